@@ -1,0 +1,115 @@
+// Every numeric identifier of the wire protocol, in one place (PROTOCOL §3–§6, §11).
+
+/** PROTOCOL §3.1 — first byte of every datagram. */
+export const MAGIC = 0x53; // 'S'
+/** PROTOCOL §12 — the only version this implementation speaks. */
+export const PROTOCOL_VERSION = 1;
+export const MIN_SUPPORTED_VERSION = 1;
+export const MAX_SUPPORTED_VERSION = 1;
+
+/** PROTOCOL §3.1 — fixed header length in bytes (without the optional ACK block). */
+export const HEADER_LENGTH = 24;
+/** PROTOCOL §3.3 — most ACK ranges (after the first) one header may carry. */
+export const MAX_ACK_RANGES = 32;
+
+/** PROTOCOL §3.2 — packet types. */
+export const PacketType = {
+  HELLO: 0x01,
+  RETRY: 0x02,
+  WELCOME: 0x03,
+  REJECT: 0x04,
+  DATA: 0x05,
+} as const;
+export type PacketTypeName = keyof typeof PacketType;
+
+/** PROTOCOL §3.1 — header flag bits. Unknown bits are ignored on receipt. */
+export const HeaderFlag = {
+  ACK: 0x01,
+} as const;
+
+/** PROTOCOL §5 — message (frame) types carried in DATA packets. */
+export const FrameType = {
+  PING: 0x01,
+  PONG: 0x02,
+  GOODBYE: 0x03,
+  ERROR: 0x04,
+  PLAYLIST_REQUEST: 0x10,
+  STREAM_INFO: 0x11,
+  PLAYLIST: 0x12,
+  SEGMENT_REQUEST: 0x13,
+  SEGMENT_DATA: 0x14,
+  SEGMENT_NOT_AVAILABLE: 0x15,
+  CANCEL: 0x16,
+  PRIORITY: 0x17,
+  HAVE: 0x18,
+  AVAILABILITY: 0x19,
+  CHOKE: 0x1a,
+  UNCHOKE: 0x1b,
+  PEX_REQUEST: 0x20,
+  PEX_RESPONSE: 0x21,
+} as const;
+export type FrameTypeName = keyof typeof FrameType;
+
+/** PROTOCOL §4 — frame header: type u8 + body length u16. */
+export const FRAME_HEADER_LENGTH = 3;
+
+/** PROTOCOL §4.1 — HELLO datagrams shorter than this are dropped (anti-amplification). */
+export const MIN_HELLO_DATAGRAM = 1200;
+/** PROTOCOL §7 — default and minimum UDP payload size. */
+export const DEFAULT_MAX_DATAGRAM = 1200;
+export const MIN_MAX_DATAGRAM = 1200;
+export const MAX_MAX_DATAGRAM = 65000;
+
+/** PROTOCOL §6.1 — segment entry flags. */
+export const EntryFlag = {
+  INIT: 0x01,
+  DISCONTINUITY: 0x02,
+  GAP: 0x04,
+} as const;
+
+/** PROTOCOL §6.2 — stream info flags. */
+export const StreamInfoFlag = {
+  ENDED: 0x01,
+  LIVE: 0x02,
+} as const;
+
+/** PROTOCOL §4.1 — capability bits in HELLO/WELCOME. */
+export const Capability = {
+  RELAY: 0x00000001,
+  FMP4: 0x00000002,
+  PEX: 0x00000004,
+} as const;
+
+/** PROTOCOL §5.9 — SEGMENT_NOT_AVAILABLE reasons. */
+export const NotAvailableReason = {
+  UNKNOWN: 0,
+  NOT_YET: 1,
+  EVICTED: 2,
+  CHOKED: 3,
+  OVERLOADED: 4,
+} as const;
+
+/** PROTOCOL §5.14 — PEX entry flags. */
+export const PexFlag = {
+  BROADCASTER: 0x01,
+  SEED: 0x02,
+  HAS_CAPACITY: 0x04,
+} as const;
+
+/** PROTOCOL §6 — ed25519 sizes. */
+export const STREAM_ID_LENGTH = 32;
+export const SIGNATURE_LENGTH = 64;
+export const SHA256_LENGTH = 32;
+export const CONNECTION_ID_LENGTH = 8;
+export const NODE_ID_LENGTH = 8;
+/** PROTOCOL §6.1 — fixed length of a signed segment entry. */
+export const SEGMENT_ENTRY_LENGTH = 122;
+/** PROTOCOL §5.3 — most entries one PLAYLIST frame carries. */
+export const MAX_PLAYLIST_ENTRIES_PER_FRAME = 8;
+
+/** PROTOCOL §7 — largest segment a node accepts (the claimed total size in SEGMENT_DATA). */
+export const MAX_SEGMENT_SIZE = 32 * 1024 * 1024;
+
+/** PROTOCOL §6 — signing contexts (ASCII, prepended to the signed bytes). */
+export const ENTRY_SIGNING_CONTEXT = 'shoal/v1/segment-entry';
+export const INFO_SIGNING_CONTEXT = 'shoal/v1/stream-info';
