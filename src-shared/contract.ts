@@ -1,0 +1,205 @@
+// The one typed contract between the engine and any UI host (Electron IPC, or the
+// browser over a WebSocket). Methods return promises; events are subscriptions.
+// Every payload crossing a process boundary is validated with these schemas.
+
+import { z } from 'zod';
+
+export const SettingsSchema = z.object({
+  /** Upload cap in kilobits per second; null = unlimited. */
+  uploadCapKbps: z.number().int().min(64).max(10_000_000).nullable(),
+  /** "Don't upload": leech-only mode (the broadcaster ignores this). */
+  noUpload: z.boolean(),
+  maxPeers: z.number().int().min(1).max(200),
+  /** UDP port; 0 = pick a free one. */
+  udpPort: z.number().int().min(0).max(65535),
+  /** How many segments behind the live edge a viewer joins (latency vs. robustness). */
+  joinDistanceSegments: z.number().int().min(1).max(20),
+  gatewayEnabled: z.boolean(),
+  /** Local HTTP gateway port on 127.0.0.1; 0 = pick a free one. */
+  gatewayPort: z.number().int().min(0).max(65535),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const SettingsPatchSchema = SettingsSchema.partial();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  uploadCapKbps: null,
+  noUpload: false,
+  maxPeers: 24,
+  udpPort: 0,
+  joinDistanceSegments: 3,
+  gatewayEnabled: true,
+  gatewayPort: 0,
+};
+
+export const ErrorInfoSchema = z.object({
+  code: z.number().int(),
+  codeName: z.string(),
+  message: z.string(),
+  fatal: z.boolean(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+export const PeerRoleSchema = z.enum(['broadcaster', 'viewer', 'seed']);
+export type PeerRole = z.infer<typeof PeerRoleSchema>;
+
+export const PeerStatSchema = z.object({
+  nodeId: z.string(),
+  address: z.string(),
+  role: PeerRoleSchema,
+  /** Who opened the connection. */
+  direction: z.enum(['inbound', 'outbound']),
+  rttMs: z.number().nullable(),
+  lossRate: z.number(),
+  upBps: z.number(),
+  downBps: z.number(),
+  bytesUp: z.number(),
+  bytesDown: z.number(),
+  segmentsSent: z.number().int(),
+  segmentsReceived: z.number().int(),
+  connectedMs: z.number(),
+  health: z.enum(['good', 'fair', 'poor']),
+  choked: z.boolean(),
+});
+export type PeerStat = z.infer<typeof PeerStatSchema>;
+
+export const SegmentSourceSchema = z.enum(['broadcaster', 'peer', 'ingest']);
+export const SegmentArrivalSchema = z.object({
+  rendition: z.number().int(),
+  seq: z.number().int(),
+  bytes: z.number().int(),
+  source: SegmentSourceSchema,
+  /** nodeId of the peer it came from, if any. */
+  from: z.string().nullable(),
+  fetchMs: z.number(),
+  at: z.number(),
+});
+export type SegmentArrival = z.infer<typeof SegmentArrivalSchema>;
+
+export const SessionStateSchema = z.enum([
+  'idle',
+  'connecting',
+  'buffering',
+  'playing',
+  'ended',
+  'not-found',
+  'error',
+]);
+export type SessionState = z.infer<typeof SessionStateSchema>;
+
+export const StatsSnapshotSchema = z.object({
+  at: z.number(),
+  mode: z.enum(['idle', 'broadcasting', 'watching']),
+  state: SessionStateSchema,
+  streamId: z.string().nullable(),
+  address: z.string().nullable(),
+  /** URL the player loads the master playlist from (host-specific scheme). */
+  playlistUrl: z.string().nullable(),
+  /** URL of the local HTTP gateway for external players (VLC/mpv), if enabled. */
+  gatewayUrl: z.string().nullable(),
+  peers: z.array(PeerStatSchema),
+  totals: z.object({
+    fromBroadcaster: z.number(),
+    fromPeers: z.number(),
+    uploaded: z.number(),
+    toGateway: z.number(),
+  }),
+  rates: z.object({
+    upBps: z.number(),
+    fromBroadcasterBps: z.number(),
+    fromPeersBps: z.number(),
+    toGatewayBps: z.number(),
+  }),
+  bufferSec: z.number(),
+  behindLiveSec: z.number().nullable(),
+  segments: z.object({
+    ingested: z.number().int(),
+    received: z.number().int(),
+    failed: z.number().int(),
+    held: z.number().int(),
+  }),
+  recent: z.array(SegmentArrivalSchema),
+  broadcast: z
+    .object({
+      folder: z.string(),
+      renditions: z.number().int(),
+      viewers: z.number().int(),
+      stalled: z.boolean(),
+    })
+    .nullable(),
+  lastError: ErrorInfoSchema.nullable(),
+});
+export type StatsSnapshot = z.infer<typeof StatsSnapshotSchema>;
+
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('peer-joined'), nodeId: z.string(), address: z.string(), role: PeerRoleSchema }),
+  z.object({ type: z.literal('peer-left'), nodeId: z.string(), reason: z.string() }),
+  z.object({ type: z.literal('segment'), arrival: SegmentArrivalSchema }),
+  z.object({ type: z.literal('segment-failed'), seq: z.number().int(), reason: z.string() }),
+  z.object({ type: z.literal('state'), state: SessionStateSchema }),
+  z.object({ type: z.literal('error'), error: ErrorInfoSchema }),
+]);
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
+
+export const StartBroadcastSchema = z.union([
+  z.object({ folder: z.string().min(1).max(4096) }),
+  z.object({ demo: z.literal(true) }),
+]);
+export type StartBroadcast = z.infer<typeof StartBroadcastSchema>;
+
+export const WatchRequestSchema = z.object({ address: z.string().min(1).max(4096) });
+
+export const SessionInfoSchema = z.object({
+  streamId: z.string(),
+  address: z.string(),
+  playlistUrl: z.string(),
+});
+export type SessionInfo = z.infer<typeof SessionInfoSchema>;
+
+/** What a UI may ask of the engine. Implemented over Electron IPC and over a WebSocket. */
+export interface ShoalApi {
+  /** Which host the UI runs in; some features (native folder picker, tray) are Electron-only. */
+  readonly host: 'electron' | 'browser';
+  getSnapshot(): Promise<StatsSnapshot>;
+  startBroadcast(request: StartBroadcast): Promise<SessionInfo>;
+  stopBroadcast(): Promise<void>;
+  watch(address: string): Promise<SessionInfo>;
+  stopWatching(): Promise<void>;
+  getSettings(): Promise<Settings>;
+  updateSettings(patch: SettingsPatch): Promise<Settings>;
+  /** Native folder picker in Electron; null when cancelled or unsupported by the host. */
+  pickFolder(): Promise<string | null>;
+  /** Open the gateway URL in the system's external player (Electron) — browser host returns false. */
+  openExternalPlayer(): Promise<boolean>;
+  onSnapshot(listener: (snapshot: StatsSnapshot) => void): () => void;
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+  /** A `shoal://` link the host was asked to open (OS link handler, second instance, drop). */
+  onOpenLink(listener: (address: string) => void): () => void;
+}
+
+/** Names of the request methods, for the IPC/WebSocket bridges' allow-lists. */
+export const API_METHODS = [
+  'getSnapshot',
+  'startBroadcast',
+  'stopBroadcast',
+  'watch',
+  'stopWatching',
+  'getSettings',
+  'updateSettings',
+  'pickFolder',
+  'openExternalPlayer',
+] as const;
+export type ApiMethod = (typeof API_METHODS)[number];
+
+/** Argument schema per method (each takes zero or one argument). */
+export const API_ARGUMENTS: Record<ApiMethod, z.ZodType | null> = {
+  getSnapshot: null,
+  startBroadcast: StartBroadcastSchema,
+  stopBroadcast: null,
+  watch: WatchRequestSchema.shape.address,
+  stopWatching: null,
+  getSettings: null,
+  updateSettings: SettingsPatchSchema,
+  pickFolder: null,
+  openExternalPlayer: null,
+};
