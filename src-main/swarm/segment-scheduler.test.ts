@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import {
+  planRequests,
+  type SourceView,
+  type WantedSegment,
+  DEFAULT_SCHEDULER_POLICY,
+} from './segment-scheduler.js';
+
+const source = (id: string, holds: number[], over: Partial<SourceView> = {}): SourceView => ({
+  id,
+  isBroadcaster: false,
+  has: (_r, seq) => holds.includes(seq),
+  rttMs: 20,
+  throughputBps: 1_000_000,
+  inFlight: 0,
+  inFlightBytes: 0,
+  maxInFlight: 2,
+  ...over,
+});
+const want = (seq: number, deadlineIn: number, announcedAgo = 5000): WantedSegment => ({
+  rendition: 0,
+  seq,
+  size: 500_000,
+  deadlineAt: 10_000 + deadlineIn,
+  announcedAt: 10_000 - announcedAgo,
+});
+const NOW = 10_000;
+
+describe('planRequests', () => {
+  it('sends an urgent segment to the source that finishes first, broadcaster included', () => {
+    const slow = source('slow', [1], { throughputBps: 100_000 });
+    const b = source('b', [1], { isBroadcaster: true, throughputBps: 5_000_000 });
+    const actions = planRequests(NOW, [want(1, 1000)], [slow, b], []);
+    expect(actions).toEqual([expect.objectContaining({ kind: 'request', seq: 1, sourceId: 'b' })]);
+  });
+
+  it('spreads relaxed segments over peers rarest first and spares the broadcaster', () => {
+    const b = source('b', [1, 2, 3], { isBroadcaster: true, maxInFlight: 10 });
+    const p1 = source('p1', [1, 2], { maxInFlight: 1 });
+    const p2 = source('p2', [1], { maxInFlight: 1 });
+    const actions = planRequests(NOW, [want(1, 9000), want(2, 9500), want(3, 9900)], [b, p1, p2], []);
+    const bySeq = Object.fromEntries(actions.map((a) => [a.seq, a.kind === 'request' ? a.sourceId : '']));
+    // seq 3 is only at the broadcaster (rarest) -> broadcaster; 2 only at p1 -> p1; 1 -> p2
+    expect(bySeq).toEqual({ 3: 'b', 2: 'p1', 1: 'p2' });
+  });
+
+  it('leaves a fresh broadcaster-only segment to the push peers during the grace period', () => {
+    const b = source('b', [7], { isBroadcaster: true });
+    const fresh = want(7, 9000, DEFAULT_SCHEDULER_POLICY.broadcasterGraceMs / 2);
+    expect(planRequests(NOW, [fresh], [b], [])).toEqual([]);
+    const older = want(7, 9000, DEFAULT_SCHEDULER_POLICY.broadcasterGraceMs * 2);
+    expect(planRequests(NOW, [older], [b], [])).toHaveLength(1);
+  });
+
+  it('respects per-source in-flight limits', () => {
+    const p = source('p', [1, 2, 3], { maxInFlight: 2 });
+    const actions = planRequests(NOW, [want(1, 500), want(2, 600), want(3, 700)], [p], []);
+    expect(actions.map((a) => a.seq)).toEqual([1, 2]);
+  });
+
+  it('redirects a stalled request to another holder', () => {
+    const p1 = source('p1', [4], { inFlight: 1, inFlightBytes: 500_000 });
+    const p2 = source('p2', [4]);
+    const stalled = {
+      rendition: 0,
+      seq: 4,
+      sourceId: 'p1',
+      startedAt: NOW - 5000,
+      expectedDoneAt: NOW - 4000,
+      size: 500_000,
+    };
+    const actions = planRequests(NOW, [want(4, 2000)], [p1, p2], [stalled]);
+    expect(actions[0]).toEqual({ kind: 'redirect', rendition: 0, seq: 4, fromSourceId: 'p1' });
+    expect(actions[1]).toEqual(expect.objectContaining({ kind: 'request', seq: 4, sourceId: 'p2' }));
+  });
+
+  it('does not redirect when nobody else has the segment', () => {
+    const p1 = source('p1', [4], { inFlight: 1 });
+    const stalled = {
+      rendition: 0,
+      seq: 4,
+      sourceId: 'p1',
+      startedAt: NOW - 5000,
+      expectedDoneAt: NOW - 4000,
+      size: 500_000,
+    };
+    expect(planRequests(NOW, [want(4, 2000)], [p1], [stalled])).toEqual([]);
+  });
+});
