@@ -32,6 +32,7 @@ export const ErrorCode = {
   MISSING_FILE: 0x0304,
   BAD_SETTINGS: 0x0305,
   IO: 0x0306,
+  BAD_KEY_FILE: 0x0307,
   INTERNAL: 0x03ff,
 } as const;
 
@@ -84,6 +85,29 @@ export class ShoalError extends Error {
   }
   static closed(what: string): ShoalError {
     return new ShoalError(ErrorCode.CLOSED, `${what} is closed`);
+  }
+  static badAddress(reason: string): ShoalError {
+    return new ShoalError(ErrorCode.BAD_ADDRESS, `bad stream address: ${reason}`);
+  }
+  static badFolder(folder: string, reason: string): ShoalError {
+    return new ShoalError(ErrorCode.BAD_FOLDER, `${folder}: ${reason}`);
+  }
+  static badPlaylist(file: string, reason: string, cause?: unknown): ShoalError {
+    return new ShoalError(ErrorCode.BAD_PLAYLIST, `${file}: ${reason}`, false, { cause });
+  }
+  static missingFile(file: string, reason = 'is listed but missing'): ShoalError {
+    return new ShoalError(ErrorCode.MISSING_FILE, `${file} ${reason}`);
+  }
+  static io(what: string, cause?: unknown): ShoalError {
+    const detail = cause instanceof Error ? `: ${cause.message}` : '';
+    return new ShoalError(ErrorCode.IO, `${what}${detail}`, false, { cause });
+  }
+  static hashMismatch(what: string): ShoalError {
+    return new ShoalError(ErrorCode.HASH_MISMATCH, `${what} does not match its entry (size or sha256)`);
+  }
+  /** A key file that exists but cannot be used: fatal, since silently making a new key would change the stream's address. */
+  static badKeyFile(file: string, reason: string): ShoalError {
+    return new ShoalError(ErrorCode.BAD_KEY_FILE, `key file ${file}: ${reason}`, true);
   }
   static internal(message: string, cause?: unknown): ShoalError {
     return new ShoalError(ErrorCode.INTERNAL, message, false, { cause });
