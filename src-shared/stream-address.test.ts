@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { base32Decode, base32Encode } from './base32.js';
+import { ErrorCode, ShoalError } from './errors.js';
+import {
+  formatStreamAddress,
+  parseStreamAddress,
+  publicKeyFromStreamId,
+  streamIdFromPublicKey,
+  type StreamAddress,
+} from './stream-address.js';
+
+const KEY = Uint8Array.from({ length: 32 }, (_, i) => i * 7);
+const ID = streamIdFromPublicKey(KEY);
+
+function rejection(text: string): string {
+  try {
+    parseStreamAddress(text);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ShoalError);
+    expect((err as ShoalError).code).toBe(ErrorCode.BAD_ADDRESS);
+    return (err as ShoalError).message;
+  }
+  throw new Error(`accepted ${text}`);
+}
+
+describe('base32', () => {
+  it('matches the RFC 4648 §10 vectors (lower case, no padding)', () => {
+    const vectors: [string, string][] = [
+      ['', ''],
+      ['f', 'my'],
+      ['fo', 'mzxq'],
+      ['foo', 'mzxw6'],
+      ['foob', 'mzxw6yq'],
+      ['fooba', 'mzxw6ytb'],
+      ['foobar', 'mzxw6ytboi'],
+    ];
+    for (const [plain, encoded] of vectors) {
+      const bytes = Uint8Array.from(plain, (c) => c.charCodeAt(0));
+      expect(base32Encode(bytes)).toBe(encoded);
+      expect(base32Decode(encoded.toUpperCase())).toEqual(bytes);
+    }
+  });
+
+  it('round-trips any bytes and rejects non-canonical trailing bits', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        expect(base32Decode(base32Encode(bytes))).toEqual(bytes);
+      }),
+    );
+    expect(base32Decode('mz')).toMatch(/padding bits/);
+    expect(base32Decode('m')).toMatch(/length/);
+  });
+});
+
+describe('parseStreamAddress', () => {
+  it('parses ids, IPv4, IPv6 and host names, with whitespace and link forms', () => {
+    const expected: StreamAddress = {
+      streamId: ID,
+      bootstrap: [
+        { host: '192.0.2.1', port: 4000 },
+        { host: '2001:db8::1', port: 443 },
+        { host: 'peer.example.org', port: 65535 },
+      ],
+    };
+    const body = `${ID}@192.0.2.1:4000,[2001:DB8::1]:443,Peer.Example.org:65535`;
+    expect(parseStreamAddress(`  shoal://${body}\n`)).toEqual(expected);
+    expect(parseStreamAddress(`shoal:${body}`)).toEqual(expected);
+    expect(parseStreamAddress(`SHOAL://${ID.toUpperCase()}@192.0.2.1:4000/`).streamId).toBe(ID);
+    expect(publicKeyFromStreamId(ID)).toEqual(KEY);
+  });
+
+  it('says exactly what is wrong', () => {
+    expect(rejection('')).toMatch(/empty/);
+    expect(rejection(`http://${ID}@1.2.3.4:5`)).toMatch(/wrong scheme "http:"/);
+    expect(rejection(`${ID}@1.2.3.4:5`)).toMatch(/wrong scheme|shoal:\/\//);
+    expect(rejection('no-scheme-here')).toMatch(/must start with shoal:\/\//);
+    expect(rejection(`shoal://${ID.slice(1)}@1.2.3.4:5`)).toMatch(/51 characters, expected 52/);
+    expect(rejection(`shoal://${'ab'.repeat(32)}@1.2.3.4:5`)).toMatch(/looks like hex/);
+    expect(rejection(`shoal://${ID.slice(0, -1)}1@1.2.3.4:5`)).toMatch(/"1" at position 52 is not base32/);
+    expect(rejection(`shoal://${ID}`)).toMatch(/missing endpoint/);
+    expect(rejection(`shoal://${ID}@`)).toMatch(/missing endpoint/);
+    expect(rejection(`shoal://${ID}@1.2.3.4:5,`)).toMatch(/missing endpoint at position 2/);
+    expect(rejection(`shoal://${ID}@1.2.3.4`)).toMatch(/missing ":port"/);
+    expect(rejection(`shoal://${ID}@1.2.3.4:0`)).toMatch(/port 0 is out of range/);
+    expect(rejection(`shoal://${ID}@1.2.3.4:65536`)).toMatch(/port 65536 is out of range/);
+    expect(rejection(`shoal://${ID}@1.2.3.4:-1`)).toMatch(/bad port "-1"/);
+    expect(rejection(`shoal://${ID}@1.2.3.400:5`)).toMatch(/"400" is not 0-255/);
+    expect(rejection(`shoal://${ID}@bad_host:5`)).toMatch(/bad host/);
+    expect(rejection(`shoal://${ID}@2001:db8::1:5`)).toMatch(/\[brackets\]/);
+    expect(rejection(`shoal://${ID}@[2001:db8:::1]:5`)).toMatch(/bad IPv6/);
+    expect(rejection(`shoal://${ID}@[fe80::1%eth0]:5`)).toMatch(/zone ids/);
+    expect(rejection(`shoal://${ID}@[::1]`)).toMatch(/missing ":port"/);
+    expect(rejection(`shoal://${ID}@1.2.3.4:5/path`)).toMatch(/no path/);
+    expect(rejection(`shoal://${ID}@${'a.b:1,'.repeat(40)}a.b:1`)).toMatch(/too many endpoints/);
+  });
+});
+
+describe('formatStreamAddress', () => {
+  const host = fc.oneof(
+    fc.ipV4(),
+    fc.ipV6().filter((h) => !h.includes('%')),
+    fc.domain().filter((d) => d.length <= 253),
+  );
+  const address = fc.record({
+    streamId: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(streamIdFromPublicKey),
+    bootstrap: fc.array(fc.record({ host, port: fc.integer({ min: 1, max: 65535 }) }), {
+      minLength: 1,
+      maxLength: 5,
+    }),
+  });
+
+  it('round-trips through parse (property)', () => {
+    fc.assert(
+      fc.property(address, (a) => {
+        const text = formatStreamAddress(a);
+        const parsed = parseStreamAddress(text);
+        expect(parsed.streamId).toBe(a.streamId);
+        expect(parsed.bootstrap).toEqual(a.bootstrap.map((e) => ({ ...e, host: e.host.toLowerCase() })));
+        expect(formatStreamAddress(parsed)).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses to format what parse would reject', () => {
+    expect(() => formatStreamAddress({ streamId: ID, bootstrap: [] })).toThrow(/missing endpoint/);
+    expect(() => formatStreamAddress({ streamId: ID, bootstrap: [{ host: 'x', port: 0 }] })).toThrow(
+      /out of range/,
+    );
+    expect(() => formatStreamAddress({ streamId: 'abc', bootstrap: [{ host: 'x', port: 1 }] })).toThrow(
+      /3 characters/,
+    );
+  });
+});
