@@ -61,7 +61,7 @@ describe('KeyStore', () => {
     const good = await readFile(file, 'utf8');
 
     await writeFile(file, good.slice(0, 40));
-    let err = await codeOf(store.loadOrCreate('show'));
+    const err = await codeOf(store.loadOrCreate('show'));
     expect(err.code).toBe(ErrorCode.BAD_KEY_FILE);
     expect(err.fatal).toBe(true);
     expect(err.message).toMatch(/not valid JSON/);
