@@ -78,6 +78,8 @@ export const Capability = {
   RELAY: 0x00000001,
   FMP4: 0x00000002,
   PEX: 0x00000004,
+  /** The node is the stream's broadcaster (holds the signing key). */
+  BROADCASTER: 0x00000008,
 } as const;
 
 /** PROTOCOL §5.9 — SEGMENT_NOT_AVAILABLE reasons. */
@@ -113,3 +115,12 @@ export const MAX_SEGMENT_SIZE = 32 * 1024 * 1024;
 /** PROTOCOL §6 — signing contexts (ASCII, prepended to the signed bytes). */
 export const ENTRY_SIGNING_CONTEXT = 'shoal/v1/segment-entry';
 export const INFO_SIGNING_CONTEXT = 'shoal/v1/stream-info';
+
+/** PROTOCOL §4.1, §4.2 — longest cookie a HELLO or RETRY carries. */
+export const MAX_COOKIE_LENGTH = 64;
+/** PROTOCOL §5.3 — longest UTF-8 message a sender puts in GOODBYE, ERROR or REJECT. */
+export const MAX_MESSAGE_LENGTH = 200;
+/** PROTOCOL §6.2 — largest encoded StreamInfo record; keeps STREAM_INFO inside a 1200-byte datagram. */
+export const MAX_STREAM_INFO_LENGTH = 1024;
+/** PROTOCOL §5.1 — frame type 0x00: the rest of the DATA packet is padding. */
+export const PADDING_FRAME_TYPE = 0x00;

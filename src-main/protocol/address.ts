@@ -1,0 +1,120 @@
+// Socket addresses on the wire (PROTOCOL §5.14): family u8 (4 or 6), 4 or 16 address
+// bytes, port u16. Text forms are what node:dgram reports in rinfo.address, so decoded
+// addresses compare equal to the addresses the transport sees on its socket: IPv6 is
+// printed the way libuv's inet_ntop does (RFC 5952 compression, IPv4-mapped and
+// IPv4-compatible addresses in dotted form).
+
+import { isIPv4, isIPv6 } from 'node:net';
+import type { ByteReader } from './byte-reader.js';
+import type { ByteWriter } from './byte-writer.js';
+import type { PeerAddress } from './types.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+
+export const AddressFamily = { IPV4: 4, IPV6: 6 } as const;
+
+/** Bytes of family + address + port for `host`. Throws BAD_ADDRESS for a non-IP host. */
+export function addressLength(host: string): number {
+  if (isIPv4(host)) return 1 + 4 + 2;
+  if (isIPv6(host.split('%')[0]!)) return 1 + 16 + 2;
+  throw badAddress(host);
+}
+
+function badAddress(host: string): ShoalError {
+  return new ShoalError(ErrorCode.BAD_ADDRESS, `not an IP address: ${host}`);
+}
+
+export function writeAddress(w: ByteWriter, addr: PeerAddress): void {
+  if (isIPv4(addr.host)) {
+    w.u8(AddressFamily.IPV4);
+    writeIPv4(w, addr.host);
+  } else {
+    w.u8(AddressFamily.IPV6);
+    w.bytes(ipv6Bytes(addr.host));
+  }
+  w.u16(addr.port);
+}
+
+export function readAddress(r: ByteReader): PeerAddress {
+  const family = r.u8('address family');
+  let host: string;
+  if (family === AddressFamily.IPV4) {
+    const b = r.bytes(4, 'IPv4 address');
+    host = `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  } else if (family === AddressFamily.IPV6) {
+    host = formatIPv6(r.bytes(16, 'IPv6 address'));
+  } else {
+    throw ShoalError.malformed(`unknown address family ${family}`);
+  }
+  return { host, port: r.u16('port') };
+}
+
+function writeIPv4(w: ByteWriter, host: string): void {
+  for (const part of host.split('.')) w.u8(Number(part));
+}
+
+/** 16 bytes of an IPv6 text address (zone id, if any, is dropped: it means nothing to a peer). */
+export function ipv6Bytes(host: string): Uint8Array {
+  const text = host.split('%')[0]!;
+  if (!isIPv6(text)) throw badAddress(host);
+  const out = new Uint8Array(16);
+  let tail = text;
+  // An embedded dotted quad fills the last two words.
+  const lastColon = tail.lastIndexOf(':');
+  const last = tail.slice(lastColon + 1);
+  let v4: number[] | null = null;
+  if (last.includes('.')) {
+    v4 = last.split('.').map(Number);
+    tail = tail.slice(0, lastColon + 1) + '0:0';
+  }
+  const [head, rest] = tail.includes('::') ? tail.split('::') : [tail, undefined];
+  const headWords = head ? head.split(':').map((h) => parseInt(h, 16)) : [];
+  const tailWords = rest ? rest.split(':').map((h) => parseInt(h, 16)) : [];
+  const words = new Array<number>(8).fill(0);
+  headWords.forEach((v, i) => (words[i] = v));
+  tailWords.forEach((v, i) => (words[8 - tailWords.length + i] = v));
+  for (let i = 0; i < 8; i++) {
+    out[2 * i] = words[i]! >> 8;
+    out[2 * i + 1] = words[i]! & 0xff;
+  }
+  if (v4) out.set(v4, 12);
+  return out;
+}
+
+/** inet_ntop-compatible IPv6 text (matches node:dgram's rinfo.address). */
+export function formatIPv6(b: Uint8Array): string {
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) words.push((b[i]! << 8) | b[i + 1]!);
+  // Longest run of zero words, at least two long; the first one wins a tie.
+  let bestBase = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestBase = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestLen < 2) bestBase = -1;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) out += ':';
+      continue;
+    }
+    if (i !== 0) out += ':';
+    // IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) end in a dotted quad.
+    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
+      out += `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+      break;
+    }
+    out += words[i]!.toString(16);
+  }
+  if (bestBase !== -1 && bestBase + bestLen === 8) out += ':';
+  return out;
+}

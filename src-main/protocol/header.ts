@@ -1,0 +1,108 @@
+// Fixed 24-byte header and optional ACK block (PROTOCOL §3.1, §3.3).
+
+import {
+  HEADER_LENGTH,
+  HeaderFlag,
+  MAGIC,
+  MAX_ACK_RANGES,
+  PROTOCOL_VERSION,
+  PacketType,
+  CONNECTION_ID_LENGTH,
+  type PacketTypeName,
+} from './constants.js';
+import type { AckBlock, AckRange, PacketHeader } from './types.js';
+import type { ByteReader } from './byte-reader.js';
+import type { ByteWriter } from './byte-writer.js';
+import { ackBlockLength, ackDelayToWire, encodableAckRangeCount } from './ack-ranges.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+
+const U16 = 0xffff;
+
+/** Packet type id → name; undefined for ids this version does not know (PROTOCOL §12). */
+const PACKET_TYPE_NAMES: (PacketTypeName | undefined)[] = new Array(256).fill(undefined);
+for (const name of Object.keys(PacketType) as PacketTypeName[]) PACKET_TYPE_NAMES[PacketType[name]] = name;
+
+/** Bytes the header (fixed part plus ACK block, if any) takes on the wire. */
+export function headerLength(header: Omit<PacketHeader, 'type'>): number {
+  return header.ack ? HEADER_LENGTH + ackBlockLength(header.ack.ranges) : HEADER_LENGTH;
+}
+
+/** Writes the header; `type` overrides header.type (the DATA fast path reuses one header object). */
+export function writeHeader(w: ByteWriter, header: Omit<PacketHeader, 'type'>, type: PacketTypeName): void {
+  const ack = header.ack;
+  w.u8(MAGIC);
+  w.u8(PROTOCOL_VERSION);
+  w.u8(PacketType[type]);
+  w.u8(ack ? HeaderFlag.ACK : 0);
+  w.fixed(header.dcid, CONNECTION_ID_LENGTH, 'dcid');
+  w.u32(header.pn);
+  w.u32(header.timestamp);
+  w.u32(header.timestampDiff);
+  if (ack) writeAckBlock(w, ack);
+}
+
+/** PROTOCOL §3.3 — see ack-ranges.ts for which ranges fit. */
+function writeAckBlock(w: ByteWriter, ack: AckBlock): void {
+  const ranges = ack.ranges;
+  const count = encodableAckRangeCount(ranges);
+  const first = ranges[0]!;
+  w.u32(first[1]);
+  w.u16(ackDelayToWire(ack.delayUs));
+  w.u16(Math.min(U16, first[1] - first[0]));
+  w.u8(count - 1);
+  let prevSmallest = first[0];
+  for (let i = 1; i < count; i++) {
+    const [smallest, largest] = ranges[i]!;
+    w.u16(prevSmallest - largest - 2);
+    w.u16(Math.min(U16, largest - smallest));
+    prevSmallest = smallest;
+  }
+}
+
+/**
+ * Reads the header at the reader's position (PROTOCOL §3.1). Magic mismatch and unknown
+ * packet types are MALFORMED. A version other than ours is UNSUPPORTED_VERSION, except on
+ * HELLO and REJECT whose layout is the same in every version (PROTOCOL §12).
+ */
+export function readHeader(r: ByteReader): PacketHeader {
+  if (r.remaining < HEADER_LENGTH) throw ShoalError.truncated('header');
+  if (r.u8() !== MAGIC) throw ShoalError.malformed('bad magic');
+  const version = r.u8();
+  const typeId = r.u8();
+  const type = PACKET_TYPE_NAMES[typeId];
+  if (type === undefined) throw ShoalError.malformed(`unknown packet type 0x${typeId.toString(16)}`);
+  if (version !== PROTOCOL_VERSION && type !== 'HELLO' && type !== 'REJECT') {
+    throw new ShoalError(ErrorCode.UNSUPPORTED_VERSION, `unsupported protocol version ${version}`);
+  }
+  const flags = r.u8();
+  const header: PacketHeader = {
+    type,
+    dcid: r.bytes(CONNECTION_ID_LENGTH),
+    pn: r.u32(),
+    timestamp: r.u32(),
+    timestampDiff: r.u32(),
+  };
+  if (flags & HeaderFlag.ACK) header.ack = readAckBlock(r);
+  return header;
+}
+
+function readAckBlock(r: ByteReader): AckBlock {
+  const largest = r.u32('ACK block');
+  const delayUs = r.u16('ACK block') * 8;
+  const firstLength = r.u16('ACK block');
+  const count = r.u8('ACK block');
+  if (count > MAX_ACK_RANGES) throw ShoalError.malformed(`${count} ACK ranges (max ${MAX_ACK_RANGES})`);
+  let smallest = largest - firstLength;
+  if (smallest < 0) throw ShoalError.malformed('ACK range below packet number 0');
+  const ranges: AckRange[] = [[smallest, largest]];
+  for (let i = 0; i < count; i++) {
+    const gap = r.u16('ACK range');
+    const length = r.u16('ACK range');
+    const l = smallest - gap - 2;
+    const s = l - length;
+    if (s < 0) throw ShoalError.malformed('ACK range below packet number 0');
+    ranges.push([s, l]);
+    smallest = s;
+  }
+  return { delayUs, ranges };
+}
