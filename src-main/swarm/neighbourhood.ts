@@ -1,0 +1,185 @@
+// Who we are connected to and who we could connect to: bootstrap and peer-exchange
+// candidates, dialling with back-off up to the target, duplicate and self connections,
+// bans for the rest of the session, and replacement of neighbours that perform badly.
+
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import type { PeerAddress, PexPeer } from '../protocol/types.js';
+import { PexFlag } from '../protocol/constants.js';
+import { PeerLink } from './peer-link.js';
+import type { Dialer, SwarmSession } from './ports.js';
+
+interface Candidate {
+  address: PeerAddress;
+  nodeId: string | null;
+  nextTryAt: number;
+  failures: number;
+  dialing: boolean;
+}
+
+export interface NeighbourhoodOptions {
+  dialer: Dialer;
+  maxPeers: number;
+  selfNodeId: string;
+  now: () => number;
+  onLink(link: PeerLink): void;
+  onUnlink(link: PeerLink, reason: ShoalError): void;
+  onDialError?(address: PeerAddress, error: ShoalError): void;
+}
+
+const addressKey = (a: PeerAddress): string => `${a.host}|${a.port}`;
+const MAX_CANDIDATES = 512;
+
+export class Neighbourhood {
+  private readonly linksById = new Map<string, PeerLink>();
+  private readonly candidates = new Map<string, Candidate>();
+  private readonly banned = new Set<string>();
+  private destroyed = false;
+
+  constructor(private readonly options: NeighbourhoodOptions) {}
+
+  links(): PeerLink[] {
+    return [...this.linksById.values()];
+  }
+
+  get size(): number {
+    return this.linksById.size;
+  }
+
+  canAccept(): boolean {
+    return !this.destroyed && this.linksById.size < this.options.maxPeers;
+  }
+
+  isBanned(nodeIdOrAddress: string): boolean {
+    return this.banned.has(nodeIdOrAddress);
+  }
+
+  addCandidates(peers: readonly (PeerAddress & { nodeId?: string | Uint8Array })[]): void {
+    for (const p of peers) {
+      const key = addressKey(p);
+      if (this.banned.has(key) || this.candidates.has(key)) continue;
+      if (this.candidates.size >= MAX_CANDIDATES) break;
+      const nodeId =
+        p.nodeId === undefined
+          ? null
+          : typeof p.nodeId === 'string'
+            ? p.nodeId
+            : Buffer.from(p.nodeId).toString('hex');
+      if (nodeId === this.options.selfNodeId) continue;
+      this.candidates.set(key, {
+        address: { host: p.host, port: p.port },
+        nodeId,
+        nextTryAt: 0,
+        failures: 0,
+        dialing: false,
+      });
+    }
+  }
+
+  /** Takes a freshly connected session (either direction). Returns null if it was refused. */
+  adopt(session: SwarmSession): PeerLink | null {
+    const refuse = (why: string): null => {
+      session.close(ErrorCode.PROTOCOL_VIOLATION, why);
+      return null;
+    };
+    if (this.destroyed) return refuse('shutting down');
+    if (session.nodeId === this.options.selfNodeId) return refuse('connected to self');
+    if (this.banned.has(session.nodeId) || this.banned.has(addressKey(session.remote)))
+      return refuse('banned');
+    if (this.linksById.has(session.nodeId)) return refuse('duplicate connection');
+    if (this.linksById.size >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0))
+      return refuse('full');
+    const link = new PeerLink(session, this.options.now);
+    this.linksById.set(session.nodeId, link);
+    const candidate = this.candidates.get(addressKey(session.remote));
+    if (candidate) {
+      candidate.failures = 0;
+      candidate.nodeId = session.nodeId;
+    }
+    this.options.onLink(link);
+    return link;
+  }
+
+  /** Called when a session closed, for whatever reason. */
+  release(link: PeerLink, reason: ShoalError): void {
+    if (this.linksById.get(link.nodeId) !== link) return;
+    this.linksById.delete(link.nodeId);
+    const candidate = this.candidates.get(addressKey(link.session.remote));
+    if (candidate) candidate.nextTryAt = this.options.now() + 2000;
+    this.options.onUnlink(link, reason);
+  }
+
+  ban(link: PeerLink, reason: ShoalError): void {
+    this.banned.add(link.nodeId);
+    this.banned.add(addressKey(link.session.remote));
+    this.candidates.delete(addressKey(link.session.remote));
+    link.session.close(ErrorCode.BANNED, reason.message.slice(0, 180));
+    this.release(link, new ShoalError(ErrorCode.BANNED, `banned: ${reason.message}`));
+  }
+
+  /** Dials candidates until the target is reached. Cheap to call often. */
+  maintain(): void {
+    if (this.destroyed) return;
+    const now = this.options.now();
+    let dialing = [...this.candidates.values()].filter((c) => c.dialing).length;
+    const connected = new Set(this.links().map((l) => addressKey(l.session.remote)));
+    const connectedIds = new Set(this.linksById.keys());
+    for (const c of this.candidates.values()) {
+      if (this.linksById.size + dialing >= this.options.maxPeers) break;
+      if (c.dialing || c.nextTryAt > now) continue;
+      if (connected.has(addressKey(c.address)) || (c.nodeId && connectedIds.has(c.nodeId))) continue;
+      c.dialing = true;
+      dialing += 1;
+      this.options.dialer.dial(c.address).then(
+        (session) => {
+          c.dialing = false;
+          if (!this.adopt(session)) c.nextTryAt = this.options.now() + 10_000;
+        },
+        (err: unknown) => {
+          c.dialing = false;
+          c.failures += 1;
+          c.nextTryAt = this.options.now() + Math.min(30_000, 1000 * 2 ** c.failures);
+          const error = ShoalError.from(err);
+          const peers = (err as { peers?: PexPeer[] }).peers;
+          if (peers) this.addCandidates(peers);
+          if (error.code === ErrorCode.STREAM_NOT_FOUND) c.nextTryAt = this.options.now() + 5000;
+          if (c.failures >= 6) this.candidates.delete(addressKey(c.address));
+          this.options.onDialError?.(c.address, error);
+        },
+      );
+    }
+  }
+
+  /** Peers to hand out in PEX responses and REJECT FULL packets. */
+  pexPeers(max: number, exclude?: string): PexPeer[] {
+    const out: PexPeer[] = [];
+    const links = this.links().sort(() => Math.random() - 0.5);
+    for (const link of links) {
+      if (out.length >= max) break;
+      if (link.nodeId === exclude) continue;
+      let flags = 0;
+      if (link.isBroadcaster) flags |= PexFlag.BROADCASTER;
+      if (!link.chokesUs) flags |= PexFlag.HAS_CAPACITY;
+      out.push({ ...link.session.remote, nodeId: Buffer.from(link.nodeId, 'hex'), flags });
+    }
+    return out;
+  }
+
+  /** Closes one poorly performing neighbour when we are full and have somewhere else to go. */
+  replacePoorest(): void {
+    if (this.linksById.size < this.options.maxPeers) return;
+    const spare = [...this.candidates.values()].some((c) => !c.dialing && c.nextTryAt <= this.options.now());
+    if (!spare) return;
+    const poor = this.links().find((l) => !l.isBroadcaster && l.health() === 'poor');
+    if (poor) {
+      poor.session.close(0, 'replaced by a better neighbour');
+      this.release(poor, ShoalError.peerGone(poor.nodeId, 'was replaced (poor health)'));
+    }
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    for (const link of this.links()) link.session.close(0, 'goodbye');
+    this.linksById.clear();
+    this.candidates.clear();
+  }
+}

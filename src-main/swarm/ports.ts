@@ -1,0 +1,98 @@
+// What the swarm needs from the layers around it, as narrow interfaces: a connected peer
+// session (transport), a way to dial, and a vault of verified segments (store). Keeping
+// them narrow lets the swarm logic be tested and reasoned about on its own.
+
+import type {
+  Frame,
+  PeerAddress,
+  PexPeer,
+  SegmentEntry,
+  SegmentKind,
+  StreamInfo,
+} from '../protocol/types.js';
+import type { ShoalError } from '../../src-shared/errors.js';
+
+export interface SegmentRequestOptions {
+  rendition: number;
+  kind: SegmentKind;
+  seq: number;
+  expectedSize: number;
+  deadlineMs: number;
+  priority: number;
+}
+
+export interface SegmentRequestHandle {
+  done: Promise<Buffer>;
+  cancel(): void;
+}
+
+export interface IncomingSegmentRequest {
+  rendition: number;
+  kind: SegmentKind;
+  seq: number;
+  respond(data: Uint8Array): void;
+  notAvailable(reason: number): void;
+}
+
+export interface IncomingPlaylistRequest {
+  rendition: number;
+  fromSeq: number;
+  respond(info: StreamInfo, entries: SegmentEntry[]): void;
+}
+
+export interface SessionHealth {
+  rttMs: number | null;
+  lossRate: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+export interface SessionListeners {
+  frame(frame: Frame): void;
+  segmentRequest(request: IncomingSegmentRequest): void;
+  playlistRequest(request: IncomingPlaylistRequest): void;
+  closed(reason: ShoalError): void;
+}
+
+/** One live connection to a peer, as the swarm sees it. */
+export interface SwarmSession {
+  /** The peer's node id, hex. */
+  readonly nodeId: string;
+  readonly remote: PeerAddress;
+  readonly direction: 'inbound' | 'outbound';
+  /** The peer announced itself as the stream's broadcaster. */
+  readonly isBroadcaster: boolean;
+  send(frame: Frame): void;
+  requestSegment(options: SegmentRequestOptions): SegmentRequestHandle;
+  requestPlaylist(
+    rendition: number,
+    fromSeq: number,
+    timeoutMs: number,
+  ): Promise<{ info: StreamInfo; entries: SegmentEntry[] }>;
+  listen(listeners: SessionListeners): void;
+  health(): SessionHealth;
+  close(code: number, message: string): void;
+}
+
+export interface Dialer {
+  /** Connects to a peer for this stream; rejects with a ShoalError (FULL carries `peers`). */
+  dial(address: PeerAddress): Promise<SwarmSession>;
+}
+
+export interface RejectedWithPeers {
+  peers?: PexPeer[];
+}
+
+/** Verified segments this node holds (the segment store). */
+export interface SegmentVault {
+  get(
+    rendition: number,
+    kind: SegmentKind,
+    seq: number,
+  ): { entry: SegmentEntry; data: Uint8Array } | undefined;
+  has(rendition: number, kind: SegmentKind, seq: number): boolean;
+  /** Stores a segment whose entry signature and hash were verified by the caller. */
+  put(entry: SegmentEntry, data: Uint8Array): void;
+  /** Media seqs held for a rendition, ascending. */
+  heldSeqs(rendition: number): number[];
+}
