@@ -1,0 +1,113 @@
+// One default configuration built from per-module parts, merged by one function that
+// rejects contradictory settings with a clear message and clamps out-of-range values.
+
+import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../src-shared/contract.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+
+export interface StoreConfig {
+  /** Media segments held per rendition (the live window). */
+  maxSegments: number;
+  /** Bytes held per rendition. */
+  maxBytes: number;
+}
+
+export interface SwarmConfig {
+  /** Direct peers the broadcaster accepts (small: its upload carries each of them). */
+  broadcasterMaxPeers: number;
+  pushFanout: number;
+  pushDelayShare: number;
+  maxInFlightPerPeer: number;
+}
+
+export interface TransportConfig {
+  /** Address the UDP socket binds to. */
+  bindHost: string;
+  idleTimeoutMs: number;
+  maxDatagram: number;
+}
+
+export interface EngineConfig {
+  dataDir: string;
+  /** Base URL the player loads media from (`shoal-media://media`, or the UI server's `/media`). */
+  mediaBaseUrl: string;
+  /** Folder of the bundled sample stream for "Try a demo broadcast". */
+  sampleFolder: string | null;
+  /** Host written into stream addresses this node hands out; null = guess a LAN address. */
+  advertiseHost: string | null;
+  settings: Settings;
+  store: StoreConfig;
+  swarm: SwarmConfig;
+  transport: TransportConfig;
+  /** Interval of snapshot pushes to UIs. */
+  snapshotIntervalMs: number;
+}
+
+export type EngineConfigInput = Partial<Omit<EngineConfig, 'settings' | 'store' | 'swarm' | 'transport'>> & {
+  dataDir: string;
+  settings?: Partial<Settings>;
+  store?: Partial<StoreConfig>;
+  swarm?: Partial<SwarmConfig>;
+  transport?: Partial<TransportConfig>;
+};
+
+export const DEFAULT_STORE_CONFIG: StoreConfig = { maxSegments: 30, maxBytes: 256 * 1024 * 1024 };
+export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
+  broadcasterMaxPeers: 4,
+  pushFanout: 2,
+  pushDelayShare: 0.35,
+  maxInFlightPerPeer: 3,
+};
+export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
+  bindHost: '0.0.0.0',
+  idleTimeoutMs: 15_000,
+  maxDatagram: 1200,
+};
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
+  if (!input.dataDir) throw new ShoalError(ErrorCode.BAD_SETTINGS, 'engine: dataDir is required');
+  const settings = mergeSettings(DEFAULT_SETTINGS, input.settings ?? {});
+  const store = { ...DEFAULT_STORE_CONFIG, ...input.store };
+  const swarm = { ...DEFAULT_SWARM_CONFIG, ...input.swarm };
+  const transport = { ...DEFAULT_TRANSPORT_CONFIG, ...input.transport };
+  store.maxSegments = clamp(Math.round(store.maxSegments), 3, 1000);
+  store.maxBytes = clamp(store.maxBytes, 1024 * 1024, 4 * 1024 * 1024 * 1024);
+  swarm.broadcasterMaxPeers = clamp(Math.round(swarm.broadcasterMaxPeers), 1, 200);
+  swarm.pushFanout = clamp(Math.round(swarm.pushFanout), 1, swarm.broadcasterMaxPeers);
+  swarm.pushDelayShare = clamp(swarm.pushDelayShare, 0, 1);
+  swarm.maxInFlightPerPeer = clamp(Math.round(swarm.maxInFlightPerPeer), 1, 16);
+  transport.idleTimeoutMs = clamp(transport.idleTimeoutMs, 1000, 120_000);
+  transport.maxDatagram = clamp(Math.round(transport.maxDatagram), 1200, 65_000);
+  if (settings.joinDistanceSegments >= store.maxSegments) {
+    throw new ShoalError(
+      ErrorCode.BAD_SETTINGS,
+      `join distance (${settings.joinDistanceSegments} segments) must be smaller than the live window (${store.maxSegments} segments)`,
+    );
+  }
+  return {
+    dataDir: input.dataDir,
+    mediaBaseUrl: input.mediaBaseUrl ?? 'http://127.0.0.1/media',
+    sampleFolder: input.sampleFolder ?? null,
+    advertiseHost: input.advertiseHost ?? null,
+    settings,
+    store,
+    swarm,
+    transport,
+    snapshotIntervalMs: clamp(input.snapshotIntervalMs ?? 1000, 100, 10_000),
+  };
+}
+
+/** Applies a settings patch, validating the result as a whole. */
+export function mergeSettings(base: Settings, patch: Partial<Settings>): Settings {
+  const result = SettingsSchema.safeParse({ ...base, ...patch });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.join('.') || 'settings';
+    throw new ShoalError(
+      ErrorCode.BAD_SETTINGS,
+      `invalid setting ${where}: ${issue?.message ?? 'bad value'}`,
+    );
+  }
+  return result.data;
+}
