@@ -1,0 +1,43 @@
+// The CLI's live one-line status, from an engine snapshot.
+
+import type { StatsSnapshot } from '../../src-shared/contract.js';
+
+export function formatRate(bytesPerSec: number): string {
+  const bits = bytesPerSec * 8;
+  if (bits >= 1e6) return `${(bits / 1e6).toFixed(1)} Mb/s`;
+  if (bits >= 1e3) return `${(bits / 1e3).toFixed(0)} kb/s`;
+  return `${bits.toFixed(0)} b/s`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
+  return `${bytes} B`;
+}
+
+export function statusLine(s: StatsSnapshot): string {
+  const down = s.rates.fromBroadcasterBps + s.rates.fromPeersBps;
+  const received = s.totals.fromBroadcaster + s.totals.fromPeers;
+  const parts = [
+    `${s.state}`,
+    `peers ${s.peers.length}`,
+    `up ${formatRate(s.rates.upBps)}`,
+  ];
+  if (s.mode === 'watching') {
+    const share = received > 0 ? Math.round((100 * s.totals.fromPeers) / received) : 0;
+    parts.push(
+      `down ${formatRate(down)}`,
+      `from peers ${share}%`,
+      `buffer ${s.bufferSec.toFixed(1)} s`,
+      `behind live ${s.behindLiveSec === null ? '–' : `${s.behindLiveSec.toFixed(1)} s`}`,
+      `segments ${s.segments.received}`,
+    );
+  } else if (s.mode === 'broadcasting') {
+    parts.push(`uploaded ${formatBytes(s.totals.uploaded)}`, `segments ${s.segments.ingested}`);
+    if (s.broadcast?.stalled) parts.push('PLAYLIST STALLED');
+  }
+  if (s.totals.toGateway > 0) parts.push(`gateway ${formatBytes(s.totals.toGateway)}`);
+  if (s.lastError) parts.push(`last error: ${s.lastError.message}`);
+  return parts.join(' | ');
+}
