@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { StatsSnapshot } from '../../src-shared/contract.js';
+import { formatRate, speedLine, statusLine, trayTooltip } from './tray-status.js';
+
+function snapshot(patch: Partial<StatsSnapshot> = {}): StatsSnapshot {
+  return {
+    at: 1,
+    mode: 'idle',
+    state: 'idle',
+    streamId: null,
+    address: null,
+    playlistUrl: null,
+    gatewayUrl: null,
+    peers: [],
+    totals: { fromBroadcaster: 0, fromPeers: 0, uploaded: 0, toGateway: 0 },
+    rates: { upBps: 0, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
+    bufferSec: 0,
+    behindLiveSec: null,
+    segments: { ingested: 0, received: 0, failed: 0, held: 0 },
+    recent: [],
+    broadcast: null,
+    lastError: null,
+    ...patch,
+  };
+}
+
+describe('formatRate', () => {
+  it('scales bytes per second to readable units', () => {
+    expect(formatRate(0)).toBe('0 B/s');
+    expect(formatRate(850)).toBe('850 B/s');
+    expect(formatRate(1_400)).toBe('1.4 kB/s');
+    expect(formatRate(12_345)).toBe('12 kB/s');
+    expect(formatRate(1_234_567)).toBe('1.2 MB/s');
+    expect(formatRate(5e12)).toBe('5000 GB/s');
+  });
+
+  it('shows nonsense as zero', () => {
+    expect(formatRate(-5)).toBe('0 B/s');
+    expect(formatRate(Number.NaN)).toBe('0 B/s');
+  });
+});
+
+describe('tray text', () => {
+  it('says Shoal and nothing else when idle', () => {
+    expect(trayTooltip(null)).toBe('Shoal');
+    expect(trayTooltip(snapshot())).toBe('Shoal');
+    expect(statusLine(snapshot())).toBe('Not streaming');
+  });
+
+  it('describes a broadcast with viewers and speeds', () => {
+    const s = snapshot({
+      mode: 'broadcasting',
+      state: 'playing',
+      broadcast: { folder: '/x', renditions: 1, viewers: 3, stalled: false },
+      rates: { upBps: 1_200_000, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
+    });
+    expect(statusLine(s)).toBe('Broadcasting · 3 viewers');
+    expect(trayTooltip(s)).toBe('Shoal — Broadcasting · 3 viewers\n↑ 1.2 MB/s  ↓ 0 B/s');
+  });
+
+  it('flags a stalled source', () => {
+    const s = snapshot({
+      mode: 'broadcasting',
+      broadcast: { folder: '/x', renditions: 1, viewers: 1, stalled: true },
+    });
+    expect(statusLine(s)).toBe('Broadcasting · 1 viewer · source stalled');
+  });
+
+  it('describes watching with state, peers and total download', () => {
+    const s = snapshot({
+      mode: 'watching',
+      state: 'buffering',
+      rates: { upBps: 10, fromBroadcasterBps: 1000, fromPeersBps: 500, toGatewayBps: 0 },
+    });
+    expect(statusLine(s)).toBe('Watching · buffering · 0 peers');
+    expect(speedLine(s)).toBe('↑ 10 B/s  ↓ 1.5 kB/s');
+  });
+
+  it('fits the Windows tooltip limit', () => {
+    const s = snapshot({
+      mode: 'watching',
+      state: 'not-found',
+      rates: { upBps: 9e11, fromBroadcasterBps: 9e11, fromPeersBps: 9e11, toGatewayBps: 0 },
+    });
+    expect(trayTooltip(s).length).toBeLessThanOrEqual(127);
+  });
+});

@@ -1,0 +1,55 @@
+// The words the tray shows: a tooltip with current speeds and one status line for the
+// menu. Kept short: Windows cuts tray tooltips at 127 characters.
+
+import type { StatsSnapshot } from '../../src-shared/contract.js';
+
+const UNITS = ['B/s', 'kB/s', 'MB/s', 'GB/s'];
+
+/** Bytes per second as "0 B/s", "850 B/s", "12 kB/s", "1.4 MB/s". */
+export function formatRate(bytesPerSecond: number): string {
+  let value = Number.isFinite(bytesPerSecond) && bytesPerSecond > 0 ? bytesPerSecond : 0;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+const STATE_WORDS: Record<StatsSnapshot['state'], string> = {
+  idle: 'idle',
+  connecting: 'connecting',
+  buffering: 'buffering',
+  playing: 'playing',
+  ended: 'ended',
+  'not-found': 'stream not found',
+  error: 'error',
+};
+
+/** One line saying what the app is doing, e.g. "Broadcasting · 3 viewers". */
+export function statusLine(snapshot: StatsSnapshot | null): string {
+  if (!snapshot || snapshot.mode === 'idle') return 'Not streaming';
+  if (snapshot.mode === 'broadcasting') {
+    const viewers = snapshot.broadcast?.viewers ?? 0;
+    const stalled = snapshot.broadcast?.stalled ? ' · source stalled' : '';
+    return `Broadcasting · ${plural(viewers, 'viewer', 'viewers')}${stalled}`;
+  }
+  return `Watching · ${STATE_WORDS[snapshot.state]} · ${plural(snapshot.peers.length, 'peer', 'peers')}`;
+}
+
+/** "↑ 1.2 MB/s  ↓ 3.4 MB/s" — up is what we upload, down is everything we receive. */
+export function speedLine(snapshot: StatsSnapshot | null): string {
+  const up = snapshot?.rates.upBps ?? 0;
+  const down = (snapshot?.rates.fromBroadcasterBps ?? 0) + (snapshot?.rates.fromPeersBps ?? 0);
+  return `↑ ${formatRate(up)}  ↓ ${formatRate(down)}`;
+}
+
+export function trayTooltip(snapshot: StatsSnapshot | null): string {
+  if (!snapshot || snapshot.mode === 'idle') return 'Shoal';
+  return `Shoal — ${statusLine(snapshot)}\n${speedLine(snapshot)}`;
+}
