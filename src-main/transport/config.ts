@@ -1,0 +1,93 @@
+// Transport settings: one default object, merged with overrides by one function that
+// clamps out-of-range values and rejects contradictory ones (PROTOCOL §10.6 lists them).
+
+import { DEFAULT_MAX_DATAGRAM, MAX_MAX_DATAGRAM, MIN_MAX_DATAGRAM } from '../protocol/constants.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { DEFAULT_LEDBAT, type LedbatConfig } from './ledbat.js';
+
+export interface TransportConfig {
+  /** Largest UDP payload this node sends or accepts; a session uses the min of both sides. */
+  maxDatagram: number;
+  /** A peer silent this long is gone (PEER_TIMEOUT). */
+  idleTimeoutMs: number;
+  /** PING when we have sent nothing for this long; null = min(idleTimeout/3, 25 s). */
+  keepaliveIntervalMs: number | null;
+  /** Default for connect(). */
+  handshakeTimeoutMs: number;
+  /** First HELLO retransmission; doubles each time. */
+  helloRetransmitMs: number;
+  ackEveryPackets: number;
+  maxAckDelayMs: number;
+  maxAckRanges: number;
+  /** Consecutive probe timeouts with data outstanding after which the peer is declared dead. */
+  deadAfterPtos: number;
+  congestion: Omit<LedbatConfig, 'mss'>;
+  reassemblyPerPeerBytes: number;
+  reassemblyTotalBytes: number;
+  /** Requests this node may have outstanding per session (requester side). */
+  maxPendingRequests: number;
+  /** Segment responses one peer may have us serve at once (serving side). */
+  maxActiveResponses: number;
+  maxSessions: number;
+  /** Node-wide upload cap for segment data, bytes/s; null = unlimited. */
+  uploadBytesPerSec: number | null;
+  capabilities: number;
+}
+
+export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
+  maxDatagram: DEFAULT_MAX_DATAGRAM,
+  idleTimeoutMs: 15_000,
+  keepaliveIntervalMs: null,
+  handshakeTimeoutMs: 10_000,
+  helloRetransmitMs: 250,
+  ackEveryPackets: 8,
+  maxAckDelayMs: 10,
+  maxAckRanges: 64,
+  deadAfterPtos: 7,
+  congestion: DEFAULT_LEDBAT,
+  reassemblyPerPeerBytes: 64 * 1024 * 1024,
+  reassemblyTotalBytes: 256 * 1024 * 1024,
+  maxPendingRequests: 256,
+  maxActiveResponses: 64,
+  maxSessions: 512,
+  uploadBytesPerSec: null,
+  capabilities: 0,
+};
+
+export type TransportConfigInput = Partial<Omit<TransportConfig, 'congestion'>> & {
+  congestion?: Partial<TransportConfig['congestion']>;
+};
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+export function resolveTransportConfig(input: TransportConfigInput = {}): TransportConfig {
+  const c: TransportConfig = {
+    ...DEFAULT_TRANSPORT_CONFIG,
+    ...input,
+    congestion: { ...DEFAULT_TRANSPORT_CONFIG.congestion, ...input.congestion },
+  };
+  c.maxDatagram = clamp(Math.floor(c.maxDatagram), MIN_MAX_DATAGRAM, MAX_MAX_DATAGRAM);
+  c.idleTimeoutMs = clamp(c.idleTimeoutMs, 100, 600_000);
+  c.ackEveryPackets = clamp(Math.floor(c.ackEveryPackets), 1, 64);
+  c.maxAckDelayMs = clamp(c.maxAckDelayMs, 1, 100);
+  c.maxAckRanges = clamp(Math.floor(c.maxAckRanges), 8, 1024);
+  c.deadAfterPtos = clamp(Math.floor(c.deadAfterPtos), 2, 32);
+  // RFC 6817 §3.3: TARGET of at most 100 ms; below 60 ms LEDBAT loses to jitter.
+  c.congestion.targetMs = clamp(c.congestion.targetMs, 60, 100);
+  if (c.keepaliveIntervalMs !== null && c.keepaliveIntervalMs >= c.idleTimeoutMs) {
+    throw new ShoalError(
+      ErrorCode.BAD_SETTINGS,
+      `keepaliveIntervalMs (${c.keepaliveIntervalMs}) must be below idleTimeoutMs (${c.idleTimeoutMs})`,
+    );
+  }
+  if (c.reassemblyPerPeerBytes > c.reassemblyTotalBytes) {
+    throw new ShoalError(ErrorCode.BAD_SETTINGS, 'reassemblyPerPeerBytes exceeds reassemblyTotalBytes');
+  }
+  if (c.uploadBytesPerSec !== null && !(c.uploadBytesPerSec > 0)) c.uploadBytesPerSec = null;
+  return c;
+}
+
+/** PROTOCOL §10.5 — default keepalive: a third of the idle timeout, at most 25 s. */
+export function keepaliveInterval(c: TransportConfig, idleTimeoutMs: number): number {
+  return c.keepaliveIntervalMs ?? Math.min(idleTimeoutMs / 3, 25_000);
+}

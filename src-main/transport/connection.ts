@@ -1,0 +1,384 @@
+// The packet engine of one session (PROTOCOL §8–§10): packet numbers, ACKs, loss
+// recovery, congestion control, pacing, the upload cap, and the liveness timers. It knows
+// frames only as reliability classes; what they mean is PeerSession's business.
+
+import {
+  FRAME_HEADER_LENGTH,
+  HEADER_LENGTH,
+  SEGMENT_DATA_FIXED_LENGTH,
+  encodeDataPacket,
+  encodedFrameLength,
+  headerLength,
+  type Frame,
+  type PacketHeader,
+  type PeerAddress,
+} from '../protocol/index.js';
+import { ShoalError } from '../../src-shared/errors.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { wireTimestamp } from './clock.js';
+import { keepaliveInterval, type TransportConfig } from './config.js';
+import { AckTracker } from './ack-tracker.js';
+import { Ledbat } from './ledbat.js';
+import { LossDetector } from './loss-detector.js';
+import { Pacer } from './pacer.js';
+import { RateMeter } from './rate-meter.js';
+import type { SentPacket } from './sent-packets.js';
+import { ResponseScheduler, type SegmentResponse } from './segment-responses.js';
+import type { UploadLimiter } from './upload-limiter.js';
+
+/** Packets one flush may send before yielding to the event loop (ACKs must get in). */
+const MAX_PACKETS_PER_FLUSH = 128;
+/** Consecutive PTOs after which the window collapses (RFC 9002 §7.6, simplified). */
+const PERSISTENT_CONGESTION_PTOS = 3;
+
+interface PacketContents {
+  control: Frame[] | null;
+  response: SegmentResponse | null;
+  offset: number;
+}
+
+export interface ConnectionHost {
+  clock: Clock;
+  config: TransportConfig;
+  limiter: UploadLimiter;
+  /** Run `flush` soon, batched with other sessions after the current I/O. */
+  scheduleFlush(c: Connection): void;
+  send(buf: Buffer, to: PeerAddress): void;
+}
+
+export interface ConnectionEvents {
+  frames(frames: Frame[], now: number): void;
+  closed(reason: ShoalError): void;
+}
+
+export interface ConnectionCounters {
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  duplicatePackets: number;
+  invalidAcks: number;
+  bytesSent: number;
+  bytesReceived: number;
+  controlRetransmitted: number;
+  payloadBytesSent: number;
+}
+
+export class Connection {
+  readonly loss: LossDetector<PacketContents>;
+  readonly acks: AckTracker;
+  readonly cc: Ledbat;
+  readonly pacer: Pacer;
+  readonly responses = new ResponseScheduler();
+  readonly fragmentSize: number;
+  readonly sendRate = new RateMeter();
+  readonly recvRate = new RateMeter();
+  readonly counters: ConnectionCounters = {
+    packetsSent: 0,
+    packetsReceived: 0,
+    packetsLost: 0,
+    duplicatePackets: 0,
+    invalidAcks: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+    controlRetransmitted: 0,
+    payloadBytesSent: 0,
+  };
+  private readonly control: Frame[] = [];
+  /** The last CHOKE/UNCHOKE sent: an older one is superseded, never retransmitted. */
+  private lastChokeFrame: Frame | null = null;
+  private owdSample = 0;
+  private lastReceivedAt: number;
+  private lastSentAt: number;
+  private pacerWakeAt = Infinity;
+  private timer: TimerHandle | null = null;
+  private timerAt = Infinity;
+  private readonly keepaliveMs: number;
+  private readonly wakeForTokens = (): void => this.host.scheduleFlush(this);
+  private pingNonce = 0;
+  closed = false;
+
+  constructor(
+    private readonly host: ConnectionHost,
+    readonly remote: PeerAddress,
+    private readonly remoteCid: Uint8Array,
+    readonly maxDatagram: number,
+    readonly idleTimeoutMs: number,
+    private readonly events: ConnectionEvents,
+  ) {
+    const cfg = host.config;
+    this.loss = new LossDetector(cfg.maxAckDelayMs);
+    this.acks = new AckTracker({
+      ackEveryPackets: cfg.ackEveryPackets,
+      maxAckDelayMs: cfg.maxAckDelayMs,
+      maxRanges: cfg.maxAckRanges,
+    });
+    this.cc = new Ledbat({ ...cfg.congestion, mss: maxDatagram });
+    this.pacer = new Pacer(maxDatagram);
+    // PROTOCOL §7.1 — fixed per session so a retransmission repeats offset and length exactly.
+    this.fragmentSize = maxDatagram - HEADER_LENGTH - FRAME_HEADER_LENGTH - SEGMENT_DATA_FIXED_LENGTH;
+    this.keepaliveMs = keepaliveInterval(cfg, idleTimeoutMs);
+    const now = host.clock.now();
+    this.lastReceivedAt = now;
+    this.lastSentAt = now;
+  }
+
+  /** The handshake gave a first RTT sample (client: HELLO→WELCOME). */
+  seedRtt(sampleMs: number): void {
+    this.loss.rtt.update(sampleMs, 0);
+    this.pacer.update(this.cc.cwnd, this.loss.rtt.smoothed, true);
+  }
+
+  start(): void {
+    this.armTimer(this.host.clock.now());
+  }
+
+  // ---- sending -------------------------------------------------------------------------
+
+  /** Queues a frame; everything but PING/PONG is retransmitted until acknowledged. */
+  queueControl(frame: Frame): void {
+    if (this.closed) return;
+    if (frame.type === 'CHOKE' || frame.type === 'UNCHOKE') this.lastChokeFrame = frame;
+    this.control.push(frame);
+    this.host.scheduleFlush(this);
+  }
+
+  sendPing(): void {
+    this.queueControl({ type: 'PING', nonce: (this.pingNonce = (this.pingNonce + 1) >>> 0) });
+  }
+
+  addResponse(r: SegmentResponse): void {
+    this.responses.add(r);
+    this.host.scheduleFlush(this);
+  }
+
+  get halfRtt(): number {
+    return this.loss.rtt.smoothed / 2;
+  }
+
+  flush(): void {
+    if (this.closed) return;
+    const now = this.host.clock.now();
+    let budget = MAX_PACKETS_PER_FLUSH;
+    while (budget > 0 && (this.control.length > 0 || this.acks.ackDeadline() <= now)) {
+      this.sendControlPacket(now);
+      budget--;
+    }
+    this.pacerWakeAt = Infinity;
+    const halfRtt = this.halfRtt;
+    const cwnd = this.cc.cwnd;
+    while (budget > 0) {
+      const r = this.responses.pick(now, halfRtt);
+      if (r === null) break;
+      const size = this.maxDatagram;
+      if (this.loss.bytesInFlight + size > cwnd) break;
+      if (!this.pacer.tryConsume(size, now)) {
+        this.pacerWakeAt = this.pacer.nextSendTime(size, now);
+        break;
+      }
+      if (!this.host.limiter.tryTake(size)) {
+        this.pacer.refund(size);
+        this.host.limiter.whenAvailable(this.wakeForTokens, size);
+        break;
+      }
+      this.sendFragment(r, this.responses.takeFragment(r), now);
+      budget--;
+    }
+    if (budget === 0) this.host.scheduleFlush(this);
+    this.armTimer(now);
+  }
+
+  private header(now: number, withAck: boolean): Omit<PacketHeader, 'type'> {
+    const h: Omit<PacketHeader, 'type'> = {
+      dcid: this.remoteCid,
+      pn: this.loss.takePacketNumber(),
+      timestamp: wireTimestamp(now),
+      timestampDiff: this.owdSample,
+    };
+    if (withAck && this.acks.hasRanges) h.ack = this.acks.build(now);
+    return h;
+  }
+
+  /** Control frames (and the ACK) in one packet; control frames ignore cwnd and pacing. */
+  private sendControlPacket(now: number): void {
+    const header = this.header(now, true);
+    let room = this.maxDatagram - headerLength(header);
+    let frames: Frame[] | null = null;
+    while (this.control.length > 0) {
+      const f = this.control[0]!;
+      const len = encodedFrameLength(f);
+      if (len > room) {
+        if (frames !== null) break;
+        // Cannot fit any datagram: a caller bug; dropping beats looping forever.
+        this.control.shift();
+        continue;
+      }
+      (frames ??= []).push(this.control.shift()!);
+      room -= len;
+    }
+    const buf = encodeDataPacket(header, frames ?? []);
+    if (header.ack) this.acks.onAckSent();
+    this.transmit(buf, now);
+    this.host.limiter.charge(buf.length);
+    if (frames !== null) this.loss.onSent(header.pn, buf.length, now, { control: frames, response: null, offset: 0 });
+  }
+
+  private sendFragment(r: SegmentResponse, offset: number, now: number): void {
+    const header = this.header(now, false);
+    const length = r.fragmentLength(offset);
+    const frame: Frame = {
+      type: 'SEGMENT_DATA',
+      reqId: r.reqId,
+      offset,
+      totalSize: r.data.length,
+      data: r.data.subarray(offset, offset + length),
+    };
+    const buf = encodeDataPacket(header, [frame]);
+    this.transmit(buf, now);
+    this.counters.payloadBytesSent += length;
+    this.loss.onSent(header.pn, buf.length, now, { control: null, response: r, offset });
+  }
+
+  private transmit(buf: Buffer, now: number): void {
+    this.host.send(buf, this.remote);
+    this.counters.packetsSent++;
+    this.counters.bytesSent += buf.length;
+    this.sendRate.add(buf.length, now);
+    this.lastSentAt = now;
+  }
+
+  // ---- receiving -----------------------------------------------------------------------
+
+  /** A DATA packet for this session from the right address, decoded. */
+  onPacket(header: PacketHeader, frames: Frame[], size: number, now: number): void {
+    if (this.closed) return;
+    this.lastReceivedAt = now;
+    this.counters.packetsReceived++;
+    this.counters.bytesReceived += size;
+    this.recvRate.add(size, now);
+    if (!this.acks.onPacket(header.pn, frames.length > 0, now)) {
+      this.counters.duplicatePackets++;
+      return;
+    }
+    // PROTOCOL §9.1 — our one-way delay sample of the peer's packets, echoed in our headers.
+    this.owdSample = (wireTimestamp(now) - header.timestamp) >>> 0 || 1;
+    if (header.timestampDiff !== 0) this.cc.onDelaySample(header.timestampDiff, now);
+    if (header.ack) this.onAck(header, now);
+    if (frames.length > 0) this.events.frames(frames, now);
+    if (this.closed) return;
+    if (this.acks.ackDeadline() <= now) this.host.scheduleFlush(this);
+    else this.armTimer(now);
+  }
+
+  private onAck(header: PacketHeader, now: number): void {
+    const res = this.loss.onAck(header.ack!, now);
+    if (res.invalid) {
+      this.counters.invalidAcks++;
+      return;
+    }
+    let bytesAcked = 0;
+    for (const p of res.acked) {
+      bytesAcked += p.size;
+      const r = p.payload.response;
+      if (r !== null) this.responses.onAcked(r);
+    }
+    this.onLost(res.lost, now);
+    if (bytesAcked > 0) {
+      this.cc.onAcked(bytesAcked, res.priorInFlight);
+      this.host.scheduleFlush(this);
+    }
+    this.pacer.update(this.cc.cwnd, this.loss.rtt.smoothed, this.cc.inSlowStart);
+  }
+
+  private onLost(lost: SentPacket<PacketContents>[], now: number): void {
+    if (lost.length === 0) return;
+    const halfRtt = this.halfRtt;
+    const requeue: Frame[] = [];
+    for (const p of lost) {
+      this.counters.packetsLost++;
+      this.cc.onLoss(p.sentAt, now);
+      const { control, response } = p.payload;
+      if (response !== null) this.responses.onLost(response, p.payload.offset, now, halfRtt);
+      if (control === null) continue;
+      for (const f of control) {
+        if (f.type === 'PING' || f.type === 'PONG') continue;
+        if ((f.type === 'CHOKE' || f.type === 'UNCHOKE') && f !== this.lastChokeFrame) continue;
+        requeue.push(f);
+      }
+    }
+    if (requeue.length > 0) {
+      this.counters.controlRetransmitted += requeue.length;
+      // Lost control frames go before new ones: they are older.
+      this.control.unshift(...requeue);
+    }
+    this.host.scheduleFlush(this);
+  }
+
+  // ---- timers --------------------------------------------------------------------------
+
+  private armTimer(now: number): void {
+    if (this.closed) return;
+    const ackAt = this.acks.ackDeadline();
+    const at = Math.min(
+      this.loss.timerDeadline(),
+      ackAt === 0 ? now : ackAt,
+      this.pacerWakeAt,
+      this.lastSentAt + this.keepaliveMs,
+      this.lastReceivedAt + this.idleTimeoutMs,
+    );
+    if (this.timer !== null && at >= this.timerAt - 0.05) return;
+    if (this.timer !== null) this.host.clock.clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = this.host.clock.setTimeout(() => this.onTimer(), at - now);
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    if (this.closed) return;
+    const now = this.host.clock.now();
+    if (now - this.lastReceivedAt >= this.idleTimeoutMs) {
+      this.close(ShoalError.peerTimeout(`${this.remote.host}:${this.remote.port}`));
+      return;
+    }
+    if (this.loss.lossTime <= now) {
+      this.onLost(this.loss.detectLost(now), now);
+    } else if (this.loss.ptoDeadline() <= now) {
+      this.loss.onPtoFired();
+      const ptos = this.loss.ptoCount;
+      if (ptos >= this.host.config.deadAfterPtos) {
+        this.close(ShoalError.peerTimeout(`${this.remote.host}:${this.remote.port} (${ptos} probe timeouts)`));
+        return;
+      }
+      if (ptos >= PERSISTENT_CONGESTION_PTOS) this.cc.onPersistentCongestion(now);
+      // RFC 9002 §6.2.4 — a probe that elicits an ACK, so loss detection can run.
+      this.sendPing();
+    }
+    if (now - this.lastSentAt >= this.keepaliveMs) this.sendPing();
+    this.flush();
+  }
+
+  // ---- closing -------------------------------------------------------------------------
+
+  /** Sends a GOODBYE at once (best effort, not retransmitted). */
+  sendGoodbye(code: number, message: string): void {
+    if (this.closed) return;
+    const now = this.host.clock.now();
+    const header = this.header(now, true);
+    this.transmit(encodeDataPacket(header, [{ type: 'GOODBYE', code, message }]), now);
+  }
+
+  close(reason: ShoalError): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== null) this.host.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.host.limiter.cancel(this.wakeForTokens);
+    this.responses.clear();
+    this.control.length = 0;
+    this.events.closed(reason);
+  }
+
+  get lastHeardAt(): number {
+    return this.lastReceivedAt;
+  }
+}

@@ -1,0 +1,413 @@
+// One UDP socket, client and server at once (PROTOCOL §3, §4, §10): demultiplexes
+// datagrams by connection id, runs both sides of the handshake, owns the node-wide
+// reassembly budget and upload limiter, and batches sends after each burst of I/O.
+// Nothing a datagram contains can make the receive handler throw.
+
+import {
+  HEADER_LENGTH,
+  MAGIC,
+  PROTOCOL_VERSION,
+  decodePacket,
+  encodePacket,
+  type HelloBody,
+  type Packet,
+  type PeerAddress,
+} from '../protocol/index.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { TypedEmitter } from '../../src-shared/typed-emitter.js';
+import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from './clock.js';
+import { resolveTransportConfig, type TransportConfig, type TransportConfigInput } from './config.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { cidKey, newCid, sameCid } from './connection-ids.js';
+import { UdpSocket, type DatagramSocket } from './datagram-socket.js';
+import { ConnectAttempt } from './handshake-client.js';
+import { HandshakeServer, type StreamAdmission } from './handshake-server.js';
+import { PeerSession, type PeerIdentity } from './peer-session.js';
+import { MemoryBudget } from './reassembly.js';
+import { ConnectRejectedError, TransportError } from './transport-errors.js';
+import { UploadLimiter } from './upload-limiter.js';
+
+export interface EndpointOptions extends TransportConfigInput {
+  /** An already bound socket (tests inject an impaired one); otherwise one is bound on start(). */
+  socket?: DatagramSocket;
+  host?: string;
+  port?: number;
+  clock?: Clock;
+  nodeId?: Uint8Array;
+  /** Decides on inbound sessions; default: accept every stream. */
+  acceptStream?: (streamId: Uint8Array, from: PeerAddress) => StreamAdmission;
+  /** Share one limiter between endpoints of a node; default: the endpoint's own. */
+  uploadLimiter?: UploadLimiter;
+}
+
+export type EndpointEvents = {
+  session: PeerSession;
+};
+
+export interface EndpointStats {
+  datagramsIn: number;
+  bytesIn: number;
+  datagramsOut: number;
+  bytesOut: number;
+  malformedDropped: number;
+  unknownCidDropped: number;
+  wrongAddressDropped: number;
+  amplificationLimited: number;
+  hellosReceived: number;
+  retriesSent: number;
+  badCookies: number;
+  rejectsSent: number;
+  welcomesSent: number;
+  handlerErrors: number;
+  sessions: number;
+  reassemblyBytes: number;
+}
+
+interface Route {
+  cid: Uint8Array;
+  remote: PeerAddress;
+  /** Client side, before WELCOME. */
+  attempt?: ConnectAttempt;
+  settle?: { resolve: (s: PeerSession) => void; reject: (e: ShoalError) => void };
+  session?: PeerSession;
+  /** Server side: WELCOME sent, no DATA from the client yet (PROTOCOL §10.2). */
+  confirmed: boolean;
+  welcome?: Buffer;
+  helloKey?: string;
+}
+
+export class Endpoint extends TypedEmitter<EndpointEvents> {
+  readonly config: TransportConfig;
+  readonly nodeId: Uint8Array;
+  readonly limiter: UploadLimiter;
+  private readonly clock: Clock;
+  private socket: DatagramSocket | null;
+  private readonly routes = new Map<number, Route>();
+  private readonly byHello = new Map<string, Route>();
+  private readonly budget: MemoryBudget;
+  private readonly handshake: HandshakeServer;
+  private readonly connectionHost: ConnectionHost;
+  private readonly dirty = new Set<Connection>();
+  private flushScheduled = false;
+  private destroyed = false;
+  private readonly counters = {
+    datagramsIn: 0,
+    bytesIn: 0,
+    datagramsOut: 0,
+    bytesOut: 0,
+    malformedDropped: 0,
+    unknownCidDropped: 0,
+    wrongAddressDropped: 0,
+    handlerErrors: 0,
+  };
+
+  constructor(private readonly options: EndpointOptions = {}) {
+    super();
+    this.config = resolveTransportConfig(options);
+    this.clock = options.clock ?? systemClock;
+    this.nodeId = options.nodeId ?? randomBytes(8);
+    this.socket = options.socket ?? null;
+    this.limiter = options.uploadLimiter ?? new UploadLimiter(this.clock, this.config.uploadBytesPerSec);
+    this.budget = new MemoryBudget(this.config.reassemblyTotalBytes);
+    this.handshake = new HandshakeServer({
+      now: () => this.clock.now(),
+      wallSeconds: () => Math.floor(Date.now() / 1000),
+      send: (buf, host, port) => this.sendRaw(buf, host, port),
+      admit: (hello, from) => this.admit(hello, from),
+      existingWelcome: (key) => this.byHello.get(key)?.welcome,
+    });
+    this.connectionHost = {
+      clock: this.clock,
+      config: this.config,
+      limiter: this.limiter,
+      scheduleFlush: (c) => this.scheduleFlush(c),
+      send: (buf, to) => this.sendRaw(buf, to.host, to.port),
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.socket === null) {
+      this.socket = await UdpSocket.bind({ host: this.options.host, port: this.options.port });
+    }
+    this.socket.onMessage((data, host, port) => this.onDatagram(data, host, port));
+  }
+
+  address(): PeerAddress {
+    if (this.socket === null) throw ShoalError.closed('endpoint (not started)');
+    return this.socket.address();
+  }
+
+  sessions(): PeerSession[] {
+    const out: PeerSession[] = [];
+    for (const r of this.routes.values()) if (r.session && r.confirmed && !r.session.closed) out.push(r.session);
+    return out;
+  }
+
+  setUploadCap(bytesPerSec: number | null): void {
+    this.limiter.setRate(bytesPerSec);
+  }
+
+  stats(): EndpointStats {
+    const h = this.handshake.stats;
+    return {
+      ...this.counters,
+      amplificationLimited: h.amplificationLimited,
+      hellosReceived: h.hellosReceived,
+      retriesSent: h.retriesSent,
+      badCookies: h.badCookies,
+      rejectsSent: h.rejectsSent,
+      welcomesSent: h.welcomesSent,
+      sessions: this.sessions().length,
+      reassemblyBytes: this.budget.used,
+    };
+  }
+
+  /** Bytes sent / received for one address before validation (tests of PROTOCOL §10.4). */
+  amplificationRatio(host: string, port: number): number {
+    return this.handshake.ledger.ratio(`${host}|${port}`);
+  }
+
+  // ---- client ---------------------------------------------------------------------------
+
+  connect(remote: PeerAddress, streamId: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<PeerSession> {
+    if (this.destroyed || this.socket === null) return Promise.reject(ShoalError.closed('endpoint'));
+    return new Promise<PeerSession>((resolve, reject) => {
+      const cid = newCid((k) => this.routes.has(k));
+      const key = cidKey(cid);
+      const route: Route = { cid, remote: { host: remote.host, port: remote.port }, confirmed: true };
+      const attempt = new ConnectAttempt(
+        {
+          clock: this.clock,
+          send: (buf, host, port) => this.sendRaw(buf, host, port),
+          capabilities: this.config.capabilities,
+          nodeId: this.nodeId,
+          maxDatagram: this.config.maxDatagram,
+          helloRetransmitMs: this.config.helloRetransmitMs,
+        },
+        route.remote,
+        cid,
+        streamId,
+        () => {
+          this.routes.delete(key);
+          reject(TransportError.handshakeTimeout(`${remote.host}:${remote.port}`));
+        },
+      );
+      route.attempt = attempt;
+      route.settle = { resolve, reject };
+      this.routes.set(key, route);
+      attempt.start(opts.timeoutMs ?? this.config.handshakeTimeoutMs);
+    });
+  }
+
+  private onHandshakeReply(packet: Packet, route: Route, now: number): void {
+    const attempt = route.attempt;
+    const cb = route.settle;
+    if (attempt === undefined || attempt.done || cb === undefined) return;
+    switch (packet.header.type) {
+      case 'RETRY':
+        attempt.onRetry((packet as Extract<Packet, { header: { type: 'RETRY' } }>).body.cookie);
+        return;
+      case 'REJECT': {
+        const body = (packet as Extract<Packet, { header: { type: 'REJECT' } }>).body;
+        attempt.stop();
+        this.routes.delete(cidKey(route.cid));
+        cb.reject(new ConnectRejectedError(body.code, body.message || 'rejected', body.peers));
+        return;
+      }
+      case 'WELCOME': {
+        const w = (packet as Extract<Packet, { header: { type: 'WELCOME' } }>).body;
+        attempt.stop();
+        route.attempt = undefined;
+        const idle = w.idleTimeoutMs > 0 ? Math.min(this.config.idleTimeoutMs, w.idleTimeoutMs) : this.config.idleTimeoutMs;
+        const maxDatagram = Math.min(this.config.maxDatagram, Math.max(1200, w.maxDatagram));
+        const session = this.createSession(route, w.sourceCid, maxDatagram, idle, {
+          direction: 'outbound',
+          streamId: attempt.streamId,
+          nodeId: Uint8Array.from(w.nodeId),
+          capabilities: w.capabilities,
+          observedAddress: w.observed,
+        });
+        if (attempt.unambiguousRtt) session.connection.seedRtt(now - attempt.lastHelloAt);
+        // PROTOCOL §10.2 — the first DATA packet confirms the handshake to the server.
+        session.connection.sendPing();
+        cb.resolve(session);
+        return;
+      }
+    }
+  }
+
+  // ---- server ---------------------------------------------------------------------------
+
+  private admit(hello: HelloBody, from: PeerAddress): { welcome: Buffer } | StreamAdmission {
+    if (this.destroyed) return { accept: false, code: ErrorCode.FULL, message: 'shutting down' };
+    if (this.routes.size >= this.config.maxSessions) return { accept: false, code: ErrorCode.FULL, message: 'full' };
+    const decision = this.options.acceptStream?.(hello.streamId, from) ?? { accept: true };
+    if (!decision.accept) return decision;
+    const cid = newCid((k) => this.routes.has(k));
+    const route: Route = { cid, remote: from, confirmed: false };
+    const maxDatagram = Math.min(this.config.maxDatagram, Math.max(1200, hello.maxDatagram));
+    this.createSession(route, Uint8Array.from(hello.sourceCid), maxDatagram, this.config.idleTimeoutMs, {
+      direction: 'inbound',
+      streamId: Uint8Array.from(hello.streamId),
+      nodeId: Uint8Array.from(hello.nodeId),
+      capabilities: hello.capabilities,
+      observedAddress: null,
+    });
+    route.helloKey = HandshakeServer.helloKey(from.host, from.port, hello.sourceCid);
+    this.byHello.set(route.helloKey, route);
+    route.welcome = encodePacket({
+      header: this.handshake.header('WELCOME', hello.sourceCid),
+      body: {
+        version: PROTOCOL_VERSION,
+        capabilities: this.config.capabilities,
+        sourceCid: cid,
+        nodeId: this.nodeId,
+        maxDatagram: this.config.maxDatagram,
+        idleTimeoutMs: this.config.idleTimeoutMs,
+        observed: from,
+      },
+    });
+    return { welcome: route.welcome };
+  }
+
+  private createSession(
+    route: Route,
+    remoteCid: Uint8Array,
+    maxDatagram: number,
+    idleTimeoutMs: number,
+    identity: PeerIdentity,
+  ): PeerSession {
+    const key = cidKey(route.cid);
+    let session: PeerSession | null = null;
+    const connection = new Connection(this.connectionHost, route.remote, remoteCid, maxDatagram, idleTimeoutMs, {
+      frames: (frames, now) => session!.onFrames(frames, now),
+      closed: (reason) => {
+        this.routes.delete(key);
+        if (route.helloKey) this.byHello.delete(route.helloKey);
+        this.dirty.delete(connection);
+        session!.onClosed(reason);
+      },
+    });
+    const c = this.config;
+    session = new PeerSession(
+      connection,
+      identity,
+      this.clock,
+      new MemoryBudget(c.reassemblyPerPeerBytes, this.budget),
+      c.maxPendingRequests,
+      c.maxActiveResponses,
+    );
+    route.session = session;
+    this.routes.set(key, route);
+    connection.start();
+    return session;
+  }
+
+  // ---- datagrams ------------------------------------------------------------------------
+
+  private onDatagram(data: Buffer, host: string, port: number): void {
+    const k = this.counters;
+    k.datagramsIn++;
+    k.bytesIn += data.length;
+    try {
+      if (this.destroyed) return;
+      if (data.length < HEADER_LENGTH || data[0] !== MAGIC) {
+        k.malformedDropped++;
+        return;
+      }
+      let packet: Packet;
+      try {
+        packet = decodePacket(data);
+      } catch {
+        k.malformedDropped++;
+        return;
+      }
+      const header = packet.header;
+      if (header.type === 'HELLO') {
+        this.handshake.onHello((packet as Extract<Packet, { body: HelloBody }>).body, host, port, data.length);
+        return;
+      }
+      const route = this.routes.get(cidKey(header.dcid));
+      if (route === undefined || !sameCid(route.cid, header.dcid)) {
+        k.unknownCidDropped++;
+        return;
+      }
+      // PROTOCOL §13.3 — a session only accepts packets from the address it was made with.
+      if (route.remote.port !== port || route.remote.host !== host) {
+        k.wrongAddressDropped++;
+        return;
+      }
+      const now = this.clock.now();
+      if (header.type !== 'DATA') {
+        this.onHandshakeReply(packet, route, now);
+        return;
+      }
+      const session = route.session;
+      if (session === undefined) {
+        k.unknownCidDropped++;
+        return;
+      }
+      if (!route.confirmed) {
+        route.confirmed = true;
+        route.welcome = undefined;
+        this.emit('session', session);
+      }
+      const frames = (packet as Extract<Packet, { frames: unknown }>).frames;
+      session.connection.onPacket(header, frames, data.length, now);
+    } catch {
+      // A bug somewhere below must cost one datagram, not the process.
+      k.handlerErrors++;
+    }
+  }
+
+  private sendRaw(buf: Buffer, host: string, port: number): void {
+    if (this.socket === null || this.destroyed) return;
+    this.socket.send(buf, port, host);
+    this.counters.datagramsOut++;
+    this.counters.bytesOut += buf.length;
+  }
+
+  private scheduleFlush(c: Connection): void {
+    this.dirty.add(c);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // After the current burst of received datagrams: one batch of sends per loop turn.
+    setImmediate(() => this.runFlushes());
+  }
+
+  private runFlushes(): void {
+    this.flushScheduled = false;
+    const batch = [...this.dirty];
+    this.dirty.clear();
+    for (const c of batch) {
+      try {
+        c.flush();
+      } catch {
+        this.counters.handlerErrors++;
+      }
+    }
+  }
+
+  /** GOODBYE to every session, fail pending connects, close the socket, clear timers. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    for (const route of [...this.routes.values()]) {
+      if (route.attempt && !route.attempt.done) {
+        route.attempt.stop();
+        route.settle?.reject(ShoalError.closed('endpoint'));
+      }
+      if (route.session && !route.session.closed) {
+        if (route.confirmed) route.session.close(ErrorCode.CLOSED, 'endpoint closed');
+        else route.session.connection.close(ShoalError.closed('endpoint'));
+      }
+    }
+    this.destroyed = true;
+    this.routes.clear();
+    this.byHello.clear();
+    this.dirty.clear();
+    if (this.options.uploadLimiter === undefined) this.limiter.destroy();
+    this.removeAllListeners();
+    await this.socket?.close();
+  }
+}

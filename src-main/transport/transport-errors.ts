@@ -1,0 +1,23 @@
+// Transport-specific ShoalErrors (codes from src-shared/errors.ts, PROTOCOL §11).
+
+import type { PexPeer } from '../protocol/types.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+
+/** connect() was answered with REJECT: the code says why, `peers` where else to go (FULL). */
+export class ConnectRejectedError extends ShoalError {
+  constructor(
+    code: number,
+    message: string,
+    readonly peers: PexPeer[],
+  ) {
+    super(code, message);
+  }
+}
+
+export const TransportError = {
+  handshakeTimeout: (peer: string): ShoalError =>
+    new ShoalError(ErrorCode.HANDSHAKE_TIMEOUT, `no answer from ${peer} to HELLO`),
+  tooLarge: (what: string): ShoalError => new ShoalError(ErrorCode.TOO_LARGE, what),
+  protocolViolation: (what: string): ShoalError => new ShoalError(ErrorCode.PROTOCOL_VIOLATION, what),
+  fromWire: (code: number, message: string): ShoalError => new ShoalError(code, message),
+};
