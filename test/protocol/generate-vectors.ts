@@ -419,7 +419,7 @@ function rejectBody(): Bytes {
   return o;
 }
 
-const dataPacket = {
+const dataPacket: { header: HeaderJson; frames: unknown[]; unknownFrames: number } = {
   header: {
     type: 'DATA',
     dcid: SERVER_CID,
