@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, decideNavigation, isPermissionAllowed } from './security-policy.js';
+import {
+  CONTENT_SECURITY_POLICY,
+  decideNavigation,
+  isPermissionAllowed,
+  isTrustedCall,
+} from './security-policy.js';
 
 describe('CONTENT_SECURITY_POLICY', () => {
   const directives = new Map(
@@ -59,5 +64,24 @@ describe('decideNavigation', () => {
     ]) {
       expect(decideNavigation(url)).toEqual({ action: 'deny', openExternally: null });
     }
+  });
+});
+
+describe('isTrustedCall', () => {
+  const ours = { senderId: 3, windowId: 3, frame: { url: 'shoal-app://app/index.html', isTop: true } };
+
+  it('trusts our window showing our page', () => {
+    expect(isTrustedCall(ours)).toBe(true);
+  });
+
+  it('refuses other webContents, iframes, foreign pages and destroyed frames', () => {
+    expect(isTrustedCall({ ...ours, senderId: 4 })).toBe(false);
+    expect(isTrustedCall({ ...ours, windowId: null })).toBe(false);
+    expect(isTrustedCall({ ...ours, frame: { url: 'shoal-app://app/index.html', isTop: false } })).toBe(
+      false,
+    );
+    expect(isTrustedCall({ ...ours, frame: { url: 'https://evil.example/', isTop: true } })).toBe(false);
+    expect(isTrustedCall({ ...ours, frame: { url: 'file:///tmp/x.html', isTop: true } })).toBe(false);
+    expect(isTrustedCall({ ...ours, frame: null })).toBe(false);
   });
 });

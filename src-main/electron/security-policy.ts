@@ -66,3 +66,16 @@ export const PRIVILEGED_SCHEMES = [
     privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true },
   },
 ] as const;
+
+export interface CallSender {
+  /** webContents id the call came from, and that of our window (null if it has none). */
+  senderId: number;
+  windowId: number | null;
+  /** null when the frame has been destroyed or navigated away since sending. */
+  frame: { url: string; isTop: boolean } | null;
+}
+
+/** An IPC call is served only for our window's top frame while it shows our own page. */
+export function isTrustedCall({ senderId, windowId, frame }: CallSender): boolean {
+  return windowId !== null && senderId === windowId && frame !== null && frame.isTop && isAppUrl(frame.url);
+}
