@@ -7,7 +7,8 @@
 // on its own), so the locale index is replaced with an English-only one: 450 kB → 190 kB.
 
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Tests build to a temporary file: `node scripts/build-preload.mjs <outfile>`.
