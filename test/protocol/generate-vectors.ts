@@ -1,7 +1,7 @@
 // Writes the test vectors of PROTOCOL §14 into docs/PROTOCOL.md (between the
 // `<!-- vectors:begin -->` and `<!-- vectors:end -->` markers).
 //
-//   npx tsx test/protocol/generate-vectors.ts
+//   npx tsx test/protocol/generate-vectors.ts && npx prettier --write docs/PROTOCOL.md
 //
 // The bytes are built here field by field from the layout tables of the spec, with an
 // annotation per field, and deliberately NOT with the codec in src-main/protocol: the
