@@ -67,6 +67,8 @@ class RenditionWindow {
   readonly seqs: number[] = [];
   readonly inits = new Map<number, StoredSegment>();
   bytes = 0;
+  /** Media entries flagged DISCONTINUITY that were evicted (for EXT-X-DISCONTINUITY-SEQUENCE). */
+  discontinuitiesEvicted = 0;
 }
 
 export class SegmentStore extends TypedEmitter<SegmentStoreEvents> {
@@ -152,6 +154,11 @@ export class SegmentStore extends TypedEmitter<SegmentStoreEvents> {
     return seqs && seqs.length > 0 ? (seqs[seqs.length - 1] as number) : -1;
   }
 
+  /** How many evicted media entries of the rendition started a discontinuity. */
+  discontinuitiesEvicted(rendition: number): number {
+    return this.windows.get(rendition)?.discontinuitiesEvicted ?? 0;
+  }
+
   /** Renditions with anything held, ascending. */
   renditions(): number[] {
     return [...this.windows.keys()].filter((r) => this.windows.get(r)!.bytes > 0).sort((a, b) => a - b);
@@ -229,6 +236,7 @@ export class SegmentStore extends TypedEmitter<SegmentStoreEvents> {
     win.bytes -= held.data.length;
     if (kind === 'media') win.seqs.splice(win.seqs.indexOf(seq), 1);
     if (!isEviction) return;
+    if (kind === 'media' && (held.entry.flags & EntryFlag.DISCONTINUITY) !== 0) win.discontinuitiesEvicted++;
     this.evictions++;
     this.emit('evicted', { rendition: held.entry.rendition, kind, seq, entry: held.entry });
   }
