@@ -1,0 +1,317 @@
+// Turns successive reads of one media playlist into segments, each exactly once and in
+// order. A live playlist is followed as it rolls; a finished (VOD) playlist is replayed as
+// a live stream, paced at the segments' real durations. Output seqs are the source's
+// EXT-X-MEDIA-SEQUENCE numbers unless the encoder restarts its numbering (OBS stop/start):
+// then ours continue where they were, marked as a discontinuity, so seqs never go back.
+
+import type { SegmentKind } from '../protocol/types.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import type { MediaPlaylistInfo, MediaSegmentRef } from './playlist-reader.js';
+import { readSegmentFile, type SegmentBytes } from './segment-reader.js';
+
+export interface IngestedSegment {
+  rendition: number;
+  kind: SegmentKind;
+  seq: number;
+  /** 0 for init segments. */
+  durationUs: number;
+  data: Buffer;
+  sha256: Buffer;
+  discontinuity: boolean;
+  /** ms since the epoch, 0 when the playlist has no EXT-X-PROGRAM-DATE-TIME. */
+  programDateTimeMs: number;
+  /** seq of the init segment this media segment needs (fMP4), null for MPEG-TS and for inits. */
+  initSeq: number | null;
+  /** Where the bytes came from, for logs. */
+  file: string;
+}
+
+export interface RenditionSink {
+  /** An init segment (when new) and its media segment, in that order. */
+  segments(batch: IngestedSegment[]): void;
+  /** A problem under `key`; null clears it. */
+  problem(key: string, err: ShoalError | null): void;
+  stalled(rendition: number, idleMs: number): void;
+  resumed(rendition: number): void;
+  ended(rendition: number): void;
+}
+
+export interface RenditionIngestOptions {
+  /** VOD replay speed: 1 = real time, Infinity = as fast as the disk allows. */
+  vodSpeed: number;
+  /** The first output seq is at least this (to continue an earlier broadcast's numbering). */
+  minSeq: number;
+  /** On joining a live playlist, how many of its newest segments to take. */
+  liveStartSegments: number;
+  /** A live playlist unchanged for this many target durations is reported stalled. */
+  stallTargetDurations: number;
+}
+
+interface CurrentInit {
+  key: string;
+  seq: number;
+  sha256: Buffer;
+}
+
+const REMEMBERED_URIS = 256;
+
+export class RenditionIngest {
+  private latest: MediaPlaylistInfo | null = null;
+  private mode: 'live' | 'vod' | null = null;
+  private lastMsn: number | null = null;
+  private lastSeq: number | null = null;
+  private seqOffset = 0;
+  private pendingDiscontinuity = false;
+  private readonly uriByMsn = new Map<number, string>();
+  private init: CurrentInit | null = null;
+  private nextInitSeq = 0;
+  private vodQueue: MediaSegmentRef[] = [];
+  private vodClock: { startMs: number; elapsedUs: number } | null = null;
+  private fingerprint = '';
+  private changedAt = 0;
+  private isStalled = false;
+  private isEnded = false;
+  private pumping = false;
+  private again = false;
+  private destroyed = false;
+  private wake: (() => void) | null = null;
+  private sleepTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly rendition: number,
+    private readonly options: RenditionIngestOptions,
+    private readonly sink: RenditionSink,
+  ) {}
+
+  get ended(): boolean {
+    return this.isEnded;
+  }
+
+  get targetDurationMs(): number {
+    return this.latest?.targetDurationMs ?? 0;
+  }
+
+  /** Feeds the latest read of the playlist; work happens asynchronously, in order. */
+  update(playlist: MediaPlaylistInfo, now = Date.now()): void {
+    if (this.destroyed || this.isEnded) return;
+    this.latest = playlist;
+    this.watchForStall(playlist, now);
+    void this.pump();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.wake?.();
+  }
+
+  private watchForStall(playlist: MediaPlaylistInfo, now: number): void {
+    const last = playlist.segments[playlist.segments.length - 1];
+    const fingerprint = `${last?.msn ?? -1}/${last?.uri ?? ''}/${playlist.segments.length}/${playlist.endlist}`;
+    if (fingerprint !== this.fingerprint || this.changedAt === 0) {
+      this.fingerprint = fingerprint;
+      this.changedAt = now;
+      if (this.isStalled) {
+        this.isStalled = false;
+        this.sink.resumed(this.rendition);
+      }
+      return;
+    }
+    const idleMs = now - this.changedAt;
+    const limit = this.options.stallTargetDurations * playlist.targetDurationMs;
+    if (this.mode === 'live' && !this.isStalled && idleMs > limit) {
+      this.isStalled = true;
+      this.sink.stalled(this.rendition, idleMs);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        await this.step();
+      } while (this.again && !this.destroyed && !this.isEnded);
+    } catch (err) {
+      this.sink.problem(`rendition ${this.rendition}`, ShoalError.from(err));
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async step(): Promise<void> {
+    const playlist = this.latest;
+    if (!playlist) return;
+    if (this.mode === null) {
+      this.mode = playlist.endlist ? 'vod' : 'live';
+      if (this.mode === 'vod') this.vodQueue = [...playlist.segments];
+    }
+    if (this.mode === 'vod') await this.stepVod();
+    else await this.stepLive(playlist);
+  }
+
+  private async stepLive(playlist: MediaPlaylistInfo): Promise<void> {
+    if (this.restarted(playlist)) {
+      this.lastMsn = null;
+      this.init = null;
+      this.uriByMsn.clear();
+      this.pendingDiscontinuity = this.lastSeq !== null;
+    }
+    let fresh = playlist.segments.filter((s) => this.lastMsn === null || s.msn > this.lastMsn);
+    if (this.lastMsn === null) fresh = fresh.slice(-this.options.liveStartSegments);
+    for (const segment of fresh) {
+      if (this.destroyed) return;
+      const outcome = await this.ingest(segment);
+      if (outcome === 'blocked') {
+        // Still listed: wait for it. Rolled out of the playlist meanwhile: go on without it.
+        if (this.stillListed(segment)) return;
+        this.skip(segment);
+      }
+    }
+    if (playlist.endlist) this.finish();
+  }
+
+  private async stepVod(): Promise<void> {
+    while (this.vodQueue.length > 0 && !this.destroyed) {
+      const segment = this.vodQueue[0] as MediaSegmentRef;
+      if (this.vodClock && Number.isFinite(this.options.vodSpeed)) {
+        const dueMs = this.vodClock.startMs + this.vodClock.elapsedUs / 1000 / this.options.vodSpeed;
+        await this.sleep(dueMs - Date.now());
+        if (this.destroyed) return;
+      }
+      const outcome = await this.ingest(segment);
+      if (outcome === 'blocked') {
+        // Resume the clock from "now" once the file is back, instead of bursting to catch up.
+        if (this.vodClock) this.vodClock = null;
+        return;
+      }
+      this.vodQueue.shift();
+      const elapsedUs = this.vodClock ? this.vodClock.elapsedUs : 0;
+      this.vodClock = {
+        startMs: this.vodClock ? this.vodClock.startMs : Date.now(),
+        elapsedUs: elapsedUs + segment.durationUs,
+      };
+    }
+    if (!this.destroyed) this.finish();
+  }
+
+  /** Reads and emits one segment (and its init when new). */
+  private async ingest(segment: MediaSegmentRef): Promise<'done' | 'blocked' | 'skipped'> {
+    const key = `rendition ${this.rendition}`;
+    let init: SegmentBytes | null = null;
+    let media: SegmentBytes;
+    const mapKey = segment.map ? `${segment.map.path}@${segment.map.byterange?.offset ?? ''}` : null;
+    try {
+      if (segment.map && mapKey !== this.init?.key)
+        init = await readSegmentFile(segment.map.path, segment.map.byterange);
+      media = await readSegmentFile(segment.path, segment.byterange);
+    } catch (err) {
+      const error = ShoalError.from(err, ErrorCode.IO);
+      if (error.code === ErrorCode.TOO_LARGE) {
+        // It will never fit on the wire: say so and move on.
+        this.sink.problem(`${key} too large`, error);
+        this.skip(segment);
+        return 'skipped';
+      }
+      this.sink.problem(key, error);
+      return 'blocked';
+    }
+    if (this.destroyed) return 'blocked';
+    this.sink.problem(key, null);
+
+    const seq = this.seqFor(segment);
+
+    const batch: IngestedSegment[] = [];
+    if (init && mapKey !== null) {
+      // The same bytes under a new name (or a re-read after a restart) are not a new init.
+      if (!this.init || !this.init.sha256.equals(init.sha256)) {
+        const initSeq = this.nextInitSeq++;
+        batch.push({
+          rendition: this.rendition,
+          kind: 'init',
+          seq: initSeq,
+          durationUs: 0,
+          data: init.data,
+          sha256: init.sha256,
+          discontinuity: false,
+          programDateTimeMs: 0,
+          initSeq: null,
+          file: segment.map!.path,
+        });
+        this.init = { key: mapKey, seq: initSeq, sha256: init.sha256 };
+      } else {
+        this.init.key = mapKey;
+      }
+    }
+    batch.push({
+      rendition: this.rendition,
+      kind: 'media',
+      seq,
+      durationUs: segment.durationUs,
+      data: media.data,
+      sha256: media.sha256,
+      discontinuity: segment.discontinuity || this.pendingDiscontinuity,
+      programDateTimeMs: segment.programDateTimeMs,
+      initSeq: segment.map && this.init ? this.init.seq : null,
+      file: segment.path,
+    });
+    this.pendingDiscontinuity = false;
+    this.remember(segment, seq);
+    this.sink.segments(batch);
+    return 'done';
+  }
+
+  private skip(segment: MediaSegmentRef): void {
+    this.remember(segment, this.seqFor(segment));
+  }
+
+  /** Our seq for a source segment: its msn, shifted once at the start and after a restart. */
+  private seqFor(segment: MediaSegmentRef): number {
+    if (this.lastSeq === null) this.seqOffset = Math.max(0, this.options.minSeq - segment.msn);
+    else if (this.lastMsn === null) this.seqOffset = this.lastSeq + 1 - segment.msn;
+    return segment.msn + this.seqOffset;
+  }
+
+  private remember(segment: MediaSegmentRef, seq: number): void {
+    this.lastMsn = segment.msn;
+    this.lastSeq = seq;
+    this.uriByMsn.set(segment.msn, segment.uri);
+    if (this.uriByMsn.size > REMEMBERED_URIS) this.uriByMsn.delete(this.uriByMsn.keys().next().value!);
+  }
+
+  private stillListed(segment: MediaSegmentRef): boolean {
+    return this.latest?.segments.some((s) => s.msn === segment.msn && s.uri === segment.uri) ?? false;
+  }
+
+  /** A playlist whose numbering went back, or that names a known seq differently, is a new encoder run. */
+  private restarted(playlist: MediaPlaylistInfo): boolean {
+    if (this.lastMsn === null) return false;
+    const last = playlist.segments[playlist.segments.length - 1];
+    if (last && last.msn < this.lastMsn) return true;
+    return playlist.segments.some((s) => {
+      const known = this.uriByMsn.get(s.msn);
+      return known !== undefined && known !== s.uri;
+    });
+  }
+
+  private finish(): void {
+    if (this.isEnded) return;
+    this.isEnded = true;
+    this.sink.ended(this.rendition);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = null;
+        resolve();
+      };
+      this.sleepTimer = setTimeout(() => this.wake?.(), ms);
+    });
+  }
+}

@@ -1,0 +1,67 @@
+// Reads one segment file (or byte range of it) and hashes it on the way in: chunks are
+// hashed as they arrive, so a big segment never blocks the event loop in one piece.
+
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { MAX_SEGMENT_SIZE } from '../protocol/constants.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import type { ByteRange } from './playlist-reader.js';
+
+export interface SegmentBytes {
+  data: Buffer;
+  sha256: Buffer;
+}
+
+/** Throws MISSING_FILE (not there), TOO_LARGE (can never be sent) or IO. */
+export async function readSegmentFile(path: string, range: ByteRange | null = null): Promise<SegmentBytes> {
+  let size: number;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw ShoalError.missingFile(path, 'is not a file');
+    size = info.size;
+  } catch (err) {
+    throw toShoalError(path, err);
+  }
+  const length = range ? range.length : size;
+  if (range && range.offset + range.length > size) {
+    throw ShoalError.missingFile(
+      path,
+      `is shorter (${size} bytes) than its byte range ${range.length}@${range.offset}`,
+    );
+  }
+  if (length > MAX_SEGMENT_SIZE) {
+    throw new ShoalError(
+      ErrorCode.TOO_LARGE,
+      `${path} is ${length} bytes, more than a segment may be (${MAX_SEGMENT_SIZE})`,
+    );
+  }
+
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const stream = createReadStream(path, {
+    start: range?.offset ?? 0,
+    end: range ? range.offset + range.length - 1 : undefined,
+    highWaterMark: 256 * 1024,
+  });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total > MAX_SEGMENT_SIZE)
+        throw new ShoalError(ErrorCode.TOO_LARGE, `${path} grew past ${MAX_SEGMENT_SIZE} bytes`);
+    }
+  } catch (err) {
+    stream.destroy();
+    throw toShoalError(path, err);
+  }
+  return { data: Buffer.concat(chunks, total), sha256: hash.digest() };
+}
+
+function toShoalError(path: string, err: unknown): ShoalError {
+  if (err instanceof ShoalError) return err;
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return ShoalError.missingFile(path);
+  return ShoalError.io(`cannot read ${path}`, err);
+}

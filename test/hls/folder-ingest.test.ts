@@ -1,0 +1,279 @@
+// FolderIngest on real ffmpeg output: VOD (paced), fMP4, master with two renditions, a
+// live rolling ffmpeg, and hand-driven live folders for stalls, restarts and bad input.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src-shared/errors.js';
+import {
+  FolderIngest,
+  type FolderIngestEvents,
+  type FolderIngestOptions,
+} from '../../src-main/hls/folder-ingest.js';
+import { record, type Recorded } from '../fixtures/events.js';
+import {
+  makeMasterHls,
+  makeTempDir,
+  makeVodHls,
+  removeDir,
+  startLiveHls,
+  type LiveHls,
+} from '../fixtures/ffmpeg.js';
+import { copySegments, writeAtomically, writeMediaPlaylist } from '../fixtures/hls-folder.js';
+
+const EVENTS: (keyof FolderIngestEvents)[] = [
+  'renditions',
+  'segment',
+  'error',
+  'stalled',
+  'resumed',
+  'ended',
+];
+
+let root: string;
+let vod: string;
+let fmp4: string;
+let master: string;
+const running: FolderIngest[] = [];
+let live: LiveHls | null = null;
+
+beforeAll(async () => {
+  root = await makeTempDir();
+  vod = join(root, 'vod');
+  fmp4 = join(root, 'fmp4');
+  master = join(root, 'master');
+  await Promise.all([
+    makeVodHls(vod, { seconds: 8, segmentSeconds: 2 }),
+    makeVodHls(fmp4, { seconds: 4, segmentSeconds: 2, fmp4: true }),
+    makeMasterHls(master, { seconds: 4, segmentSeconds: 2 }),
+  ]);
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((i) => i.destroy()));
+  await live?.stop(false);
+  live = null;
+});
+
+afterAll(async () => {
+  await removeDir(root);
+});
+
+function ingest(options: FolderIngestOptions): { ingest: FolderIngest; rec: Recorded<FolderIngestEvents> } {
+  const i = new FolderIngest({ pollIntervalMs: 100, ...options });
+  running.push(i);
+  const rec = record(i, EVENTS);
+  i.start();
+  return { ingest: i, rec };
+}
+
+const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+const media = (rec: Recorded<FolderIngestEvents>, rendition = 0) =>
+  rec.of('segment').filter((s) => s.kind === 'media' && s.rendition === rendition);
+
+async function snapshot(dir: string): Promise<string[]> {
+  const names = (await readdir(dir, { recursive: true })).sort();
+  return Promise.all(names.map(async (n) => `${n}:${(await stat(join(dir, n))).mtimeMs}`));
+}
+
+describe('FolderIngest', () => {
+  it('replays a VOD folder as live: every segment once, in order, byte-identical, paced, then ended', async () => {
+    const before = await snapshot(vod);
+    const { ingest: i, rec } = ingest({ folder: vod, vodSpeed: 4 });
+    await rec.until(() => rec.of('ended').length > 0, 10_000, 'ended');
+
+    const segments = media(rec);
+    expect(segments.map((s) => s.seq)).toEqual([0, 1, 2, 3]);
+    for (const s of segments) {
+      const onDisk = await readFile(join(vod, `seg${String(s.seq).padStart(5, '0')}.ts`));
+      expect(s.data.equals(onDisk)).toBe(true);
+      expect(s.sha256.toString('hex')).toBe(sha(onDisk));
+      expect(s).toMatchObject({ durationUs: 2_000_000, initSeq: null, discontinuity: false });
+    }
+    // renditions come first; 4 segments of 2 s at 4x speed take ~1.5 s
+    expect(rec.log[0]?.event).toBe('renditions');
+    expect(i.renditions[0]!.bandwidth).toBeGreaterThan(0);
+    const at = rec.log.filter((l) => l.event === 'segment').map((l) => l.at);
+    expect(at[3]! - at[0]!).toBeGreaterThanOrEqual(1400);
+    expect(at[3]! - at[0]!).toBeLessThan(3000);
+    expect(rec.log[rec.log.length - 1]?.event).toBe('ended');
+    expect(rec.of('error')).toEqual([]);
+    expect(await snapshot(vod)).toEqual(before); // never writes into the broadcaster's folder
+  });
+
+  it('emits the fMP4 init segment first and media that reference it', async () => {
+    const { rec } = ingest({ folder: join(fmp4, 'stream.m3u8'), vodSpeed: Infinity });
+    await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
+    const all = rec.of('segment');
+    expect(all.map((s) => `${s.kind}:${s.seq}:${s.initSeq}`)).toEqual([
+      'init:0:null',
+      'media:0:0',
+      'media:1:0',
+    ]);
+    expect(all[0]!.data.equals(await readFile(join(fmp4, 'init.mp4')))).toBe(true);
+    expect(all[1]!.data.equals(await readFile(join(fmp4, 'seg00000.m4s')))).toBe(true);
+  });
+
+  it('carries every variant of a master playlist as a rendition', async () => {
+    const { ingest: i, rec } = ingest({ folder: master, vodSpeed: Infinity });
+    await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
+    expect(i.renditions.map((r) => [r.id, r.name, r.width, r.height])).toEqual([
+      [0, 'hi', 320, 180],
+      [1, 'lo', 160, 90],
+    ]);
+    expect(i.renditions.every((r) => r.bandwidth > 0 && r.codecs.startsWith('avc1'))).toBe(true);
+    for (const r of [0, 1]) {
+      const segments = media(rec, r);
+      expect(segments.map((s) => s.seq)).toEqual([0, 1]);
+      const dir = r === 0 ? 'hi' : 'lo';
+      expect(segments[1]!.data.equals(await readFile(join(master, dir, 'seg00001.ts')))).toBe(true);
+    }
+  });
+
+  it('follows a live rolling ffmpeg playlist and ends when ffmpeg writes ENDLIST', async () => {
+    const dir = join(root, 'live');
+    await mkdir(dir);
+    live = startLiveHls(dir, { segmentSeconds: 1, listSize: 6 });
+    await live.waitForSegments(1);
+    const { rec } = ingest({ folder: dir });
+    const mismatches: number[] = [];
+    rec.log.length = 0;
+    // compare with the file on disk at the moment the segment is emitted
+    const i = running[running.length - 1]!;
+    i.on('segment', (s) => {
+      if (!readFileSync(s.file).equals(s.data)) mismatches.push(s.seq);
+    });
+    await rec.until(() => media(rec).length >= 4, 15_000, '4 live segments');
+    await live.stop(true);
+    await rec.until(() => rec.of('ended').length > 0, 8000, 'ended after ENDLIST');
+
+    const seqs = media(rec).map((s) => s.seq);
+    expect(seqs).toEqual(seqs.map((_, k) => seqs[0]! + k));
+    expect(mismatches).toEqual([]);
+    const pdts = media(rec).map((s) => s.programDateTimeMs);
+    expect(pdts.every((t, k) => t > 0 && (k === 0 || t > pdts[k - 1]!))).toBe(true);
+    expect(rec.of('error')).toEqual([]);
+  }, 30_000);
+
+  it('reports a stall, keeps seqs increasing across an encoder restart, and ends on ENDLIST', async () => {
+    const dir = join(root, 'hand-live');
+    await mkdir(dir);
+    const src = (n: number) => join(vod, `seg0000${n}.ts`);
+    await copySegments(
+      [
+        [src(0), 'a0.ts'],
+        [src(1), 'a1.ts'],
+        [src(2), 'a2.ts'],
+        [src(3), 'b0.ts'],
+      ],
+      dir,
+    );
+    const playlist = join(dir, 'live.m3u8');
+    const seg = (uri: string) => ({ uri, durationS: 1 });
+    await writeMediaPlaylist(playlist, {
+      targetDurationS: 1,
+      mediaSequence: 0,
+      segments: [seg('a0.ts'), seg('a1.ts')],
+    });
+    const { rec } = ingest({ folder: dir, stallTargetDurations: 1 });
+    await rec.until(() => media(rec).length === 2, 5000, 'first 2');
+
+    await writeMediaPlaylist(playlist, {
+      targetDurationS: 1,
+      mediaSequence: 1,
+      segments: [seg('a1.ts'), seg('a2.ts')],
+    });
+    await rec.until(() => rec.of('stalled').length === 1, 5000, 'stalled');
+    // the encoder restarts its numbering from 0 with new files
+    await writeMediaPlaylist(playlist, { targetDurationS: 1, mediaSequence: 0, segments: [seg('b0.ts')] });
+    await rec.until(() => media(rec).length === 4, 5000, 'segment after restart');
+    expect(rec.of('resumed')).toEqual([{ rendition: 0 }]);
+    await writeMediaPlaylist(playlist, {
+      targetDurationS: 1,
+      mediaSequence: 0,
+      segments: [seg('b0.ts')],
+      endlist: true,
+    });
+    await rec.until(() => rec.of('ended').length === 1, 5000, 'ended');
+
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [0, false],
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+    expect(media(rec)[3]!.data.equals(await readFile(src(3)))).toBe(true);
+  });
+
+  it('reacts to playlist changes through the watcher, without waiting for the poll', async () => {
+    const dir = join(root, 'watched');
+    await mkdir(dir);
+    await copySegments(
+      [
+        [join(vod, 'seg00000.ts'), 'w0.ts'],
+        [join(vod, 'seg00001.ts'), 'w1.ts'],
+      ],
+      dir,
+    );
+    const playlist = join(dir, 'live.m3u8');
+    await writeMediaPlaylist(playlist, { segments: [{ uri: 'w0.ts' }] });
+    const { rec } = ingest({ folder: dir, pollIntervalMs: 60_000 });
+    await rec.until(() => media(rec).length === 1, 5000, 'first segment');
+    await new Promise((r) => setTimeout(r, 300)); // let chokidar finish its initial scan
+    const written = Date.now();
+    await writeMediaPlaylist(playlist, { segments: [{ uri: 'w0.ts' }, { uri: 'w1.ts' }] });
+    await rec.until(() => media(rec).length === 2, 5000, 'segment through the watcher');
+    expect(Date.now() - written).toBeLessThan(2000);
+  });
+
+  it('reports bad folders and playlists without crashing, and resumes once the folder is fixed', async () => {
+    const dir = join(root, 'broken');
+    const { rec } = ingest({ folder: dir });
+    const lastError = () => rec.of('error').at(-1);
+    await rec.until(() => rec.of('error').length === 1, 5000, 'missing folder error');
+    expect(lastError()).toMatchObject({ code: ErrorCode.BAD_FOLDER, fatal: false });
+    expect(lastError()!.message).toMatch(/does not exist/);
+
+    await mkdir(dir);
+    await rec.until(() => rec.of('error').length === 2, 5000, 'no playlist error');
+    expect(lastError()!.message).toMatch(/no \.m3u8 playlist/);
+
+    await writeAtomically(join(dir, 'stream.m3u8'), 'this is not a playlist\n');
+    await rec.until(() => rec.of('error').length === 3, 5000, 'garbage error');
+    expect(lastError()).toMatchObject({ code: ErrorCode.BAD_PLAYLIST });
+    expect(lastError()!.message).toMatch(/stream\.m3u8.*#EXTM3U/);
+
+    await writeMediaPlaylist(join(dir, 'stream.m3u8'), {
+      segments: [{ uri: 'x0.ts' }, { uri: 'x1.ts' }],
+      endlist: true,
+    });
+    await rec.until(() => rec.of('error').length === 4, 5000, 'missing segment error');
+    expect(lastError()).toMatchObject({ code: ErrorCode.MISSING_FILE });
+    expect(lastError()!.message).toMatch(/x0\.ts/);
+    expect(media(rec)).toEqual([]);
+
+    await copySegments(
+      [
+        [join(vod, 'seg00000.ts'), 'x0.ts'],
+        [join(vod, 'seg00001.ts'), 'x1.ts'],
+      ],
+      dir,
+    );
+    await rec.until(() => rec.of('ended').length === 1, 5000, 'ended after the fix');
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 1]);
+    expect(rec.of('resumed').length).toBeGreaterThan(0);
+  });
+
+  it('asks the user to choose between several playlists', async () => {
+    const dir = join(root, 'two');
+    await mkdir(dir);
+    await writeMediaPlaylist(join(dir, 'a.m3u8'), { segments: [] });
+    await writeMediaPlaylist(join(dir, 'b.m3u8'), { segments: [] });
+    await writeFile(join(dir, 'notes.txt'), 'x');
+    const { rec } = ingest({ folder: dir });
+    await rec.until(() => rec.of('error').length === 1, 5000, 'ambiguity error');
+    expect(rec.of('error')[0]!.message).toMatch(/several media playlists \(a\.m3u8, b\.m3u8\)/);
+  });
+});
