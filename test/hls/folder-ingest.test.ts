@@ -64,7 +64,7 @@ afterAll(async () => {
 function ingest(options: FolderIngestOptions): { ingest: FolderIngest; rec: Recorded<FolderIngestEvents> } {
   const i = new FolderIngest({ pollIntervalMs: 100, ...options });
   running.push(i);
-  const rec = record(i, EVENTS);
+  const rec = record<FolderIngestEvents>(i, EVENTS);
   i.start();
   return { ingest: i, rec };
 }
