@@ -1,9 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   addressFromShoalFile,
   asShoalLink,
   findShoalFile,
   findShoalLink,
+  linkFromLaunch,
   MAX_LINK_LENGTH,
 } from './link-args.js';
 
@@ -73,5 +77,22 @@ describe('.shoal files', () => {
   it('returns null when the first content line is not a link', () => {
     expect(addressFromShoalFile('hello\n' + LINK)).toBeNull();
     expect(addressFromShoalFile('')).toBeNull();
+  });
+});
+
+describe('linkFromLaunch', () => {
+  it('prefers a link, else reads a .shoal file relative to the working directory', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'shoal-link-'));
+    try {
+      await writeFile(path.join(dir, 'party.shoal'), `# Friday party\n${LINK}\n`);
+      expect(await linkFromLaunch(['app', 'party.shoal'], dir)).toBe(LINK);
+      expect(await linkFromLaunch(['app', 'party.shoal', `shoal://${ID}@h:2`], dir)).toBe(
+        `shoal://${ID}@h:2`,
+      );
+      expect(await linkFromLaunch(['app', 'missing.shoal'], dir)).toBeNull();
+      expect(await linkFromLaunch(['app'], dir)).toBeNull();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,12 @@
 // Finding the stream a launch was asked to open. Links reach us three ways: as a
 // command-line argument (Windows and Linux protocol handlers, a second instance's argv),
 // through macOS `open-url`, or as a double-clicked `.shoal` file holding an address.
-// These helpers only pick the text out; the engine's address parser judges it, so a
-// bad link still reaches the UI and gets a precise error message instead of silence.
+// These helpers only pick the text out (the last two read a .shoal file); the engine's
+// address parser judges it, so a bad link still reaches the UI and gets a precise error
+// message instead of silence.
+
+import { open } from 'node:fs/promises';
+import path from 'node:path';
 
 /** Same bound as the contract's `watch` argument. */
 export const MAX_LINK_LENGTH = 4096;
@@ -58,4 +62,28 @@ export function addressFromShoalFile(text: string): string | null {
     return asShoalLink(line);
   }
   return null;
+}
+
+/** The address in a `.shoal` file, reading at most MAX_SHOAL_FILE_BYTES; null if unreadable. */
+export async function readShoalFile(file: string): Promise<string | null> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(MAX_SHOAL_FILE_BYTES);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return addressFromShoalFile(buffer.subarray(0, bytesRead).toString('utf8'));
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** The link a launch's arguments ask for: a `shoal:` link, else the address in a `.shoal` file. */
+export async function linkFromLaunch(argv: readonly string[], cwd: string): Promise<string | null> {
+  const link = findShoalLink(argv);
+  if (link) return link;
+  const file = findShoalFile(argv);
+  return file ? readShoalFile(path.resolve(cwd, file)) : null;
 }

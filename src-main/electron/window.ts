@@ -64,6 +64,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   win.once('closed', () => nativeTheme.off('updated', onThemeChange));
 
   guardNavigation(win);
+  reloadAfterCrash(win);
   hideOnClose(win, options);
   rememberState(win, options.stateFile);
   return win;
@@ -86,6 +87,19 @@ function guardNavigation(win: BrowserWindow): void {
     if (decision.action === 'deny' && decision.openExternally)
       void shell.openExternal(decision.openExternally);
     return { action: 'deny' };
+  });
+}
+
+/** A crashed page comes back by itself, unless it keeps crashing (then reloading won't help). */
+function reloadAfterCrash(win: BrowserWindow): void {
+  const crashes: number[] = [];
+  win.webContents.on('render-process-gone', (_event, details) => {
+    console.error(`[shoal] renderer gone: ${details.reason} (exit code ${details.exitCode})`);
+    if (details.reason === 'clean-exit' || win.isDestroyed()) return;
+    const now = Date.now();
+    crashes.push(now);
+    while (crashes.length > 0 && (crashes[0] as number) < now - 60_000) crashes.shift();
+    if (crashes.length <= 3) win.webContents.reload();
   });
 }
 
