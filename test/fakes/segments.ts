@@ -41,3 +41,28 @@ export function fakeSegment(options: FakeSegmentOptions): { entry: SegmentEntry;
   };
   return { entry, data };
 }
+
+/** The entry an engine would sign for an ingested segment (zero signature). */
+export function entryForIngested(s: {
+  rendition: number;
+  kind: SegmentKind;
+  seq: number;
+  initSeq: number | null;
+  durationUs: number;
+  data: Uint8Array;
+  sha256: Uint8Array;
+  discontinuity: boolean;
+  programDateTimeMs: number;
+}): SegmentEntry {
+  return {
+    rendition: s.rendition,
+    flags: (s.kind === 'init' ? EntryFlag.INIT : 0) | (s.discontinuity ? EntryFlag.DISCONTINUITY : 0),
+    seq: s.seq,
+    initSeq: s.initSeq,
+    durationUs: s.durationUs,
+    size: s.data.length,
+    programDateTimeMs: s.programDateTimeMs,
+    sha256: s.sha256,
+    signature: new Uint8Array(64),
+  };
+}

@@ -1,0 +1,325 @@
+// The local HTTP gateway: serves each stream's HLS straight from its SegmentStore to
+// players on this machine (the app's own player, VLC, mpv, ffmpeg).
+//
+//   /stream/<id>/master.m3u8
+//   /stream/<id>/<rendition>/live.m3u8
+//   /stream/<id>/<rendition>/<seq>.ts | <seq>.m4s | init-<seq>.mp4
+//
+// Bound to 127.0.0.1 only, never the LAN. Paths are matched whole against these patterns
+// and nothing is read from disk, so there is no path to traverse. Requests naming another
+// host are refused (DNS rebinding). Only GET and HEAD (and CORS preflight) are answered.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Rendition } from '../protocol/types.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import type { SegmentStore } from '../store/segment-store.js';
+import { renderMasterPlaylist, renderMediaPlaylist } from './playlist-writer.js';
+
+/** What the gateway needs to know about one stream. */
+export interface GatewayStream {
+  store: SegmentStore;
+  /** Renditions from the stream info (empty: derive them from the store). */
+  renditions(): readonly Rendition[];
+  /** True once the stream has ended (playlists get EXT-X-ENDLIST). */
+  ended(): boolean;
+  targetDurationMs?(): number;
+}
+
+export interface HlsGatewayOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+}
+
+export interface GatewayStats {
+  requests: number;
+  bytesServed: number;
+  /** Clients (connections) that fetched something in the last CONSUMER_WINDOW_MS. */
+  consumers: number;
+  openConnections: number;
+  perStream: Record<string, { requests: number; bytesServed: number }>;
+}
+
+export const GATEWAY_HOST = '127.0.0.1';
+const CONSUMER_WINDOW_MS = 10_000;
+const ID = '([A-Za-z0-9_-]{1,128})';
+const ROUTES = {
+  master: new RegExp(`^/stream/${ID}/master\\.m3u8$`),
+  media: new RegExp(`^/stream/${ID}/(\\d{1,3})/live\\.m3u8$`),
+  segment: new RegExp(`^/stream/${ID}/(\\d{1,3})/(\\d{1,10})\\.(ts|m4s)$`),
+  init: new RegExp(`^/stream/${ID}/(\\d{1,3})/init-(\\d{1,10})\\.mp4$`),
+};
+const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
+const TYPES = { ts: 'video/mp2t', m4s: 'video/iso.segment', mp4: 'video/mp4' } as const;
+
+export class HlsGateway {
+  private readonly streams = new Map<string, GatewayStream>();
+  private readonly perStream = new Map<string, { requests: number; bytesServed: number }>();
+  private readonly sockets = new Map<Socket, number>();
+  private server: Server | null = null;
+  private listeningPort = 0;
+  private requests = 0;
+  private bytesServed = 0;
+
+  constructor(private readonly options: HlsGatewayOptions = {}) {}
+
+  get port(): number {
+    return this.listeningPort;
+  }
+
+  /** The master playlist URL of a stream (valid once started). */
+  urlFor(streamId: string): string {
+    return `http://${GATEWAY_HOST}:${this.listeningPort}/stream/${streamId}/master.m3u8`;
+  }
+
+  addStream(streamId: string, stream: GatewayStream): void {
+    if (!new RegExp(`^${ID}$`).test(streamId)) {
+      throw new ShoalError(
+        ErrorCode.BAD_SETTINGS,
+        `gateway stream id "${streamId}" must be 1-128 of A-Z a-z 0-9 _ -`,
+      );
+    }
+    this.streams.set(streamId, stream);
+    if (!this.perStream.has(streamId)) this.perStream.set(streamId, { requests: 0, bytesServed: 0 });
+  }
+
+  removeStream(streamId: string): void {
+    this.streams.delete(streamId);
+  }
+
+  async start(): Promise<number> {
+    if (this.server) return this.listeningPort;
+    const server = createServer((req, res) => this.handle(req, res));
+    server.on('connection', (socket: Socket) => {
+      this.sockets.set(socket, 0);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.on('clientError', (_err, socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        const what = err.code === 'EADDRINUSE' ? `port ${this.options.port} is in use` : 'cannot listen';
+        reject(ShoalError.io(`HLS gateway: ${what}`, err));
+      });
+      server.listen(this.options.port ?? 0, GATEWAY_HOST, () => resolve());
+    });
+    server.removeAllListeners('error');
+    server.on('error', () => {}); // after listening, errors belong to single connections
+    this.server = server;
+    const address = server.address();
+    this.listeningPort = typeof address === 'object' && address ? address.port : 0;
+    return this.listeningPort;
+  }
+
+  async destroy(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  stats(): GatewayStats {
+    const since = Date.now() - CONSUMER_WINDOW_MS;
+    let consumers = 0;
+    for (const last of this.sockets.values()) if (last >= since) consumers++;
+    return {
+      requests: this.requests,
+      bytesServed: this.bytesServed,
+      consumers,
+      openConnections: this.sockets.size,
+      perStream: Object.fromEntries([...this.perStream].map(([id, s]) => [id, { ...s }])),
+    };
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.requests++;
+    this.sockets.set(req.socket, Date.now());
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    try {
+      if (!this.hostAllowed(req.headers.host)) return this.fail(res, 403, 'forbidden host');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
+        res.setHeader('Access-Control-Allow-Headers', 'Range');
+        res.setHeader('Access-Control-Max-Age', '600');
+        res.writeHead(204).end();
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+        return this.fail(res, 405, 'method not allowed');
+      }
+      this.route(req, res);
+    } catch (err) {
+      if (!res.headersSent) this.fail(res, 500, ShoalError.from(err).message);
+      else res.destroy();
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '').split('?')[0] as string;
+    let m: RegExpExecArray | null;
+    if ((m = ROUTES.master.exec(path))) return this.master(req, res, m[1] as string);
+    if ((m = ROUTES.media.exec(path))) return this.mediaPlaylist(req, res, m[1] as string, Number(m[2]));
+    if ((m = ROUTES.segment.exec(path))) {
+      return this.segment(
+        req,
+        res,
+        m[1] as string,
+        Number(m[2]),
+        'media',
+        Number(m[3]),
+        m[4] as 'ts' | 'm4s',
+      );
+    }
+    if ((m = ROUTES.init.exec(path)))
+      return this.segment(req, res, m[1] as string, Number(m[2]), 'init', Number(m[3]), 'mp4');
+    this.fail(res, 404, 'not found');
+  }
+
+  private master(req: IncomingMessage, res: ServerResponse, id: string, stream = this.streams.get(id)): void {
+    if (!stream) return this.fail(res, 404, 'unknown stream');
+    const renditions = this.renditionsOf(stream);
+    if (renditions.length === 0) {
+      res.setHeader('Retry-After', '1');
+      return this.fail(res, 503, 'the stream has no data yet');
+    }
+    const text = renderMasterPlaylist(
+      renditions.map((rendition) => ({
+        rendition,
+        uri: `${rendition.id}/live.m3u8`,
+        measuredBandwidth: measuredBandwidth(stream.store, rendition.id),
+      })),
+    );
+    this.send(req, res, id, 200, playlistHeaders(), Buffer.from(text));
+  }
+
+  private mediaPlaylist(req: IncomingMessage, res: ServerResponse, id: string, rendition: number): void {
+    const stream = this.streams.get(id);
+    if (!stream) return this.fail(res, 404, 'unknown stream');
+    if (!this.renditionsOf(stream).some((r) => r.id === rendition))
+      return this.fail(res, 404, 'unknown rendition');
+    const text = renderMediaPlaylist(stream.store.window(rendition), {
+      ended: stream.ended(),
+      targetDurationMs: stream.targetDurationMs?.() ?? 0,
+      discontinuitySequence: stream.store.discontinuitiesEvicted(rendition),
+    });
+    this.send(req, res, id, 200, playlistHeaders(), Buffer.from(text));
+  }
+
+  private segment(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    rendition: number,
+    kind: 'media' | 'init',
+    seq: number,
+    ext: keyof typeof TYPES,
+  ): void {
+    const stream = this.streams.get(id);
+    if (!stream) return this.fail(res, 404, 'unknown stream');
+    const found = stream.store.get(rendition, kind, seq);
+    // A media name must match its container: <seq>.ts for MPEG-TS, <seq>.m4s for fMP4.
+    if (!found || (kind === 'media' && (found.entry.initSeq === null) !== (ext === 'ts'))) {
+      return this.fail(res, 404, 'segment not held');
+    }
+    const data = found.data;
+    const headers: Record<string, string> = {
+      'Content-Type': TYPES[ext],
+      'Cache-Control': 'private, max-age=60',
+      'Accept-Ranges': 'bytes',
+      'Access-Control-Expose-Headers': 'Content-Length, Content-Range',
+    };
+    const range = parseRange(req.headers.range, data.length);
+    if (range === 'unsatisfiable') {
+      headers['Content-Range'] = `bytes */${data.length}`;
+      return this.send(req, res, id, 416, headers, Buffer.alloc(0));
+    }
+    if (range) {
+      headers['Content-Range'] = `bytes ${range.start}-${range.end}/${data.length}`;
+      return this.send(req, res, id, 206, headers, data.subarray(range.start, range.end + 1));
+    }
+    this.send(req, res, id, 200, headers, data);
+  }
+
+  private renditionsOf(stream: GatewayStream): readonly Rendition[] {
+    const announced = stream.renditions();
+    if (announced.length > 0) return announced;
+    return stream.store
+      .renditions()
+      .map((id) => ({ id, bandwidth: 0, width: 0, height: 0, name: '', codecs: '' }));
+  }
+
+  private send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    status: number,
+    headers: Record<string, string>,
+    body: Uint8Array,
+  ): void {
+    res.writeHead(status, { ...headers, 'Content-Length': String(body.length) });
+    const sent = req.method === 'HEAD' ? 0 : body.length;
+    res.end(sent > 0 ? body : undefined);
+    this.bytesServed += sent;
+    const s = this.perStream.get(id);
+    if (s) {
+      s.requests++;
+      s.bytesServed += sent;
+    }
+  }
+
+  private fail(res: ServerResponse, status: number, message: string): void {
+    const body = Buffer.from(`${message}\n`);
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': String(body.length),
+    });
+    res.end(body);
+  }
+
+  private hostAllowed(host: string | undefined): boolean {
+    if (host === undefined) return true; // HTTP/1.0 clients send none
+    const name = host.replace(/:\d+$/, '').toLowerCase();
+    return name === GATEWAY_HOST || name === 'localhost';
+  }
+}
+
+function playlistHeaders(): Record<string, string> {
+  return { 'Content-Type': PLAYLIST_TYPE, 'Cache-Control': 'no-cache, no-store' };
+}
+
+/** Bits per second of the held media segments (for BANDWIDTH when the stream announces none). */
+function measuredBandwidth(store: SegmentStore, rendition: number): number {
+  let bytes = 0;
+  let us = 0;
+  for (const e of store.window(rendition)) {
+    bytes += e.size;
+    us += e.durationUs;
+  }
+  return us > 0 ? Math.round((bytes * 8 * 1e6) / us) : 0;
+}
+
+/** A single `bytes=a-b` range (RFC 9110 §14.1.2); multiple ranges get the whole body. */
+function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | null {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
