@@ -33,6 +33,7 @@ function loadPreload(invoke: (channel: string, payload: unknown) => Promise<unkn
   const exposed = new Map<string, unknown>();
   const listeners = new Map<string, Set<Handler>>();
   const electron = {
+    webUtils: { getPathForFile: (file: { name: string }) => `/dropped/${file.name}` },
     contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
     ipcRenderer: {
       invoke,
@@ -104,6 +105,7 @@ describe('preload bundle', () => {
         'onSnapshot',
         'onEvent',
         'onOpenLink',
+        'pathForFile',
       ].sort(),
     );
   });
@@ -116,22 +118,36 @@ describe('preload bundle', () => {
     expect(invoke).toHaveBeenLastCalledWith(CALL_CHANNEL, { method: 'stopWatching', arg: undefined });
   });
 
-  it('throws the engine error message', async () => {
+  it('rejects with the whole ErrorInfo as a plain object, so its code crosses the context bridge', async () => {
     const error = new ShoalError(
       ErrorCode.BAD_ADDRESS,
       'bad stream address: it must start with shoal://',
     ).toJSON();
     invoke.mockResolvedValueOnce({ ok: false, error });
-    await expect(shoal.watch('nope')).rejects.toThrow('bad stream address: it must start with shoal://');
+    const rejected: unknown = await shoal.watch('nope').catch((e: unknown) => e);
+    expect(rejected).toEqual({ name: 'ShoalError', ...error });
+    expect(Object.getPrototypeOf(rejected)).toBe(Object.prototype);
   });
 
-  it('rejects malformed replies and results of the wrong shape', async () => {
+  it('rejects malformed replies, results of the wrong shape and refused calls as INTERNAL', async () => {
+    const internal = (message: RegExp) => ({
+      code: ErrorCode.INTERNAL,
+      codeName: 'INTERNAL',
+      message: expect.stringMatching(message),
+    });
     invoke.mockResolvedValueOnce('surprise');
-    await expect(shoal.getSettings()).rejects.toThrow(/malformed reply/);
+    await expect(shoal.getSettings()).rejects.toMatchObject(internal(/malformed reply/));
     invoke.mockResolvedValueOnce({ ok: true, result: { maxPeers: 'many' } });
-    await expect(shoal.getSettings()).rejects.toThrow(/unexpected result/);
+    await expect(shoal.getSettings()).rejects.toMatchObject(internal(/unexpected result/));
     invoke.mockResolvedValueOnce({ ok: true, result: 'yes' });
-    await expect(shoal.openExternalPlayer()).rejects.toThrow(/unexpected result/);
+    await expect(shoal.openExternalPlayer()).rejects.toMatchObject(internal(/unexpected result/));
+    invoke.mockRejectedValueOnce(new Error('refused: not the Shoal window'));
+    await expect(shoal.getSnapshot()).rejects.toMatchObject(internal(/refused/));
+  });
+
+  it('gives the path of a dropped file through webUtils', () => {
+    const withPath = shoal as ShoalApi & { pathForFile(file: unknown): string };
+    expect(withPath.pathForFile({ name: 'live' })).toBe('/dropped/live');
   });
 
   it('delivers valid snapshots and events without the IPC event, and unsubscribes', () => {

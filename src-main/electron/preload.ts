@@ -3,9 +3,10 @@
 // preload cannot load modules. The page never sees ipcRenderer or IPC events; every
 // reply and push is checked against the contract's schemas before the page gets it.
 
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { z } from 'zod';
 import {
+  type ErrorInfo,
   EngineEventSchema,
   StatsSnapshotSchema,
   type ApiMethod,
@@ -17,6 +18,7 @@ import {
   type StartBroadcast,
   type StatsSnapshot,
 } from '../../src-shared/contract.js';
+import { ErrorCode } from '../../src-shared/errors.js';
 import { API_RESULTS } from '../../src-shared/ws-messages.js';
 import {
   CALL_CHANNEL,
@@ -32,15 +34,34 @@ z.config({ jitless: true });
 
 const LinkSchema = z.string().min(1).max(4096);
 
+/**
+ * What a failed call rejects with: a plain ErrorInfo-shaped object, not an Error. The
+ * context bridge copies an Error with its message only (electron/electron#25596), which
+ * would lose the code the UI shows; plain objects cross whole.
+ */
+export type RejectedCall = ErrorInfo & { name: 'ShoalError' };
+
+function rejection(info: ErrorInfo): RejectedCall {
+  return { name: 'ShoalError', ...info };
+}
+
+function internal(message: string): RejectedCall {
+  return rejection({ code: ErrorCode.INTERNAL, codeName: 'INTERNAL', message, fatal: false });
+}
+
 async function call(method: ApiMethod, arg?: unknown): Promise<unknown> {
-  const raw: unknown = await ipcRenderer.invoke(CALL_CHANNEL, { method, arg });
+  let raw: unknown;
+  try {
+    raw = await ipcRenderer.invoke(CALL_CHANNEL, { method, arg });
+  } catch (err) {
+    // Only when main refused the call or has no handler (it is shutting down).
+    throw internal(err instanceof Error ? err.message : String(err));
+  }
   const reply = IpcReplySchema.safeParse(raw);
-  if (!reply.success) throw new Error(`Shoal: malformed reply to ${method}`);
-  // Only the message survives the context bridge (Electron drops custom Error fields),
-  // so the message must be the whole story: ShoalError messages are written that way.
-  if (!reply.data.ok) throw new Error(reply.data.error.message);
+  if (!reply.success) throw internal(`malformed reply to ${method}`);
+  if (!reply.data.ok) throw rejection(reply.data.error);
   const result = API_RESULTS[method].safeParse(reply.data.result);
-  if (!result.success) throw new Error(`Shoal: unexpected result from ${method}`);
+  if (!result.success) throw internal(`unexpected result from ${method}`);
   return result.data;
 }
 
@@ -65,7 +86,13 @@ subscribe(OPEN_LINK_CHANNEL, LinkSchema, (link) => {
   for (const listener of linkListeners) listener(link);
 });
 
-const api: ShoalApi = {
+/**
+ * The contract plus `pathForFile`, the one Electron-only extra: the filesystem path of a
+ * file or folder the user dropped on the window (sandboxed pages have no File.path).
+ */
+type ElectronShoalApi = ShoalApi & { pathForFile(file: File): string };
+
+const api: ElectronShoalApi = {
   host: 'electron',
   getSnapshot: () => call('getSnapshot') as Promise<StatsSnapshot>,
   startBroadcast: (request: StartBroadcast) => call('startBroadcast', request) as Promise<SessionInfo>,
@@ -86,6 +113,7 @@ const api: ShoalApi = {
       linkListeners.delete(listener);
     };
   },
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('shoal', api);
