@@ -1,0 +1,86 @@
+// The user's requests to the engine. Each marks itself busy, clears the error it may have
+// left before, and turns a rejection into an ErrorInfo on the page that asked.
+
+import type { ShoalApi, StartBroadcast } from '../../src-shared/contract.js';
+import { parseStreamAddress } from '../../src-shared/stream-address.js';
+import { toErrorInfo } from './error-info';
+import { useSettings } from './settings-store';
+import { useUi, type BusyAction, type ErrorScope } from './ui-store';
+
+export interface SessionActions {
+  /** Validates, then asks the engine to watch. Resolves true when watching started. */
+  watch(address: string): Promise<boolean>;
+  stopWatching(): Promise<void>;
+  startBroadcast(request: StartBroadcast): Promise<boolean>;
+  /** Native folder picker, then broadcast; false if cancelled or unsupported (browser). */
+  pickAndBroadcast(): Promise<boolean>;
+  stopBroadcast(): Promise<void>;
+  /** A shoal:// link from the OS, a drop or the CLI: show it on Watch and start it. */
+  openLink(address: string): Promise<void>;
+}
+
+/** Returns the reason an address is invalid, or null if it parses. */
+export function addressProblem(text: string): string | null {
+  try {
+    parseStreamAddress(text);
+    return null;
+  } catch (err) {
+    return toErrorInfo(err).message;
+  }
+}
+
+export function createSessionActions(api: ShoalApi): SessionActions {
+  const ui = () => useUi.getState();
+
+  async function run<T>(busy: BusyAction, scope: ErrorScope, work: () => Promise<T>): Promise<T | null> {
+    ui().setBusy(busy);
+    ui().setError(scope, null);
+    try {
+      return await work();
+    } catch (err) {
+      ui().setError(scope, toErrorInfo(err));
+      return null;
+    } finally {
+      ui().setBusy(null);
+    }
+  }
+
+  const actions: SessionActions = {
+    async watch(address) {
+      const text = address.trim();
+      const problem = addressProblem(text);
+      ui().setAddressError(problem);
+      if (problem) return false;
+      return (await run('watch', 'watch', () => api.watch(text))) !== null;
+    },
+    async stopWatching() {
+      await run('stop-watching', 'watch', () => api.stopWatching());
+    },
+    async startBroadcast(request) {
+      return (await run('broadcast', 'go-live', () => api.startBroadcast(request))) !== null;
+    },
+    async pickAndBroadcast() {
+      const folder = await run('pick-folder', 'go-live', () => api.pickFolder());
+      if (!folder) return false;
+      return actions.startBroadcast({ folder });
+    },
+    async stopBroadcast() {
+      await run('stop-broadcast', 'go-live', () => api.stopBroadcast());
+    },
+    async openLink(address) {
+      ui().setPage('watch');
+      ui().setAddressDraft(address.trim());
+      await actions.watch(address);
+    },
+  };
+  return actions;
+}
+
+/** Loads settings into the store; errors go to the Settings page. */
+export async function loadSettings(api: ShoalApi): Promise<void> {
+  try {
+    useSettings.getState().setSettings(await api.getSettings());
+  } catch (err) {
+    useUi.getState().setError('settings', toErrorInfo(err));
+  }
+}
