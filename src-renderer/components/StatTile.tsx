@@ -1,0 +1,26 @@
+// One headline number with its label, for rows of stats.
+
+import type { ReactNode } from 'react';
+
+interface Props {
+  label: string;
+  value: ReactNode;
+  detail?: ReactNode;
+  testId?: string;
+  accent?: string;
+}
+
+export function StatTile({ label, value, detail, testId, accent }: Props) {
+  return (
+    <div className="stat-tile">
+      <div className="stat-label">
+        {accent && <span className="dot" style={{ color: accent }} aria-hidden="true" />}
+        {label}
+      </div>
+      <div className="stat-value num" data-testid={testId}>
+        {value}
+      </div>
+      {detail !== undefined && <div className="stat-detail num">{detail}</div>}
+    </div>
+  );
+}

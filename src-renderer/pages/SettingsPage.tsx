@@ -1,0 +1,338 @@
+// Upload control, peers, ports, latency and the HTTP gateway. Edits a local copy; Save
+// validates against the contract's limits and sends only through `updateSettings`.
+
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { Settings } from '../../src-shared/contract.js';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { PageHeader } from '../components/PageHeader';
+import { useApi } from '../host/api-context';
+import { toErrorInfo } from '../state/error-info';
+import { useSettings } from '../state/settings-store';
+import { useUi } from '../state/ui-store';
+import {
+  formFromSettings,
+  validateSettingsForm,
+  type SettingsForm,
+  type SettingsFormErrors,
+} from './settings-form';
+
+function SettingRow({
+  label,
+  hint,
+  htmlFor,
+  error,
+  errorId,
+  children,
+}: {
+  label: string;
+  hint: string;
+  htmlFor: string;
+  error?: string;
+  errorId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className="setting-row">
+      <div className="setting-text">
+        <label className="field-label" htmlFor={htmlFor}>
+          {label}
+        </label>
+        <p className="field-hint">{hint}</p>
+        {error && (
+          <p className="field-error" id={errorId} data-testid={`error-${htmlFor}`}>
+            {error}
+          </p>
+        )}
+      </div>
+      <div className="setting-control">{children}</div>
+    </div>
+  );
+}
+
+function NumberInput({
+  id,
+  value,
+  onChange,
+  error,
+  disabled,
+  unit,
+}: {
+  id: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  disabled?: boolean;
+  unit?: string;
+}) {
+  // The unit sits inside the field's box, so every control ends on the same right edge.
+  return (
+    <div
+      className="number-input"
+      data-invalid={error ? 'true' : undefined}
+      data-disabled={disabled ? 'true' : undefined}
+    >
+      <input
+        id={id}
+        data-testid={id}
+        className="num"
+        inputMode="numeric"
+        value={value}
+        disabled={disabled}
+        aria-invalid={error ? 'true' : 'false'}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {unit && (
+        <span className="unit" aria-hidden="true">
+          {unit}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function SettingsEditor({ settings }: { settings: Settings }) {
+  const api = useApi();
+  const setSettings = useSettings((s) => s.setSettings);
+  const saveError = useUi((s) => s.errors.settings);
+  const setError = useUi((s) => s.setError);
+  const [form, setForm] = useState<SettingsForm>(() => formFromSettings(settings));
+  const [errors, setErrors] = useState<SettingsFormErrors>({});
+  const [saving, setSaving] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const uid = useId();
+
+  // When the engine's settings change underneath (saved elsewhere, reconnect), start over.
+  useEffect(() => {
+    setForm(formFromSettings(settings));
+  }, [settings]);
+  useEffect(() => {
+    if (!saved) return;
+    const timer = setTimeout(() => setSaved(false), 2500);
+    return () => clearTimeout(timer);
+  }, [saved]);
+
+  const dirty = JSON.stringify(form) !== JSON.stringify(formFromSettings(settings));
+  const set = <K extends keyof SettingsForm>(key: K, value: SettingsForm[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors((e) => ({ ...e, [key]: undefined }));
+    setSaved(false);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const result = validateSettingsForm(form);
+    if (!result.ok) {
+      setErrors(result.errors);
+      return;
+    }
+    setErrors({});
+    setSaving(true);
+    setError('settings', null);
+    try {
+      setSettings(await api.updateSettings(result.patch));
+      setSaved(true);
+    } catch (err) {
+      setError('settings', toErrorInfo(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const id = (name: string) => `setting-${name}`;
+  const err = (name: keyof SettingsForm) => errors[name];
+
+  return (
+    <form className="settings-form" onSubmit={submit} noValidate aria-describedby={`${uid}-status`}>
+      <section className="card settings-section" aria-labelledby={`${uid}-bw`}>
+        <h2 className="card-title" id={`${uid}-bw`}>
+          Bandwidth
+        </h2>
+        <SettingRow
+          label="Limit upload"
+          hint="Cap what Shoal sends to other peers, so streaming does not crowd out the rest of your connection."
+          htmlFor={id('upload-cap')}
+          error={err('uploadCapKbps')}
+          errorId={`${id('upload-cap')}-error`}
+        >
+          <div className="inline-controls">
+            <input
+              type="checkbox"
+              className="switch"
+              aria-label="Limit upload"
+              data-testid="setting-upload-cap-enabled"
+              checked={form.uploadCapEnabled}
+              onChange={(e) => set('uploadCapEnabled', e.target.checked)}
+            />
+            <NumberInput
+              id={id('upload-cap')}
+              value={form.uploadCapKbps}
+              onChange={(v) => set('uploadCapKbps', v)}
+              error={err('uploadCapKbps')}
+              disabled={!form.uploadCapEnabled}
+              unit="kbit/s"
+            />
+          </div>
+        </SettingRow>
+        <SettingRow
+          label="Don't upload"
+          hint="Download only, for metered or slow connections. Other viewers then rely more on the broadcaster."
+          htmlFor={id('no-upload')}
+        >
+          <input
+            id={id('no-upload')}
+            data-testid={id('no-upload')}
+            type="checkbox"
+            className="switch"
+            checked={form.noUpload}
+            onChange={(e) => set('noUpload', e.target.checked)}
+          />
+        </SettingRow>
+      </section>
+
+      <section className="card settings-section" aria-labelledby={`${uid}-net`}>
+        <h2 className="card-title" id={`${uid}-net`}>
+          Peers and network
+        </h2>
+        <SettingRow
+          label="Maximum peers"
+          hint="How many other nodes to exchange video with at once."
+          htmlFor={id('max-peers')}
+          error={err('maxPeers')}
+          errorId={`${id('max-peers')}-error`}
+        >
+          <NumberInput
+            id={id('max-peers')}
+            value={form.maxPeers}
+            onChange={(v) => set('maxPeers', v)}
+            error={err('maxPeers')}
+          />
+        </SettingRow>
+        <SettingRow
+          label="UDP port"
+          hint="Forward this port in your router so more peers can reach you. 0 picks a free port."
+          htmlFor={id('udp-port')}
+          error={err('udpPort')}
+          errorId={`${id('udp-port')}-error`}
+        >
+          <NumberInput
+            id={id('udp-port')}
+            value={form.udpPort}
+            onChange={(v) => set('udpPort', v)}
+            error={err('udpPort')}
+          />
+        </SettingRow>
+        <SettingRow
+          label="Latency"
+          hint="How many segments behind live to join. Fewer is closer to live; more rides out slow peers."
+          htmlFor={id('join-distance')}
+          error={err('joinDistanceSegments')}
+          errorId={`${id('join-distance')}-error`}
+        >
+          <div className="range-control">
+            <input
+              type="range"
+              min={1}
+              max={20}
+              aria-label="Join distance in segments"
+              value={Number(form.joinDistanceSegments) || 1}
+              onChange={(e) => set('joinDistanceSegments', e.target.value)}
+            />
+            <NumberInput
+              id={id('join-distance')}
+              value={form.joinDistanceSegments}
+              onChange={(v) => set('joinDistanceSegments', v)}
+              error={err('joinDistanceSegments')}
+              unit="segments"
+            />
+          </div>
+        </SettingRow>
+      </section>
+
+      <section className="card settings-section" aria-labelledby={`${uid}-gw`}>
+        <h2 className="card-title" id={`${uid}-gw`}>
+          HTTP gateway
+        </h2>
+        <SettingRow
+          label="Enable gateway"
+          hint="Serves the stream on 127.0.0.1 so VLC, mpv or OBS can play it."
+          htmlFor={id('gateway-enabled')}
+        >
+          <input
+            id={id('gateway-enabled')}
+            data-testid={id('gateway-enabled')}
+            type="checkbox"
+            className="switch"
+            checked={form.gatewayEnabled}
+            onChange={(e) => set('gatewayEnabled', e.target.checked)}
+          />
+        </SettingRow>
+        <SettingRow
+          label="Gateway port"
+          hint="Local port of the gateway. 0 picks a free port."
+          htmlFor={id('gateway-port')}
+          error={err('gatewayPort')}
+          errorId={`${id('gateway-port')}-error`}
+        >
+          <NumberInput
+            id={id('gateway-port')}
+            value={form.gatewayPort}
+            onChange={(v) => set('gatewayPort', v)}
+            error={err('gatewayPort')}
+            disabled={!form.gatewayEnabled}
+          />
+        </SettingRow>
+      </section>
+
+      {saveError && <ErrorMessage title="Settings were not saved" error={saveError} />}
+
+      <div className="form-actions">
+        <span id={`${uid}-status`} className="form-status" role="status">
+          {saved ? 'Settings saved.' : dirty ? 'You have unsaved changes.' : ''}
+        </span>
+        <button
+          type="button"
+          className="btn btn-ghost"
+          disabled={!dirty || saving}
+          onClick={() => {
+            setForm(formFromSettings(settings));
+            setErrors({});
+          }}
+        >
+          Revert
+        </button>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          data-testid="settings-save"
+          disabled={!dirty || saving}
+        >
+          {saving && <span className="spinner" aria-hidden="true" />}
+          Save changes
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function SettingsPage() {
+  const settings = useSettings((s) => s.settings);
+  const loadError = useUi((s) => s.errors.settings);
+  return (
+    <div className="page page-narrow">
+      <PageHeader
+        title="Settings"
+        subtitle="Bandwidth, peers, ports and latency. Saved changes take effect at once."
+      />
+      {settings ? (
+        <SettingsEditor settings={settings} />
+      ) : loadError ? (
+        <ErrorMessage title="Could not load settings" error={loadError} />
+      ) : (
+        <div className="card loading-card">
+          <span className="spinner" aria-hidden="true" /> Loading settings…
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+// Paste an address (or open a shoal:// link, or drop one on the window), then watch,
+// with the P2P picture beside the player.
+
+import { AddressBar } from '../components/AddressBar';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { ExternalPlayer } from '../components/ExternalPlayer';
+import { LinkIcon, StopIcon } from '../components/icons';
+import { P2pInfo } from '../components/P2pInfo';
+import { PageHeader } from '../components/PageHeader';
+import { Player } from '../components/player/Player';
+import { StatusBadge } from '../components/StatusBadge';
+import { useActions } from '../host/api-context';
+import { useSession } from '../state/session-store';
+import { useUi } from '../state/ui-store';
+
+function Placeholder({ ended, notFound }: { ended: boolean; notFound: boolean }) {
+  return (
+    <div className="empty-state">
+      <div className="empty-icon">
+        <LinkIcon width={28} height={28} />
+      </div>
+      <h2>{ended ? 'The stream has ended' : notFound ? 'Stream not found' : 'Nothing playing'}</h2>
+      <p>
+        {notFound
+          ? 'Nobody at that address is broadcasting this stream. Check the address with the broadcaster.'
+          : 'Paste a stream address above, open a shoal:// link, or drop one onto this window.'}
+      </p>
+    </div>
+  );
+}
+
+export function WatchPage() {
+  const actions = useActions();
+  const snapshot = useSession((s) => s.snapshot);
+  const error = useUi((s) => s.errors.watch);
+  const setError = useUi((s) => s.setError);
+  const stopping = useUi((s) => s.busy === 'stop-watching');
+
+  const watching = snapshot?.mode === 'watching';
+  const broadcasting = snapshot?.mode === 'broadcasting';
+  const sessionError = watching ? snapshot.lastError : null;
+
+  return (
+    <div className="page">
+      <PageHeader
+        title="Watch"
+        subtitle="Join a live stream; the video comes from other viewers as much as from the broadcaster."
+        aside={<StatusBadge />}
+      />
+      <div className="card address-card">
+        <AddressBar />
+      </div>
+      {broadcasting && (
+        <ErrorMessage tone="warn" title="You are broadcasting">
+          Stop the broadcast on the Go Live page before watching another stream.
+        </ErrorMessage>
+      )}
+      {error && (
+        <ErrorMessage
+          title="Could not watch this stream"
+          error={error}
+          onDismiss={() => setError('watch', null)}
+        />
+      )}
+      {sessionError && (
+        <ErrorMessage
+          title="Stream problem"
+          error={sessionError}
+          tone={sessionError.fatal ? 'bad' : 'warn'}
+        />
+      )}
+
+      <div className="watch-layout">
+        <div className="watch-main">
+          <Player
+            src={watching ? snapshot.playlistUrl : null}
+            label="Live stream"
+            placeholder={
+              <Placeholder ended={snapshot?.state === 'ended'} notFound={snapshot?.state === 'not-found'} />
+            }
+          />
+          {watching && (
+            <div className="stream-bar">
+              <div className="stream-bar-id">
+                <span className="field-hint">Stream</span>
+                <code className="mono truncate" title={snapshot.address ?? ''}>
+                  {snapshot.address}
+                </code>
+              </div>
+              <ExternalPlayer gatewayUrl={snapshot.gatewayUrl} />
+              <button
+                type="button"
+                className="btn btn-danger"
+                data-testid="stop-watching-button"
+                disabled={stopping}
+                onClick={() => void actions.stopWatching()}
+              >
+                <StopIcon /> Stop
+              </button>
+            </div>
+          )}
+        </div>
+        {watching && <P2pInfo snapshot={snapshot} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+// The Settings page edits text fields; this turns them into a validated SettingsPatch
+// (or per-field messages) using the contract's own limits, so the form and the engine
+// can never disagree about what is allowed.
+
+import { SettingsSchema, type Settings, type SettingsPatch } from '../../src-shared/contract.js';
+
+export interface SettingsForm {
+  uploadCapEnabled: boolean;
+  uploadCapKbps: string;
+  noUpload: boolean;
+  maxPeers: string;
+  udpPort: string;
+  joinDistanceSegments: string;
+  gatewayEnabled: boolean;
+  gatewayPort: string;
+}
+
+export type SettingsFormErrors = Partial<Record<keyof SettingsForm, string>>;
+
+export type SettingsFormResult =
+  { ok: true; patch: SettingsPatch } | { ok: false; errors: SettingsFormErrors };
+
+export function formFromSettings(s: Settings): SettingsForm {
+  return {
+    uploadCapEnabled: s.uploadCapKbps !== null,
+    uploadCapKbps: s.uploadCapKbps === null ? '' : String(s.uploadCapKbps),
+    noUpload: s.noUpload,
+    maxPeers: String(s.maxPeers),
+    udpPort: String(s.udpPort),
+    joinDistanceSegments: String(s.joinDistanceSegments),
+    gatewayEnabled: s.gatewayEnabled,
+    gatewayPort: String(s.gatewayPort),
+  };
+}
+
+function integer(
+  text: string,
+  min: number,
+  max: number,
+  what: string,
+): { value: number } | { error: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { error: `Enter ${what}.` };
+  if (!/^\d+$/.test(trimmed)) return { error: `${capitalize(what)} must be a whole number.` };
+  const value = Number(trimmed);
+  if (value < min || value > max) return { error: `${capitalize(what)} must be between ${min} and ${max}.` };
+  return { value };
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// Limits come from the contract's schema so they stay in one place.
+const limits = (key: 'uploadCapKbps' | 'maxPeers' | 'udpPort' | 'joinDistanceSegments' | 'gatewayPort') => {
+  const schema = SettingsSchema.shape[key];
+  const inner = 'unwrap' in schema ? schema.unwrap() : schema;
+  return { min: inner.minValue ?? 0, max: inner.maxValue ?? Number.MAX_SAFE_INTEGER };
+};
+
+export function validateSettingsForm(form: SettingsForm): SettingsFormResult {
+  const errors: SettingsFormErrors = {};
+  const patch: SettingsPatch = { noUpload: form.noUpload, gatewayEnabled: form.gatewayEnabled };
+
+  const check = (
+    field: 'uploadCapKbps' | 'maxPeers' | 'udpPort' | 'joinDistanceSegments' | 'gatewayPort',
+    what: string,
+  ): number | undefined => {
+    const { min, max } = limits(field);
+    const result = integer(form[field], min, max, what);
+    if ('error' in result) {
+      errors[field] = result.error;
+      return undefined;
+    }
+    return result.value;
+  };
+
+  if (form.uploadCapEnabled) patch.uploadCapKbps = check('uploadCapKbps', 'the upload cap');
+  else patch.uploadCapKbps = null;
+  patch.maxPeers = check('maxPeers', 'the peer limit');
+  patch.udpPort = check('udpPort', 'the UDP port');
+  patch.joinDistanceSegments = check('joinDistanceSegments', 'the join distance');
+  // A disabled gateway keeps its port; only check what the user can see and change.
+  if (form.gatewayEnabled) patch.gatewayPort = check('gatewayPort', 'the gateway port');
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, patch: Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+}
