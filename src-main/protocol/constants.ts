@@ -2,7 +2,7 @@
 
 /** PROTOCOL §3.1 — first byte of every datagram. */
 export const MAGIC = 0x53; // 'S'
-/** PROTOCOL §12 — the only version this implementation speaks. */
+/** PROTOCOL §4.7, §12 — the only version this implementation speaks. */
 export const PROTOCOL_VERSION = 1;
 export const MIN_SUPPORTED_VERSION = 1;
 export const MAX_SUPPORTED_VERSION = 1;
@@ -50,12 +50,12 @@ export const FrameType = {
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
-/** PROTOCOL §4 — frame header: type u8 + body length u16. */
+/** PROTOCOL §5.1 — frame header: type u8 + body length u16. */
 export const FRAME_HEADER_LENGTH = 3;
 
 /** PROTOCOL §4.1 — HELLO datagrams shorter than this are dropped (anti-amplification). */
 export const MIN_HELLO_DATAGRAM = 1200;
-/** PROTOCOL §7 — default and minimum UDP payload size. */
+/** PROTOCOL §3.6 — default and minimum UDP payload size (maxDatagram range). */
 export const DEFAULT_MAX_DATAGRAM = 1200;
 export const MIN_MAX_DATAGRAM = 1200;
 export const MAX_MAX_DATAGRAM = 65000;
@@ -73,7 +73,7 @@ export const StreamInfoFlag = {
   LIVE: 0x02,
 } as const;
 
-/** PROTOCOL §4.1 — capability bits in HELLO/WELCOME. */
+/** PROTOCOL §4.7 — capability bits in HELLO/WELCOME. Unknown bits are ignored. */
 export const Capability = {
   RELAY: 0x00000001,
   FMP4: 0x00000002,
@@ -106,10 +106,10 @@ export const CONNECTION_ID_LENGTH = 8;
 export const NODE_ID_LENGTH = 8;
 /** PROTOCOL §6.1 — fixed length of a signed segment entry. */
 export const SEGMENT_ENTRY_LENGTH = 122;
-/** PROTOCOL §5.3 — most entries one PLAYLIST frame carries. */
+/** PROTOCOL §5.6 — most entries one PLAYLIST frame carries. */
 export const MAX_PLAYLIST_ENTRIES_PER_FRAME = 8;
 
-/** PROTOCOL §7 — largest segment a node accepts (the claimed total size in SEGMENT_DATA). */
+/** PROTOCOL §5.8 — largest segment a node accepts (the claimed total size in SEGMENT_DATA). */
 export const MAX_SEGMENT_SIZE = 32 * 1024 * 1024;
 
 /** PROTOCOL §6 — signing contexts (ASCII, prepended to the signed bytes). */
@@ -118,7 +118,7 @@ export const INFO_SIGNING_CONTEXT = 'shoal/v1/stream-info';
 
 /** PROTOCOL §4.1, §4.2 — longest cookie a HELLO or RETRY carries. */
 export const MAX_COOKIE_LENGTH = 64;
-/** PROTOCOL §5.3 — longest UTF-8 message a sender puts in GOODBYE, ERROR or REJECT. */
+/** PROTOCOL §1.3, §5.3 — longest UTF-8 message a sender puts in GOODBYE, ERROR or REJECT. */
 export const MAX_MESSAGE_LENGTH = 200;
 /** PROTOCOL §6.2 — largest encoded StreamInfo record; keeps STREAM_INFO inside a 1200-byte datagram. */
 export const MAX_STREAM_INFO_LENGTH = 1024;

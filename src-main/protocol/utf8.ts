@@ -1,5 +1,5 @@
-// Short UTF-8 texts on the wire (PROTOCOL §5.3, §4.4): length-prefixed, at most
-// MAX_MESSAGE_BYTES. Senders cut long texts on a character boundary so that a receiver
+// Short UTF-8 texts on the wire (PROTOCOL §1.3): length-prefixed, at most
+// MAX_MESSAGE_LENGTH bytes for messages. Senders cut long texts on a character boundary so that a receiver
 // never sees half a code point.
 
 /** `text` as UTF-8, cut to at most `max` bytes without splitting a code point. */
