@@ -32,6 +32,8 @@ describe('isPermissionAllowed', () => {
   it('grants fullscreen and clipboard writes to our page only', () => {
     expect(isPermissionAllowed('fullscreen', 'shoal-app://app/index.html')).toBe(true);
     expect(isPermissionAllowed('clipboard-sanitized-write', 'shoal-app://app/')).toBe(true);
+    // Permission checks pass the bare origin.
+    expect(isPermissionAllowed('fullscreen', 'shoal-app://app')).toBe(true);
     expect(isPermissionAllowed('fullscreen', 'https://example.org/')).toBe(false);
   });
 

@@ -73,15 +73,19 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
 /** In-app navigation only; web links go to the default browser; everything else nowhere. */
 function guardNavigation(win: BrowserWindow): void {
   const contents = win.webContents;
-  const guard = (event: { preventDefault(): void }, url: string) => {
+  // A user clicking a web link is sent to the browser; redirects and subframes never are.
+  const guard = (event: { preventDefault(): void }, url: string, userLink: boolean) => {
     const decision = decideNavigation(url);
     if (decision.action === 'allow') return;
     event.preventDefault();
-    if (decision.openExternally) void shell.openExternal(decision.openExternally);
+    if (userLink && decision.openExternally) void shell.openExternal(decision.openExternally);
   };
-  contents.on('will-navigate', (event) => guard(event, event.url));
-  contents.on('will-frame-navigate', (event) => guard(event, event.url));
-  contents.on('will-redirect', (event) => guard(event, event.url));
+  contents.on('will-navigate', (event) => guard(event, event.url, true));
+  // Also fires for the main frame, which will-navigate has already handled.
+  contents.on('will-frame-navigate', (event) => {
+    if (!event.isMainFrame) guard(event, event.url, false);
+  });
+  contents.on('will-redirect', (event) => guard(event, event.url, false));
   contents.setWindowOpenHandler(({ url }) => {
     const decision = decideNavigation(url);
     if (decision.action === 'deny' && decision.openExternally)
