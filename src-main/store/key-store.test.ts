@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signEntry, verifyEntry } from '../protocol/signing.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { publicKeyFromStreamId } from '../../src-shared/stream-address.js';
 import { KeyStore } from './key-store.js';
@@ -41,6 +42,18 @@ describe('KeyStore', () => {
     expect(
       verify(null, message, createPublicKey(first.privateKey), sign(null, message, again.privateKey)),
     ).toBe(true);
+    // ...and what it signs verifies against the stream id (PROTOCOL §6.1)
+    const entry = signEntry(again.privateKey, first.publicKey, {
+      rendition: 0,
+      flags: 0,
+      seq: 1,
+      initSeq: null,
+      durationUs: 2_000_000,
+      size: 10,
+      programDateTimeMs: 0,
+      sha256: new Uint8Array(32),
+    });
+    expect(verifyEntry(publicKeyFromStreamId(first.streamId), entry)).toBe(true);
 
     const other = await new KeyStore(dir).loadOrCreate('other');
     expect(other.streamId).not.toBe(first.streamId);

@@ -4,18 +4,12 @@
 //   { "version": 1, "type": "ed25519", "streamId": "<base32>", "privateKey": "<PKCS#8 PEM>" }
 // The stream id is stored beside the key only as a check: a file whose key does not give
 // that id is reported as corrupted instead of silently becoming a different stream.
-// (Key handling uses node:crypto directly; protocol/signing.ts was not committed yet when
-// this was written. Both use the same raw-key convention: last 32 bytes of the SPKI DER.)
+// Keys are made and turned into raw stream ids by protocol/signing.ts.
 
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { chmod, link, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { generateStreamKeys, rawPublicKey } from '../protocol/signing.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { streamIdFromPublicKey } from '../../src-shared/stream-address.js';
 
@@ -39,7 +33,6 @@ interface KeyFile {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const SPKI_PREFIX_LENGTH = 12;
 
 export class KeyStore {
   readonly folder: string;
@@ -55,7 +48,7 @@ export class KeyStore {
     if (existing) return existing;
     await this.ensureFolder();
 
-    const { privateKey } = generateKeyPairSync('ed25519');
+    const { privateKey } = generateStreamKeys();
     const identity = identityOf(name, file, privateKey, true);
     const body: KeyFile = {
       version: 1,
@@ -167,8 +160,7 @@ function parseKeyFile(file: string, text: string): { privateKey: KeyObject; stre
 }
 
 function identityOf(name: string, file: string, privateKey: KeyObject, created: boolean): StreamIdentity {
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  const publicKey = spki.subarray(SPKI_PREFIX_LENGTH);
+  const publicKey = rawPublicKey(privateKey);
   return { name, streamId: streamIdFromPublicKey(publicKey), publicKey, privateKey, file, created };
 }
 

@@ -228,6 +228,31 @@ describe('FolderIngest', () => {
     expect(Date.now() - written).toBeLessThan(2000);
   });
 
+  it('goes on without a listed file that rolled out of the live window, and honours minSeq', async () => {
+    const dir = join(root, 'rolled');
+    await mkdir(dir);
+    await copySegments(
+      [
+        [join(vod, 'seg00000.ts'), 'm0.ts'],
+        [join(vod, 'seg00002.ts'), 'm2.ts'],
+      ],
+      dir,
+    );
+    const playlist = join(dir, 'live.m3u8');
+    const segs = (...n: number[]) => n.map((k) => ({ uri: `m${k}.ts` }));
+    await writeMediaPlaylist(playlist, { mediaSequence: 0, segments: segs(0, 1, 2) });
+    const { rec } = ingest({ folder: dir, minSeq: 100 });
+    await rec.until(() => rec.of('error').length === 1, 5000, 'missing m1');
+    expect(rec.of('error')[0]).toMatchObject({ code: ErrorCode.MISSING_FILE });
+    expect(media(rec).map((s) => s.seq)).toEqual([100]);
+
+    await copySegments([[join(vod, 'seg00003.ts'), 'm3.ts']], dir);
+    await writeMediaPlaylist(playlist, { mediaSequence: 2, segments: segs(2, 3) });
+    await rec.until(() => media(rec).length === 3, 5000, 'segments after the hole');
+    expect(media(rec).map((s) => s.seq)).toEqual([100, 102, 103]);
+    expect(rec.of('resumed')).toEqual([{ rendition: 0 }]);
+  });
+
   it('reports bad folders and playlists without crashing, and resumes once the folder is fixed', async () => {
     const dir = join(root, 'broken');
     const { rec } = ingest({ folder: dir });
