@@ -447,7 +447,9 @@ const GROUPS: Group[] = [
   {
     title: '§14.2 Keys',
     intro:
-      'The signing key of every signed vector is RFC 8032 §7.1 TEST 1. JSON: the 32-byte seed; hex: the stream id (raw public key).',
+      'Every signed vector is signed with the key of RFC 8032 §7.1 TEST 1, so the key derivation can be ' +
+      `checked against the RFC: seed (the RFC's "SECRET KEY") \`${SEED}\`, public key = stream id ` +
+      `\`${STREAM_ID}\`. JSON: the seed; hex: the stream id.`,
     vectors: [
       {
         name: 'key/rfc8032-test-1',
@@ -663,8 +665,11 @@ const GROUPS: Group[] = [
     title: '§14.6 Signed records',
     intro:
       'JSON: the record; hex: its encoding (§6). The signatures verify under the stream id of §14.2. ' +
-      'The `signed/…` vectors show the exact bytes each signature covers: JSON `{"streamId": …, "record": …}` ' +
-      'with the record without its signature; hex: context || streamId || record bytes.',
+      'The `signed/…` vectors show the exact message each signature covers, as JSON `{"streamId": …, "record": …}` ' +
+      '(the record without its signature) and hex. For a SegmentEntry it is the 22 ASCII bytes ' +
+      "`shoal/v1/segment-entry`, the 32-byte stream id and the entry's first 58 bytes: 112 bytes. For a StreamInfo " +
+      'it is the 20 ASCII bytes `shoal/v1/stream-info`, the stream id and the record without its last 64 bytes. ' +
+      'The signature is pure Ed25519 (RFC 8032 §5.1.6) of that message, with no prehash.',
     vectors: [
       { name: 'record/segment-entry-init', json: INIT_ENTRY.json, bytes: INIT_ENTRY.bytes },
       { name: 'record/segment-entry', json: MEDIA_ENTRY.json, bytes: MEDIA_ENTRY.bytes },
