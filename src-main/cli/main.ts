@@ -1,0 +1,209 @@
+// `shoal` — the headless engine: broadcast a folder, watch an address, or serve the UI to
+// a browser. Thin layer over the Engine; every failure ends in a clear one-line message.
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { Engine } from '../engine/engine.js';
+import type { EngineConfigInput } from '../engine/engine-config.js';
+import { findSampleFolder } from '../engine/sample-folder.js';
+import { findRendererRoot, UiServer } from './ui-server.js';
+import { statusLine } from './status-line.js';
+
+const intIn =
+  (name: string, lo: number, hi: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < lo || n > hi)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${lo} to ${hi}`);
+    return n;
+  };
+
+function defaultDataDir(): string {
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, 'shoal');
+}
+
+interface CommonOptions {
+  port?: number;
+  uploadCap?: number;
+  maxPeers?: number;
+  window?: number;
+  joinDistance?: number;
+  http?: number;
+  noHttp?: boolean;
+  dataDir: string;
+  advertise?: string;
+  bind?: string;
+  quiet?: boolean;
+}
+
+function engineInput(opts: CommonOptions, extra: Partial<EngineConfigInput> = {}): EngineConfigInput {
+  return {
+    dataDir: opts.dataDir,
+    advertiseHost: opts.advertise ?? null,
+    sampleFolder: findSampleFolder(),
+    settings: {
+      ...(opts.port !== undefined && { udpPort: opts.port }),
+      ...(opts.uploadCap !== undefined && { uploadCapKbps: opts.uploadCap }),
+      ...(opts.maxPeers !== undefined && { maxPeers: opts.maxPeers }),
+      ...(opts.joinDistance !== undefined && { joinDistanceSegments: opts.joinDistance }),
+      ...(opts.http !== undefined && { gatewayPort: opts.http, gatewayEnabled: true }),
+    },
+    ...(opts.window !== undefined && { store: { maxSegments: opts.window } }),
+    ...(opts.bind !== undefined && { transport: { bindHost: opts.bind } }),
+    ...extra,
+  };
+}
+
+/** Runs until Ctrl-C (or the stream ends), printing a live status line. */
+async function runUntilStopped(engine: Engine, quiet: boolean, exitWhenEnded: boolean): Promise<void> {
+  const tty = process.stderr.isTTY;
+  let lastPrinted = 0;
+  const off = engine.onSnapshot((s) => {
+    if (quiet) return;
+    const line = statusLine(s);
+    if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`);
+    else if (s.at - lastPrinted >= 5000) {
+      lastPrinted = s.at;
+      process.stderr.write(line + '\n');
+    }
+  });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (exitWhenEnded) {
+      engine.onEvent((e) => {
+        if (e.type === 'state' && (e.state === 'ended' || e.state === 'not-found')) setTimeout(stop, 500);
+      });
+    }
+  });
+  off();
+  if (tty && !quiet) process.stderr.write('\n');
+  process.stderr.write('shoal: stopping…\n');
+  await engine.destroy();
+}
+
+async function withEngine(input: EngineConfigInput, body: (engine: Engine) => Promise<void>): Promise<void> {
+  const engine = new Engine(input);
+  engine.onEvent((e) => {
+    if (e.type === 'error' && !process.env.SHOAL_QUIET_ERRORS)
+      process.stderr.write(`\nshoal: ${e.error.message}\n`);
+  });
+  try {
+    await engine.start();
+    await body(engine);
+  } catch (err) {
+    await engine.destroy().catch(() => undefined);
+    throw err;
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('shoal')
+    .description('Peer-to-peer live streaming: broadcast an HLS folder, or watch and relay a stream.')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(str) });
+
+  const common = (cmd: Command): Command =>
+    cmd
+      .addOption(
+        new Option('-p, --port <udp>', 'UDP port (0 = any free port)').argParser(intIn('port', 0, 65535)),
+      )
+      .addOption(
+        new Option('--upload-cap <kbps>', 'upload cap in kilobits per second').argParser(
+          intIn('upload cap', 64, 10_000_000),
+        ),
+      )
+      .addOption(
+        new Option('--max-peers <n>', 'most neighbours to keep').argParser(intIn('max peers', 1, 200)),
+      )
+      .addOption(
+        new Option('--window <segments>', 'live window kept in memory, in segments').argParser(
+          intIn('window', 3, 1000),
+        ),
+      )
+      .addOption(
+        new Option('--http <port>', 'serve HLS on http://127.0.0.1:<port> (0 = any free port)').argParser(
+          intIn('http port', 0, 65535),
+        ),
+      )
+      .option('--advertise <host>', "host to put in the stream address (default: this machine's LAN address)")
+      .option('--bind <host>', 'address to bind the UDP socket to', '0.0.0.0')
+      .option('--data-dir <dir>', 'where keys and settings are kept', defaultDataDir())
+      .option('-q, --quiet', 'no live status line');
+
+  common(program.command('broadcast').argument('<folder>', 'folder where OBS or ffmpeg writes HLS'))
+    .description('broadcast the HLS stream written into a folder; prints the stream address')
+    .option('--name <name>', 'identity name: the same name keeps the same stream address', 'default')
+    .action(async (folder: string, opts: CommonOptions & { name: string }) => {
+      await withEngine(engineInput(opts), async (engine) => {
+        const info = await engine.startBroadcast({ folder, identity: opts.name });
+        process.stdout.write(`${info.address}\n`);
+        const gw = engine.getSnapshot().gatewayUrl;
+        if (gw) process.stderr.write(`shoal: local HLS at ${gw}\n`);
+        await runUntilStopped(engine, Boolean(opts.quiet), false);
+      });
+    });
+
+  common(program.command('watch').argument('<address>', 'stream address (shoal://…)'))
+    .description('join a stream, relay it to other viewers, optionally serve it over HTTP and record it')
+    .addOption(
+      new Option('--join-distance <segments>', 'join this many segments behind live').argParser(
+        intIn('join distance', 1, 20),
+      ),
+    )
+    .option('--no-upload', "leech only: don't upload to other viewers")
+    .option('--record <file>', 'append the received stream to a file')
+    .action(async (address: string, opts: CommonOptions & { upload: boolean; record?: string }) => {
+      const input = engineInput(opts);
+      input.settings = { ...input.settings, noUpload: !opts.upload };
+      await withEngine(input, async (engine) => {
+        await engine.watch(address);
+        if (opts.record) await engine.startRecording(opts.record);
+        const s = engine.getSnapshot();
+        if (s.gatewayUrl) process.stdout.write(`${s.gatewayUrl}\n`);
+        await runUntilStopped(engine, Boolean(opts.quiet), true);
+      });
+    });
+
+  common(program.command('ui'))
+    .description('run the engine headless and serve the Shoal UI to a browser on 127.0.0.1')
+    .addOption(
+      new Option('--ui-port <port>', 'port of the UI server (0 = any free port)')
+        .argParser(intIn('ui port', 0, 65535))
+        .default(0),
+    )
+    .action(async (opts: CommonOptions & { uiPort: number }) => {
+      const rendererRoot = findRendererRoot();
+      if (!rendererRoot) throw new ShoalError(ErrorCode.IO, 'the UI is not built: run `npm run build` first');
+      let server: UiServer | null = null;
+      const engine = new Engine(engineInput(opts, { mediaBaseUrl: 'pending' }));
+      await engine.start();
+      server = new UiServer({ engine, rendererRoot, port: opts.uiPort });
+      await server.start();
+      engine.setMediaBaseUrl(server.mediaBaseUrl);
+      process.stdout.write(`${server.pageUrl}\n`);
+      process.stderr.write('shoal: open the URL above in a browser (Ctrl-C to stop)\n');
+      await runUntilStopped(engine, true, false);
+      await server.destroy();
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    const e = ShoalError.from(err);
+    process.stderr.write(`shoal: ${e.message}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv);
+if (code !== 0) process.exit(code);

@@ -1,0 +1,204 @@
+// Broadcasting: follow the encoder's HLS folder, sign every segment and the stream info
+// (PROTOCOL §6), publish into the swarm, and keep the local store as the live window.
+
+import { stat } from 'node:fs/promises';
+import type { SessionState } from '../../src-shared/contract.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { formatStreamAddress } from '../../src-shared/stream-address.js';
+import { EntryFlag, StreamInfoFlag } from '../protocol/constants.js';
+import { signEntry, signStreamInfo } from '../protocol/signing.js';
+import type { Rendition } from '../protocol/types.js';
+import { FolderIngest, type IngestedSegment } from '../hls/folder-ingest.js';
+import type { StreamIdentity } from '../store/key-store.js';
+import type { SegmentStore } from '../store/segment-store.js';
+import type { EngineConfig } from './engine-config.js';
+import type { EngineBus } from './engine-bus.js';
+import { guessLanAddress } from './lan-address.js';
+import { StreamNode } from './stream-node.js';
+
+export interface BroadcastSessionOptions {
+  folder: string;
+  identity: StreamIdentity;
+  store: SegmentStore;
+  config: EngineConfig;
+  bus: EngineBus;
+  now: () => number;
+  /** Replay speed for a finished (VOD) playlist; 1 = real time. */
+  vodSpeed?: number;
+}
+
+export class BroadcastSession {
+  readonly role = 'broadcaster' as const;
+  state: SessionState = 'connecting';
+  stalled = false;
+  ingested = 0;
+  renditions: Rendition[] = [];
+  address = '';
+  private ended = false;
+  private createdAtMs = Date.now();
+
+  private constructor(
+    private readonly options: BroadcastSessionOptions,
+    readonly node: StreamNode,
+    private readonly ingest: FolderIngest,
+  ) {}
+
+  get streamId(): string {
+    return this.options.identity.streamId;
+  }
+
+  get folder(): string {
+    return this.options.folder;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  static async start(options: BroadcastSessionOptions): Promise<BroadcastSession> {
+    await checkFolder(options.folder);
+    const node = await StreamNode.open({
+      role: 'broadcaster',
+      streamId: options.identity.publicKey,
+      bootstrap: [],
+      store: options.store,
+      config: options.config,
+      now: options.now,
+    });
+    const ingest = new FolderIngest({ folder: options.folder, vodSpeed: options.vodSpeed ?? 1 }, (err) =>
+      options.bus.error(ShoalError.internal('an ingest listener threw', err)),
+    );
+    const session = new BroadcastSession(options, node, ingest);
+    session.wire();
+    const host = options.config.advertiseHost ?? guessLanAddress();
+    session.address = formatStreamAddress({
+      streamId: options.identity.streamId,
+      bootstrap: [{ host, port: node.port }],
+    });
+    node.swarm.start();
+    ingest.start();
+    try {
+      await session.firstSign(3000);
+    } catch (err) {
+      await session.destroy();
+      throw err;
+    }
+    return session;
+  }
+
+  private wire(): void {
+    const { bus } = this.options;
+    this.ingest.on('renditions', (renditions) => {
+      this.renditions = renditions;
+      this.publishInfo();
+    });
+    this.ingest.on('segment', (segment) => this.publishSegment(segment));
+    this.ingest.on('error', (error) => bus.error(error));
+    this.ingest.on('stalled', ({ idleMs }) => {
+      this.stalled = true;
+      bus.error(
+        new ShoalError(
+          ErrorCode.BAD_PLAYLIST,
+          `the playlist has not changed for ${Math.round(idleMs / 1000)} s: is the encoder still running?`,
+        ),
+      );
+    });
+    this.ingest.on('resumed', () => {
+      this.stalled = false;
+    });
+    this.ingest.on('ended', () => {
+      this.ended = true;
+      this.publishInfo();
+      this.setState('ended');
+    });
+  }
+
+  /** Resolves once the folder shows a playlist; rejects with the first problem if it does not. */
+  private firstSign(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(done, timeoutMs);
+      const offR = this.ingest.on('renditions', () => done());
+      const offE = this.ingest.on('error', (error) => done(error));
+      function done(error?: ShoalError): void {
+        clearTimeout(timer);
+        offR();
+        offE();
+        if (error) reject(error);
+        else resolve();
+      }
+    });
+  }
+
+  private publishInfo(): void {
+    const { identity } = this.options;
+    const info = signStreamInfo(identity.privateKey, identity.publicKey, {
+      flags: StreamInfoFlag.LIVE | (this.ended ? StreamInfoFlag.ENDED : 0),
+      createdAtMs: this.ended ? Date.now() : this.createdAtMs,
+      targetDurationMs: this.ingest.targetDurationMs || 2000,
+      renditions: this.renditions,
+    });
+    this.node.swarm.setInfo(info);
+  }
+
+  private publishSegment(segment: IngestedSegment): void {
+    const { identity, bus } = this.options;
+    const flags =
+      (segment.kind === 'init' ? EntryFlag.INIT : 0) | (segment.discontinuity ? EntryFlag.DISCONTINUITY : 0);
+    const entry = signEntry(identity.privateKey, identity.publicKey, {
+      rendition: segment.rendition,
+      flags,
+      seq: segment.seq,
+      initSeq: segment.initSeq,
+      durationUs: segment.durationUs,
+      size: segment.data.length,
+      programDateTimeMs: segment.programDateTimeMs,
+      sha256: segment.sha256,
+    });
+    if (!this.node.swarm.book.info) this.publishInfo();
+    this.node.swarm.publish(entry, segment.data);
+    if (segment.kind === 'media') {
+      this.ingested += 1;
+      bus.segment({
+        rendition: segment.rendition,
+        seq: segment.seq,
+        bytes: segment.data.length,
+        source: 'ingest',
+        from: null,
+        fetchMs: 0,
+      });
+      if (this.state === 'connecting') this.setState('playing');
+    }
+  }
+
+  private setState(state: SessionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.options.bus.state(state);
+  }
+
+  async destroy(): Promise<void> {
+    await this.ingest.destroy();
+    await this.node.destroy();
+  }
+}
+
+async function checkFolder(folder: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(folder);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ShoalError(
+      ErrorCode.BAD_FOLDER,
+      code === 'ENOENT'
+        ? `folder ${folder} does not exist`
+        : `cannot open ${folder}: ${code ?? (err as Error).message}`,
+    );
+  }
+  if (!info.isDirectory() && !folder.endsWith('.m3u8')) {
+    throw new ShoalError(
+      ErrorCode.BAD_FOLDER,
+      `${folder} is not a folder (pick the folder your encoder writes HLS into)`,
+    );
+  }
+}

@@ -1,0 +1,105 @@
+// What broadcasting and watching share: one UDP endpoint and one swarm for one stream,
+// the store, and the bridge between transport sessions and the swarm.
+
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { Capability } from '../protocol/constants.js';
+import type { PeerAddress } from '../protocol/types.js';
+import type { SegmentStore } from '../store/segment-store.js';
+import { Swarm } from '../swarm/swarm.js';
+import { EndpointDialer, TransportSwarmSession } from '../swarm/transport-session.js';
+import { Endpoint, type StreamAdmission } from '../transport/index.js';
+import type { EngineConfig } from './engine-config.js';
+
+export interface StreamNodeOptions {
+  role: 'broadcaster' | 'viewer';
+  streamId: Uint8Array;
+  bootstrap: PeerAddress[];
+  store: SegmentStore;
+  config: EngineConfig;
+  now: () => number;
+}
+
+export function uploadCapBytes(config: EngineConfig): number | null {
+  const kbps = config.settings.uploadCapKbps;
+  return kbps === null ? null : Math.round((kbps * 1000) / 8);
+}
+
+export class StreamNode {
+  readonly endpoint: Endpoint;
+  readonly swarm: Swarm;
+
+  private constructor(endpoint: Endpoint, swarm: Swarm) {
+    this.endpoint = endpoint;
+    this.swarm = swarm;
+  }
+
+  static async open(options: StreamNodeOptions): Promise<StreamNode> {
+    const { config, role, streamId } = options;
+    let swarm: Swarm | null = null;
+    const sameStream = (id: Uint8Array): boolean => Buffer.compare(id, streamId) === 0;
+    const endpoint = new Endpoint({
+      host: config.transport.bindHost,
+      port: config.settings.udpPort,
+      idleTimeoutMs: config.transport.idleTimeoutMs,
+      maxDatagram: config.transport.maxDatagram,
+      uploadBytesPerSec: uploadCapBytes(config),
+      capabilities:
+        Capability.RELAY |
+        Capability.PEX |
+        Capability.FMP4 |
+        (role === 'broadcaster' ? Capability.BROADCASTER : 0),
+      acceptStream: (id): StreamAdmission => {
+        if (!swarm || !sameStream(id))
+          return {
+            accept: false,
+            code: ErrorCode.STREAM_NOT_FOUND,
+            message: 'this node does not carry that stream',
+          };
+        if (!swarm.canAccept())
+          return {
+            accept: false,
+            code: ErrorCode.FULL,
+            message: 'no free peer slots',
+            peers: swarm.pexPeers(16),
+          };
+        return { accept: true };
+      },
+    });
+    try {
+      await endpoint.start();
+    } catch (err) {
+      const e = ShoalError.from(err, ErrorCode.IO);
+      throw new ShoalError(ErrorCode.IO, `cannot open UDP port ${config.settings.udpPort}: ${e.message}`);
+    }
+    swarm = new Swarm({
+      streamId,
+      role,
+      selfNodeId: Buffer.from(endpoint.nodeId).toString('hex'),
+      vault: options.store,
+      dialer: new EndpointDialer(endpoint, streamId),
+      bootstrap: options.bootstrap,
+      maxPeers: role === 'broadcaster' ? config.swarm.broadcasterMaxPeers : config.settings.maxPeers,
+      joinDistance: config.settings.joinDistanceSegments,
+      pushFanout: config.swarm.pushFanout,
+      pushDelayShare: config.swarm.pushDelayShare,
+      noUpload: role === 'viewer' && config.settings.noUpload,
+      maxInFlightPerPeer: config.swarm.maxInFlightPerPeer,
+      now: options.now,
+    });
+    const s = swarm;
+    endpoint.on('session', (session) => {
+      if (sameStream(session.streamId)) s.adopt(new TransportSwarmSession(session));
+      else session.close(ErrorCode.STREAM_NOT_FOUND, 'wrong stream');
+    });
+    return new StreamNode(endpoint, swarm);
+  }
+
+  get port(): number {
+    return this.endpoint.address().port;
+  }
+
+  async destroy(): Promise<void> {
+    this.swarm.destroy();
+    await this.endpoint.destroy();
+  }
+}

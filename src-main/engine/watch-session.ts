@@ -1,0 +1,141 @@
+// Watching: join the swarm of a stream address, fetch and verify segments into the store,
+// relay them, and track the viewer's state (connecting → buffering → playing, or ended,
+// not found).
+
+import type { SessionState } from '../../src-shared/contract.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import {
+  formatStreamAddress,
+  publicKeyFromStreamId,
+  type StreamAddress,
+} from '../../src-shared/stream-address.js';
+import { StreamInfoFlag } from '../protocol/constants.js';
+import type { SegmentStore } from '../store/segment-store.js';
+import type { EngineConfig } from './engine-config.js';
+import type { EngineBus } from './engine-bus.js';
+import { StreamNode } from './stream-node.js';
+
+export interface WatchSessionOptions {
+  address: StreamAddress;
+  store: SegmentStore;
+  config: EngineConfig;
+  bus: EngineBus;
+  now: () => number;
+  /** How long to keep trying before calling the stream not found. */
+  notFoundAfterMs?: number;
+}
+
+/** Segments held ahead of the join point before the player is told to start. */
+const START_AFTER_SEGMENTS = 1;
+
+export class WatchSession {
+  readonly role = 'viewer' as const;
+  state: SessionState = 'connecting';
+  readonly address: string;
+  private readonly startedAt: number;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private everConnected = false;
+  private playingSince: number | null = null;
+  private notFoundCode: number = ErrorCode.NO_PEERS;
+
+  private constructor(
+    private readonly options: WatchSessionOptions,
+    readonly node: StreamNode,
+  ) {
+    this.address = formatStreamAddress(options.address);
+    this.startedAt = options.now();
+    this.timer = setInterval(() => this.update(), 250);
+    this.timer.unref?.();
+  }
+
+  get streamId(): string {
+    return this.options.address.streamId;
+  }
+
+  static async start(options: WatchSessionOptions): Promise<WatchSession> {
+    const node = await StreamNode.open({
+      role: 'viewer',
+      streamId: publicKeyFromStreamId(options.address.streamId),
+      bootstrap: options.address.bootstrap,
+      store: options.store,
+      config: options.config,
+      now: options.now,
+    });
+    const session = new WatchSession(options, node);
+    node.swarm.on('peer-joined', () => {
+      session.everConnected = true;
+    });
+    node.swarm.on('error', (error) => {
+      if (error.code === ErrorCode.STREAM_NOT_FOUND) session.notFoundCode = ErrorCode.STREAM_NOT_FOUND;
+    });
+    node.swarm.on('segment', () => session.update());
+    node.swarm.start();
+    return session;
+  }
+
+  get isEnded(): boolean {
+    const info = this.node.swarm.book.info;
+    return info !== null && (info.flags & StreamInfoFlag.ENDED) !== 0;
+  }
+
+  /** Seconds of media held in order beyond a real-time playhead started when playing began. */
+  bufferedSec(rendition = 0): number {
+    const start = this.node.swarm.joinSeq(rendition);
+    if (start === undefined || this.playingSince === null) return 0;
+    const head = this.node.swarm.contiguousHead(rendition);
+    let us = 0;
+    for (const e of this.node.swarm.book.window(rendition))
+      if (e.seq >= start && e.seq <= head) us += e.durationUs;
+    const played = (this.options.now() - this.playingSince) / 1000;
+    return Math.max(0, us / 1e6 - played);
+  }
+
+  /** Seconds between the newest segment held in order and the live edge. */
+  behindLiveSec(rendition = 0): number | null {
+    const book = this.node.swarm.book;
+    const edge = book.liveEdge(rendition);
+    const head = this.node.swarm.contiguousHead(rendition);
+    if (edge < 0 || head < 0) return null;
+    let us = 0;
+    for (const e of book.window(rendition)) if (e.seq > head && e.seq <= edge) us += e.durationUs;
+    return us / 1e6;
+  }
+
+  private update(): void {
+    const swarm = this.node.swarm;
+    const now = this.options.now();
+    if (this.state === 'ended') return;
+    const held = swarm.contiguousHead(0) - (swarm.joinSeq(0) ?? 0) + 1;
+    if (this.isEnded && swarm.contiguousHead(0) >= swarm.book.liveEdge(0)) return this.setState('ended');
+    if (held >= START_AFTER_SEGMENTS) return this.setState('playing');
+    if (swarm.neighbourhood.size > 0) return this.setState('buffering');
+    if (
+      this.state !== 'not-found' &&
+      !this.everConnected &&
+      now - this.startedAt > (this.options.notFoundAfterMs ?? 10_000)
+    ) {
+      const where = this.options.address.bootstrap.map((b) => `${b.host}:${b.port}`).join(', ');
+      const error =
+        this.notFoundCode === ErrorCode.STREAM_NOT_FOUND
+          ? new ShoalError(ErrorCode.STREAM_NOT_FOUND, `nobody at ${where} carries this stream`)
+          : new ShoalError(
+              ErrorCode.NO_PEERS,
+              `no answer from ${where}: the broadcaster may be offline or unreachable (firewall, NAT)`,
+            );
+      this.options.bus.error(error);
+      this.setState('not-found');
+    }
+  }
+
+  private setState(state: SessionState): void {
+    if (this.state === state) return;
+    if (state === 'playing' && this.playingSince === null) this.playingSince = this.options.now();
+    this.state = state;
+    this.options.bus.state(state);
+  }
+
+  async destroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.node.destroy();
+  }
+}
