@@ -37,6 +37,7 @@ export function encodePacket(packet: Packet): Buffer {
       // PROTOCOL §4.1 — padded with zeros to at least MIN_HELLO_DATAGRAM (anti-amplification).
       w = ByteWriter.alloc(Math.max(MIN_HELLO_DATAGRAM, hl + helloBodyLength(body)));
       writeHeader(w, h, 'HELLO');
+      w.buf[1] = body.maxVersion; // PROTOCOL §4.1: a HELLO's header version is the client's maxVersion
       writeHelloBody(w, body);
       w.zeros(w.buf.length - w.pos);
       return w.buf;
