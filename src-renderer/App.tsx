@@ -50,8 +50,7 @@ function Shell() {
   useEffect(() => wireApiToStores(api, actions), [api, actions]);
   // Each page starts at its top, as a new window would.
   useEffect(() => {
-    // Braces matter: recent Chromium returns a promise from scrollTo, not a cleanup.
-    mainRef.current?.scrollTo(0, 0);
+    if (mainRef.current) mainRef.current.scrollTop = 0;
   }, [page]);
 
   const Current = PAGE[page];

@@ -97,6 +97,7 @@ describe('createWebSocketApi', () => {
   });
 
   it('delivers validated pushes and ignores invalid ones', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const api = make();
     latest().open();
     const seen: number[] = [];
@@ -108,6 +109,8 @@ describe('createWebSocketApi', () => {
     latest().receive({ push: 'openLink', payload: 'shoal://abc' });
     expect(seen).toEqual([5]);
     expect(links).toEqual(['shoal://abc']);
+    expect(warn).toHaveBeenCalledOnce();
+    warn.mockRestore();
     api.close();
   });
 

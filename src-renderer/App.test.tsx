@@ -1,0 +1,95 @@
+// @vitest-environment jsdom
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { App } from './App';
+import { useUi } from './state/ui-store';
+import { FakeApi, VALID_ADDRESS, makePeer, makeSnapshot } from './test-support/fixtures';
+import { resetStores } from './test-support/render';
+
+// uPlot needs canvas and matchMedia at import time, which jsdom lacks; the chart is
+// looked at in a real browser instead.
+vi.mock('./components/RateChart', () => ({ RateChart: () => null }));
+
+afterEach(resetStores);
+
+describe('App', () => {
+  it('feeds snapshots into the Watch page P2P panel and status badge', async () => {
+    const api = new FakeApi();
+    render(<App api={api} />);
+    await waitFor(() => expect(screen.getByTestId('status-badge').dataset.state).toBe('idle'));
+
+    act(() =>
+      api.pushSnapshot(
+        makeSnapshot({
+          mode: 'watching',
+          state: 'playing',
+          address: VALID_ADDRESS,
+          playlistUrl: 'http://127.0.0.1:1/media/stream/x/master.m3u8',
+          peers: [makePeer({ nodeId: 'a' }), makePeer({ nodeId: 'b', role: 'broadcaster' })],
+          totals: { fromBroadcaster: 1_000_000, fromPeers: 3_000_000, uploaded: 2_000_000, toGateway: 0 },
+          bufferSec: 4.5,
+          behindLiveSec: 7,
+        }),
+      ),
+    );
+    expect(screen.getByTestId('status-badge').dataset.state).toBe('playing');
+    expect(screen.getByTestId('p2p-peers').textContent).toBe('2');
+    expect(screen.getByTestId('p2p-share-peers').textContent).toBe('75%');
+    expect(screen.getByTestId('p2p-from-peers').textContent).toBe('3.00 MB');
+    expect(screen.getByTestId('p2p-uploaded').textContent).toBe('2.00 MB');
+    expect(screen.getByTestId('p2p-buffer').textContent).toBe('4.5 s');
+    expect(screen.getByTestId('p2p-behind-live').textContent).toBe('7.0 s');
+    expect(screen.getByTestId('video')).toBeTruthy();
+  });
+
+  it('opens a shoal:// link from the host on the Watch page and starts watching', async () => {
+    const api = new FakeApi();
+    render(<App api={api} />);
+    fireEvent.click(screen.getByTestId('nav-settings'));
+    await act(async () => api.pushLink(VALID_ADDRESS));
+    expect(useUi.getState().page).toBe('watch');
+    expect((screen.getByTestId('address-input') as HTMLInputElement).value).toBe(VALID_ADDRESS);
+    expect(api.calls).toContainEqual({ method: 'watch', arg: VALID_ADDRESS });
+  });
+
+  it('starts the demo broadcast from Go Live and shows a folder field in the browser host', async () => {
+    const api = new FakeApi();
+    render(<App api={api} />);
+    fireEvent.click(screen.getByTestId('nav-go-live'));
+    expect(screen.getByTestId('folder-path-input')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('demo-button'));
+    });
+    expect(api.calls).toContainEqual({ method: 'startBroadcast', arg: { demo: true } });
+  });
+
+  it('uses the native folder picker in Electron, and shows the address once live', async () => {
+    const api = new FakeApi();
+    api.host = 'electron';
+    api.pickFolder = async () => '/home/me/hls';
+    render(<App api={api} />);
+    fireEvent.click(screen.getByTestId('nav-go-live'));
+    expect(screen.queryByTestId('folder-path-input')).toBeNull();
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('go-live-button'));
+    });
+    expect(api.calls).toContainEqual({ method: 'startBroadcast', arg: { folder: '/home/me/hls' } });
+
+    act(() =>
+      api.pushSnapshot(
+        makeSnapshot({
+          mode: 'broadcasting',
+          state: 'playing',
+          address: VALID_ADDRESS,
+          playlistUrl: 'shoal-media://stream/x/master.m3u8',
+          broadcast: { folder: '/home/me/hls', renditions: 1, viewers: 3, stalled: true },
+          segments: { ingested: 12, received: 0, failed: 0, held: 12 },
+        }),
+      ),
+    );
+    expect(screen.getByTestId('address-display').textContent).toBe(VALID_ADDRESS);
+    expect(screen.getByTestId('viewers-count').textContent).toBe('3');
+    expect(screen.getByTestId('segments-ingested').textContent).toBe('12');
+    expect(screen.getByTestId('error-message').textContent).toMatch(/stopped growing/);
+  });
+});

@@ -1,0 +1,111 @@
+// Shared fakes for renderer tests: snapshots, peers and an in-memory ShoalApi.
+
+import {
+  DEFAULT_SETTINGS,
+  type EngineEvent,
+  type PeerStat,
+  type SessionInfo,
+  type Settings,
+  type ShoalApi,
+  type StatsSnapshot,
+} from '../../src-shared/contract.js';
+
+export function makeSnapshot(overrides: Partial<StatsSnapshot> = {}): StatsSnapshot {
+  return {
+    at: 1_000_000,
+    mode: 'idle',
+    state: 'idle',
+    streamId: null,
+    address: null,
+    playlistUrl: null,
+    gatewayUrl: null,
+    peers: [],
+    totals: { fromBroadcaster: 0, fromPeers: 0, uploaded: 0, toGateway: 0 },
+    rates: { upBps: 0, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
+    bufferSec: 0,
+    behindLiveSec: null,
+    segments: { ingested: 0, received: 0, failed: 0, held: 0 },
+    recent: [],
+    broadcast: null,
+    lastError: null,
+    ...overrides,
+  };
+}
+
+export function makePeer(overrides: Partial<PeerStat> = {}): PeerStat {
+  return {
+    nodeId: 'peer-1',
+    address: '198.51.100.1:4000',
+    role: 'viewer',
+    direction: 'inbound',
+    rttMs: 40,
+    lossRate: 0,
+    upBps: 0,
+    downBps: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    segmentsSent: 0,
+    segmentsReceived: 0,
+    connectedMs: 1000,
+    health: 'good',
+    choked: false,
+    ...overrides,
+  };
+}
+
+/** A valid address (52-character base32 stream id). */
+export const VALID_ADDRESS = `shoal://${'a'.repeat(52)}@203.0.113.7:41000`;
+
+const SESSION: SessionInfo = {
+  streamId: 'a'.repeat(52),
+  address: VALID_ADDRESS,
+  playlistUrl: 'http://x/m.m3u8',
+};
+
+/** A ShoalApi whose calls resolve with plausible answers; tests replace what they need. */
+export class FakeApi implements ShoalApi {
+  host: 'electron' | 'browser' = 'browser';
+  settings: Settings = { ...DEFAULT_SETTINGS };
+  calls: Array<{ method: string; arg?: unknown }> = [];
+  private snapshotListeners = new Set<(s: StatsSnapshot) => void>();
+  private eventListeners = new Set<(e: EngineEvent) => void>();
+  private linkListeners = new Set<(a: string) => void>();
+
+  getSnapshot = async () => makeSnapshot();
+  startBroadcast = async (arg: unknown) => {
+    this.calls.push({ method: 'startBroadcast', arg });
+    return SESSION;
+  };
+  stopBroadcast = async () => void this.calls.push({ method: 'stopBroadcast' });
+  watch = async (address: string) => {
+    this.calls.push({ method: 'watch', arg: address });
+    return SESSION;
+  };
+  stopWatching = async () => void this.calls.push({ method: 'stopWatching' });
+  getSettings = async () => this.settings;
+  updateSettings = async (patch: Partial<Settings>) => {
+    this.calls.push({ method: 'updateSettings', arg: patch });
+    this.settings = { ...this.settings, ...patch };
+    return this.settings;
+  };
+  pickFolder = async (): Promise<string | null> => null;
+  openExternalPlayer = async () => false;
+  onSnapshot(l: (s: StatsSnapshot) => void) {
+    this.snapshotListeners.add(l);
+    return () => void this.snapshotListeners.delete(l);
+  }
+  onEvent(l: (e: EngineEvent) => void) {
+    this.eventListeners.add(l);
+    return () => void this.eventListeners.delete(l);
+  }
+  onOpenLink(l: (a: string) => void) {
+    this.linkListeners.add(l);
+    return () => void this.linkListeners.delete(l);
+  }
+  pushSnapshot(s: StatsSnapshot) {
+    for (const l of this.snapshotListeners) l(s);
+  }
+  pushLink(address: string) {
+    for (const l of this.linkListeners) l(address);
+  }
+}
