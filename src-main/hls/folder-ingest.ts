@@ -17,7 +17,7 @@ import { locatePlaylist, type IngestLayout } from './playlist-locator.js';
 import { readPlaylist } from './playlist-reader.js';
 import { RenditionIngest, type IngestedSegment, type RenditionSink } from './rendition-ingest.js';
 
-export type { IngestedSegment } from './rendition-ingest.js';
+export { unsignedEntryOf, type IngestedSegment } from './rendition-ingest.js';
 
 export interface FolderIngestOptions {
   /** The folder the encoder writes to, or one .m3u8 file in it. */
@@ -88,6 +88,8 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
       ...options,
     };
     if (!(this.options.vodSpeed > 0)) throw new ShoalError(ErrorCode.BAD_SETTINGS, 'vodSpeed must be > 0');
+    this.options.pollIntervalMs = Math.max(50, this.options.pollIntervalMs);
+    this.options.stallTargetDurations = Math.max(0.5, this.options.stallTargetDurations);
   }
 
   /** The renditions announced so far (empty before the playlist is found). */
@@ -278,12 +280,17 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
   private ensureWatcher(layout: IngestLayout): void {
     if (this.watcher || this.stopped) return;
     const depth = Math.max(0, ...layout.playlists.map((p) => relative(layout.root, p).split(sep).length - 1));
-    const watcher = watch(layout.root, {
-      ignoreInitial: true,
-      depth,
-      // Only playlists matter: a segment counts once a playlist lists it.
-      ignored: (path, stats) => stats?.isFile() === true && !path.toLowerCase().endsWith('.m3u8'),
-    });
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(layout.root, {
+        ignoreInitial: true,
+        depth,
+        // Only playlists matter: a segment counts once a playlist lists it.
+        ignored: (path, stats) => stats?.isFile() === true && !path.toLowerCase().endsWith('.m3u8'),
+      });
+    } catch {
+      return; // polling alone still works
+    }
     watcher.on('all', () => void this.check());
     watcher.on('error', () => void this.closeWatcher()); // polling carries on alone
     this.watcher = watcher;

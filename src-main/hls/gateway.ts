@@ -94,7 +94,11 @@ export class HlsGateway {
       this.sockets.set(socket, 0);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    server.on('clientError', (_err, socket) => socket.destroy());
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         const what = err.code === 'EADDRINUSE' ? `port ${this.options.port} is in use` : 'cannot listen';

@@ -4,6 +4,8 @@
 // EXT-X-MEDIA-SEQUENCE numbers unless the encoder restarts its numbering (OBS stop/start):
 // then ours continue where they were, marked as a discontinuity, so seqs never go back.
 
+import { EntryFlag } from '../protocol/constants.js';
+import type { UnsignedSegmentEntry } from '../protocol/records.js';
 import type { SegmentKind } from '../protocol/types.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import type { MediaPlaylistInfo, MediaSegmentRef } from './playlist-reader.js';
@@ -24,6 +26,21 @@ export interface IngestedSegment {
   initSeq: number | null;
   /** Where the bytes came from, for logs. */
   file: string;
+}
+
+/** The entry (PROTOCOL §6.1) to sign for an ingested segment. */
+export function unsignedEntryOf(segment: IngestedSegment): UnsignedSegmentEntry {
+  return {
+    rendition: segment.rendition,
+    flags:
+      (segment.kind === 'init' ? EntryFlag.INIT : 0) | (segment.discontinuity ? EntryFlag.DISCONTINUITY : 0),
+    seq: segment.seq,
+    initSeq: segment.initSeq,
+    durationUs: segment.durationUs,
+    size: segment.data.length,
+    programDateTimeMs: segment.programDateTimeMs,
+    sha256: segment.sha256,
+  };
 }
 
 export interface RenditionSink {

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { EntryFlag } from '../../src-main/protocol/constants.js';
 import type { SegmentEntry, SegmentKind } from '../../src-main/protocol/types.js';
+import { unsignedEntryOf, type IngestedSegment } from '../../src-main/hls/folder-ingest.js';
 
 export interface FakeSegmentOptions {
   rendition?: number;
@@ -43,26 +44,6 @@ export function fakeSegment(options: FakeSegmentOptions): { entry: SegmentEntry;
 }
 
 /** The entry an engine would sign for an ingested segment (zero signature). */
-export function entryForIngested(s: {
-  rendition: number;
-  kind: SegmentKind;
-  seq: number;
-  initSeq: number | null;
-  durationUs: number;
-  data: Uint8Array;
-  sha256: Uint8Array;
-  discontinuity: boolean;
-  programDateTimeMs: number;
-}): SegmentEntry {
-  return {
-    rendition: s.rendition,
-    flags: (s.kind === 'init' ? EntryFlag.INIT : 0) | (s.discontinuity ? EntryFlag.DISCONTINUITY : 0),
-    seq: s.seq,
-    initSeq: s.initSeq,
-    durationUs: s.durationUs,
-    size: s.data.length,
-    programDateTimeMs: s.programDateTimeMs,
-    sha256: s.sha256,
-    signature: new Uint8Array(64),
-  };
+export function entryForIngested(s: IngestedSegment): SegmentEntry {
+  return { ...unsignedEntryOf(s), signature: new Uint8Array(64) };
 }
