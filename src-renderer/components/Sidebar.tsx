@@ -64,6 +64,7 @@ export function Sidebar() {
                 className="nav-item"
                 data-testid={`nav-${target}`}
                 aria-current={page === target ? 'page' : undefined}
+                title={label}
                 onClick={() => setPage(target)}
               >
                 <Icon />

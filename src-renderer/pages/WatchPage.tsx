@@ -37,6 +37,9 @@ export function WatchPage() {
   const stopping = useUi((s) => s.busy === 'stop-watching');
 
   const watching = snapshot?.mode === 'watching';
+  // Once the engine says the stream is over (or was never there), show why instead of a
+  // player retrying a playlist that will not come back.
+  const playable = watching && snapshot.state !== 'ended' && snapshot.state !== 'not-found';
   const broadcasting = snapshot?.mode === 'broadcasting';
   const sessionError = watching ? snapshot.lastError : null;
 
@@ -73,7 +76,7 @@ export function WatchPage() {
       <div className="watch-layout">
         <div className="watch-main">
           <Player
-            src={watching ? snapshot.playlistUrl : null}
+            src={playable ? snapshot.playlistUrl : null}
             label="Live stream"
             placeholder={
               <Placeholder ended={snapshot?.state === 'ended'} notFound={snapshot?.state === 'not-found'} />
