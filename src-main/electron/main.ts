@@ -16,7 +16,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { Engine } from '../engine/engine.js';
-import type { EngineFacade } from '../engine/engine-facade.js';
 import { AppFiles } from './app-files.js';
 import { appLayout } from './app-layout.js';
 import { buildAppMenu } from './app-menu.js';
@@ -29,9 +28,6 @@ import { PRIVILEGED_SCHEMES, decideNavigation, isPermissionAllowed } from './sec
 import { ShoalTray } from './tray.js';
 import { createMainWindow } from './window.js';
 import { loadWindowState } from './window-state.js';
-
-/** What this file needs of the engine: the UI facade plus its lifecycle. */
-type RunningEngine = EngineFacade & { start(): Promise<void>; destroy(): Promise<void> };
 
 const LINK_SCHEME = 'shoal';
 const ENGINE_STOP_TIMEOUT_MS = 5000;
@@ -55,7 +51,7 @@ if (!app.requestSingleInstanceLock({ link: findShoalLink(process.argv) })) {
 }
 
 function runPrimaryInstance(): void {
-  let engine: RunningEngine | null = null;
+  let engine: Engine | null = null;
   let bridge: IpcBridge | null = null;
   let window: BrowserWindow | null = null;
   let tray: ShoalTray | null = null;
@@ -148,7 +144,7 @@ function runPrimaryInstance(): void {
       );
     }
 
-    const started: RunningEngine = new Engine({
+    const started: Engine = new Engine({
       dataDir: app.getPath('userData'),
       mediaBaseUrl: MEDIA_BASE_URL,
       sampleFolder: layout.sampleFolder,
@@ -192,7 +188,7 @@ function runPrimaryInstance(): void {
   }
 
   /** Tray speeds, and no system sleep while broadcasting or seeding. */
-  function followSnapshots(source: RunningEngine): void {
+  function followSnapshots(source: Engine): void {
     latest = source.getSnapshot();
     const trayUpdates = new LatestThrottle<StatsSnapshot>((s) => tray?.update(s), 1000);
     source.onSnapshot((snapshot) => {
