@@ -40,6 +40,8 @@ export interface EngineConfig {
   transport: TransportConfig;
   /** Interval of snapshot pushes to UIs. */
   snapshotIntervalMs: number;
+  /** A viewer that reached nobody for this long reports the stream as not found. */
+  notFoundAfterMs: number;
 }
 
 export type EngineConfigInput = Partial<Omit<EngineConfig, 'settings' | 'store' | 'swarm' | 'transport'>> & {
@@ -95,6 +97,7 @@ export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
     swarm,
     transport,
     snapshotIntervalMs: clamp(input.snapshotIntervalMs ?? 1000, 100, 10_000),
+    notFoundAfterMs: clamp(input.notFoundAfterMs ?? 10_000, 500, 120_000),
   };
 }
 

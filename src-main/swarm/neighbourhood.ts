@@ -10,6 +10,8 @@ import type { Dialer, SwarmSession } from './ports.js';
 
 interface Candidate {
   address: PeerAddress;
+  /** Bootstrap endpoints from the stream address are never forgotten. */
+  permanent: boolean;
   nodeId: string | null;
   nextTryAt: number;
   failures: number;
@@ -18,7 +20,14 @@ interface Candidate {
 
 export interface NeighbourhoodOptions {
   dialer: Dialer;
+  /** Most neighbours, inbound and outbound together. */
   maxPeers: number;
+  /**
+   * How many neighbours we dial ourselves. Kept below maxPeers so every node leaves room
+   * for inbound connections: otherwise early joiners fill each other up and late joiners
+   * find only full nodes.
+   */
+  dialTarget?: number;
   selfNodeId: string;
   now: () => number;
   onLink(link: PeerLink): void;
@@ -53,7 +62,7 @@ export class Neighbourhood {
     return this.banned.has(nodeIdOrAddress);
   }
 
-  addCandidates(peers: readonly (PeerAddress & { nodeId?: string | Uint8Array })[]): void {
+  addCandidates(peers: readonly (PeerAddress & { nodeId?: string | Uint8Array })[], permanent = false): void {
     for (const p of peers) {
       const key = addressKey(p);
       if (this.banned.has(key) || this.candidates.has(key)) continue;
@@ -67,6 +76,7 @@ export class Neighbourhood {
       if (nodeId === this.options.selfNodeId) continue;
       this.candidates.set(key, {
         address: { host: p.host, port: p.port },
+        permanent,
         nodeId,
         nextTryAt: 0,
         failures: 0,
@@ -116,15 +126,22 @@ export class Neighbourhood {
     this.release(link, new ShoalError(ErrorCode.BANNED, `banned: ${reason.message}`));
   }
 
+  private get dialTarget(): number {
+    return Math.min(
+      this.options.maxPeers,
+      this.options.dialTarget ?? Math.max(2, Math.ceil(this.options.maxPeers / 2)),
+    );
+  }
+
   /** Dials candidates until the target is reached. Cheap to call often. */
-  maintain(): void {
+  maintain(target = this.dialTarget): void {
     if (this.destroyed) return;
     const now = this.options.now();
     let dialing = [...this.candidates.values()].filter((c) => c.dialing).length;
     const connected = new Set(this.links().map((l) => addressKey(l.session.remote)));
     const connectedIds = new Set(this.linksById.keys());
     for (const c of this.candidates.values()) {
-      if (this.linksById.size + dialing >= this.options.maxPeers) break;
+      if (this.linksById.size + dialing >= target) break;
       if (c.dialing || c.nextTryAt > now) continue;
       if (connected.has(addressKey(c.address)) || (c.nodeId && connectedIds.has(c.nodeId))) continue;
       c.dialing = true;
@@ -142,7 +159,7 @@ export class Neighbourhood {
           const peers = (err as { peers?: PexPeer[] }).peers;
           if (peers) this.addCandidates(peers);
           if (error.code === ErrorCode.STREAM_NOT_FOUND) c.nextTryAt = this.options.now() + 5000;
-          if (c.failures >= 6) this.candidates.delete(addressKey(c.address));
+          if (c.failures >= 6 && !c.permanent) this.candidates.delete(addressKey(c.address));
           this.options.onDialError?.(c.address, error);
         },
       );
@@ -162,6 +179,25 @@ export class Neighbourhood {
       out.push({ ...link.session.remote, nodeId: Buffer.from(link.nodeId, 'hex'), flags });
     }
     return out;
+  }
+
+  /**
+   * We hear nothing new although the stream goes on: our neighbours are cut off from the
+   * source (or dead). Retry every candidate now and make room by dropping the neighbour
+   * that has been useless the longest.
+   */
+  refresh(): void {
+    for (const c of this.candidates.values()) if (!c.dialing) c.nextTryAt = 0;
+    if (this.linksById.size >= this.options.maxPeers) {
+      const stale = this.links()
+        .filter((l) => !l.isBroadcaster)
+        .sort((a, b) => a.lastUsefulAt - b.lastUsefulAt)[0];
+      if (stale) {
+        stale.session.close(0, 'replaced: nothing new from this neighbour');
+        this.release(stale, ShoalError.peerGone(stale.nodeId, 'was replaced (nothing new for too long)'));
+      }
+    }
+    this.maintain(this.options.maxPeers);
   }
 
   /** Closes one poorly performing neighbour when we are full and have somewhere else to go. */

@@ -94,6 +94,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private joinedAt = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
+  /** Last time a new entry was heard of; a viewer that hears nothing for long is cut off. */
+  private lastNewsAt = 0;
+  private lastRefreshAt = 0;
   private pushCursor = 0;
   private destroyed = false;
   private readonly policy: SchedulerPolicy;
@@ -113,7 +116,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         if (error.code === ErrorCode.STREAM_NOT_FOUND) this.emit('error', error);
       },
     });
-    this.neighbourhood.addCandidates(options.bootstrap);
+    this.neighbourhood.addCandidates(options.bootstrap, true);
   }
 
   get role(): 'broadcaster' | 'viewer' {
@@ -259,7 +262,19 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       pick?.session.send({ type: 'PEX_REQUEST', max: 16 });
       this.neighbourhood.replacePoorest();
     }
-    if (this.options.role === 'viewer') this.schedule(now);
+    if (this.options.role === 'viewer') {
+      this.checkStarving(now);
+      this.schedule(now);
+    }
+  }
+
+  private checkStarving(now: number): void {
+    const quietFor = now - Math.max(this.lastNewsAt, this.joinedAt);
+    const limit = Math.max(4000, 3 * this.segmentDurationMs());
+    if (quietFor < limit || now - this.lastRefreshAt < limit / 2) return;
+    this.lastRefreshAt = now;
+    for (const link of this.neighbourhood.links()) link.session.send({ type: 'PEX_REQUEST', max: 16 });
+    this.neighbourhood.refresh();
   }
 
   private schedule(now: number): void {
@@ -469,7 +484,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         if (this.heard.size > 1024) this.heard.delete(this.heard.keys().next().value!);
       }
     }
-    if (verdict === 'new' && this.options.role === 'viewer') this.schedule(this.options.now());
+    if (verdict === 'new') {
+      this.lastNewsAt = this.options.now();
+      link.lastUsefulAt = this.lastNewsAt;
+      if (this.options.role === 'viewer') this.schedule(this.lastNewsAt);
+    }
     return true;
   }
 
