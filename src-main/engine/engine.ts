@@ -130,6 +130,7 @@ export class Engine implements EngineFacade {
         config: this.config,
         bus: this.bus,
         now: this.now,
+        notFoundAfterMs: this.config.notFoundAfterMs,
       });
       this.adoptSession(session, store);
       return this.sessionInfo(session);

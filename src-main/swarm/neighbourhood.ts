@@ -122,8 +122,9 @@ export class Neighbourhood {
     this.banned.add(link.nodeId);
     this.banned.add(addressKey(link.session.remote));
     this.candidates.delete(addressKey(link.session.remote));
-    link.session.close(ErrorCode.BANNED, reason.message.slice(0, 180));
+    // Release first: closing the session reports its own (less telling) reason.
     this.release(link, new ShoalError(ErrorCode.BANNED, `banned: ${reason.message}`));
+    link.session.close(ErrorCode.BANNED, reason.message.slice(0, 180));
   }
 
   private get dialTarget(): number {
@@ -193,8 +194,8 @@ export class Neighbourhood {
         .filter((l) => !l.isBroadcaster)
         .sort((a, b) => a.lastUsefulAt - b.lastUsefulAt)[0];
       if (stale) {
-        stale.session.close(0, 'replaced: nothing new from this neighbour');
         this.release(stale, ShoalError.peerGone(stale.nodeId, 'was replaced (nothing new for too long)'));
+        stale.session.close(0, 'replaced: nothing new from this neighbour');
       }
     }
     this.maintain(this.options.maxPeers);
@@ -207,8 +208,8 @@ export class Neighbourhood {
     if (!spare) return;
     const poor = this.links().find((l) => !l.isBroadcaster && l.health() === 'poor');
     if (poor) {
-      poor.session.close(0, 'replaced by a better neighbour');
       this.release(poor, ShoalError.peerGone(poor.nodeId, 'was replaced (poor health)'));
+      poor.session.close(0, 'replaced by a better neighbour');
     }
   }
 
