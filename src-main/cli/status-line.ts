@@ -19,11 +19,7 @@ export function formatBytes(bytes: number): string {
 export function statusLine(s: StatsSnapshot): string {
   const down = s.rates.fromBroadcasterBps + s.rates.fromPeersBps;
   const received = s.totals.fromBroadcaster + s.totals.fromPeers;
-  const parts = [
-    `${s.state}`,
-    `peers ${s.peers.length}`,
-    `up ${formatRate(s.rates.upBps)}`,
-  ];
+  const parts = [`${s.state}`, `peers ${s.peers.length}`, `up ${formatRate(s.rates.upBps)}`];
   if (s.mode === 'watching') {
     const share = received > 0 ? Math.round((100 * s.totals.fromPeers) / received) : 0;
     parts.push(

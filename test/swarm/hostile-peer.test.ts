@@ -68,7 +68,7 @@ describe.skipIf(!hasFfmpeg())('a peer serving corrupted segments', () => {
     const failed = events.find((e) => e.type === 'segment-failed');
     expect(failed).toBeDefined();
     const errors = events.flatMap((e) => (e.type === 'error' ? [e.error] : []));
-    expect(errors.map((e) => e.codeName)).toContain('HASH_MISMATCH');
+    expect(errors.map((e) => e.code)).toContain(ErrorCode.HASH_MISMATCH);
     const left = events.find((e) => e.type === 'peer-left');
     expect(left?.type === 'peer-left' && /banned/.test(left.reason)).toBe(true);
     // Nothing from the hostile peer was stored or counted as received.
