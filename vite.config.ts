@@ -3,7 +3,7 @@
 // CLI's http://127.0.0.1 UI server.
 
 import react from '@vitejs/plugin-react';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, type Plugin, type ProxyOptions } from 'vite';
 
 /**
  * The dev server injects inline scripts (React refresh) and <style> tags for hot reload,
@@ -15,11 +15,27 @@ function relaxCspForDevServer(): Plugin {
     apply: 'serve',
     transformIndexHtml(html) {
       return html.replace(
-        /<meta http-equiv="Content-Security-Policy"[^>]*>/,
+        /<meta\s+http-equiv="Content-Security-Policy"[^>]*>/,
         `<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob: shoal-media:; connect-src 'self' ws: http://127.0.0.1:* shoal-media:; worker-src 'self' blob:">`,
       );
     },
   };
+}
+
+/**
+ * `SHOAL_UI_URL=<the page URL the shoal command printed> npm run dev:renderer` develops the
+ * UI against a running engine: its RPC socket and media are proxied with the engine's
+ * origin and token, so open the dev server with the same token (`/?token=...`).
+ */
+function engineProxy(): Record<string, ProxyOptions> | undefined {
+  const printed = process.env['SHOAL_UI_URL'];
+  if (!printed) return undefined;
+  const url = new URL(printed);
+  const headers = {
+    origin: url.origin, // the UI server only accepts sockets from its own origin
+    cookie: `shoal_token=${url.searchParams.get('token') ?? ''}`, // media needs the token
+  };
+  return { '/api': { target: url.origin, ws: true, headers }, '/media': { target: url.origin, headers } };
 }
 
 export default defineConfig({
@@ -33,5 +49,5 @@ export default defineConfig({
     // One entry, no code splitting needed; keep the warning meaningful for our size.
     chunkSizeWarningLimit: 1500,
   },
-  server: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1', proxy: engineProxy() },
 });

@@ -94,9 +94,14 @@ export class UiServer {
     return `${this.origin}/?token=${encodeURIComponent(this.token)}`;
   }
 
-  /** Base the engine builds playlist URLs on: `${mediaBaseUrl}/stream/<id>/master.m3u8`. */
+  /**
+   * Base the engine builds the browser player's playlist URLs on:
+   * `${mediaBaseUrl}/stream/<id>/master.m3u8`. Relative to the page on purpose: the page
+   * is same-origin with this server, and a relative URL also works through the renderer
+   * dev server's proxy. (External players use the engine's own HTTP gateway instead.)
+   */
   get mediaBaseUrl(): string {
-    return `${this.origin}/media`;
+    return MEDIA_PREFIX.slice(0, -1);
   }
 
   /** Asks every open UI to show a `shoal://` link (e.g. passed on the command line). */
