@@ -11,20 +11,11 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Rendition } from '../protocol/types.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import type { SegmentStore } from '../store/segment-store.js';
-import { renderMasterPlaylist, renderMediaPlaylist } from './playlist-writer.js';
+import { resolveMedia, type MediaStream } from './media-resolver.js';
 
 /** What the gateway needs to know about one stream. */
-export interface GatewayStream {
-  store: SegmentStore;
-  /** Renditions from the stream info (empty: derive them from the store). */
-  renditions(): readonly Rendition[];
-  /** True once the stream has ended (playlists get EXT-X-ENDLIST). */
-  ended(): boolean;
-  targetDurationMs?(): number;
-}
+export type GatewayStream = MediaStream;
 
 export interface HlsGatewayOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
@@ -43,14 +34,6 @@ export interface GatewayStats {
 export const GATEWAY_HOST = '127.0.0.1';
 const CONSUMER_WINDOW_MS = 10_000;
 const ID = '([A-Za-z0-9_-]{1,128})';
-const ROUTES = {
-  master: new RegExp(`^/stream/${ID}/master\\.m3u8$`),
-  media: new RegExp(`^/stream/${ID}/(\\d{1,3})/live\\.m3u8$`),
-  segment: new RegExp(`^/stream/${ID}/(\\d{1,3})/(\\d{1,10})\\.(ts|m4s)$`),
-  init: new RegExp(`^/stream/${ID}/(\\d{1,3})/init-(\\d{1,10})\\.mp4$`),
-};
-const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
-const TYPES = { ts: 'video/mp2t', m4s: 'video/iso.segment', mp4: 'video/mp4' } as const;
 
 export class HlsGateway {
   private readonly streams = new Map<string, GatewayStream>();
@@ -163,96 +146,27 @@ export class HlsGateway {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '').split('?')[0] as string;
-    let m: RegExpExecArray | null;
-    if ((m = ROUTES.master.exec(path))) return this.master(req, res, m[1] as string);
-    if ((m = ROUTES.media.exec(path))) return this.mediaPlaylist(req, res, m[1] as string, Number(m[2]));
-    if ((m = ROUTES.segment.exec(path))) {
-      return this.segment(
-        req,
-        res,
-        m[1] as string,
-        Number(m[2]),
-        'media',
-        Number(m[3]),
-        m[4] as 'ts' | 'm4s',
-      );
+    const id = /^\/stream\/([^/]+)\//.exec(path)?.[1] ?? '';
+    const result = resolveMedia((streamId) => this.streams.get(streamId), path);
+    if (result.status !== 200) {
+      for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
+      return this.fail(res, result.status, String(result.body).trim());
     }
-    if ((m = ROUTES.init.exec(path)))
-      return this.segment(req, res, m[1] as string, Number(m[2]), 'init', Number(m[3]), 'mp4');
-    this.fail(res, 404, 'not found');
-  }
-
-  private master(req: IncomingMessage, res: ServerResponse, id: string, stream = this.streams.get(id)): void {
-    if (!stream) return this.fail(res, 404, 'unknown stream');
-    const renditions = this.renditionsOf(stream);
-    if (renditions.length === 0) {
-      res.setHeader('Retry-After', '1');
-      return this.fail(res, 503, 'the stream has no data yet');
-    }
-    const text = renderMasterPlaylist(
-      renditions.map((rendition) => ({
-        rendition,
-        uri: `${rendition.id}/live.m3u8`,
-        measuredBandwidth: measuredBandwidth(stream.store, rendition.id),
-      })),
-    );
-    this.send(req, res, id, 200, playlistHeaders(), Buffer.from(text));
-  }
-
-  private mediaPlaylist(req: IncomingMessage, res: ServerResponse, id: string, rendition: number): void {
-    const stream = this.streams.get(id);
-    if (!stream) return this.fail(res, 404, 'unknown stream');
-    if (!this.renditionsOf(stream).some((r) => r.id === rendition))
-      return this.fail(res, 404, 'unknown rendition');
-    const text = renderMediaPlaylist(stream.store.window(rendition), {
-      ended: stream.ended(),
-      targetDurationMs: stream.targetDurationMs?.() ?? 0,
-      discontinuitySequence: stream.store.discontinuitiesEvicted(rendition),
-    });
-    this.send(req, res, id, 200, playlistHeaders(), Buffer.from(text));
-  }
-
-  private segment(
-    req: IncomingMessage,
-    res: ServerResponse,
-    id: string,
-    rendition: number,
-    kind: 'media' | 'init',
-    seq: number,
-    ext: keyof typeof TYPES,
-  ): void {
-    const stream = this.streams.get(id);
-    if (!stream) return this.fail(res, 404, 'unknown stream');
-    const found = stream.store.get(rendition, kind, seq);
-    // A media name must match its container: <seq>.ts for MPEG-TS, <seq>.m4s for fMP4.
-    if (!found || (kind === 'media' && (found.entry.initSeq === null) !== (ext === 'ts'))) {
-      return this.fail(res, 404, 'segment not held');
-    }
-    const data = found.data;
-    const headers: Record<string, string> = {
-      'Content-Type': TYPES[ext],
-      'Cache-Control': 'private, max-age=60',
-      'Accept-Ranges': 'bytes',
-      'Access-Control-Expose-Headers': 'Content-Length, Content-Range',
-    };
-    const range = parseRange(req.headers.range, data.length);
+    const body = typeof result.body === 'string' ? Buffer.from(result.body) : result.body;
+    const headers: Record<string, string> = { 'Content-Type': result.contentType, ...result.headers };
+    if (result.segmentBytes === 0) return this.send(req, res, id, 200, headers, body);
+    headers['Accept-Ranges'] = 'bytes';
+    headers['Access-Control-Expose-Headers'] = 'Content-Length, Content-Range';
+    const range = parseRange(req.headers.range, body.length);
     if (range === 'unsatisfiable') {
-      headers['Content-Range'] = `bytes */${data.length}`;
+      headers['Content-Range'] = `bytes */${body.length}`;
       return this.send(req, res, id, 416, headers, Buffer.alloc(0));
     }
     if (range) {
-      headers['Content-Range'] = `bytes ${range.start}-${range.end}/${data.length}`;
-      return this.send(req, res, id, 206, headers, data.subarray(range.start, range.end + 1));
+      headers['Content-Range'] = `bytes ${range.start}-${range.end}/${body.length}`;
+      return this.send(req, res, id, 206, headers, body.subarray(range.start, range.end + 1));
     }
-    this.send(req, res, id, 200, headers, data);
-  }
-
-  private renditionsOf(stream: GatewayStream): readonly Rendition[] {
-    const announced = stream.renditions();
-    if (announced.length > 0) return announced;
-    return stream.store
-      .renditions()
-      .map((id) => ({ id, bandwidth: 0, width: 0, height: 0, name: '', codecs: '' }));
+    this.send(req, res, id, 200, headers, body);
   }
 
   private send(
@@ -288,21 +202,6 @@ export class HlsGateway {
     const name = host.replace(/:\d+$/, '').toLowerCase();
     return name === GATEWAY_HOST || name === 'localhost';
   }
-}
-
-function playlistHeaders(): Record<string, string> {
-  return { 'Content-Type': PLAYLIST_TYPE, 'Cache-Control': 'no-cache, no-store' };
-}
-
-/** Bits per second of the held media segments (for BANDWIDTH when the stream announces none). */
-function measuredBandwidth(store: SegmentStore, rendition: number): number {
-  let bytes = 0;
-  let us = 0;
-  for (const e of store.window(rendition)) {
-    bytes += e.size;
-    us += e.durationUs;
-  }
-  return us > 0 ? Math.round((bytes * 8 * 1e6) / us) : 0;
 }
 
 /** A single `bytes=a-b` range (RFC 9110 §14.1.2); multiple ranges get the whole body. */
