@@ -21,6 +21,7 @@ export class AckTracker {
   private elicitingSinceAck = 0;
   private oldestUnackedAt = Infinity;
   private immediate = false;
+  private elicitingReceived = 0;
   duplicates = 0;
 
   constructor(private readonly policy: AckPolicy) {}
@@ -47,6 +48,7 @@ export class AckTracker {
     if (ranges.length > this.policy.maxRanges) this.floor = ranges.pop()![1] + 1;
     if (ackEliciting) {
       this.elicitingSinceAck++;
+      this.elicitingReceived++;
       if (this.oldestUnackedAt === Infinity) this.oldestUnackedAt = now;
       if (!inOrder) this.immediate = true;
     }
@@ -90,8 +92,16 @@ export class AckTracker {
   /** When an ACK must go out: Infinity if none is owed, `now`-ish if immediately. */
   ackDeadline(): number {
     if (this.elicitingSinceAck === 0) return Infinity;
-    if (this.immediate || this.elicitingSinceAck >= this.policy.ackEveryPackets) return 0;
+    if (this.immediate || this.elicitingSinceAck >= this.ackThreshold()) return 0;
     return this.oldestUnackedAt + this.policy.maxAckDelayMs;
+  }
+
+  /**
+   * PROTOCOL §8.2 — every 2nd packet at first (the sender's slow start is clocked by ACKs),
+   * rising to ackEveryPackets as the flow grows (fewer ACKs: less receiver CPU and overhead).
+   */
+  private ackThreshold(): number {
+    return Math.min(this.policy.ackEveryPackets, Math.max(2, Math.floor(this.elicitingReceived / 64)));
   }
 
   /** True when ack-eliciting packets arrived since the last ACK (worth piggybacking). */

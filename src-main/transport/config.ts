@@ -40,7 +40,7 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   keepaliveIntervalMs: null,
   handshakeTimeoutMs: 10_000,
   helloRetransmitMs: 250,
-  ackEveryPackets: 8,
+  ackEveryPackets: 16,
   maxAckDelayMs: 10,
   maxAckRanges: 64,
   deadAfterPtos: 7,

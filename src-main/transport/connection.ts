@@ -95,6 +95,8 @@ export class Connection {
   private readonly keepaliveMs: number;
   private readonly wakeForTokens = (): void => this.host.scheduleFlush(this);
   private pingNonce = 0;
+  /** The last flush ran out of data to send (or hit the upload cap) before cwnd or pacing stopped it. */
+  private appLimited = true;
   closed = false;
 
   constructor(
@@ -168,7 +170,12 @@ export class Connection {
     const cwnd = this.cc.cwnd;
     while (budget > 0) {
       const r = this.responses.pick(now, halfRtt);
-      if (r === null) break;
+      if (r === null) {
+        // RFC 9002 §7.8 — an unused window must not grow (pacing- or cwnd-limited is not app-limited).
+        this.appLimited = true;
+        break;
+      }
+      this.appLimited = false;
       const size = this.maxDatagram;
       if (this.loss.bytesInFlight + size > cwnd) break;
       if (!this.pacer.tryConsume(size, now)) {
@@ -177,6 +184,8 @@ export class Connection {
       }
       if (!this.host.limiter.tryTake(size)) {
         this.pacer.refund(size);
+        // Capped by the user's upload limit, not by the path: the window must not grow on it.
+        this.appLimited = true;
         this.host.limiter.whenAvailable(this.wakeForTokens, size);
         break;
       }
@@ -283,7 +292,7 @@ export class Connection {
     }
     this.onLost(res.lost, now);
     if (bytesAcked > 0) {
-      this.cc.onAcked(bytesAcked, res.priorInFlight);
+      this.cc.onAcked(bytesAcked, this.appLimited && res.priorInFlight < this.cc.cwnd / 2);
       this.host.scheduleFlush(this);
     }
     this.pacer.update(this.cc.cwnd, this.loss.rtt.smoothed, this.cc.inSlowStart);

@@ -41,7 +41,9 @@ export class UdpSocket implements DatagramSocket {
   static async bind(options: UdpSocketOptions = {}): Promise<UdpSocket> {
     const host = options.host ?? '127.0.0.1';
     const type = host.includes(':') ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({ type });
+    // Peers are always addressed by IP literal: a synchronous lookup skips node:dns and the
+    // process.nextTick it costs on every send.
+    const socket = dgram.createSocket({ type, lookup: literalLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port ?? 0, host, () => {
@@ -81,6 +83,14 @@ export class UdpSocket implements DatagramSocket {
     this.closed = true;
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
+}
+
+function literalLookup(
+  address: string,
+  _options: unknown,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  callback(null, address, address.includes(':') ? 6 : 4);
 }
 
 /** The kernel may cap the size (net.core.rmem_max); a smaller buffer is not an error. */

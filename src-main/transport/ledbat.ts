@@ -83,9 +83,9 @@ export class Ledbat {
   }
 
   /** RFC 6817 §2.4.2, with slow start until the queue starts to build or a loss. */
-  onAcked(bytes: number, priorInFlight: number): void {
-    // Application-limited: an unused window is not evidence the path can take more.
-    if (priorInFlight < this.cwnd / 2) return;
+  onAcked(bytes: number, appLimited: boolean): void {
+    // An unused window is not evidence the path can take more (RFC 6817 §2.4.2 flightsize cap).
+    if (appLimited) return;
     const cfg = this.cfg;
     const queuing = this.queuingDelayMs;
     if (this.inSlowStart) {

@@ -12,6 +12,8 @@ export class SegmentResponse {
   private lostHead = 0;
   outstanding = 0;
   abandoned = false;
+  /** Abandoned because the deadline became unreachable (vs. cancelled or completed). */
+  expired = false;
 
   constructor(
     readonly reqId: number,
@@ -142,18 +144,20 @@ export class ResponseScheduler {
 
   onLost(r: SegmentResponse, offset: number, now: number, halfRtt: number): void {
     r.outstanding--;
-    if (r.abandoned) return;
-    if (now + halfRtt > r.deadline) {
+    if (r.expired || (!r.abandoned && now + halfRtt > r.deadline)) {
       this.stats.fragmentsExpired++;
       const i = this.active.indexOf(r);
       if (i >= 0) this.abandon(i, r);
       return;
     }
+    if (r.abandoned) return;
     r.lost.push(offset);
   }
 
+  /** The deadline can no longer be met: stop sending anything of it (PROTOCOL §8.4). */
   private abandon(index: number, r: SegmentResponse): void {
     r.abandoned = true;
+    r.expired = true;
     this.active.splice(index, 1);
     this.stats.responsesAbandoned++;
   }

@@ -1,0 +1,120 @@
+// Transport benchmark (not a test): `npm run bench:transport [-- --quick]`.
+// Every scenario runs sender and receiver as two OS processes on 127.0.0.1 and prints one
+// table: the raw-datagram ceiling, Shoal goodput clean and under injected loss, TCP for
+// reference, protocol overhead and CPU per MiB, with PASS/MISS against the targets.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+type Result = Record<string, number>;
+
+const quick = process.argv.includes('--quick');
+const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const SECONDS = quick ? 2 : 8;
+const BYTES = (quick ? 48 : 200) * 1024 * 1024;
+const MiB = 1024 * 1024;
+
+function spawn(role: string, params: Result): { child: ChildProcess; next: () => Promise<Result> } {
+  const child = fork(CHILD, [role, JSON.stringify(params)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const queue: Result[] = [];
+  const waiters: ((r: Result) => void)[] = [];
+  child.on('message', (m) => {
+    const w = waiters.shift();
+    if (w) w(m as Result);
+    else queue.push(m as Result);
+  });
+  const next = (): Promise<Result> =>
+    new Promise((resolve, reject) => {
+      const q = queue.shift();
+      if (q) return resolve(q);
+      const timer = setTimeout(() => reject(new Error(`${role} timed out`)), (SECONDS + 60) * 1000);
+      waiters.push((r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      child.once('exit', (code) => code && reject(new Error(`${role} exited with ${code}`)));
+    });
+  return { child, next };
+}
+
+interface Raw {
+  datagramsPerSec: number;
+  mbPerSec: number;
+  sent: number;
+  received: number;
+}
+interface Goodput {
+  mbPerSec: number;
+  received: number;
+  overhead: number;
+  cpuMsPerMiB: number;
+  srttMs: number;
+}
+
+async function rawCeiling(): Promise<Raw> {
+  const recv = spawn('raw-recv', {});
+  const { port } = await recv.next();
+  const sender = spawn('raw-send', { port: port!, seconds: SECONDS / 2 });
+  await sender.next();
+  sender.child.send({ type: 'go' });
+  const s = await sender.next();
+  await new Promise((r) => setTimeout(r, 200));
+  recv.child.send({ type: 'stop' });
+  const r = await recv.next();
+  return { datagramsPerSec: r.count! / r.seconds!, mbPerSec: r.bytes! / r.seconds! / 1e6, sent: s.sent!, received: r.count! };
+}
+
+async function shoal(loss: number): Promise<Goodput> {
+  const server = spawn('shoal-server', {});
+  const { port } = await server.next();
+  const client = spawn('shoal-client', { port: port!, loss, seconds: SECONDS, bytes: BYTES });
+  const c = await client.next();
+  server.child.send({ type: 'stop' });
+  const s = await server.next();
+  const wire = s.bytesOut! + c.bytesOut!;
+  return {
+    mbPerSec: c.received! / c.seconds! / 1e6,
+    received: c.received!,
+    overhead: wire / c.received! - 1,
+    cpuMsPerMiB: (c.cpuMs! + s.cpuMs!) / (c.received! / MiB),
+    srttMs: c.srttMs!,
+  };
+}
+
+async function tcp(): Promise<{ mbPerSec: number; cpuMsPerMiB: number }> {
+  const server = spawn('tcp-server', { bytes: BYTES });
+  const { port } = await server.next();
+  const client = spawn('tcp-client', { port: port! });
+  const c = await client.next();
+  server.child.send({ type: 'stop' });
+  const s = await server.next();
+  return { mbPerSec: c.received! / c.seconds! / 1e6, cpuMsPerMiB: (c.cpuMs! + s.cpuMs!) / (c.received! / MiB) };
+}
+
+const f1 = (n: number): string => n.toFixed(1);
+const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+
+console.log(`Shoal transport benchmark (${quick ? 'quick' : 'full'}): 2 processes on 127.0.0.1, 1200-byte datagrams`);
+const raw = await rawCeiling();
+const clean = await shoal(0);
+const loss5 = await shoal(0.05);
+const loss20 = await shoal(0.2);
+const tcpRef = await tcp();
+
+const rows: [string, string, string, string][] = [
+  ['raw datagram ceiling', `${f1(raw.mbPerSec)} MB/s`, `${Math.round(raw.datagramsPerSec)} dgram/s`, `${raw.received}/${raw.sent} delivered`],
+  ['Shoal clean', `${f1(clean.mbPerSec)} MB/s`, `${pct(clean.mbPerSec / raw.mbPerSec)} of ceiling`, `overhead ${pct(clean.overhead)}, ${f1(clean.cpuMsPerMiB)} CPU ms/MiB`],
+  ['Shoal 5% loss', `${f1(loss5.mbPerSec)} MB/s`, `${pct(loss5.mbPerSec / clean.mbPerSec)} of clean`, `overhead ${pct(loss5.overhead)}, ${f1(loss5.cpuMsPerMiB)} CPU ms/MiB`],
+  ['Shoal 20% loss', `${f1(loss20.mbPerSec)} MB/s`, `${pct(loss20.mbPerSec / clean.mbPerSec)} of clean`, `overhead ${pct(loss20.overhead)}, ${f1(loss20.cpuMsPerMiB)} CPU ms/MiB`],
+  ['TCP (net) reference', `${f1(tcpRef.mbPerSec)} MB/s`, `${pct(clean.mbPerSec / tcpRef.mbPerSec)} Shoal/TCP`, `${f1(tcpRef.cpuMsPerMiB)} CPU ms/MiB`],
+];
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  |  '));
+console.log('');
+console.log(`${verdict(clean.mbPerSec >= 0.7 * raw.mbPerSec)}  clean goodput >= 70% of raw ceiling (${pct(clean.mbPerSec / raw.mbPerSec)})`);
+console.log(`${verdict(loss5.mbPerSec >= 0.6 * clean.mbPerSec)}  5% loss goodput >= 60% of clean (${pct(loss5.mbPerSec / clean.mbPerSec)})`);
+console.log(`${verdict(clean.overhead <= 0.04)}  protocol overhead <= 4% (${pct(clean.overhead)})`);
