@@ -114,7 +114,13 @@ async function shoalClient(): Promise<void> {
   let seq = 0;
   const fetchNext = async (): Promise<void> => {
     while (received < params.bytes! && performance.now() < until) {
-      const h = session.requestSegment({ rendition: 0, kind: 'media', seq: seq++, expectedSize: SEGMENT, priority: 0 });
+      const h = session.requestSegment({
+        rendition: 0,
+        kind: 'media',
+        seq: seq++,
+        expectedSize: SEGMENT,
+        priority: 0,
+      });
       const data = await h.done; // (not `received += await …`: that races between the two loops)
       received += data.length;
     }

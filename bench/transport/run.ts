@@ -64,7 +64,12 @@ async function rawCeiling(): Promise<Raw> {
   await new Promise((r) => setTimeout(r, 200));
   recv.child.send({ type: 'stop' });
   const r = await recv.next();
-  return { datagramsPerSec: r.count! / r.seconds!, mbPerSec: r.bytes! / r.seconds! / 1e6, sent: s.sent!, received: r.count! };
+  return {
+    datagramsPerSec: r.count! / r.seconds!,
+    mbPerSec: r.bytes! / r.seconds! / 1e6,
+    sent: s.sent!,
+    received: r.count!,
+  };
 }
 
 async function shoal(loss: number): Promise<Goodput> {
@@ -91,14 +96,19 @@ async function tcp(): Promise<{ mbPerSec: number; cpuMsPerMiB: number }> {
   const c = await client.next();
   server.child.send({ type: 'stop' });
   const s = await server.next();
-  return { mbPerSec: c.received! / c.seconds! / 1e6, cpuMsPerMiB: (c.cpuMs! + s.cpuMs!) / (c.received! / MiB) };
+  return {
+    mbPerSec: c.received! / c.seconds! / 1e6,
+    cpuMsPerMiB: (c.cpuMs! + s.cpuMs!) / (c.received! / MiB),
+  };
 }
 
 const f1 = (n: number): string => n.toFixed(1);
 const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
 
-console.log(`Shoal transport benchmark (${quick ? 'quick' : 'full'}): 2 processes on 127.0.0.1, 1200-byte datagrams`);
+console.log(
+  `Shoal transport benchmark (${quick ? 'quick' : 'full'}): 2 processes on 127.0.0.1, 1200-byte datagrams`,
+);
 const raw = await rawCeiling();
 const clean = await shoal(0);
 const loss5 = await shoal(0.05);
@@ -106,15 +116,44 @@ const loss20 = await shoal(0.2);
 const tcpRef = await tcp();
 
 const rows: [string, string, string, string][] = [
-  ['raw datagram ceiling', `${f1(raw.mbPerSec)} MB/s`, `${Math.round(raw.datagramsPerSec)} dgram/s`, `${raw.received}/${raw.sent} delivered`],
-  ['Shoal clean', `${f1(clean.mbPerSec)} MB/s`, `${pct(clean.mbPerSec / raw.mbPerSec)} of ceiling`, `overhead ${pct(clean.overhead)}, ${f1(clean.cpuMsPerMiB)} CPU ms/MiB`],
-  ['Shoal 5% loss', `${f1(loss5.mbPerSec)} MB/s`, `${pct(loss5.mbPerSec / clean.mbPerSec)} of clean`, `overhead ${pct(loss5.overhead)}, ${f1(loss5.cpuMsPerMiB)} CPU ms/MiB`],
-  ['Shoal 20% loss', `${f1(loss20.mbPerSec)} MB/s`, `${pct(loss20.mbPerSec / clean.mbPerSec)} of clean`, `overhead ${pct(loss20.overhead)}, ${f1(loss20.cpuMsPerMiB)} CPU ms/MiB`],
-  ['TCP (net) reference', `${f1(tcpRef.mbPerSec)} MB/s`, `${pct(clean.mbPerSec / tcpRef.mbPerSec)} Shoal/TCP`, `${f1(tcpRef.cpuMsPerMiB)} CPU ms/MiB`],
+  [
+    'raw datagram ceiling',
+    `${f1(raw.mbPerSec)} MB/s`,
+    `${Math.round(raw.datagramsPerSec)} dgram/s`,
+    `${raw.received}/${raw.sent} delivered`,
+  ],
+  [
+    'Shoal clean',
+    `${f1(clean.mbPerSec)} MB/s`,
+    `${pct(clean.mbPerSec / raw.mbPerSec)} of ceiling`,
+    `overhead ${pct(clean.overhead)}, ${f1(clean.cpuMsPerMiB)} CPU ms/MiB`,
+  ],
+  [
+    'Shoal 5% loss',
+    `${f1(loss5.mbPerSec)} MB/s`,
+    `${pct(loss5.mbPerSec / clean.mbPerSec)} of clean`,
+    `overhead ${pct(loss5.overhead)}, ${f1(loss5.cpuMsPerMiB)} CPU ms/MiB`,
+  ],
+  [
+    'Shoal 20% loss',
+    `${f1(loss20.mbPerSec)} MB/s`,
+    `${pct(loss20.mbPerSec / clean.mbPerSec)} of clean`,
+    `overhead ${pct(loss20.overhead)}, ${f1(loss20.cpuMsPerMiB)} CPU ms/MiB`,
+  ],
+  [
+    'TCP (net) reference',
+    `${f1(tcpRef.mbPerSec)} MB/s`,
+    `${pct(clean.mbPerSec / tcpRef.mbPerSec)} Shoal/TCP`,
+    `${f1(tcpRef.cpuMsPerMiB)} CPU ms/MiB`,
+  ],
 ];
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  |  '));
 console.log('');
-console.log(`${verdict(clean.mbPerSec >= 0.7 * raw.mbPerSec)}  clean goodput >= 70% of raw ceiling (${pct(clean.mbPerSec / raw.mbPerSec)})`);
-console.log(`${verdict(loss5.mbPerSec >= 0.6 * clean.mbPerSec)}  5% loss goodput >= 60% of clean (${pct(loss5.mbPerSec / clean.mbPerSec)})`);
+console.log(
+  `${verdict(clean.mbPerSec >= 0.7 * raw.mbPerSec)}  clean goodput >= 70% of raw ceiling (${pct(clean.mbPerSec / raw.mbPerSec)})`,
+);
+console.log(
+  `${verdict(loss5.mbPerSec >= 0.6 * clean.mbPerSec)}  5% loss goodput >= 60% of clean (${pct(loss5.mbPerSec / clean.mbPerSec)})`,
+);
 console.log(`${verdict(clean.overhead <= 0.04)}  protocol overhead <= 4% (${pct(clean.overhead)})`);

@@ -228,7 +228,8 @@ export class Connection {
     if (header.ack) this.acks.onAckSent();
     this.transmit(buf, now);
     this.host.limiter.charge(buf.length);
-    if (frames !== null) this.loss.onSent(header.pn, buf.length, now, { control: frames, response: null, offset: 0 });
+    if (frames !== null)
+      this.loss.onSent(header.pn, buf.length, now, { control: frames, response: null, offset: 0 });
   }
 
   private sendFragment(r: SegmentResponse, offset: number, now: number): void {
@@ -355,7 +356,9 @@ export class Connection {
       this.loss.onPtoFired();
       const ptos = this.loss.ptoCount;
       if (ptos >= this.host.config.deadAfterPtos) {
-        this.close(ShoalError.peerTimeout(`${this.remote.host}:${this.remote.port} (${ptos} probe timeouts)`));
+        this.close(
+          ShoalError.peerTimeout(`${this.remote.host}:${this.remote.port} (${ptos} probe timeouts)`),
+        );
         return;
       }
       if (ptos >= PERSISTENT_CONGESTION_PTOS) this.cc.onPersistentCongestion(now);

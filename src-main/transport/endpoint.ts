@@ -140,7 +140,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
 
   sessions(): PeerSession[] {
     const out: PeerSession[] = [];
-    for (const r of this.routes.values()) if (r.session && r.confirmed && !r.session.closed) out.push(r.session);
+    for (const r of this.routes.values())
+      if (r.session && r.confirmed && !r.session.closed) out.push(r.session);
     return out;
   }
 
@@ -170,7 +171,11 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
 
   // ---- client ---------------------------------------------------------------------------
 
-  connect(remote: PeerAddress, streamId: Uint8Array, opts: { timeoutMs?: number } = {}): Promise<PeerSession> {
+  connect(
+    remote: PeerAddress,
+    streamId: Uint8Array,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<PeerSession> {
     if (this.destroyed || this.socket === null) return Promise.reject(ShoalError.closed('endpoint'));
     return new Promise<PeerSession>((resolve, reject) => {
       const cid = newCid((k) => this.routes.has(k));
@@ -219,7 +224,10 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
         const w = (packet as Extract<Packet, { header: { type: 'WELCOME' } }>).body;
         attempt.stop();
         route.attempt = undefined;
-        const idle = w.idleTimeoutMs > 0 ? Math.min(this.config.idleTimeoutMs, w.idleTimeoutMs) : this.config.idleTimeoutMs;
+        const idle =
+          w.idleTimeoutMs > 0
+            ? Math.min(this.config.idleTimeoutMs, w.idleTimeoutMs)
+            : this.config.idleTimeoutMs;
         const maxDatagram = Math.min(this.config.maxDatagram, Math.max(1200, w.maxDatagram));
         const session = this.createSession(route, w.sourceCid, maxDatagram, idle, {
           direction: 'outbound',
@@ -241,7 +249,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
 
   private admit(hello: HelloBody, from: PeerAddress): { welcome: Buffer } | StreamAdmission {
     if (this.destroyed) return { accept: false, code: ErrorCode.FULL, message: 'shutting down' };
-    if (this.routes.size >= this.config.maxSessions) return { accept: false, code: ErrorCode.FULL, message: 'full' };
+    if (this.routes.size >= this.config.maxSessions)
+      return { accept: false, code: ErrorCode.FULL, message: 'full' };
     const decision = this.options.acceptStream?.(hello.streamId, from) ?? { accept: true };
     if (!decision.accept) return decision;
     const cid = newCid((k) => this.routes.has(k));
@@ -280,15 +289,22 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   ): PeerSession {
     const key = cidKey(route.cid);
     let session: PeerSession | null = null;
-    const connection = new Connection(this.connectionHost, route.remote, remoteCid, maxDatagram, idleTimeoutMs, {
-      frames: (frames, now) => session!.onFrames(frames, now),
-      closed: (reason) => {
-        this.routes.delete(key);
-        if (route.helloKey) this.byHello.delete(route.helloKey);
-        this.dirty.delete(connection);
-        session!.onClosed(reason);
+    const connection = new Connection(
+      this.connectionHost,
+      route.remote,
+      remoteCid,
+      maxDatagram,
+      idleTimeoutMs,
+      {
+        frames: (frames, now) => session!.onFrames(frames, now),
+        closed: (reason) => {
+          this.routes.delete(key);
+          if (route.helloKey) this.byHello.delete(route.helloKey);
+          this.dirty.delete(connection);
+          session!.onClosed(reason);
+        },
       },
-    });
+    );
     const c = this.config;
     session = new PeerSession(
       connection,
@@ -325,7 +341,12 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       }
       const header = packet.header;
       if (header.type === 'HELLO') {
-        this.handshake.onHello((packet as Extract<Packet, { body: HelloBody }>).body, host, port, data.length);
+        this.handshake.onHello(
+          (packet as Extract<Packet, { body: HelloBody }>).body,
+          host,
+          port,
+          data.length,
+        );
         return;
       }
       const route = this.routes.get(cidKey(header.dcid));

@@ -63,7 +63,13 @@ export class ConnectAttempt {
   private sendHello(fresh: boolean): void {
     const now = this.host.clock.now();
     const buf = encodePacket({
-      header: { type: 'HELLO', dcid: ZERO_CID, pn: this.transmissions, timestamp: wireTimestamp(now), timestampDiff: 0 },
+      header: {
+        type: 'HELLO',
+        dcid: ZERO_CID,
+        pn: this.transmissions,
+        timestamp: wireTimestamp(now),
+        timestampDiff: 0,
+      },
       body: {
         minVersion: MIN_SUPPORTED_VERSION,
         maxVersion: MAX_SUPPORTED_VERSION,

@@ -18,8 +18,7 @@ import { CookieMint } from './cookie.js';
 import { cidHex } from './connection-ids.js';
 
 export type StreamAdmission =
-  | { accept: true }
-  | { accept: false; code: number; message?: string; peers?: PexPeer[] };
+  { accept: true } | { accept: false; code: number; message?: string; peers?: PexPeer[] };
 
 export interface HandshakeServerHost {
   now(): number;
@@ -66,7 +65,13 @@ export class HandshakeServer {
     const addrKey = `${host}|${port}`;
     this.ledger.onReceived(addrKey, size);
     if (hello.maxVersion < MIN_SUPPORTED_VERSION || hello.minVersion > MAX_SUPPORTED_VERSION) {
-      this.reject(hello, host, port, { code: ErrorCode.UNSUPPORTED_VERSION, message: 'version 1 only' }, true);
+      this.reject(
+        hello,
+        host,
+        port,
+        { code: ErrorCode.UNSUPPORTED_VERSION, message: 'version 1 only' },
+        true,
+      );
       return;
     }
     const now = this.host.wallSeconds();
@@ -121,6 +126,12 @@ export class HandshakeServer {
   }
 
   header<T extends PacketHeader['type']>(type: T, dcid: Uint8Array): PacketHeader & { type: T } {
-    return { type, dcid: dcid.length === 8 ? dcid : ZERO_CID, pn: 0, timestamp: wireTimestamp(this.host.now()), timestampDiff: 0 };
+    return {
+      type,
+      dcid: dcid.length === 8 ? dcid : ZERO_CID,
+      pn: 0,
+      timestamp: wireTimestamp(this.host.now()),
+      timestampDiff: 0,
+    };
   }
 }

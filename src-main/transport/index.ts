@@ -16,7 +16,12 @@ export {
 } from './request-book.js';
 export type { StreamAdmission } from './handshake-server.js';
 export { ConnectRejectedError } from './transport-errors.js';
-export { UdpSocket, type DatagramHandler, type DatagramSocket, type UdpSocketOptions } from './datagram-socket.js';
+export {
+  UdpSocket,
+  type DatagramHandler,
+  type DatagramSocket,
+  type UdpSocketOptions,
+} from './datagram-socket.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { UploadLimiter } from './upload-limiter.js';
 export {

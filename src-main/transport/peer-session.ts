@@ -214,7 +214,9 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       case 'PONG':
         return;
       case 'GOODBYE':
-        this.connection.close(ShoalError.peerGone(`${this.remote.host}:${this.remote.port}`, `said goodbye: ${f.message}`));
+        this.connection.close(
+          ShoalError.peerGone(`${this.remote.host}:${this.remote.port}`, `said goodbye: ${f.message}`),
+        );
         return;
       default:
         this.emit('frame', f);
@@ -295,7 +297,10 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
         const c = this.connection;
         c.queueControl({ type: 'STREAM_INFO', reqId: f.reqId, info });
         for (let part = 0; part < parts; part++) {
-          const slice = entries.slice(part * MAX_PLAYLIST_ENTRIES_PER_FRAME, (part + 1) * MAX_PLAYLIST_ENTRIES_PER_FRAME);
+          const slice = entries.slice(
+            part * MAX_PLAYLIST_ENTRIES_PER_FRAME,
+            (part + 1) * MAX_PLAYLIST_ENTRIES_PER_FRAME,
+          );
           c.queueControl({ type: 'PLAYLIST', reqId: f.reqId, part, parts, entries: slice });
         }
       },
