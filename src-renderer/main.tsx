@@ -6,7 +6,12 @@ import { App } from './App';
 import { getShoalApi } from './host/get-shoal-api';
 import { toErrorInfo } from './state/error-info';
 import './theme.css';
-import './app.css';
+import './styles/shell.css';
+import './styles/watch.css';
+import './styles/go-live.css';
+import './styles/dashboard.css';
+import './styles/settings.css';
+import './styles/responsive.css';
 
 const root = createRoot(document.getElementById('root')!);
 try {
