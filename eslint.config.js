@@ -36,7 +36,6 @@ export default tseslint.config(
       'e2e-artifacts/**',
       'test-results/**',
       'assets/**',
-      'bin/**',
     ],
   },
   js.configs.recommended,
@@ -86,6 +85,13 @@ export default tseslint.config(
   layer(['src-main/engine/**'], ['**/cli/**', '**/electron/**', '**/src-renderer/**']),
   layer(['src-main/cli/**'], ['**/electron/**', '**/src-renderer/**']),
   layer(['src-main/electron/**'], ['**/cli/**', '**/src-renderer/**'], []),
+  {
+    // Plain Node scripts (build helpers, launchers).
+    files: ['scripts/**/*.mjs', 'bin/**/*.js'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
+  },
   {
     files: ['src-renderer/**/*.tsx', 'src-renderer/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },

@@ -1,0 +1,180 @@
+// End-to-end test of the browser host: two real engine processes (`shoal ui`), the built
+// renderer in Debian's Chromium driven by Playwright. One instance goes live with the
+// sample stream through the Go Live page; the other pastes the address and plays it.
+// Screenshots of every screen land in e2e-artifacts/ (look at them).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ARTIFACTS = path.join(ROOT, 'e2e-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+let browser: Browser;
+
+/** Starts `shoal ui` in its own process; resolves with the page URL it prints. */
+async function startUi(): Promise<string> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'shoal-e2e-'));
+  dirs.push(dataDir);
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(ROOT, 'src-main/cli/main.ts'),
+      'ui',
+      '--bind',
+      '127.0.0.1',
+      '--advertise',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(child);
+  child.stderr?.resume();
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`shoal ui printed no URL: ${out}`)), 30_000);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const url = out.split('\n').find((l) => l.startsWith('http://'));
+      if (url) {
+        clearTimeout(timer);
+        resolve(url.trim());
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`shoal ui exited with ${code}: ${out}`)));
+  });
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Bytes shown in a stat tile, parsed back from "1.2 MB", "340 kB" or "0 B". */
+async function shownBytes(page: Page, testId: string): Promise<number> {
+  const text = (await page.getByTestId(testId).innerText()).replace(/,/g, '');
+  const m = /([\d.]+)\s*([kMG]i?B|B)/.exec(text);
+  if (!m) return 0;
+  const scale: Record<string, number> = {
+    B: 1,
+    kB: 1e3,
+    KiB: 1024,
+    MB: 1e6,
+    MiB: 1024 ** 2,
+    GB: 1e9,
+    GiB: 1024 ** 3,
+  };
+  return Number(m[1]) * (scale[m[2]!] ?? 1);
+}
+
+describe('browser UI against two engines', () => {
+  beforeAll(async () => {
+    if (!existsSync(path.join(ROOT, 'dist/renderer/index.html'))) {
+      throw new Error('the UI is not built: run `npm run build:renderer` (npm test does it)');
+    }
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium`);
+    await mkdir(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  it('goes live with the sample stream, and a second instance plays it from the address', async () => {
+    const [broadcasterUrl, viewerUrl] = await Promise.all([startUi(), startUi()]);
+    const fatal: string[] = [];
+
+    // --- Go Live on the first instance ---
+    const live = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    await live.goto(broadcasterUrl);
+    await live.getByTestId('nav-go-live').click();
+    await expect.poll(() => live.getByTestId('demo-button').isVisible(), { timeout: 15_000 }).toBe(true);
+    await shot(live, 'go-live-start');
+
+    await live.getByTestId('folder-path-input').fill('/nonexistent/hls-folder');
+    await live.getByTestId('go-live-button').click();
+    await expect
+      .poll(() => live.getByTestId('error-message').innerText(), { timeout: 10_000 })
+      .toMatch(/does not exist/);
+    await shot(live, 'go-live-folder-error');
+
+    await live.getByTestId('demo-button').click();
+    const addressEl = live.getByTestId('address-display');
+    await expect.poll(() => addressEl.innerText(), { timeout: 15_000 }).toMatch(/^shoal:\/\//);
+    const address = (await addressEl.innerText()).trim();
+
+    // --- Watch on the second instance ---
+    const watch = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    watch.on('console', (m) => {
+      if (m.type() === 'error' && /fatal/i.test(m.text())) fatal.push(m.text());
+    });
+    await watch.goto(viewerUrl);
+    await watch.getByTestId('nav-watch').click();
+    await shot(watch, 'watch-empty');
+
+    await watch.getByTestId('address-input').fill('shoal://not-an-address@127.0.0.1:1');
+    await watch.getByTestId('watch-button').click();
+    await expect
+      .poll(() => watch.getByTestId('address-error').innerText(), { timeout: 5000 })
+      .toMatch(/stream id/i);
+    await shot(watch, 'watch-invalid-address');
+
+    await watch.getByTestId('address-input').fill(address);
+    await watch.getByTestId('watch-button').click();
+    const currentTime = () =>
+      watch
+        .getByTestId('video')
+        .evaluate((v) => (v as HTMLVideoElement).currentTime)
+        .catch(() => 0);
+    await expect.poll(currentTime, { timeout: 45_000, intervals: [500] }).toBeGreaterThan(5);
+    expect(await watch.locator('.player[data-phase="failed"]').count()).toBe(0);
+    expect(fatal).toEqual([]);
+    await expect
+      .poll(() => shownBytes(watch, 'p2p-from-broadcaster'), { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    await shot(watch, 'watch-playing');
+
+    // The broadcaster's page now shows a viewer and its live preview.
+    await expect
+      .poll(() => live.getByTestId('viewers-count').innerText(), { timeout: 10_000 })
+      .toMatch(/[1-9]/);
+    await shot(live, 'go-live-live');
+
+    // --- Dashboard of the viewer: the broadcaster is a peer with bytes exchanged ---
+    await watch.getByTestId('nav-dashboard').click();
+    const row = watch.locator('[data-testid="peer-row"][data-role="broadcaster"]');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => row.first().innerText(), { timeout: 10_000 }).toMatch(/[1-9]\d* \//);
+    await new Promise((r) => setTimeout(r, 2500)); // let the charts gather a few samples
+    await shot(watch, 'dashboard-viewer');
+    await live.getByTestId('nav-dashboard').click();
+    await new Promise((r) => setTimeout(r, 1000));
+    await shot(live, 'dashboard-broadcaster');
+
+    await watch.getByTestId('nav-settings').click();
+    await shot(watch, 'settings');
+  }, 150_000);
+});
