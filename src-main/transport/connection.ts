@@ -184,8 +184,8 @@ export class Connection {
       }
       if (!this.host.limiter.tryTake(size)) {
         this.pacer.refund(size);
-        // Capped by the user's upload limit, not by the path: the window must not grow on it.
-        this.appLimited = true;
+        // The upload cap binds: the window may still grow (bounded by the flight-size cap)
+        // so that pacing at cwnd/srtt never ends up below the cap.
         this.host.limiter.whenAvailable(this.wakeForTokens, size);
         break;
       }
@@ -293,7 +293,7 @@ export class Connection {
     }
     this.onLost(res.lost, now);
     if (bytesAcked > 0) {
-      this.cc.onAcked(bytesAcked, this.appLimited && res.priorInFlight < this.cc.cwnd / 2);
+      this.cc.onAcked(bytesAcked, this.appLimited && res.priorInFlight < this.cc.cwnd / 2, res.priorInFlight);
       this.host.scheduleFlush(this);
     }
     this.pacer.update(this.cc.cwnd, this.loss.rtt.smoothed, this.cc.inSlowStart);

@@ -13,11 +13,11 @@ describe('Ledbat (RFC 6817 + loss response)', () => {
     const cc = make();
     delay(cc, 0, 0);
     const start = cc.cwnd;
-    cc.onAcked(start, false);
+    cc.onAcked(start, false, start);
     expect(cc.cwnd).toBe(2 * start);
     delay(cc, 60, 1); // above target/2: leave slow start
     const before = cc.cwnd;
-    cc.onAcked(before, false);
+    cc.onAcked(before, false, before);
     expect(cc.inSlowStart).toBe(false);
     const grownNearTarget = cc.cwnd - before;
     expect(grownNearTarget).toBeGreaterThan(0);
@@ -27,24 +27,24 @@ describe('Ledbat (RFC 6817 + loss response)', () => {
   it('shrinks when queuing delay is above target', () => {
     const cc = make();
     delay(cc, 0, 0);
-    cc.onAcked(100 * MSS, false);
+    cc.onAcked(100 * MSS, false, 1e9);
     delay(cc, 150, 1); // twice the target
     const before = cc.cwnd;
-    cc.onAcked(before, false);
+    cc.onAcked(before, false, before);
     expect(cc.cwnd).toBeLessThan(before);
   });
 
   it('does not grow an application-limited window', () => {
     const cc = make();
     const before = cc.cwnd;
-    cc.onAcked(10 * MSS, true);
+    cc.onAcked(10 * MSS, true, 0);
     expect(cc.cwnd).toBe(before);
   });
 
   it('backs off mildly on loss with an empty queue, strongly with a full one, once per RTT', () => {
     const cc = make();
     delay(cc, 0, 0);
-    cc.onAcked(90 * MSS, false);
+    cc.onAcked(90 * MSS, false, 1e9);
     const w = cc.cwnd;
     cc.onLoss(10, 20);
     expect(cc.cwnd).toBeCloseTo(w * 0.9);
@@ -64,9 +64,16 @@ describe('Ledbat (RFC 6817 + loss response)', () => {
     for (let rtt = 0; rtt < 50; rtt++) {
       now += 10;
       cc.onLoss(now - 1, now);
-      cc.onAcked(cc.cwnd, false);
+      cc.onAcked(cc.cwnd, false, cc.cwnd);
     }
     expect(cc.cwnd).toBeGreaterThan(100 * MSS);
+  });
+
+  it('never grows beyond twice the bytes actually in flight', () => {
+    const cc = make();
+    delay(cc, 0, 0);
+    for (let i = 0; i < 20; i++) cc.onAcked(cc.cwnd, false, 10 * MSS);
+    expect(cc.cwnd).toBe(24 * MSS);
   });
 
   it('collapses to the minimum window on persistent congestion', () => {

@@ -36,6 +36,8 @@ const BASE_HISTORY = 10;
 const BASE_INTERVAL_MS = 60_000;
 /** RFC 6817 §3.4.2 — current delay = min of the last few samples (filters noise). */
 const CURRENT_FILTER = 4;
+/** Packets the window may exceed twice the bytes in flight by (flight-size cap). */
+const FLIGHT_ALLOWANCE_PACKETS = 4;
 
 export class Ledbat {
   cwnd: number;
@@ -83,21 +85,24 @@ export class Ledbat {
   }
 
   /** RFC 6817 §2.4.2, with slow start until the queue starts to build or a loss. */
-  onAcked(bytes: number, appLimited: boolean): void {
-    // An unused window is not evidence the path can take more (RFC 6817 §2.4.2 flightsize cap).
+  onAcked(bytes: number, appLimited: boolean, priorInFlight: number): void {
+    // An unused window is not evidence the path can take more.
     if (appLimited) return;
     const cfg = this.cfg;
     const queuing = this.queuingDelayMs;
-    if (this.inSlowStart) {
-      if (queuing > cfg.targetMs / 2) this.inSlowStart = false;
-      else {
-        this.setCwnd(this.cwnd + bytes);
-        return;
-      }
+    let next: number;
+    if (this.inSlowStart && queuing <= cfg.targetMs / 2) {
+      next = this.cwnd + bytes;
+    } else {
+      this.inSlowStart = false;
+      const offTarget = Math.max(-1, Math.min(1, (cfg.targetMs - queuing) / cfg.targetMs));
+      const perByte = Math.max((cfg.gain * cfg.mss) / this.cwnd, cfg.ramp);
+      next = this.cwnd + bytes * offTarget * perByte;
     }
-    const offTarget = Math.max(-1, Math.min(1, (cfg.targetMs - queuing) / cfg.targetMs));
-    const perByte = Math.max((cfg.gain * cfg.mss) / this.cwnd, cfg.ramp);
-    this.setCwnd(this.cwnd + bytes * offTarget * perByte);
+    // RFC 6817 §2.4.2 flight-size cap: never more than twice what was actually in flight
+    // (plus a few packets), e.g. while the upload cap rather than the path is the limit.
+    const cap = Math.max(this.cwnd, 2 * priorInFlight + FLIGHT_ALLOWANCE_PACKETS * cfg.mss);
+    this.setCwnd(Math.min(next, cap));
   }
 
   /**
