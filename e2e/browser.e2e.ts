@@ -164,6 +164,9 @@ describe('browser UI against two engines', () => {
     await shot(live, 'go-live-live');
 
     // --- Dashboard of the viewer: the broadcaster is a peer with bytes exchanged ---
+    // Tall windows so the dashboard screenshots show the peer table too.
+    await watch.setViewportSize({ width: 1280, height: 1500 });
+    await live.setViewportSize({ width: 1280, height: 1500 });
     await watch.getByTestId('nav-dashboard').click();
     const row = watch.locator('[data-testid="peer-row"][data-role="broadcaster"]');
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBeGreaterThan(0);

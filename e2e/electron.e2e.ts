@@ -53,6 +53,8 @@ function electronAvailability(): Availability {
 }
 
 const availability = electronAvailability();
+// Say it where people look: vitest's summary shows only a count of skipped tests.
+if (!availability.ok) console.warn(`[electron e2e] SKIPPED: ${availability.reason}`);
 
 function requireElectron(ctx: TestContext): void {
   if (!availability.ok) ctx.skip(availability.reason);
