@@ -109,8 +109,19 @@ const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
 console.log(
   `Shoal transport benchmark (${quick ? 'quick' : 'full'}): 2 processes on 127.0.0.1, 1200-byte datagrams`,
 );
-const raw = await rawCeiling();
-const clean = await shoal(0);
+// The machine may be shared: the ceiling and the clean run alternate (twice in the full run)
+// and the best of each is kept, so a load spike during one of them does not decide the ratio.
+const rounds = quick ? 1 : 2;
+let raw: Raw | null = null;
+let clean: Goodput | null = null;
+for (let i = 0; i < rounds; i++) {
+  const r = await rawCeiling();
+  const c = await shoal(0);
+  console.log(`  round ${i + 1}: ceiling ${f1(r.mbPerSec)} MB/s, Shoal clean ${f1(c.mbPerSec)} MB/s`);
+  if (raw === null || r.mbPerSec > raw.mbPerSec) raw = r;
+  if (clean === null || c.mbPerSec > clean.mbPerSec) clean = c;
+}
+if (raw === null || clean === null) throw new Error('no measurement rounds');
 const loss5 = await shoal(0.05);
 const loss20 = await shoal(0.2);
 const tcpRef = await tcp();

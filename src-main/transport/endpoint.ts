@@ -16,6 +16,7 @@ import {
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import { resolveTransportConfig, type TransportConfig, type TransportConfigInput } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -177,6 +178,12 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     opts: { timeoutMs?: number } = {},
   ): Promise<PeerSession> {
     if (this.destroyed || this.socket === null) return Promise.reject(ShoalError.closed('endpoint'));
+    // Sessions are bound to the address packets come from (PROTOCOL §10.2): an IP literal.
+    if (isIP(remote.host) === 0 || !(remote.port > 0 && remote.port < 65536)) {
+      return Promise.reject(
+        new ShoalError(ErrorCode.BAD_ADDRESS, `not an IP address and port: ${remote.host}:${remote.port}`),
+      );
+    }
     return new Promise<PeerSession>((resolve, reject) => {
       const cid = newCid((k) => this.routes.has(k));
       const key = cidKey(cid);
