@@ -4,6 +4,7 @@
 // snapshot pushed about once a second.
 
 import {
+  DEFAULT_SETTINGS,
   StartBroadcastSchema,
   type EngineEvent,
   type SegmentArrival,
@@ -46,6 +47,7 @@ export class Engine implements EngineFacade {
   private readonly settingsFile: SettingsFile;
   private readonly keys: KeyStore;
   private readonly now: () => number;
+  private readonly settingsOverrides: Partial<Settings>;
   private session: BroadcastSession | WatchSession | null = null;
   private store: SegmentStore | null = null;
   private ledger: TrafficLedger;
@@ -62,6 +64,7 @@ export class Engine implements EngineFacade {
 
   constructor(input: EngineConfigInput, now: () => number = () => performance.now()) {
     this.config = mergeEngineConfig(input);
+    this.settingsOverrides = input.settings ?? {};
     this.now = now;
     this.bus = new EngineBus(() => Date.now());
     this.settingsFile = new SettingsFile(this.config.dataDir);
@@ -73,8 +76,9 @@ export class Engine implements EngineFacade {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const { settings, problem } = await this.settingsFile.load(this.config.settings);
-    this.config.settings = settings;
+    // Saved settings first, then what the host asked for this run (e.g. CLI flags) on top.
+    const { settings, problem } = await this.settingsFile.load(DEFAULT_SETTINGS);
+    this.config.settings = mergeSettings(settings, this.settingsOverrides);
     if (problem) this.bus.error(problem);
     await this.applyGateway();
     this.snapshotTimer = setInterval(() => this.pushSnapshot(), this.config.snapshotIntervalMs);
