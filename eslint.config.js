@@ -36,6 +36,7 @@ export default tseslint.config(
       'e2e-artifacts/**',
       'test-results/**',
       'assets/**',
+      '.bench-out/**',
     ],
   },
   js.configs.recommended,

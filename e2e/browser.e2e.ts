@@ -147,9 +147,9 @@ describe('browser UI against two engines', () => {
     const currentTime = () =>
       watch
         .getByTestId('video')
-        .evaluate((v) => (v as HTMLVideoElement).currentTime)
+        .evaluate((v) => (v as unknown as { currentTime: number }).currentTime)
         .catch(() => 0);
-    await expect.poll(currentTime, { timeout: 45_000, intervals: [500] }).toBeGreaterThan(5);
+    await expect.poll(currentTime, { timeout: 45_000, interval: 500 }).toBeGreaterThan(5);
     expect(await watch.locator('.player[data-phase="failed"]').count()).toBe(0);
     expect(fatal).toEqual([]);
     await expect
