@@ -14,29 +14,11 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { ServerMessageSchema, type ServerMessage } from '../../src-shared/ws-messages.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
 import { UiServer } from './ui-server.js';
+import { makeSnapshot } from '../../test/fakes/snapshot.js';
 
 const TOKEN = 'test-token-123';
 
-function idleSnapshot(at = 1): StatsSnapshot {
-  return {
-    at,
-    mode: 'idle',
-    state: 'idle',
-    streamId: null,
-    address: null,
-    playlistUrl: null,
-    gatewayUrl: null,
-    peers: [],
-    totals: { fromBroadcaster: 0, fromPeers: 0, uploaded: 0, toGateway: 0 },
-    rates: { upBps: 0, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
-    bufferSec: 0,
-    behindLiveSec: null,
-    segments: { ingested: 0, received: 0, failed: 0, held: 0 },
-    recent: [],
-    broadcast: null,
-    lastError: null,
-  };
-}
+const idleSnapshot = (at = 1): StatsSnapshot => makeSnapshot({ at });
 
 class FakeEngine implements EngineFacade {
   settings: Settings = { ...DEFAULT_SETTINGS };

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { DEFAULT_SETTINGS, type ShoalApi, type StatsSnapshot } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { CALL_CHANNEL, EVENT_CHANNEL, OPEN_LINK_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import { makeSnapshot } from '../../test/fakes/snapshot.js';
 
 type Handler = (event: unknown, payload: unknown) => void;
 
@@ -56,24 +57,7 @@ function loadPreload(invoke: (channel: string, payload: unknown) => Promise<unkn
   return { exposed, push, listenerCount: (channel: string) => listeners.get(channel)?.size ?? 0 };
 }
 
-const SNAPSHOT: StatsSnapshot = {
-  at: 1,
-  mode: 'idle',
-  state: 'idle',
-  streamId: null,
-  address: null,
-  playlistUrl: null,
-  gatewayUrl: null,
-  peers: [],
-  totals: { fromBroadcaster: 0, fromPeers: 0, uploaded: 0, toGateway: 0 },
-  rates: { upBps: 0, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
-  bufferSec: 0,
-  behindLiveSec: null,
-  segments: { ingested: 0, received: 0, failed: 0, held: 0 },
-  recent: [],
-  broadcast: null,
-  lastError: null,
-};
+const SNAPSHOT: StatsSnapshot = makeSnapshot({ at: 1 });
 
 describe('preload bundle', () => {
   let invoke: ReturnType<typeof vi.fn>;

@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { formatRate, speedLine, statusLine, trayTooltip } from './tray-status.js';
+import { makeSnapshot } from '../../test/fakes/snapshot.js';
 
-function snapshot(patch: Partial<StatsSnapshot> = {}): StatsSnapshot {
-  return {
-    at: 1,
-    mode: 'idle',
-    state: 'idle',
-    streamId: null,
-    address: null,
-    playlistUrl: null,
-    gatewayUrl: null,
-    peers: [],
-    totals: { fromBroadcaster: 0, fromPeers: 0, uploaded: 0, toGateway: 0 },
-    rates: { upBps: 0, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
-    bufferSec: 0,
-    behindLiveSec: null,
-    segments: { ingested: 0, received: 0, failed: 0, held: 0 },
-    recent: [],
-    broadcast: null,
-    lastError: null,
-    ...patch,
-  };
-}
+const snapshot = (patch: Partial<StatsSnapshot> = {}): StatsSnapshot => makeSnapshot({ at: 1, ...patch });
 
 describe('formatRate', () => {
   it('scales bytes per second to readable units', () => {

@@ -3,6 +3,7 @@ import { DEFAULT_SETTINGS, type StatsSnapshot } from '../../src-shared/contract.
 import { reconnectDelayMs } from './backoff';
 import { createWebSocketApi, type SocketLike } from './ws-api';
 import { wsEndpointFromLocation } from './ws-endpoint';
+import { makeSnapshot } from '../../test/fakes/snapshot.js';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -31,24 +32,7 @@ class FakeSocket implements SocketLike {
   }
 }
 
-const snapshot: StatsSnapshot = {
-  at: 5,
-  mode: 'idle',
-  state: 'idle',
-  streamId: null,
-  address: null,
-  playlistUrl: null,
-  gatewayUrl: null,
-  peers: [],
-  totals: { fromBroadcaster: 0, fromPeers: 0, uploaded: 0, toGateway: 0 },
-  rates: { upBps: 0, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
-  bufferSec: 0,
-  behindLiveSec: null,
-  segments: { ingested: 0, received: 0, failed: 0, held: 0 },
-  recent: [],
-  broadcast: null,
-  lastError: null,
-};
+const snapshot: StatsSnapshot = makeSnapshot({ at: 5 });
 
 describe('createWebSocketApi', () => {
   let sockets: FakeSocket[];

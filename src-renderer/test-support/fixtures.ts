@@ -3,55 +3,14 @@
 import {
   DEFAULT_SETTINGS,
   type EngineEvent,
-  type PeerStat,
   type SessionInfo,
   type Settings,
   type ShoalApi,
   type StatsSnapshot,
 } from '../../src-shared/contract.js';
 
-export function makeSnapshot(overrides: Partial<StatsSnapshot> = {}): StatsSnapshot {
-  return {
-    at: 1_000_000,
-    mode: 'idle',
-    state: 'idle',
-    streamId: null,
-    address: null,
-    playlistUrl: null,
-    gatewayUrl: null,
-    peers: [],
-    totals: { fromBroadcaster: 0, fromPeers: 0, uploaded: 0, toGateway: 0 },
-    rates: { upBps: 0, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
-    bufferSec: 0,
-    behindLiveSec: null,
-    segments: { ingested: 0, received: 0, failed: 0, held: 0 },
-    recent: [],
-    broadcast: null,
-    lastError: null,
-    ...overrides,
-  };
-}
-
-export function makePeer(overrides: Partial<PeerStat> = {}): PeerStat {
-  return {
-    nodeId: 'peer-1',
-    address: '198.51.100.1:4000',
-    role: 'viewer',
-    direction: 'inbound',
-    rttMs: 40,
-    lossRate: 0,
-    upBps: 0,
-    downBps: 0,
-    bytesUp: 0,
-    bytesDown: 0,
-    segmentsSent: 0,
-    segmentsReceived: 0,
-    connectedMs: 1000,
-    health: 'good',
-    choked: false,
-    ...overrides,
-  };
-}
+export { makePeer, makeSnapshot } from '../../test/fakes/snapshot.js';
+import { makeSnapshot } from '../../test/fakes/snapshot.js';
 
 /** A valid address (52-character base32 stream id). */
 export const VALID_ADDRESS = `shoal://${'a'.repeat(52)}@203.0.113.7:41000`;
