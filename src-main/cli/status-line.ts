@@ -1,20 +1,7 @@
 // The CLI's live one-line status, from an engine snapshot.
 
 import type { StatsSnapshot } from '../../src-shared/contract.js';
-
-export function formatRate(bytesPerSec: number): string {
-  const bits = bytesPerSec * 8;
-  if (bits >= 1e6) return `${(bits / 1e6).toFixed(1)} Mb/s`;
-  if (bits >= 1e3) return `${(bits / 1e3).toFixed(0)} kb/s`;
-  return `${bits.toFixed(0)} b/s`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
-  return `${bytes} B`;
-}
+import { formatBytes, formatRate } from '../../src-shared/format.js';
 
 export function statusLine(s: StatsSnapshot): string {
   const down = s.rates.fromBroadcasterBps + s.rates.fromPeersBps;

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StatsSnapshot } from '../../src-shared/contract.js';
-import { formatRate, speedLine, statusLine, trayTooltip } from './tray-status.js';
+import { speedLine, statusLine, trayTooltip } from './tray-status.js';
 import { makeSnapshot } from '../../test/fakes/snapshot.js';
 
 const snapshot = (patch: Partial<StatsSnapshot> = {}): StatsSnapshot => makeSnapshot({ at: 1, ...patch });
-
-describe('formatRate', () => {
-  it('scales bytes per second to readable units', () => {
-    expect(formatRate(0)).toBe('0 B/s');
-    expect(formatRate(850)).toBe('850 B/s');
-    expect(formatRate(1_400)).toBe('1.4 kB/s');
-    expect(formatRate(12_345)).toBe('12 kB/s');
-    expect(formatRate(1_234_567)).toBe('1.2 MB/s');
-    expect(formatRate(5e12)).toBe('5000 GB/s');
-  });
-
-  it('shows nonsense as zero', () => {
-    expect(formatRate(-5)).toBe('0 B/s');
-    expect(formatRate(Number.NaN)).toBe('0 B/s');
-  });
-});
 
 describe('tray text', () => {
   it('says Shoal and nothing else when idle', () => {
@@ -36,7 +20,7 @@ describe('tray text', () => {
       rates: { upBps: 1_200_000, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
     });
     expect(statusLine(s)).toBe('Broadcasting · 3 viewers');
-    expect(trayTooltip(s)).toBe('Shoal — Broadcasting · 3 viewers\n↑ 1.2 MB/s  ↓ 0 B/s');
+    expect(trayTooltip(s)).toBe('Shoal — Broadcasting · 3 viewers\n↑ 9.60 Mbit/s  ↓ 0 bit/s');
   });
 
   it('flags a stalled source', () => {
@@ -54,7 +38,7 @@ describe('tray text', () => {
       rates: { upBps: 10, fromBroadcasterBps: 1000, fromPeersBps: 500, toGatewayBps: 0 },
     });
     expect(statusLine(s)).toBe('Watching · buffering · 0 peers');
-    expect(speedLine(s)).toBe('↑ 10 B/s  ↓ 1.5 kB/s');
+    expect(speedLine(s)).toBe('↑ 80 bit/s  ↓ 12.0 kbit/s');
   });
 
   it('fits the Windows tooltip limit', () => {

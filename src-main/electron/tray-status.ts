@@ -2,20 +2,9 @@
 // menu. Kept short: Windows cuts tray tooltips at 127 characters.
 
 import type { StatsSnapshot } from '../../src-shared/contract.js';
+import { formatRate } from '../../src-shared/format.js';
 
-const UNITS = ['B/s', 'kB/s', 'MB/s', 'GB/s'];
-
-/** Bytes per second as "0 B/s", "850 B/s", "12 kB/s", "1.4 MB/s". */
-export function formatRate(bytesPerSecond: number): string {
-  let value = Number.isFinite(bytesPerSecond) && bytesPerSecond > 0 ? bytesPerSecond : 0;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 10 ? 0 : 1;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
-}
+export { formatRate };
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
