@@ -179,5 +179,14 @@ describe('browser UI against two engines', () => {
 
     await watch.getByTestId('nav-settings').click();
     await shot(watch, 'settings');
+
+    // The theme follows the OS: the same screens in dark mode.
+    await watch.emulateMedia({ colorScheme: 'dark' });
+    await live.emulateMedia({ colorScheme: 'dark' });
+    await shot(watch, 'settings-dark');
+    await watch.getByTestId('nav-dashboard').click();
+    await shot(watch, 'dashboard-viewer-dark');
+    await live.getByTestId('nav-go-live').click();
+    await shot(live, 'go-live-live-dark');
   }, 150_000);
 });

@@ -58,7 +58,7 @@ function Tiles({ snapshot }: { snapshot: StatsSnapshot }) {
       />
       {broadcasting ? (
         <StatTile
-          label="Segments ingested"
+          label="Segments"
           value={snapshot.segments.ingested}
           detail={`${snapshot.broadcast?.viewers ?? 0} viewers`}
         />

@@ -133,7 +133,7 @@ function Broadcasting({ snapshot }: { snapshot: StatsSnapshot }) {
           <Player src={snapshot.playlistUrl} label="Broadcast preview" muted />
           <div className="stat-row">
             <StatTile
-              label="Segments ingested"
+              label="Segments"
               value={snapshot.segments.ingested}
               testId="segments-ingested"
             />
