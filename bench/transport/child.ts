@@ -14,6 +14,7 @@ type Msg = Record<string, unknown> & { type: string };
 const role = process.argv[2]!;
 const params = JSON.parse(process.argv[3] ?? '{}') as Record<string, number>;
 const send = (m: Msg): void => void process.send!(m);
+const sysMs = (): number => process.cpuUsage().system / 1000;
 const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -30,15 +31,23 @@ async function rawReceiver(): Promise<void> {
   let bytes = 0;
   let first = 0;
   let last = 0;
+  let cpu0 = 0;
+  let sys0 = 0;
   s.on('message', (m) => {
-    if (count === 0) first = performance.now();
+    if (count === 0) {
+      first = performance.now();
+      cpu0 = cpuMs();
+      sys0 = sysMs();
+    }
     count++;
     bytes += m.length;
     last = performance.now();
   });
   onParent((m) => {
     if (m.type !== 'stop') return;
-    send({ type: 'result', count, bytes, seconds: (last - first) / 1000, cpuMs: cpuMs() });
+    // CPU from the first datagram on (startup excluded; includes the idle tail until stop).
+    const seconds = (last - first) / 1000;
+    send({ type: 'result', count, bytes, seconds, cpuMs: cpuMs() - cpu0, sysMs: sysMs() - sys0 });
     s.close();
     process.exit(0);
   });
@@ -53,6 +62,8 @@ async function rawSender(): Promise<void> {
   const port = params.port!;
   const until = performance.now() + params.seconds! * 1000;
   let sent = 0;
+  let cpu0 = 0;
+  let sys0 = 0;
   const blast = (): void => {
     // A bounded batch per loop turn; the send queue check keeps libuv's queue from growing.
     for (let i = 0; i < 512 && s.getSendQueueCount() < 1024; i++) {
@@ -61,14 +72,17 @@ async function rawSender(): Promise<void> {
     }
     if (performance.now() < until) setImmediate(blast);
     else {
-      send({ type: 'result', sent, cpuMs: cpuMs() });
+      send({ type: 'result', sent, cpuMs: cpuMs() - cpu0, sysMs: sysMs() - sys0 });
       s.close();
       process.exit(0);
     }
   };
   send({ type: 'ready', port: 0 });
   onParent((m) => {
-    if (m.type === 'go') blast();
+    if (m.type !== 'go') return;
+    cpu0 = cpuMs();
+    sys0 = sysMs();
+    blast();
   });
 }
 
@@ -85,8 +99,14 @@ async function shoalServer(): Promise<void> {
   await endpoint.start();
   let last: PeerSession | null = null;
   let elu0 = performance.eventLoopUtilization();
+  let cpu0 = cpuMs();
+  let sys0 = sysMs();
+  let out0 = 0;
   endpoint.on('session', (s) => {
     elu0 = performance.eventLoopUtilization();
+    cpu0 = cpuMs();
+    sys0 = sysMs();
+    out0 = endpoint.stats().datagramsOut;
     last = s;
     s.on('segmentRequest', (r) => r.respond(data));
   });
@@ -95,7 +115,16 @@ async function shoalServer(): Promise<void> {
     const stats = endpoint.stats();
     if (process.env.BENCH_DEBUG) console.error('server session', (last as PeerSession | null)?.stats());
     const elu = performance.eventLoopUtilization(elu0).utilization;
-    send({ type: 'result', cpuMs: cpuMs(), bytesOut: stats.bytesOut, bytesIn: stats.bytesIn, elu });
+    send({
+      type: 'result',
+      // CPU since the session started (startup excluded), and the datagrams sent meanwhile.
+      cpuMs: cpuMs() - cpu0,
+      sysMs: sysMs() - sys0,
+      datagramsOut: stats.datagramsOut - out0,
+      bytesOut: stats.bytesOut,
+      bytesIn: stats.bytesIn,
+      elu,
+    });
     await endpoint.destroy();
     process.exit(0);
   });
@@ -107,6 +136,8 @@ async function shoalClient(): Promise<void> {
   await endpoint.start();
   const session = await endpoint.connect({ host: '127.0.0.1', port: params.port! }, STREAM);
   const cpu0 = cpuMs();
+  const sys0 = sysMs();
+  const in0 = endpoint.stats().datagramsIn;
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   const until = t0 + params.seconds! * 1000;
@@ -137,8 +168,10 @@ async function shoalClient(): Promise<void> {
     received,
     seconds,
     cpuMs: cpuMs() - cpu0,
+    sysMs: sysMs() - sys0,
     bytesOut: es.bytesOut,
     bytesIn: es.bytesIn,
+    datagramsIn: es.datagramsIn - in0,
     srttMs: st.srttMs,
     lossRate: st.lossRate,
     elu,

@@ -34,6 +34,12 @@ export {
 } from './frames/frame-codec.js';
 export { SEGMENT_DATA_FIXED_LENGTH } from './frames/segment.js';
 export {
+  SegmentDataPacket,
+  segmentDataLength,
+  u32At,
+  writeSegmentDataPacket,
+} from './segment-data-packet.js';
+export {
   SEGMENT_ENTRY_SIGNED_LENGTH,
   decodeSegmentEntry,
   decodeStreamInfo,

@@ -5,21 +5,28 @@
 import { randomBytes } from 'node:crypto';
 import { CONNECTION_ID_LENGTH } from '../protocol/index.js';
 
-export function cidKey(cid: Uint8Array): number {
+/** The key of the id at `bytes[at, at + 8)` (a datagram's dcid is read in place). */
+export function cidKey(bytes: Uint8Array, at = 0): number {
   // Bytes 2..7 as an exact integer (< 2^48).
   return (
-    cid[2]! * 0x100_0000_0000 +
-    cid[3]! * 0x1_0000_0000 +
-    ((cid[4]! << 24) >>> 0) +
-    (cid[5]! << 16) +
-    (cid[6]! << 8) +
-    cid[7]!
+    bytes[at + 2]! * 0x100_0000_0000 +
+    bytes[at + 3]! * 0x1_0000_0000 +
+    ((bytes[at + 4]! << 24) >>> 0) +
+    (bytes[at + 5]! << 16) +
+    (bytes[at + 6]! << 8) +
+    bytes[at + 7]!
   );
 }
 
 export function sameCid(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== CONNECTION_ID_LENGTH || b.length !== CONNECTION_ID_LENGTH) return false;
-  for (let i = 0; i < CONNECTION_ID_LENGTH; i++) if (a[i] !== b[i]) return false;
+  if (b.length !== CONNECTION_ID_LENGTH) return false;
+  return cidAt(a, b, 0);
+}
+
+/** `cid` equals `bytes[at, at + 8)`. */
+export function cidAt(cid: Uint8Array, bytes: Uint8Array, at: number): boolean {
+  if (cid.length !== CONNECTION_ID_LENGTH || bytes.length < at + CONNECTION_ID_LENGTH) return false;
+  for (let i = 0; i < CONNECTION_ID_LENGTH; i++) if (cid[i] !== bytes[at + i]) return false;
   return true;
 }
 

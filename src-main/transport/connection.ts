@@ -6,9 +6,12 @@ import {
   FRAME_HEADER_LENGTH,
   HEADER_LENGTH,
   SEGMENT_DATA_FIXED_LENGTH,
+  SegmentDataPacket,
   encodeDataPacket,
   encodedFrameLength,
   headerLength,
+  u32At,
+  writeSegmentDataPacket,
   type Frame,
   type PacketHeader,
   type PeerAddress,
@@ -43,11 +46,14 @@ export interface ConnectionHost {
   limiter: UploadLimiter;
   /** Run `flush` soon, batched with other sessions after the current I/O. */
   scheduleFlush(c: Connection): void;
-  send(buf: Buffer, to: PeerAddress): void;
+  /** True when the socket is done with `buf` already (it may be reused at once). */
+  send(buf: Buffer, to: PeerAddress): boolean;
 }
 
 export interface ConnectionEvents {
   frames(frames: Frame[], now: number): void;
+  /** A packet whose one frame is SEGMENT_DATA, read in place (see segmentDataLength). */
+  segmentData(datagram: Uint8Array, dataLength: number, now: number): void;
   closed(reason: ShoalError): void;
 }
 
@@ -95,6 +101,8 @@ export class Connection {
   private readonly keepaliveMs: number;
   private readonly wakeForTokens = (): void => this.host.scheduleFlush(this);
   private pingNonce = 0;
+  /** A datagram buffer the socket gave back: the next fragment is written into it. */
+  private spare: Buffer | null = null;
   /** The last flush ran out of data to send (or hit the upload cap) before cwnd or pacing stopped it. */
   private appLimited = true;
   closed = false;
@@ -232,48 +240,89 @@ export class Connection {
       this.loss.onSent(header.pn, buf.length, now, { control: frames, response: null, offset: 0 });
   }
 
+  /** PROTOCOL §7.1 — one fragment, alone in its packet, without an ACK block (§8.2). */
   private sendFragment(r: SegmentResponse, offset: number, now: number): void {
-    const header = this.header(now, false);
+    const pn = this.loss.takePacketNumber();
     const length = r.fragmentLength(offset);
-    const frame: Frame = {
-      type: 'SEGMENT_DATA',
-      reqId: r.reqId,
+    const buf = this.spare ?? Buffer.allocUnsafe(this.maxDatagram);
+    this.spare = null;
+    const size = writeSegmentDataPacket(
+      buf,
+      this.remoteCid,
+      pn,
+      wireTimestamp(now),
+      this.owdSample,
+      r.reqId,
+      r.data,
       offset,
-      totalSize: r.data.length,
-      data: r.data.subarray(offset, offset + length),
-    };
-    const buf = encodeDataPacket(header, [frame]);
-    this.transmit(buf, now);
+      length,
+    );
+    if (this.transmit(size === buf.length ? buf : buf.subarray(0, size), now)) this.spare = buf;
     this.counters.payloadBytesSent += length;
-    this.loss.onSent(header.pn, buf.length, now, { control: null, response: r, offset });
+    this.loss.onSent(pn, size, now, { control: null, response: r, offset });
   }
 
-  private transmit(buf: Buffer, now: number): void {
-    this.host.send(buf, this.remote);
+  /** True when `buf` may be reused (see ConnectionHost.send). */
+  private transmit(buf: Buffer, now: number): boolean {
+    const released = this.host.send(buf, this.remote);
     this.counters.packetsSent++;
     this.counters.bytesSent += buf.length;
     this.sendRate.add(buf.length, now);
     this.lastSentAt = now;
+    return released;
   }
 
   // ---- receiving -----------------------------------------------------------------------
 
   /** A DATA packet for this session from the right address, decoded. */
   onPacket(header: PacketHeader, frames: Frame[], size: number, now: number): void {
-    if (this.closed) return;
+    const eliciting = frames.length > 0;
+    if (!this.accept(header.pn, header.timestamp, header.timestampDiff, eliciting, size, now)) return;
+    if (header.ack) this.onAck(header, now);
+    if (eliciting) this.events.frames(frames, now);
+    this.afterPacket(now);
+  }
+
+  /**
+   * The bulk path: a DATA packet for this session, from the right address, with no ACK
+   * block and one SEGMENT_DATA frame of `dataLength` bytes (segmentDataLength said so).
+   */
+  onSegmentDataPacket(d: Uint8Array, dataLength: number, now: number): void {
+    const P = SegmentDataPacket;
+    if (
+      !this.accept(u32At(d, P.PN), u32At(d, P.TIMESTAMP), u32At(d, P.TIMESTAMP_DIFF), true, d.length, now)
+    ) {
+      return;
+    }
+    this.events.segmentData(d, dataLength, now);
+    this.afterPacket(now);
+  }
+
+  /** What every packet does; false if its frames must not be processed (closed, duplicate). */
+  private accept(
+    pn: number,
+    timestamp: number,
+    timestampDiff: number,
+    ackEliciting: boolean,
+    size: number,
+    now: number,
+  ): boolean {
+    if (this.closed) return false;
     this.lastReceivedAt = now;
     this.counters.packetsReceived++;
     this.counters.bytesReceived += size;
     this.recvRate.add(size, now);
-    if (!this.acks.onPacket(header.pn, frames.length > 0, now)) {
+    if (!this.acks.onPacket(pn, ackEliciting, now)) {
       this.counters.duplicatePackets++;
-      return;
+      return false;
     }
     // PROTOCOL §9.1 — our one-way delay sample of the peer's packets, echoed in our headers.
-    this.owdSample = (wireTimestamp(now) - header.timestamp) >>> 0 || 1;
-    if (header.timestampDiff !== 0) this.cc.onDelaySample(header.timestampDiff, now);
-    if (header.ack) this.onAck(header, now);
-    if (frames.length > 0) this.events.frames(frames, now);
+    this.owdSample = (wireTimestamp(now) - timestamp) >>> 0 || 1;
+    if (timestampDiff !== 0) this.cc.onDelaySample(timestampDiff, now);
+    return true;
+  }
+
+  private afterPacket(now: number): void {
     if (this.closed) return;
     if (this.acks.ackDeadline() <= now) this.host.scheduleFlush(this);
     else this.armTimer(now);

@@ -9,6 +9,12 @@ export type DatagramHandler = (data: Buffer, host: string, port: number) => void
 export interface DatagramSocket {
   /** Fire-and-forget: UDP gives no delivery guarantee, so errors are only counted. */
   send(data: Uint8Array, port: number, host: string): void;
+  /**
+   * Optional: `send`, returning true when the socket no longer needs `data` (the kernel
+   * has its copy), so the caller may overwrite it at once. False (or no such method):
+   * `data` must not change, it may still be queued.
+   */
+  sendNow?(data: Uint8Array, port: number, host: string): boolean;
   /** Replaces the handler. The handler must not throw (the Endpoint catches everything). */
   onMessage(handler: DatagramHandler): void;
   address(): PeerAddress;
@@ -63,6 +69,20 @@ export class UdpSocket implements DatagramSocket {
     } catch {
       this.sendErrors++;
     }
+  }
+
+  sendNow(data: Uint8Array, port: number, host: string): boolean {
+    if (this.closed) return true;
+    try {
+      // The lookup is synchronous (literalLookup), so node:dgram has already tried a
+      // non-blocking sendmsg: with nothing queued on the handle, the datagram went to the
+      // kernel and node holds no reference to `data`. Otherwise it waits in libuv's queue.
+      this.socket.send(data, port, host);
+    } catch {
+      this.sendErrors++;
+      return true;
+    }
+    return this.socket.getSendQueueCount() === 0;
   }
 
   onMessage(handler: DatagramHandler): void {

@@ -9,6 +9,8 @@ import {
   PROTOCOL_VERSION,
   decodePacket,
   encodePacket,
+  segmentDataLength,
+  SegmentDataPacket,
   type HelloBody,
   type Packet,
   type PeerAddress,
@@ -20,7 +22,7 @@ import { isIP } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import { resolveTransportConfig, type TransportConfig, type TransportConfigInput } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { cidKey, newCid, sameCid } from './connection-ids.js';
+import { cidAt, cidKey, newCid } from './connection-ids.js';
 import { UdpSocket, type DatagramSocket } from './datagram-socket.js';
 import { ConnectAttempt } from './handshake-client.js';
 import { HandshakeServer, type StreamAdmission } from './handshake-server.js';
@@ -304,6 +306,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       idleTimeoutMs,
       {
         frames: (frames, now) => session!.onFrames(frames, now),
+        segmentData: (d, length) => session!.onSegmentDataPacket(d, length),
         closed: (reason) => {
           this.routes.delete(key);
           if (route.helloKey) this.byHello.delete(route.helloKey);
@@ -339,6 +342,14 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
         k.malformedDropped++;
         return;
       }
+      // The bulk of the traffic, a packet holding one SEGMENT_DATA frame, is read in place;
+      // anything else (or anything malformed) is decoded in full below.
+      const dataLength = segmentDataLength(data);
+      if (dataLength >= 0) {
+        const session = this.dataSession(this.route(data, SegmentDataPacket.DCID, host, port));
+        session?.connection.onSegmentDataPacket(data, dataLength, this.clock.now());
+        return;
+      }
       let packet: Packet;
       try {
         packet = decodePacket(data);
@@ -356,31 +367,15 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
         );
         return;
       }
-      const route = this.routes.get(cidKey(header.dcid));
-      if (route === undefined || !sameCid(route.cid, header.dcid)) {
-        k.unknownCidDropped++;
-        return;
-      }
-      // PROTOCOL §13.3 — a session only accepts packets from the address it was made with.
-      if (route.remote.port !== port || route.remote.host !== host) {
-        k.wrongAddressDropped++;
-        return;
-      }
+      const route = this.route(header.dcid, 0, host, port);
+      if (route === null) return;
       const now = this.clock.now();
       if (header.type !== 'DATA') {
         this.onHandshakeReply(packet, route, now);
         return;
       }
-      const session = route.session;
-      if (session === undefined) {
-        k.unknownCidDropped++;
-        return;
-      }
-      if (!route.confirmed) {
-        route.confirmed = true;
-        route.welcome = undefined;
-        this.emit('session', session);
-      }
+      const session = this.dataSession(route);
+      if (session === null) return;
       const frames = (packet as Extract<Packet, { frames: unknown }>).frames;
       session.connection.onPacket(header, frames, data.length, now);
     } catch {
@@ -389,11 +384,48 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     }
   }
 
-  private sendRaw(buf: Buffer, host: string, port: number): void {
-    if (this.socket === null || this.destroyed) return;
-    this.socket.send(buf, port, host);
+  /**
+   * PROTOCOL §3.5 step 7, §13.3 — the route of the dcid at `bytes[at, at + 8)`, if the
+   * datagram came from the address the session was made with; otherwise counts the drop.
+   */
+  private route(bytes: Uint8Array, at: number, host: string, port: number): Route | null {
+    const route = this.routes.get(cidKey(bytes, at));
+    if (route === undefined || !cidAt(route.cid, bytes, at)) {
+      this.counters.unknownCidDropped++;
+      return null;
+    }
+    if (route.remote.port !== port || route.remote.host !== host) {
+      this.counters.wrongAddressDropped++;
+      return null;
+    }
+    return route;
+  }
+
+  /** The session a DATA packet is for; the first one confirms the handshake (PROTOCOL §10.2). */
+  private dataSession(route: Route | null): PeerSession | null {
+    if (route === null) return null;
+    const session = route.session;
+    if (session === undefined) {
+      this.counters.unknownCidDropped++;
+      return null;
+    }
+    if (!route.confirmed) {
+      route.confirmed = true;
+      route.welcome = undefined;
+      this.emit('session', session);
+    }
+    return session;
+  }
+
+  /** True when the socket is done with `buf` (see DatagramSocket.sendNow). */
+  private sendRaw(buf: Buffer, host: string, port: number): boolean {
+    const socket = this.socket;
+    if (socket === null || this.destroyed) return true;
     this.counters.datagramsOut++;
     this.counters.bytesOut += buf.length;
+    if (socket.sendNow !== undefined) return socket.sendNow(buf, port, host);
+    socket.send(buf, port, host);
+    return false;
   }
 
   private scheduleFlush(c: Connection): void {

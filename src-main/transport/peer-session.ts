@@ -5,6 +5,8 @@ import {
   MAX_PLAYLIST_ENTRIES_PER_FRAME,
   MAX_SEGMENT_SIZE,
   NotAvailableReason,
+  SegmentDataPacket,
+  u32At,
   type Frame,
   type FrameOf,
   type PeerAddress,
@@ -182,6 +184,20 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       if (this.closeReason) return;
       this.onFrame(f, now);
     }
+  }
+
+  /** The bulk path: a datagram whose one frame is SEGMENT_DATA (PROTOCOL §5.8), read in place. */
+  onSegmentDataPacket(d: Uint8Array, dataLength: number): void {
+    if (this.closeReason) return;
+    const P = SegmentDataPacket;
+    this.requests.onSegmentBytes(
+      u32At(d, P.REQ_ID),
+      u32At(d, P.OFFSET),
+      u32At(d, P.TOTAL_SIZE),
+      d,
+      P.DATA,
+      P.DATA + dataLength,
+    );
   }
 
   private onFrame(f: Frame, now: number): void {

@@ -72,15 +72,27 @@ export class SegmentAssembly {
   }
 
   add(offset: number, totalSize: number, data: Uint8Array): FragmentVerdict {
+    return this.addFrom(offset, totalSize, data, 0, data.length);
+  }
+
+  /** `add` for the bytes `src[start, srcEnd)` (e.g. straight out of a datagram). */
+  addFrom(
+    offset: number,
+    totalSize: number,
+    src: Uint8Array,
+    start: number,
+    srcEnd: number,
+  ): FragmentVerdict {
     if (totalSize !== this.totalSize) return 'size-mismatch';
-    const end = offset + data.length;
-    if (end > this.totalSize || (data.length === 0 && this.totalSize !== 0)) return 'out-of-range';
+    const length = srcEnd - start;
+    const end = offset + length;
+    if (end > this.totalSize || (length === 0 && this.totalSize !== 0)) return 'out-of-range';
     const spans = this.spans;
     // Fast path: in-order arrival extends the last span.
     const n = spans.length;
     if (n > 0 && spans[n - 1] === offset) {
       spans[n - 1] = end;
-      return this.copy(offset, data);
+      return this.copy(offset, src, start, srcEnd);
     }
     // Find the first span whose end is beyond offset (binary search on span ends).
     let lo = 0;
@@ -103,12 +115,12 @@ export class SegmentAssembly {
     else if (joinsPrev) spans[i - 1] = end;
     else if (joinsNext) spans[i] = offset;
     else spans.splice(i, 0, offset, end);
-    return this.copy(offset, data);
+    return this.copy(offset, src, start, srcEnd);
   }
 
-  private copy(offset: number, data: Uint8Array): FragmentVerdict {
-    this.buffer.set(data, offset);
-    this.received += data.length;
+  private copy(offset: number, src: Uint8Array, start: number, end: number): FragmentVerdict {
+    this.buffer.set(start === 0 && end === src.length ? src : src.subarray(start, end), offset);
+    this.received += end - start;
     return this.received === this.totalSize ? 'complete' : 'added';
   }
 

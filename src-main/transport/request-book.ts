@@ -198,26 +198,38 @@ export class RequestBook {
   }
 
   onSegmentData(f: FrameOf<'SEGMENT_DATA'>): void {
-    const p = this.segments.get(f.reqId);
+    this.onSegmentBytes(f.reqId, f.offset, f.totalSize, f.data, 0, f.data.length);
+  }
+
+  /** A SEGMENT_DATA frame whose data is `src[start, end)` (the bulk path reads it in place). */
+  onSegmentBytes(
+    reqId: number,
+    offset: number,
+    totalSize: number,
+    src: Uint8Array,
+    start: number,
+    end: number,
+  ): void {
+    const p = this.segments.get(reqId);
     if (p === undefined) {
       this.stats.unknownData++;
       return;
     }
     if (p.assembly === null) {
-      const verdict = admitSegmentSize(f.totalSize, p.expectedSize, this.host.budget);
+      const verdict = admitSegmentSize(totalSize, p.expectedSize, this.host.budget);
       if (verdict !== 'ok') {
-        this.fail(f.reqId, sizeError(verdict, f.totalSize, p.expectedSize), true);
+        this.fail(reqId, sizeError(verdict, totalSize, p.expectedSize), true);
         return;
       }
-      p.assembly = new SegmentAssembly(f.totalSize, this.host.budget);
+      p.assembly = new SegmentAssembly(totalSize, this.host.budget);
     }
-    const verdict = p.assembly.add(f.offset, f.totalSize, f.data);
+    const verdict = p.assembly.addFrom(offset, totalSize, src, start, end);
     switch (verdict) {
       case 'added':
-        this.stats.payloadBytesReceived += f.data.length;
+        this.stats.payloadBytesReceived += end - start;
         return;
       case 'complete': {
-        this.stats.payloadBytesReceived += f.data.length;
+        this.stats.payloadBytesReceived += end - start;
         this.stats.segmentsReceived++;
         const data = p.assembly.buffer;
         p.resolve(data);
@@ -227,7 +239,7 @@ export class RequestBook {
         this.stats.duplicateFragments++;
         return;
       case 'size-mismatch':
-        this.fail(f.reqId, TransportError.protocolViolation(`totalSize changed to ${f.totalSize}`), true);
+        this.fail(reqId, TransportError.protocolViolation(`totalSize changed to ${totalSize}`), true);
         return;
       default:
         this.stats.rejectedFragments++;
