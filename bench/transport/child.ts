@@ -14,10 +14,31 @@ type Msg = Record<string, unknown> & { type: string };
 const role = process.argv[2]!;
 const params = JSON.parse(process.argv[3] ?? '{}') as Record<string, number>;
 const send = (m: Msg): void => void process.send!(m);
-const sysMs = (): number => process.cpuUsage().system / 1000;
 const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
+};
+/** Process counters since `from` (a transfer's own cost, startup excluded). */
+interface Usage {
+  cpuMs: number;
+  sysMs: number;
+  /** Context switches: voluntary (went to sleep) and involuntary (preempted). */
+  vcsw: number;
+  ivcsw: number;
+  pageFaults: number;
+}
+const usage = (from?: Usage): Usage => {
+  const r = process.resourceUsage();
+  const now: Usage = {
+    cpuMs: (r.userCPUTime + r.systemCPUTime) / 1000,
+    sysMs: r.systemCPUTime / 1000,
+    vcsw: r.voluntaryContextSwitches,
+    ivcsw: r.involuntaryContextSwitches,
+    pageFaults: r.minorPageFault + r.majorPageFault,
+  };
+  if (from === undefined) return now;
+  for (const k of Object.keys(now) as (keyof Usage)[]) now[k] -= from[k];
+  return now;
 };
 const onParent = (fn: (m: Msg) => void): void => void process.on('message', (m) => fn(m as Msg));
 const SEGMENT = 2 * 1024 * 1024;
@@ -31,13 +52,11 @@ async function rawReceiver(): Promise<void> {
   let bytes = 0;
   let first = 0;
   let last = 0;
-  let cpu0 = 0;
-  let sys0 = 0;
+  let u0 = usage();
   s.on('message', (m) => {
     if (count === 0) {
       first = performance.now();
-      cpu0 = cpuMs();
-      sys0 = sysMs();
+      u0 = usage();
     }
     count++;
     bytes += m.length;
@@ -47,7 +66,7 @@ async function rawReceiver(): Promise<void> {
     if (m.type !== 'stop') return;
     // CPU from the first datagram on (startup excluded; includes the idle tail until stop).
     const seconds = (last - first) / 1000;
-    send({ type: 'result', count, bytes, seconds, cpuMs: cpuMs() - cpu0, sysMs: sysMs() - sys0 });
+    send({ type: 'result', count, bytes, seconds, ...usage(u0) });
     s.close();
     process.exit(0);
   });
@@ -62,8 +81,7 @@ async function rawSender(): Promise<void> {
   const port = params.port!;
   const until = performance.now() + params.seconds! * 1000;
   let sent = 0;
-  let cpu0 = 0;
-  let sys0 = 0;
+  let u0 = usage();
   const blast = (): void => {
     // A bounded batch per loop turn; the send queue check keeps libuv's queue from growing.
     for (let i = 0; i < 512 && s.getSendQueueCount() < 1024; i++) {
@@ -72,7 +90,7 @@ async function rawSender(): Promise<void> {
     }
     if (performance.now() < until) setImmediate(blast);
     else {
-      send({ type: 'result', sent, cpuMs: cpuMs() - cpu0, sysMs: sysMs() - sys0 });
+      send({ type: 'result', sent, ...usage(u0) });
       s.close();
       process.exit(0);
     }
@@ -80,8 +98,7 @@ async function rawSender(): Promise<void> {
   send({ type: 'ready', port: 0 });
   onParent((m) => {
     if (m.type !== 'go') return;
-    cpu0 = cpuMs();
-    sys0 = sysMs();
+    u0 = usage();
     blast();
   });
 }
@@ -99,13 +116,11 @@ async function shoalServer(): Promise<void> {
   await endpoint.start();
   let last: PeerSession | null = null;
   let elu0 = performance.eventLoopUtilization();
-  let cpu0 = cpuMs();
-  let sys0 = sysMs();
+  let u0 = usage();
   let out0 = 0;
   endpoint.on('session', (s) => {
     elu0 = performance.eventLoopUtilization();
-    cpu0 = cpuMs();
-    sys0 = sysMs();
+    u0 = usage();
     out0 = endpoint.stats().datagramsOut;
     last = s;
     s.on('segmentRequest', (r) => r.respond(data));
@@ -117,9 +132,8 @@ async function shoalServer(): Promise<void> {
     const elu = performance.eventLoopUtilization(elu0).utilization;
     send({
       type: 'result',
-      // CPU since the session started (startup excluded), and the datagrams sent meanwhile.
-      cpuMs: cpuMs() - cpu0,
-      sysMs: sysMs() - sys0,
+      // Since the session started (startup excluded), and the datagrams sent meanwhile.
+      ...usage(u0),
       datagramsOut: stats.datagramsOut - out0,
       bytesOut: stats.bytesOut,
       bytesIn: stats.bytesIn,
@@ -135,8 +149,7 @@ async function shoalClient(): Promise<void> {
   const endpoint = new Endpoint({ socket: impaired(await UdpSocket.bind()) });
   await endpoint.start();
   const session = await endpoint.connect({ host: '127.0.0.1', port: params.port! }, STREAM);
-  const cpu0 = cpuMs();
-  const sys0 = sysMs();
+  const u0 = usage();
   const in0 = endpoint.stats().datagramsIn;
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
@@ -167,8 +180,7 @@ async function shoalClient(): Promise<void> {
     type: 'result',
     received,
     seconds,
-    cpuMs: cpuMs() - cpu0,
-    sysMs: sysMs() - sys0,
+    ...usage(u0),
     bytesOut: es.bytesOut,
     bytesIn: es.bytesIn,
     datagramsIn: es.datagramsIn - in0,

@@ -25,8 +25,7 @@ import { Ledbat } from './ledbat.js';
 import { LossDetector } from './loss-detector.js';
 import { Pacer } from './pacer.js';
 import { RateMeter } from './rate-meter.js';
-import type { SentPacket } from './sent-packets.js';
-import { ResponseScheduler, type SegmentResponse } from './segment-responses.js';
+import { ResponseScheduler, SegmentResponse } from './segment-responses.js';
 import type { UploadLimiter } from './upload-limiter.js';
 
 /** Packets one flush may send before yielding to the event loop (ACKs must get in). */
@@ -34,11 +33,8 @@ const MAX_PACKETS_PER_FLUSH = 128;
 /** Consecutive PTOs after which the window collapses (RFC 9002 §7.6, simplified). */
 const PERSISTENT_CONGESTION_PTOS = 3;
 
-interface PacketContents {
-  control: Frame[] | null;
-  response: SegmentResponse | null;
-  offset: number;
-}
+/** What a tracked packet carried: a fragment of a response (aux: its offset) or control frames. */
+type PacketContents = SegmentResponse | Frame[];
 
 export interface ConnectionHost {
   clock: Clock;
@@ -90,6 +86,8 @@ export class Connection {
     payloadBytesSent: 0,
   };
   private readonly control: Frame[] = [];
+  /** Control frames of packets just declared lost, to be resent (see afterLoss). */
+  private readonly requeue: Frame[] = [];
   /** The last CHOKE/UNCHOKE sent: an older one is superseded, never retransmitted. */
   private lastChokeFrame: Frame | null = null;
   private owdSample = 0;
@@ -116,7 +114,12 @@ export class Connection {
     private readonly events: ConnectionEvents,
   ) {
     const cfg = host.config;
-    this.loss = new LossDetector(cfg.maxAckDelayMs);
+    this.loss = new LossDetector<PacketContents>(cfg.maxAckDelayMs, {
+      acked: (_pn, contents) => {
+        if (contents instanceof SegmentResponse) this.responses.onAcked(contents);
+      },
+      lost: (_pn, contents, offset, _size, sentAt, now) => this.onPacketLost(contents, offset, sentAt, now),
+    });
     this.acks = new AckTracker({
       ackEveryPackets: cfg.ackEveryPackets,
       maxAckDelayMs: cfg.maxAckDelayMs,
@@ -236,8 +239,7 @@ export class Connection {
     if (header.ack) this.acks.onAckSent();
     this.transmit(buf, now);
     this.host.limiter.charge(buf.length);
-    if (frames !== null)
-      this.loss.onSent(header.pn, buf.length, now, { control: frames, response: null, offset: 0 });
+    if (frames !== null) this.loss.onSent(header.pn, buf.length, now, frames);
   }
 
   /** PROTOCOL §7.1 — one fragment, alone in its packet, without an ACK block (§8.2). */
@@ -259,7 +261,7 @@ export class Connection {
     );
     if (this.transmit(size === buf.length ? buf : buf.subarray(0, size), now)) this.spare = buf;
     this.counters.payloadBytesSent += length;
-    this.loss.onSent(pn, size, now, { control: null, response: r, offset });
+    this.loss.onSent(pn, size, now, r, offset);
   }
 
   /** True when `buf` may be reused (see ConnectionHost.send). */
@@ -329,45 +331,43 @@ export class Connection {
   }
 
   private onAck(header: PacketHeader, now: number): void {
+    // Acked and lost packets go to the detector's sink as they are found.
     const res = this.loss.onAck(header.ack!, now);
     if (res.invalid) {
       this.counters.invalidAcks++;
       return;
     }
-    let bytesAcked = 0;
-    for (const p of res.acked) {
-      bytesAcked += p.size;
-      const r = p.payload.response;
-      if (r !== null) this.responses.onAcked(r);
-    }
-    this.onLost(res.lost, now);
-    if (bytesAcked > 0) {
-      this.cc.onAcked(bytesAcked, this.appLimited && res.priorInFlight < this.cc.cwnd / 2, res.priorInFlight);
+    if (res.lost > 0) this.afterLoss();
+    if (res.ackedBytes > 0) {
+      const appLimited = this.appLimited && res.priorInFlight < this.cc.cwnd / 2;
+      this.cc.onAcked(res.ackedBytes, appLimited, res.priorInFlight);
       this.host.scheduleFlush(this);
     }
     this.pacer.update(this.cc.cwnd, this.loss.rtt.smoothed, this.cc.inSlowStart);
   }
 
-  private onLost(lost: SentPacket<PacketContents>[], now: number): void {
-    if (lost.length === 0) return;
-    const halfRtt = this.halfRtt;
-    const requeue: Frame[] = [];
-    for (const p of lost) {
-      this.counters.packetsLost++;
-      this.cc.onLoss(p.sentAt, now);
-      const { control, response } = p.payload;
-      if (response !== null) this.responses.onLost(response, p.payload.offset, now, halfRtt);
-      if (control === null) continue;
-      for (const f of control) {
-        if (f.type === 'PING' || f.type === 'PONG') continue;
-        if ((f.type === 'CHOKE' || f.type === 'UNCHOKE') && f !== this.lastChokeFrame) continue;
-        requeue.push(f);
-      }
+  /** One packet declared lost (from the loss detector); `afterLoss` follows. */
+  private onPacketLost(contents: PacketContents, offset: number, sentAt: number, now: number): void {
+    this.counters.packetsLost++;
+    this.cc.onLoss(sentAt, now);
+    if (contents instanceof SegmentResponse) {
+      this.responses.onLost(contents, offset, now, this.halfRtt);
+      return;
     }
+    for (const f of contents) {
+      if (f.type === 'PING' || f.type === 'PONG') continue;
+      if ((f.type === 'CHOKE' || f.type === 'UNCHOKE') && f !== this.lastChokeFrame) continue;
+      this.requeue.push(f);
+    }
+  }
+
+  private afterLoss(): void {
+    const requeue = this.requeue;
     if (requeue.length > 0) {
       this.counters.controlRetransmitted += requeue.length;
       // Lost control frames go before new ones: they are older.
       this.control.unshift(...requeue);
+      requeue.length = 0;
     }
     this.host.scheduleFlush(this);
   }
@@ -400,7 +400,7 @@ export class Connection {
       return;
     }
     if (this.loss.lossTime <= now) {
-      this.onLost(this.loss.detectLost(now), now);
+      if (this.loss.detectLost(now) > 0) this.afterLoss();
     } else if (this.loss.ptoDeadline() <= now) {
       this.loss.onPtoFired();
       const ptos = this.loss.ptoCount;

@@ -107,10 +107,11 @@ export class UdpSocket implements DatagramSocket {
 
 function literalLookup(
   address: string,
-  _options: unknown,
+  family: unknown,
   callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ): void {
-  callback(null, address, address.includes(':') ? 6 : 4);
+  // node:dgram passes the socket's family (4 or 6) as the second argument.
+  callback(null, address, family === 4 || family === 6 ? family : address.includes(':') ? 6 : 4);
 }
 
 /** The kernel may cap the size (net.core.rmem_max); a smaller buffer is not an error. */

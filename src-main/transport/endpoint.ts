@@ -87,6 +87,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   private readonly clock: Clock;
   private socket: DatagramSocket | null;
   private readonly routes = new Map<number, Route>();
+  /** The route of the last datagram: bulk traffic comes from one peer at a time. */
+  private lastRoute: Route | null = null;
   private readonly byHello = new Map<string, Route>();
   private readonly budget: MemoryBudget;
   private readonly handshake: HandshakeServer;
@@ -203,7 +205,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
         cid,
         streamId,
         () => {
-          this.routes.delete(key);
+          this.deleteRoute(key);
           reject(TransportError.handshakeTimeout(`${remote.host}:${remote.port}`));
         },
       );
@@ -225,7 +227,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       case 'REJECT': {
         const body = (packet as Extract<Packet, { header: { type: 'REJECT' } }>).body;
         attempt.stop();
-        this.routes.delete(cidKey(route.cid));
+        this.deleteRoute(cidKey(route.cid));
         cb.reject(new ConnectRejectedError(body.code, body.message || 'rejected', body.peers));
         return;
       }
@@ -308,7 +310,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
         frames: (frames, now) => session!.onFrames(frames, now),
         segmentData: (d, length) => session!.onSegmentDataPacket(d, length),
         closed: (reason) => {
-          this.routes.delete(key);
+          this.deleteRoute(key);
           if (route.helloKey) this.byHello.delete(route.helloKey);
           this.dirty.delete(connection);
           session!.onClosed(reason);
@@ -389,10 +391,14 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
    * datagram came from the address the session was made with; otherwise counts the drop.
    */
   private route(bytes: Uint8Array, at: number, host: string, port: number): Route | null {
-    const route = this.routes.get(cidKey(bytes, at));
-    if (route === undefined || !cidAt(route.cid, bytes, at)) {
-      this.counters.unknownCidDropped++;
-      return null;
+    let route = this.lastRoute;
+    if (route === null || !cidAt(route.cid, bytes, at)) {
+      route = this.routes.get(cidKey(bytes, at)) ?? null;
+      if (route === null || !cidAt(route.cid, bytes, at)) {
+        this.counters.unknownCidDropped++;
+        return null;
+      }
+      this.lastRoute = route;
     }
     if (route.remote.port !== port || route.remote.host !== host) {
       this.counters.wrongAddressDropped++;
@@ -415,6 +421,11 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       this.emit('session', session);
     }
     return session;
+  }
+
+  private deleteRoute(key: number): void {
+    this.routes.delete(key);
+    this.lastRoute = null;
   }
 
   /** True when the socket is done with `buf` (see DatagramSocket.sendNow). */
@@ -464,6 +475,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     }
     this.destroyed = true;
     this.routes.clear();
+    this.lastRoute = null;
     this.byHello.clear();
     this.dirty.clear();
     if (this.options.uploadLimiter === undefined) this.limiter.destroy();

@@ -3,7 +3,7 @@
 
 import type { AckBlock } from '../protocol/types.js';
 import { RttEstimator, TIMER_GRANULARITY_MS } from './rtt-estimator.js';
-import { SentPacketWindow, SentState, type SentPacket } from './sent-packets.js';
+import { SentPacketWindow, SentState } from './sent-packets.js';
 
 /** RFC 9002 §6.1.1 — a packet is lost once this many later packets are acknowledged. */
 export const PACKET_THRESHOLD = 3;
@@ -12,9 +12,17 @@ export const TIME_THRESHOLD = 9 / 8;
 /** Cap on the PTO backoff exponent, so a probe still goes out every ~minute at worst. */
 const MAX_PTO_BACKOFF = 16;
 
-export interface AckResult<P> {
-  acked: SentPacket<P>[];
-  lost: SentPacket<P>[];
+/** Told about each packet as it is resolved (no per-packet records or result arrays). */
+export interface SentPacketSink<P> {
+  acked(pn: number, payload: P, aux: number, size: number): void;
+  lost(pn: number, payload: P, aux: number, size: number, sentAt: number, now: number): void;
+}
+
+export interface AckResult {
+  /** Bytes newly acknowledged by this ACK. */
+  ackedBytes: number;
+  /** Packets declared lost after applying it. */
+  lost: number;
   /** Bytes in flight just before this ACK was applied. */
   priorInFlight: number;
   /** The ACK acknowledged a packet number we never sent: a protocol violation. */
@@ -32,7 +40,10 @@ export class LossDetector<P> {
   private lastAckElicitingSentAt = 0;
   private elicitingInFlight = 0;
 
-  constructor(private readonly maxAckDelayMs: number) {}
+  constructor(
+    private readonly maxAckDelayMs: number,
+    private readonly sink: SentPacketSink<P>,
+  ) {}
 
   /** Allocates the next packet number (ack-only packets use one too, but are not tracked). */
   takePacketNumber(): number {
@@ -44,67 +55,74 @@ export class LossDetector<P> {
   }
 
   /** Tracks an ack-eliciting packet; it counts against the congestion window. */
-  onSent(pn: number, size: number, now: number, payload: P): void {
-    this.sent.push({ pn, sentAt: now, size, state: SentState.OUTSTANDING, payload });
+  onSent(pn: number, size: number, now: number, payload: P, aux = 0): void {
+    this.sent.push(pn, now, size, payload, aux);
     this.bytesInFlight += size;
     this.elicitingInFlight++;
     this.lastAckElicitingSentAt = now;
   }
 
-  onAck(ack: AckBlock, now: number): AckResult<P> {
-    const acked: SentPacket<P>[] = [];
+  /** Applies an ACK: newly acked packets, then lost ones, go to the sink. */
+  onAck(ack: AckBlock, now: number): AckResult {
     const priorInFlight = this.bytesInFlight;
     const largest = ack.ranges[0]![1];
-    if (largest >= this.nextPn) return { acked, lost: [], priorInFlight, invalid: true };
-    const head = this.sent.head;
+    if (largest >= this.nextPn) return { ackedBytes: 0, lost: 0, priorInFlight, invalid: true };
+    const sent = this.sent;
+    const head = sent.head;
+    let ackedBytes = 0;
+    let newest = -1;
     for (const [smallest, high] of ack.ranges) {
       if (high < head) break;
-      for (let pn = high; pn >= smallest && pn >= head; pn--) {
-        const p = this.sent.get(pn);
-        if (p === undefined || p.state !== SentState.OUTSTANDING) continue;
-        p.state = SentState.ACKED;
-        this.bytesInFlight -= p.size;
+      for (let pn = Math.min(high, sent.end - 1); pn >= smallest && pn >= head; pn--) {
+        if (sent.stateOf(pn) !== SentState.OUTSTANDING) continue;
+        sent.resolve(pn, SentState.ACKED);
+        const size = sent.size(pn);
+        ackedBytes += size;
+        this.bytesInFlight -= size;
         this.elicitingInFlight--;
-        acked.push(p);
+        if (newest < 0) newest = pn;
+        this.sink.acked(pn, sent.payload(pn), sent.aux(pn), size);
       }
     }
     if (largest > this.largestAcked) {
       this.largestAcked = largest;
-      const newest = acked[0];
       // RFC 9002 §5.1 — sample only when the largest acknowledged is newly acknowledged.
-      if (newest !== undefined && newest.pn === largest) {
+      if (newest === largest) {
         const ackDelay = Math.min(ack.delayUs / 1000, this.maxAckDelayMs);
-        this.rtt.update(now - newest.sentAt, ackDelay);
+        this.rtt.update(now - sent.sentAt(newest), ackDelay);
       }
     }
-    if (acked.length > 0) this.ptoCount = 0;
+    if (newest >= 0) this.ptoCount = 0;
     const lost = this.detectLost(now);
-    this.sent.dropResolvedHead();
-    return { acked, lost, priorInFlight, invalid: false };
+    sent.dropResolvedHead();
+    return { ackedBytes, lost, priorInFlight, invalid: false };
   }
 
-  /** RFC 9002 §6.1 — also called when the loss timer fires. */
-  detectLost(now: number): SentPacket<P>[] {
-    const lost: SentPacket<P>[] = [];
+  /** RFC 9002 §6.1 — also called when the loss timer fires. Returns how many were lost. */
+  detectLost(now: number): number {
     this.lossTime = Infinity;
-    if (this.largestAcked < 0) return lost;
+    if (this.largestAcked < 0) return 0;
     const rtt = this.rtt;
     const lossDelay = Math.max(TIME_THRESHOLD * Math.max(rtt.latest, rtt.smoothed), TIMER_GRANULARITY_MS);
     const lostSentBefore = now - lossDelay;
-    const end = Math.min(this.largestAcked, this.sent.end);
-    for (let pn = this.sent.head; pn < end; pn++) {
-      const p = this.sent.get(pn);
-      if (p === undefined || p.state !== SentState.OUTSTANDING) continue;
-      if (pn <= this.largestAcked - PACKET_THRESHOLD || p.sentAt <= lostSentBefore) {
-        p.state = SentState.LOST;
-        this.bytesInFlight -= p.size;
+    const sent = this.sent;
+    const end = Math.min(this.largestAcked, sent.end);
+    let lost = 0;
+    for (let pn = sent.head; pn < end; pn++) {
+      if (sent.stateOf(pn) !== SentState.OUTSTANDING) continue;
+      const sentAt = sent.sentAt(pn);
+      if (pn <= this.largestAcked - PACKET_THRESHOLD || sentAt <= lostSentBefore) {
+        sent.resolve(pn, SentState.LOST);
+        const size = sent.size(pn);
+        this.bytesInFlight -= size;
         this.elicitingInFlight--;
-        lost.push(p);
-      } else if (p.sentAt + lossDelay < this.lossTime) {
-        this.lossTime = p.sentAt + lossDelay;
+        lost++;
+        this.sink.lost(pn, sent.payload(pn), sent.aux(pn), size, sentAt, now);
+      } else if (sentAt + lossDelay < this.lossTime) {
+        this.lossTime = sentAt + lossDelay;
       }
     }
-    if (lost.length > 0) this.sent.dropResolvedHead();
+    if (lost > 0) sent.dropResolvedHead();
     return lost;
   }
 
@@ -126,10 +144,5 @@ export class LossDetector<P> {
 
   get hasInFlight(): boolean {
     return this.elicitingInFlight > 0;
-  }
-
-  /** Outstanding packets, oldest first (for probes and for failing everything on close). */
-  outstanding(): IterableIterator<SentPacket<P>> {
-    return this.sent.outstanding();
   }
 }
