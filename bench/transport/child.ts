@@ -157,7 +157,7 @@ async function shoalClient(): Promise<void> {
   let received = 0;
   let seq = 0;
   const fetchNext = async (): Promise<void> => {
-    while (received < params.bytes! && performance.now() < until) {
+    while (received < (params.bytes ?? Infinity) && performance.now() < until) {
       const h = session.requestSegment({
         rendition: 0,
         kind: 'media',

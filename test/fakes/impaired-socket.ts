@@ -52,6 +52,26 @@ class Impairer {
     private readonly random: () => number,
   ) {}
 
+  /**
+   * The fate of a datagram decided at once, without a closure per datagram: how many copies
+   * go through now (0 = dropped, 2 = duplicated), or -1 when it needs `pass` (delay, jitter,
+   * reordering, or a datagram still held back). Draws the same random numbers as `pass`, so
+   * a seed decides the same fates either way.
+   */
+  copiesNow(): number {
+    const imp = this.imp;
+    if (imp.delayMs || imp.jitterMs || imp.reorder || this.held !== null) return -1;
+    if (imp.loss && this.random() < imp.loss) {
+      this.dropped++;
+      return 0;
+    }
+    if (imp.duplicate && this.random() < imp.duplicate) {
+      this.duplicated++;
+      return 2;
+    }
+    return 1;
+  }
+
   pass(deliver: Deliver): void {
     const imp = this.imp;
     if (imp.loss && this.random() < imp.loss) {
@@ -121,6 +141,11 @@ export class ImpairedSocket implements DatagramSocket {
 
   send(data: Uint8Array, port: number, host: string): void {
     if (this.muted || this.closed) return;
+    const n = this.out.copiesNow();
+    if (n >= 0) {
+      for (let i = 0; i < n; i++) this.inner.send(data, port, host);
+      return;
+    }
     this.out.pass(() => {
       if (!this.closed) this.inner.send(data, port, host);
     });
@@ -129,6 +154,11 @@ export class ImpairedSocket implements DatagramSocket {
   onMessage(handler: DatagramHandler): void {
     this.inner.onMessage((data, host, port) => {
       if (this.deaf) return;
+      const n = this.in.copiesNow();
+      if (n >= 0) {
+        for (let i = 0; i < n && !this.closed; i++) handler(data, host, port);
+        return;
+      }
       this.in.pass(() => {
         if (!this.closed) handler(data, host, port);
       });
