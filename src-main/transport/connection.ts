@@ -30,6 +30,8 @@ import type { UploadLimiter } from './upload-limiter.js';
 
 /** Packets one flush may send before yielding to the event loop (ACKs must get in). */
 const MAX_PACKETS_PER_FLUSH = 128;
+/** Upload-cap ordering: a response of priority p+1 waits behind priority p unless its deadline is this much earlier. */
+const URGENCY_STEP_MS = 60_000;
 /** Consecutive PTOs after which the window collapses (RFC 9002 §7.6, simplified). */
 const PERSISTENT_CONGESTION_PTOS = 3;
 
@@ -193,11 +195,13 @@ export class Connection {
         this.pacerWakeAt = this.pacer.nextSendTime(size, now);
         break;
       }
-      if (!this.host.limiter.tryTake(size)) {
+      // Under the cap, the node's most urgent response goes first, across sessions.
+      const rank = r.priority * URGENCY_STEP_MS + r.deadline;
+      if (!this.host.limiter.tryTake(size, rank, this.wakeForTokens)) {
         this.pacer.refund(size);
         // The upload cap binds: the window may still grow (bounded by the flight-size cap)
         // so that pacing at cwnd/srtt never ends up below the cap.
-        this.host.limiter.whenAvailable(this.wakeForTokens, size);
+        this.host.limiter.whenAvailable(this.wakeForTokens, size, rank);
         break;
       }
       this.sendFragment(r, this.responses.takeFragment(r), now);

@@ -15,7 +15,7 @@ export {
   type SegmentRequestOptions,
 } from './request-book.js';
 export type { StreamAdmission } from './handshake-server.js';
-export { ConnectRejectedError } from './transport-errors.js';
+export { ConnectRejectedError, NotAvailableError } from './transport-errors.js';
 export {
   UdpSocket,
   type DatagramHandler,

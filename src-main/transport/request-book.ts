@@ -6,7 +6,7 @@ import type { Frame, FrameOf, SegmentEntry, SegmentKind, StreamInfo } from '../p
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { admitSegmentSize, SegmentAssembly, type MemoryBudget } from './reassembly.js';
-import { TransportError } from './transport-errors.js';
+import { NotAvailableError, TransportError } from './transport-errors.js';
 
 /** PROTOCOL §5 — deadlineMs value meaning "no deadline". */
 export const NO_DEADLINE = 0xffffffff;
@@ -28,6 +28,8 @@ export interface SegmentRequestHandle {
   reqId: number;
   done: Promise<Buffer>;
   cancel(): void;
+  /** Bytes of the segment received so far (progress, for deciding whether to ask elsewhere). */
+  received(): number;
 }
 
 export interface PlaylistResult {
@@ -109,7 +111,8 @@ export class RequestBook {
     const reqId = this.takeReqId();
     const what = `segment ${opts.kind} ${opts.rendition}/${opts.seq}`;
     const refused = this.refusal();
-    if (refused) return { reqId, done: handled(Promise.reject(refused)), cancel: () => {} };
+    if (refused)
+      return { reqId, done: handled(Promise.reject(refused)), cancel: () => {}, received: () => 0 };
     const { clock } = this.host;
     const deadlineMs = toWireDeadline(opts.deadlineMs);
     let timer: TimerHandle | null = null;
@@ -153,7 +156,12 @@ export class RequestBook {
       deadlineMs,
       priority: clampU8(opts.priority ?? 0),
     });
-    return { reqId, done, cancel: () => this.fail(reqId, ShoalError.cancelled(what), true) };
+    return {
+      reqId,
+      done,
+      cancel: () => this.fail(reqId, ShoalError.cancelled(what), true),
+      received: () => pending.assembly?.received ?? 0,
+    };
   }
 
   requestPlaylist(rendition: number, fromSeq: number, timeoutMs: number): Promise<PlaylistResult> {
@@ -248,7 +256,7 @@ export class RequestBook {
 
   onNotAvailable(f: FrameOf<'SEGMENT_NOT_AVAILABLE'>): void {
     const reason = NOT_AVAILABLE_REASONS[f.reason] ?? `reason ${f.reason}`;
-    this.fail(f.reqId, new ShoalError(ErrorCode.NOT_AVAILABLE, `request ${f.reqId}: ${reason}`), false);
+    this.fail(f.reqId, new NotAvailableError(`request ${f.reqId}: ${reason}`, f.reason), false);
   }
 
   onStreamInfo(f: FrameOf<'STREAM_INFO'>): void {

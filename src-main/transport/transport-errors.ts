@@ -14,6 +14,16 @@ export class ConnectRejectedError extends ShoalError {
   }
 }
 
+/** SEGMENT_NOT_AVAILABLE (PROTOCOL §5.9): `reason` says whether to forget the holder or retry later. */
+export class NotAvailableError extends ShoalError {
+  constructor(
+    message: string,
+    readonly reason: number,
+  ) {
+    super(ErrorCode.NOT_AVAILABLE, message);
+  }
+}
+
 export const TransportError = {
   handshakeTimeout: (peer: string): ShoalError =>
     new ShoalError(ErrorCode.HANDSHAKE_TIMEOUT, `no answer from ${peer} to HELLO`),

@@ -41,4 +41,22 @@ describe('UploadLimiter', () => {
     limiter.destroy();
     expect(clock.pending).toBe(0);
   });
+
+  it('gives fresh tokens to the most urgent waiter, and none to a less urgent sender', () => {
+    const clock = new FakeClock();
+    const limiter = new UploadLimiter(clock, 100_000);
+    while (limiter.tryTake(1200));
+    const order: string[] = [];
+    const urgent = (): void => void order.push('urgent');
+    const relaxed = (): void => void order.push('relaxed');
+    limiter.whenAvailable(relaxed, 1200, 5000);
+    limiter.whenAvailable(urgent, 1200, 100);
+    clock.advance(20);
+    expect(order).toEqual(['urgent', 'relaxed']);
+    // The urgent session is still waiting: a less urgent one may not take its tokens.
+    limiter.whenAvailable(urgent, 1200, 100);
+    expect(limiter.tryTake(1200, 5000, relaxed)).toBe(false);
+    expect(limiter.tryTake(1200, 100, urgent)).toBe(true);
+    limiter.destroy();
+  });
 });

@@ -14,7 +14,8 @@ export class UploadLimiter {
   private tokens = 0;
   private burst = MIN_BURST_BYTES;
   private lastRefill: number;
-  private readonly waiters = new Set<() => void>();
+  /** Waiting sessions and their urgency (lower = sooner). */
+  private readonly waiters = new Map<() => void, number>();
   private timer: TimerHandle | null = null;
   bytesMetered = 0;
   bytesCharged = 0;
@@ -49,12 +50,18 @@ export class UploadLimiter {
     if (elapsed > 0) this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
   }
 
-  /** Takes tokens for a segment-data packet; false means wait (see `whenAvailable`). */
-  tryTake(bytes: number): boolean {
+  /**
+   * Takes tokens for a segment-data packet; false means wait (see `whenAvailable`). A
+   * sender less urgent than one already waiting (`rank`, as in `whenAvailable`) gets
+   * nothing: under the cap, segments go out one after another, most urgent first, instead
+   * of every transfer crawling along at a share of the rate.
+   */
+  tryTake(bytes: number, rank = Infinity, self?: () => void): boolean {
     if (this.rate === null) {
       this.bytesMetered += bytes;
       return true;
     }
+    for (const [w, r] of this.waiters) if (r < rank && w !== self) return false;
     if (this.tokens < bytes) this.refill(this.clock.now());
     if (this.tokens < bytes) return false;
     this.tokens -= bytes;
@@ -69,9 +76,14 @@ export class UploadLimiter {
     this.tokens = Math.max(-this.burst, this.tokens - bytes);
   }
 
-  /** Calls `wake` once, when tokens for a full packet are likely available. Idempotent per callback. */
-  whenAvailable(wake: () => void, bytes: number): void {
-    this.waiters.add(wake);
+  /**
+   * Calls `wake` once, when tokens for a full packet are likely available. Idempotent per
+   * callback. Waiters are woken most urgent first (`rank`: lower is sooner, e.g. the
+   * deadline of the session's most urgent response); equal ranks in arrival order. The
+   * first woken takes the fresh tokens, so this decides which peer's segment goes out first.
+   */
+  whenAvailable(wake: () => void, bytes: number, rank = Infinity): void {
+    this.waiters.set(wake, Math.min(rank, this.waiters.get(wake) ?? Infinity));
     if (this.timer !== null || this.rate === null) {
       if (this.rate === null) this.wake();
       return;
@@ -94,9 +106,9 @@ export class UploadLimiter {
       this.clock.clearTimeout(this.timer);
       this.timer = null;
     }
-    const waiters = [...this.waiters];
+    const waiters = [...this.waiters].sort((a, b) => a[1] - b[1]);
     this.waiters.clear();
-    for (const w of waiters) w();
+    for (const [w] of waiters) w();
   }
 
   destroy(): void {
