@@ -3,7 +3,7 @@
 // ShoalError so the caller can ask another peer at once.
 
 import type { Frame, FrameOf, SegmentEntry, SegmentKind, StreamInfo } from '../protocol/types.js';
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { ShoalError } from '../../src-shared/errors.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { admitSegmentSize, SegmentAssembly, type MemoryBudget } from './reassembly.js';
 import { NotAvailableError, TransportError } from './transport-errors.js';
