@@ -3,6 +3,7 @@
 
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import type { DatagramSocket } from '../transport/index.js';
 
 export interface StoreConfig {
   /** Media segments held per rendition (the live window). */
@@ -24,6 +25,11 @@ export interface TransportConfig {
   bindHost: string;
   idleTimeoutMs: number;
   maxDatagram: number;
+  /**
+   * Wraps the bound UDP socket before the endpoint uses it. Unset in the app; the swarm lab
+   * (bench/swarm) injects seeded packet loss and counts wire bytes here.
+   */
+  wrapSocket?: (socket: DatagramSocket) => DatagramSocket;
 }
 
 export interface EngineConfig {

@@ -292,6 +292,7 @@ export class Engine implements EngineFacade {
       const node = this.session?.node;
       if (node) {
         node.endpoint.setUploadCap(uploadCapBytes(this.config));
+        node.swarm.setUploadRate(uploadCapBytes(this.config));
         node.swarm.setNoUpload(next.noUpload);
       }
       if (next.gatewayEnabled !== before.gatewayEnabled || next.gatewayPort !== before.gatewayPort)

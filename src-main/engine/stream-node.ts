@@ -7,7 +7,7 @@ import type { PeerAddress } from '../protocol/types.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import { Swarm } from '../swarm/swarm.js';
 import { EndpointDialer, TransportSwarmSession } from '../swarm/transport-session.js';
-import { Endpoint, type StreamAdmission } from '../transport/index.js';
+import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '../transport/index.js';
 import type { EngineConfig } from './engine-config.js';
 
 export interface StreamNodeOptions {
@@ -37,7 +37,23 @@ export class StreamNode {
     const { config, role, streamId } = options;
     let swarm: Swarm | null = null;
     const sameStream = (id: Uint8Array): boolean => Buffer.compare(id, streamId) === 0;
+    const portError = (err: unknown): ShoalError => {
+      const e = ShoalError.from(err, ErrorCode.IO);
+      return new ShoalError(ErrorCode.IO, `cannot open UDP port ${config.settings.udpPort}: ${e.message}`);
+    };
+    let socket: DatagramSocket | undefined;
+    const wrap = config.transport.wrapSocket;
+    if (wrap) {
+      try {
+        socket = wrap(
+          await UdpSocket.bind({ host: config.transport.bindHost, port: config.settings.udpPort }),
+        );
+      } catch (err) {
+        throw portError(err);
+      }
+    }
     const endpoint = new Endpoint({
+      socket,
       host: config.transport.bindHost,
       port: config.settings.udpPort,
       idleTimeoutMs: config.transport.idleTimeoutMs,
@@ -68,8 +84,7 @@ export class StreamNode {
     try {
       await endpoint.start();
     } catch (err) {
-      const e = ShoalError.from(err, ErrorCode.IO);
-      throw new ShoalError(ErrorCode.IO, `cannot open UDP port ${config.settings.udpPort}: ${e.message}`);
+      throw portError(err);
     }
     swarm = new Swarm({
       streamId,
@@ -84,6 +99,7 @@ export class StreamNode {
       pushDelayShare: config.swarm.pushDelayShare,
       noUpload: role === 'viewer' && config.settings.noUpload,
       maxInFlightPerPeer: config.swarm.maxInFlightPerPeer,
+      uploadBytesPerSec: uploadCapBytes(config),
       now: options.now,
     });
     const s = swarm;

@@ -73,22 +73,58 @@ export class PeerLink {
     }
   }
 
+  /** The newest media seq the peer is known to hold, or -1. */
+  newestHeld(rendition: number): number {
+    let newest = -1;
+    for (const seq of this.holdings.get(rendition) ?? []) if (seq > newest) newest = seq;
+    return newest;
+  }
+
   /** Replaces what we know of a rendition's holdings (from an AVAILABILITY message). */
   setHoldings(rendition: number, seqs: Iterable<number>): void {
     this.holdings.set(rendition, new Set(seqs));
+  }
+
+  /** The peer refused the segment as overloaded: leave it alone until `until`. */
+  backOff(rendition: number, seq: number, until: number): void {
+    if (this.busy.size > 64) for (const [k, t] of this.busy) if (t < until - 60_000) this.busy.delete(k);
+    this.busy.set(`${rendition}:${seq}`, until);
+  }
+
+  /** Holds the segment and has not recently refused it. */
+  canServe(rendition: number, seq: number, now: number): boolean {
+    return this.holds(rendition, seq) && (this.busy.get(`${rendition}:${seq}`) ?? -Infinity) <= now;
   }
 
   forget(rendition: number, seq: number): void {
     this.holdings.get(rendition)?.delete(seq);
   }
 
-  recordDownload(bytes: number, elapsedMs: number): void {
+  /** Segments (`${rendition}:${seq}`) the peer turned down as overloaded, and until when not to ask again. */
+  private readonly busy = new Map<string, number>();
+
+  /** When the last of our requests to this peer completed: requests queued behind it start then. */
+  lastDoneAt = -Infinity;
+
+  /** Whether `throughputBps` has been measured (before that it is only a guess). */
+  get measured(): boolean {
+    return this.segmentsReceived > 0;
+  }
+
+  /**
+   * A completed request. `serviceMs` is the time the peer spent on this one (from its start,
+   * or from the previous completion if it was queued behind another of ours), so pipelined
+   * requests do not make the peer look slower than it is.
+   */
+  recordDownload(bytes: number, serviceMs: number): void {
     this.down.record(bytes);
+    const first = !this.measured;
     this.segmentsReceived += 1;
     this.lastUsefulAt = this.now();
-    if (elapsedMs > 0) {
-      const sample = (bytes / elapsedMs) * 1000;
-      this.throughputBps = 0.7 * this.throughputBps + 0.3 * sample;
+    this.lastDoneAt = this.lastUsefulAt;
+    if (serviceMs > 0) {
+      const sample = (bytes / serviceMs) * 1000;
+      this.throughputBps = first ? sample : 0.7 * this.throughputBps + 0.3 * sample;
     }
   }
 

@@ -24,12 +24,18 @@ export interface SegmentRequestOptions {
 export interface SegmentRequestHandle {
   done: Promise<Buffer>;
   cancel(): void;
+  /** Bytes received so far; absent = unknown. */
+  received?(): number;
 }
 
 export interface IncomingSegmentRequest {
   rendition: number;
   kind: SegmentKind;
   seq: number;
+  /** ms the requester gives us (PROTOCOL §8.4), when known; 0xffffffff = none. */
+  deadlineMs?: number;
+  /** The requester's priority (0 = most urgent), when known. */
+  priority?: number;
   respond(data: Uint8Array): void;
   notAvailable(reason: number): void;
 }
@@ -45,6 +51,8 @@ export interface SessionHealth {
   lossRate: number;
   bytesSent: number;
   bytesReceived: number;
+  /** Segment responses we are still sending on this session; absent = unknown. */
+  activeResponses?: number;
 }
 
 export interface SessionListeners {

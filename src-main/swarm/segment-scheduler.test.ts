@@ -86,4 +86,27 @@ describe('planRequests', () => {
     };
     expect(planRequests(NOW, [want(4, 2000)], [p1], [stalled])).toEqual([]);
   });
+
+  it('leaves an urgent segment to a peer that makes the deadline, sparing the broadcaster', () => {
+    const peer = source('p', [1], { throughputBps: 1_000_000 }); // 500 KB in ~0.5 s
+    const b = source('b', [1], { isBroadcaster: true, throughputBps: 5_000_000 });
+    const actions = planRequests(NOW, [want(1, 1500)], [peer, b], []);
+    expect(actions).toEqual([expect.objectContaining({ kind: 'request', seq: 1, sourceId: 'p' })]);
+  });
+
+  it('lets a stalled request finish when it is half done or not urgent', () => {
+    const p1 = source('p1', [4], { inFlight: 1, inFlightBytes: 500_000 });
+    const p2 = source('p2', [4]);
+    const stalled = {
+      rendition: 0,
+      seq: 4,
+      sourceId: 'p1',
+      startedAt: NOW - 5000,
+      expectedDoneAt: NOW - 4000,
+      size: 500_000,
+    };
+    expect(planRequests(NOW, [want(4, 2000)], [p1, p2], [{ ...stalled, received: 300_000 }])).toEqual([]);
+    const relaxed = want(4, DEFAULT_SCHEDULER_POLICY.urgentWithinMs + 5000);
+    expect(planRequests(NOW, [relaxed], [p1, p2], [stalled])).toEqual([]);
+  });
 });

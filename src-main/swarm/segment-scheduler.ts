@@ -1,7 +1,8 @@
 // Deadline-aware segment scheduling for a viewer (pure logic, no I/O).
-// Urgent segments go first to the source expected to finish soonest; the rest are
-// spread over neighbours rarest-first; the broadcaster is spared while peers can
-// deliver in time; stalled requests are redirected before their deadline.
+// Urgent segments go first to a peer expected to finish in time (the soonest one), to
+// the broadcaster only when no peer can; the rest are spread over neighbours
+// rarest-first; stalled urgent requests that made little progress are redirected
+// before their deadline.
 
 export interface WantedSegment {
   rendition: number;
@@ -33,6 +34,8 @@ export interface InFlightRequest {
   startedAt: number;
   expectedDoneAt: number;
   size: number;
+  /** Bytes received so far, when known. */
+  received?: number;
 }
 
 export interface SchedulerPolicy {
@@ -40,7 +43,10 @@ export interface SchedulerPolicy {
   urgentWithinMs: number;
   /** How long a fresh segment is left to peers before the broadcaster is asked (ms). */
   broadcasterGraceMs: number;
-  /** Redirect a request once it has run this many times its expected duration. */
+  /**
+   * Redirect an urgent request once it has run this many times its expected duration
+   * with less than half of it received (a restart elsewhere throws that part away).
+   */
   stallFactor: number;
   /** Floor for a request's expected duration (ms). */
   minExpectedMs: number;
@@ -85,13 +91,16 @@ export function planRequests(
   const holdersOf = (w: WantedSegment): SourceView[] =>
     sources.filter((s) => s.has(w.rendition, w.seq) && excluded.get(keyOf(w.rendition, w.seq)) !== s.id);
 
-  // 1. Stalled requests: redirect if someone else holds the segment.
+  // 1. Stalled requests: redirect if someone else holds the segment. Only urgent ones:
+  //    a slow transfer with time to spare still finishes, and restarting it elsewhere
+  //    would spend the uploader's bandwidth twice.
   for (const req of inFlight) {
     const ran = now - req.startedAt;
     const expected = Math.max(policy.minExpectedMs, req.expectedDoneAt - req.startedAt);
     if (ran < expected * policy.stallFactor) continue;
+    if ((req.received ?? 0) >= req.size / 2) continue;
     const w = wanted.find((x) => x.rendition === req.rendition && x.seq === req.seq);
-    if (!w) continue;
+    if (!w || w.deadlineAt - now > policy.urgentWithinMs) continue;
     const alternatives = holdersOf(w).filter((s) => s.id !== req.sourceId);
     if (alternatives.length === 0) continue;
     actions.push({ kind: 'redirect', rendition: req.rendition, seq: req.seq, fromSourceId: req.sourceId });
@@ -131,20 +140,17 @@ export function planRequests(
     l.bytes += w.size;
   };
 
-  // 2. Urgent: whoever finishes first, broadcaster included.
+  // 2. Urgent: the peer that finishes first if it makes the deadline; otherwise whoever
+  //    finishes first, broadcaster included. The broadcaster's upload is the scarcest in
+  //    the swarm: spending it where a peer would do starves the segments only it has.
   for (const w of urgent) {
-    const candidates = holdersOf(w).filter(free);
+    const candidates = holdersOf(w)
+      .filter(free)
+      .map((c) => ({ c, ms: expectedDuration(view(c), w.size, policy) }))
+      .sort((a, b) => a.ms - b.ms || Number(a.c.isBroadcaster) - Number(b.c.isBroadcaster));
     if (candidates.length === 0) continue;
-    let best = candidates[0]!;
-    let bestMs = expectedDuration(view(best), w.size, policy);
-    for (const c of candidates.slice(1)) {
-      const ms = expectedDuration(view(c), w.size, policy);
-      if (ms < bestMs || (ms === bestMs && best.isBroadcaster && !c.isBroadcaster)) {
-        best = c;
-        bestMs = ms;
-      }
-    }
-    assign(w, best);
+    const inTime = candidates.find((x) => !x.c.isBroadcaster && now + x.ms <= w.deadlineAt);
+    assign(w, (inTime ?? candidates[0]!).c);
   }
 
   // 3. Relaxed: rarest first, least-loaded peer; broadcaster only after its grace period

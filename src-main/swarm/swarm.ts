@@ -18,6 +18,7 @@ import type {
 import { EntryBook } from './entry-book.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
+import { ServingQueue } from './serving-queue.js';
 import type {
   Dialer,
   IncomingPlaylistRequest,
@@ -51,6 +52,12 @@ export interface SwarmOptions {
   /** Leech-only: serve nothing (the broadcaster ignores this). */
   noUpload: boolean;
   maxInFlightPerPeer: number;
+  /**
+   * This node's upload cap (bytes/s), null = none. With a cap, a request is refused
+   * (OVERLOADED) while the responses already queued would take longer than a segment
+   * duration to send, so the requester asks a less busy holder instead of waiting.
+   */
+  uploadBytesPerSec?: number | null;
   now: () => number;
   policy?: Partial<SchedulerPolicy>;
 }
@@ -79,6 +86,7 @@ interface Running extends InFlightRequest {
   kind: SegmentKind;
   link: PeerLink;
   cancel(): void;
+  progress(): number;
 }
 
 const TICK_MS = 100;
@@ -91,6 +99,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** When we first heard of each media segment, and whether the broadcaster told us first. */
   private readonly heard = new Map<string, { at: number; pushed: boolean }>();
   private startSeq = new Map<number, number>();
+  /** How long the modelled player has stalled so far, per rendition (see deadlineOf). */
+  private readonly stalledMs = new Map<number, number>();
+  /** When the first entry was known (the join point waits a little for a fresher playlist). */
+  private firstEntryAt: number | undefined;
+  private catchingUp = false;
   private joinedAt = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
@@ -98,6 +111,10 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private lastNewsAt = 0;
   private lastRefreshAt = 0;
   private pushCursor = 0;
+  /** Broadcaster: copies of each media segment served so far (the first ones are always served). */
+  private readonly copies = new Map<number, number>();
+  /** What our capped upload still has to send, for admission (see refuses). */
+  private readonly serving: ServingQueue;
   private destroyed = false;
   private readonly policy: SchedulerPolicy;
 
@@ -105,6 +122,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     super((err) => this.emit('error', ShoalError.internal('a swarm listener threw', err)));
     this.book = new EntryBook(options.streamId);
     this.policy = { ...DEFAULT_SCHEDULER_POLICY, ...options.policy };
+    this.serving = new ServingQueue(options.now);
     this.neighbourhood = new Neighbourhood({
       dialer: options.dialer,
       maxPeers: options.maxPeers,
@@ -151,6 +169,10 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
 
   pexPeers(max = 16): PexPeer[] {
     return this.neighbourhood.pexPeers(max);
+  }
+
+  setUploadRate(bytesPerSec: number | null): void {
+    this.options.uploadBytesPerSec = bytesPerSec;
   }
 
   setNoUpload(noUpload: boolean): void {
@@ -205,6 +227,40 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return seq - 1;
   }
 
+  /**
+   * The scheduler policy scaled to the stream: "urgent" means needed within about one
+   * segment (a fixed window wider than that makes most of the live window urgent with
+   * short segments), and the broadcaster's non-pushed neighbours leave a fresh segment to
+   * the pushed ones for about the time one copy takes.
+   */
+  private effectivePolicy(): SchedulerPolicy {
+    const segMs = this.segmentDurationMs();
+    return {
+      ...this.policy,
+      urgentWithinMs: Math.min(this.policy.urgentWithinMs, Math.max(1000, segMs)),
+      broadcasterGraceMs: Math.max(this.policy.broadcasterGraceMs, segMs / 2),
+    };
+  }
+
+  /**
+   * How a holder should rank our request (0 first). The newest segments come first: they
+   * have the fewest holders, and each copy of one makes one more uploader of it, so spreading
+   * them fast is what keeps the whole swarm close to live; a viewer's very first segment
+   * too (someone is waiting for the picture). Then segments about to stall the player, then
+   * the rest.
+   */
+  private priorityOf(rendition: number, seq: number, dueInMs: number): number {
+    const first = seq === this.startSeq.get(rendition) && this.options.vault.heldSeqs(rendition).length === 0;
+    if (seq >= this.book.liveEdge(rendition) - 1 || first) return 0;
+    return dueInMs < this.effectivePolicy().urgentWithinMs ? 1 : 2;
+  }
+
+  /** The stream's bit rate in bytes/s (rendition 0), or a generous guess before it is known. */
+  private streamBytesPerSec(): number {
+    const bandwidth = this.book.info?.renditions[0]?.bandwidth ?? 0;
+    return bandwidth > 0 ? bandwidth / 8 : 2_000_000;
+  }
+
   private segmentDurationMs(): number {
     return this.book.info?.targetDurationMs ?? 2000;
   }
@@ -214,6 +270,16 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (known !== undefined) return known;
     const edge = this.book.liveEdge(rendition);
     if (edge < 0) return undefined;
+    // The first playlist may come from a neighbour that is itself behind (or just joined):
+    // joining from it would start us far from live. A neighbour that holds something newer
+    // has its playlist fetched first — unless that takes longer than a segment lasts.
+    const now = this.options.now();
+    this.firstEntryAt ??= now;
+    const ahead = this.neighbourhood.links().find((l) => l.newestHeld(rendition) > edge);
+    if (ahead && now - this.firstEntryAt < this.segmentDurationMs()) {
+      this.catchUpEntries(ahead, rendition, edge + 1);
+      return undefined;
+    }
     const oldest = this.book.window(rendition)[0]?.seq ?? edge;
     const start = Math.max(oldest, edge - this.options.joinDistance + 1);
     this.startSeq.set(rendition, start);
@@ -221,15 +287,34 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return start;
   }
 
+  /**
+   * When the player needs a segment: it starts one segment duration after the join and
+   * plays in real time, except that it stalls while the next segment is missing, which
+   * pushes every later deadline back. Without the stall a viewer that fell behind would
+   * see every segment as overdue, forever: all of them urgent, all of them asked of the
+   * broadcaster.
+   */
+  private deadlineOf(rendition: number, seq: number, start: number): number {
+    return (
+      this.joinedAt + (this.stalledMs.get(rendition) ?? 0) + this.segmentDurationMs() * (1 + seq - start)
+    );
+  }
+
+  private trackStall(rendition: number, start: number, now: number): void {
+    const next = Math.max(start, this.contiguousHead(rendition) + 1);
+    const late = now - this.deadlineOf(rendition, next, start);
+    if (late > 0) this.stalledMs.set(rendition, (this.stalledMs.get(rendition) ?? 0) + late);
+  }
+
   private wanted(now: number): WantedSegment[] {
     const out: WantedSegment[] = [];
-    const segMs = this.segmentDurationMs();
     for (const rendition of this.book.renditions()) {
       const start = this.ensureStart(rendition);
       if (start === undefined) continue;
+      this.trackStall(rendition, start, now);
       for (const entry of this.book.window(rendition)) {
         if (entry.seq < start || this.options.vault.has(rendition, 'media', entry.seq)) continue;
-        const deadlineAt = this.joinedAt + segMs * (1 + entry.seq - start);
+        const deadlineAt = this.deadlineOf(rendition, entry.seq, start);
         const heard = this.heard.get(`${rendition}:${entry.seq}`);
         const announcedAt = heard?.pushed ? -Infinity : (heard?.at ?? now);
         out.push({ rendition, seq: entry.seq, size: entry.size, deadlineAt, announcedAt });
@@ -280,18 +365,25 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private schedule(now: number): void {
     const links = this.neighbourhood.links();
     if (links.length === 0) return;
+    // Until a neighbour has delivered something, assume it sends at the stream's bit rate:
+    // an optimistic guess makes every first request look stalled under an upload cap.
+    const prior = this.streamBytesPerSec();
     const sources: SourceView[] = links.map((link) => ({
       id: link.nodeId,
       isBroadcaster: link.isBroadcaster,
       has: (rendition, seq) =>
-        !link.chokesUs && (seq < 0 ? link.holdsInit(rendition, -1 - seq) : link.holds(rendition, seq)),
+        !link.chokesUs &&
+        (seq < 0 ? link.holdsInit(rendition, -1 - seq) : link.canServe(rendition, seq, now)),
       rttMs: link.session.health().rttMs ?? 50,
-      throughputBps: link.throughputBps,
+      throughputBps: link.measured ? link.throughputBps : Math.min(link.throughputBps, prior),
       inFlight: link.inFlight,
       inFlightBytes: link.inFlightBytes,
       maxInFlight: this.options.maxInFlightPerPeer,
     }));
-    const actions = planRequests(now, this.wanted(now), sources, [...this.running.values()], this.policy);
+    const running = [...this.running.values()].map((r) => ({ ...r, received: r.progress() }));
+    // The non-pushed neighbours of the broadcaster leave a fresh segment to the pushed
+    // ones for about the time one copy takes, then fetch it from them.
+    const actions = planRequests(now, this.wanted(now), sources, running, this.effectivePolicy());
     const byId = new Map(links.map((l) => [l.nodeId, l]));
     for (const action of actions) {
       const key = `${action.rendition}:${action.seq}`;
@@ -322,14 +414,18 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (!entry) return;
     const segMs = this.segmentDurationMs();
     const start = this.startSeq.get(rendition) ?? seq;
-    const deadlineAt = kind === 'init' ? now + segMs : this.joinedAt + segMs * (1 + seq - start);
+    const deadlineAt = kind === 'init' ? now + segMs : this.deadlineOf(rendition, seq, start);
+    // A segment past its playback deadline is still wanted: the player waits for it. Never
+    // give the transfer less time than it needs, or both ends drop it when the deadline
+    // passes and every retry starts over — a livelock once uploads are capped.
+    const feasibleMs = Math.max(2 * segMs, 2 * (expectedDoneAt - now));
     const handle = link.session.requestSegment({
       rendition,
       kind,
       seq,
       expectedSize: entry.size,
-      deadlineMs: Math.max(200, Math.round(deadlineAt - now + segMs)),
-      priority: deadlineAt - now < this.policy.urgentWithinMs ? 0 : 1,
+      deadlineMs: Math.round(Math.max(feasibleMs, deadlineAt - now + segMs)),
+      priority: this.priorityOf(rendition, seq, deadlineAt - now),
     });
     const key = `${rendition}:${planSeq}`;
     const running: Running = {
@@ -342,6 +438,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       size: entry.size,
       link,
       cancel: () => handle.cancel(),
+      progress: () => handle.received?.() ?? 0,
     };
     this.running.set(key, running);
     link.inFlight += 1;
@@ -374,8 +471,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     }
     if (!current && this.options.vault.has(entry.rendition, r.kind, entry.seq)) return;
     this.options.vault.put(entry, data);
-    const fetchMs = this.options.now() - r.startedAt;
-    r.link.recordDownload(data.length, fetchMs);
+    const now = this.options.now();
+    const fetchMs = now - r.startedAt;
+    r.link.recordDownload(data.length, now - Math.max(r.startedAt, r.link.lastDoneAt));
     this.emit('segment', {
       rendition: entry.rendition,
       kind: r.kind,
@@ -393,8 +491,15 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private onFetchFailed(key: string, r: Running, error: ShoalError): void {
     this.finishRunning(key, r);
     if (this.destroyed || error.code === ErrorCode.CANCELLED) return;
-    if (error.code === ErrorCode.NOT_AVAILABLE) r.link.forget(r.rendition, r.seq);
-    else r.link.recordFailure();
+    if (error.code === ErrorCode.NOT_AVAILABLE) {
+      // OVERLOADED: the holder is busy (the broadcaster sparing its upload for fresh
+      // segments, a viewer with a long queue). Ask others, and it again a little later.
+      // Any other reason: it does not have the segment.
+      const reason = (error as ShoalError & { reason?: number }).reason;
+      if (reason === NotAvailableReason.OVERLOADED)
+        r.link.backOff(r.rendition, r.seq, this.options.now() + this.segmentDurationMs() / 4);
+      else r.link.forget(r.rendition, r.seq);
+    } else r.link.recordFailure();
     if (error.code === ErrorCode.TOO_LARGE || error.code === ErrorCode.PROTOCOL_VIOLATION)
       this.neighbourhood.ban(r.link, error);
     this.schedule(this.options.now());
@@ -460,6 +565,21 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
           if (!this.destroyed && !this.book.info && this.neighbourhood.links().includes(link))
             this.fetchPlaylist(link);
         }, 500).unref?.();
+      },
+    );
+  }
+
+  /** Fetches the entries a neighbour holds from `fromSeq` on (one request at a time). */
+  private catchUpEntries(link: PeerLink, rendition: number, fromSeq: number): void {
+    if (this.catchingUp) return;
+    this.catchingUp = true;
+    link.session.requestPlaylist(rendition, fromSeq, 2000).then(
+      ({ entries }) => {
+        this.catchingUp = false;
+        for (const entry of entries) if (!this.acceptEntry(link, entry, 'listed')) return;
+      },
+      () => {
+        this.catchingUp = false;
       },
     );
   }
@@ -535,9 +655,46 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       const edge = this.book.liveEdge(req.rendition);
       return req.notAvailable(req.seq > edge ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED);
     }
+    if (this.refuses(req, held.data.length)) return req.notAvailable(NotAvailableReason.OVERLOADED);
+    if (this.options.role === 'broadcaster' && req.kind === 'media') {
+      this.copies.set(req.seq, (this.copies.get(req.seq) ?? 0) + 1);
+      if (this.copies.size > 256) this.copies.delete(this.copies.keys().next().value!);
+    }
     req.respond(held.data);
     link.recordUpload(held.data.length);
     this.emit('uploaded', { link, bytes: held.data.length });
+  }
+
+  /**
+   * Serving under load. A node with an upload cap turns a request down (OVERLOADED) when
+   * what it has queued would keep the response waiting too long: the requester asks a
+   * less busy holder (or this one a little later) instead of waiting in line. How long is
+   * too long depends on the request's priority (see priorityOf), because the transport
+   * sends strictly by priority: a fresh segment may wait up to a segment duration (each
+   * copy of it makes a new uploader), a stall-threatened one half that, anything else only
+   * a quarter — a node that fills its upload with common segments starves the swarm of
+   * fresh ones. The broadcaster's upload is the scarcest: it always serves the first
+   * `pushFanout` copies of a segment (only it can put a segment into the swarm), and after
+   * that only rescues — a segment the requester needs within about one segment duration —
+   * and only while it has nothing else to send.
+   */
+  private refuses(req: IncomingSegmentRequest, size: number): boolean {
+    if (req.kind !== 'media') return false;
+    const segMs = this.segmentDurationMs();
+    const rate = this.options.uploadBytesPerSec ?? null;
+    let active = 0;
+    for (const link of this.neighbourhood.links()) active += link.session.health().activeResponses ?? 0;
+    if (active === 0) this.serving.clear();
+    if (this.options.role === 'broadcaster') {
+      if ((this.copies.get(req.seq) ?? 0) < this.options.pushFanout) return false;
+      // A rescue never waits behind other work: it would delay the next segment's first copies.
+      return (req.deadlineMs ?? Infinity) > 2 * segMs || (rate !== null && active > 0);
+    }
+    if (rate === null) return false;
+    const cls = Math.min(2, Math.max(0, req.priority ?? 2));
+    if (this.serving.waitMs(cls) >= segMs * [1, 0.5, 0.25][cls]!) return true;
+    this.serving.add(cls, (size * 1000) / rate);
+    return false;
   }
 
   private onPlaylistRequest(req: IncomingPlaylistRequest): void {

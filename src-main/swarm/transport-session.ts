@@ -58,6 +58,7 @@ export class TransportSwarmSession implements SwarmSession {
       lossRate: s.lossRate,
       bytesSent: s.bytesSent,
       bytesReceived: s.bytesReceived,
+      activeResponses: s.activeResponses,
     };
   }
 
