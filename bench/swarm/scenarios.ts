@@ -1,0 +1,65 @@
+// The shipped scenarios (issue 5). Each is a full LabConfig minus what only the command
+// line decides (output folder, chart); options given on the command line override them.
+
+import type { LabConfig } from './lab-config.js';
+
+export type Preset = Omit<LabConfig, 'outDir' | 'chart' | 'raw' | 'scenario'>;
+
+// The broadcaster takes every viewer as a direct peer and pushes each segment to one of
+// them in turn: each viewer seeds some segments, so every viewer's upload is used. Its own
+// upload stays near one copy per segment, because past the pushed copies it serves only
+// rescues (see Swarm.refuses), however many direct peers it has.
+const baseline: Preset = {
+  viewers: 50,
+  bitrateKbps: 1000,
+  segmentSec: 2,
+  broadcasterUp: 3,
+  viewerUp: [{ multiple: 1.5, share: 1 }],
+  loss: 0,
+  churnPerMin: 0,
+  churnAbrupt: 0.5,
+  durationSec: 120,
+  rampSec: 30,
+  seed: 1,
+  workers: 2,
+  broadcasterPeers: 50,
+  pushFanout: 1,
+  maxPeers: 24,
+  joinDistance: 3,
+  startupSegments: 3,
+};
+
+export const SCENARIOS: Record<string, { about: string; preset: Preset }> = {
+  baseline: {
+    about: '50 viewers, broadcaster 3x the bitrate, viewers 1.5x',
+    preset: baseline,
+  },
+  tight: {
+    about: 'r_max only 10% above the bitrate: broadcaster 3x, viewers 1.04x (50 viewers)',
+    preset: { ...baseline, viewerUp: [{ multiple: 1.04, share: 1 }] },
+  },
+  lossy: {
+    about: 'baseline with 5% random packet loss on every path',
+    preset: { ...baseline, loss: 0.05 },
+  },
+  churn: {
+    about: 'baseline with 20% of the viewers replaced per minute (half of them crash)',
+    preset: { ...baseline, churnPerMin: 0.2 },
+  },
+  large: {
+    about: 'baseline capacities with as many viewers as this machine runs honestly',
+    preset: { ...baseline, viewers: 150, broadcasterPeers: 150, rampSec: 60, durationSec: 150 },
+  },
+  smoke: {
+    about: 'a short clean run: 8 viewers, 20 s',
+    preset: {
+      ...baseline,
+      viewers: 8,
+      broadcasterPeers: 8,
+      durationSec: 20,
+      rampSec: 2,
+      segmentSec: 1,
+      workers: 1,
+    },
+  },
+};
