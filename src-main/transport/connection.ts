@@ -295,13 +295,18 @@ export class Connection {
    */
   onSegmentDataPacket(d: Uint8Array, dataLength: number, now: number): void {
     const P = SegmentDataPacket;
+    const ackWasOwed = this.acks.ackPending;
     if (
       !this.accept(u32At(d, P.PN), u32At(d, P.TIMESTAMP), u32At(d, P.TIMESTAMP_DIFF), true, d.length, now)
     ) {
       return;
     }
     this.events.segmentData(d, dataLength, now);
-    this.afterPacket(now);
+    if (this.closed) return;
+    if (this.acks.ackDeadline() <= now) this.host.scheduleFlush(this);
+    // Without an ACK block a packet only pushes the timers later (idle), except that the
+    // first one owing an ACK sets the ACK deadline: re-arm only then.
+    else if (!ackWasOwed || this.timer === null) this.armTimer(now);
   }
 
   /** What every packet does; false if its frames must not be processed (closed, duplicate). */

@@ -44,7 +44,9 @@ export class Ledbat {
   inSlowStart = true;
   private readonly baseHistory: number[] = [];
   private baseBucketStart = -Infinity;
-  private readonly current: number[] = [];
+  /** The last CURRENT_FILTER samples, as a ring (a sample arrives with every packet). */
+  private readonly current = new Float64Array(CURRENT_FILTER);
+  private samples = 0;
   private reference: number | null = null;
   private recoveryStart = -Infinity;
   lossEvents = 0;
@@ -70,17 +72,17 @@ export class Ledbat {
       const last = this.baseHistory.length - 1;
       if (delayMs < this.baseHistory[last]!) this.baseHistory[last] = delayMs;
     }
-    this.current.push(delayMs);
-    if (this.current.length > CURRENT_FILTER) this.current.shift();
+    this.current[this.samples++ % CURRENT_FILTER] = delayMs;
   }
 
   /** Current (filtered) delay above the base delay, ms; 0 before any sample. */
   get queuingDelayMs(): number {
-    if (this.current.length === 0) return 0;
+    if (this.samples === 0) return 0;
     let base = Infinity;
     for (const d of this.baseHistory) if (d < base) base = d;
     let cur = Infinity;
-    for (const d of this.current) if (d < cur) cur = d;
+    const n = Math.min(this.samples, CURRENT_FILTER);
+    for (let i = 0; i < n; i++) if (this.current[i]! < cur) cur = this.current[i]!;
     return Math.max(0, cur - base);
   }
 
