@@ -18,6 +18,8 @@ export interface SwarmConfig {
   pushFanout: number;
   pushDelayShare: number;
   maxInFlightPerPeer: number;
+  /** Relative sync: a viewer whose player stalled this many segment durations rejoins near live. */
+  resyncAfterSegments: number;
 }
 
 export interface TransportConfig {
@@ -64,6 +66,7 @@ export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
   pushFanout: 2,
   pushDelayShare: 0.35,
   maxInFlightPerPeer: 3,
+  resyncAfterSegments: 4,
 };
 export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   bindHost: '0.0.0.0',
@@ -85,6 +88,7 @@ export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
   swarm.pushFanout = clamp(Math.round(swarm.pushFanout), 1, swarm.broadcasterMaxPeers);
   swarm.pushDelayShare = clamp(swarm.pushDelayShare, 0, 1);
   swarm.maxInFlightPerPeer = clamp(Math.round(swarm.maxInFlightPerPeer), 1, 16);
+  swarm.resyncAfterSegments = clamp(swarm.resyncAfterSegments, 1, 100);
   transport.idleTimeoutMs = clamp(transport.idleTimeoutMs, 1000, 120_000);
   transport.maxDatagram = clamp(Math.round(transport.maxDatagram), 1200, 65_000);
   if (settings.joinDistanceSegments >= store.maxSegments) {

@@ -95,6 +95,7 @@ export class StreamNode {
       bootstrap: options.bootstrap,
       maxPeers: role === 'broadcaster' ? config.swarm.broadcasterMaxPeers : config.settings.maxPeers,
       joinDistance: config.settings.joinDistanceSegments,
+      resyncAfterSegments: config.swarm.resyncAfterSegments,
       pushFanout: config.swarm.pushFanout,
       pushDelayShare: config.swarm.pushDelayShare,
       noUpload: role === 'viewer' && config.settings.noUpload,

@@ -45,6 +45,12 @@ export interface SwarmOptions {
   maxPeers: number;
   /** Viewers join this many segments behind the live edge. */
   joinDistance: number;
+  /**
+   * Relative sync: once the player has stalled this many segment durations in total, the
+   * viewer gives up on the missing segments and rejoins at `joinDistance` behind live, so
+   * every viewer stays within a bounded distance of the live edge. Default 4.
+   */
+  resyncAfterSegments?: number;
   /** Broadcaster: neighbours told about a fresh segment at once; the rest hear later. */
   pushFanout: number;
   /** Broadcaster: delay before the other neighbours hear of a fresh segment, as a share of its duration. */
@@ -77,6 +83,8 @@ export interface SwarmEvents {
   segment: SegmentArrivalEvent;
   'segment-failed': { rendition: number; seq: number; reason: ShoalError; from: PeerLink };
   info: StreamInfo;
+  /** The viewer jumped ahead to stay near live (relative sync). */
+  resync: { rendition: number; fromSeq: number; toSeq: number };
   uploaded: { link: PeerLink; bytes: number };
   error: ShoalError;
   [key: string]: unknown;
@@ -99,6 +107,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** When we first heard of each media segment, and whether the broadcaster told us first. */
   private readonly heard = new Map<string, { at: number; pushed: boolean }>();
   private startSeq = new Map<number, number>();
+  /** Newest media seq held in order from the join point (see contiguousHead). */
+  private readonly heads = new Map<number, { start: number; head: number }>();
   /** How long the modelled player has stalled so far, per rendition (see deadlineOf). */
   private readonly stalledMs = new Map<number, number>();
   /** When the first entry was known (the join point waits a little for a fresher playlist). */
@@ -222,9 +232,12 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   contiguousHead(rendition: number): number {
     const start = this.startSeq.get(rendition);
     if (start === undefined) return -1;
-    let seq = start;
-    while (this.options.vault.has(rendition, 'media', seq)) seq += 1;
-    return seq - 1;
+    // A cursor that only moves forward: segments the store has evicted since still count.
+    let cursor = this.heads.get(rendition);
+    if (!cursor || cursor.start !== start) cursor = { start, head: start - 1 };
+    while (this.options.vault.has(rendition, 'media', cursor.head + 1)) cursor.head += 1;
+    this.heads.set(rendition, cursor);
+    return cursor.head;
   }
 
   /**
@@ -304,6 +317,19 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const next = Math.max(start, this.contiguousHead(rendition) + 1);
     const late = now - this.deadlineOf(rendition, next, start);
     if (late > 0) this.stalledMs.set(rendition, (this.stalledMs.get(rendition) ?? 0) + late);
+    this.resyncIfTooFarBehind(rendition, next, now);
+  }
+
+  /** Relative sync (see SwarmOptions.resyncAfterSegments). */
+  private resyncIfTooFarBehind(rendition: number, next: number, now: number): void {
+    const limitMs = (this.options.resyncAfterSegments ?? 4) * this.segmentDurationMs();
+    if ((this.stalledMs.get(rendition) ?? 0) <= limitMs) return;
+    const target = this.book.liveEdge(rendition) - this.options.joinDistance + 1;
+    if (target <= next) return;
+    this.startSeq.set(rendition, target);
+    this.stalledMs.set(rendition, 0);
+    this.joinedAt = now;
+    this.emit('resync', { rendition, fromSeq: next, toSeq: target });
   }
 
   private wanted(now: number): WantedSegment[] {
@@ -312,8 +338,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       const start = this.ensureStart(rendition);
       if (start === undefined) continue;
       this.trackStall(rendition, start, now);
+      // Played (or held) already: the store may have evicted it since, it is not wanted again.
+      const head = this.contiguousHead(rendition);
       for (const entry of this.book.window(rendition)) {
-        if (entry.seq < start || this.options.vault.has(rendition, 'media', entry.seq)) continue;
+        if (entry.seq < start || entry.seq <= head || this.options.vault.has(rendition, 'media', entry.seq))
+          continue;
         const deadlineAt = this.deadlineOf(rendition, entry.seq, start);
         const heard = this.heard.get(`${rendition}:${entry.seq}`);
         const announcedAt = heard?.pushed ? -Infinity : (heard?.at ?? now);
