@@ -301,16 +301,16 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   /**
-   * When the player needs a segment: it starts one segment duration after the join and
-   * plays in real time, except that it stalls while the next segment is missing, which
-   * pushes every later deadline back. Without the stall a viewer that fell behind would
-   * see every segment as overdue, forever: all of them urgent, all of them asked of the
-   * broadcaster.
+   * When the player needs a segment: it starts playing the join point `joinDistance`
+   * segment durations after the join (a live player keeps about that much buffer, as
+   * hls.js keeps 3 target durations) and plays in real time, except that it stalls while
+   * the next segment is missing, which pushes every later deadline back. Without the stall
+   * a viewer that fell behind would see every segment as overdue, forever: all of them
+   * urgent, all of them asked of the broadcaster.
    */
   private deadlineOf(rendition: number, seq: number, start: number): number {
-    return (
-      this.joinedAt + (this.stalledMs.get(rendition) ?? 0) + this.segmentDurationMs() * (1 + seq - start)
-    );
+    const playsAt = this.joinedAt + (this.stalledMs.get(rendition) ?? 0);
+    return playsAt + this.segmentDurationMs() * (this.options.joinDistance + seq - start);
   }
 
   private trackStall(rendition: number, start: number, now: number): void {
