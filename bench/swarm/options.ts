@@ -9,6 +9,8 @@ import { SCENARIOS, type Preset } from './scenarios.js';
 export interface LabCommand {
   /** One config per scenario to run, in order. */
   configs: LabConfig[];
+  /** Only print the table of reports already written to this folder. */
+  tableFrom: string | null;
 }
 
 const number =
@@ -85,7 +87,8 @@ export function buildCommand(): Command {
     )
     .option('--out <dir>', 'folder for the JSON report and the chart', '.bench-out/swarm')
     .option('--no-chart', 'skip the PNG chart (no Chromium needed)')
-    .option('--raw', 'also write every arrival and counter sample (swarm-<scenario>-raw.json)');
+    .option('--raw', 'also write every arrival and counter sample (swarm-<scenario>-raw.json)')
+    .option('--table', 'run nothing: print the table of the reports already in --out');
 }
 
 interface Parsed {
@@ -111,6 +114,7 @@ interface Parsed {
   out: string;
   chart: boolean;
   raw?: boolean;
+  table?: boolean;
 }
 
 export function parseLabArgs(argv: string[]): LabCommand {
@@ -148,5 +152,5 @@ export function parseLabArgs(argv: string[]): LabCommand {
       raw: opts.raw ?? false,
     } satisfies LabConfig;
   });
-  return { configs };
+  return { configs, tableFrom: opts.table ? opts.out : null };
 }

@@ -2,6 +2,8 @@
 // [options]`. Runs one live stream through a swarm of real engines on this machine and
 // prints a table, writes the figures as JSON and a chart (README "Swarm lab").
 
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { computeReport, type LabReport } from './metrics.js';
 import { parseLabArgs } from './options.js';
@@ -33,8 +35,26 @@ export async function runScenario(config: LabConfig, log: (line: string) => void
   return { report, json, chart };
 }
 
+/** The reports already written to `dir`, in scenario order. */
+async function savedReports(dir: string): Promise<LabReport[]> {
+  const order = ['baseline', 'tight', 'lossy', 'churn', 'large', 'smoke'];
+  const files = (await readdir(dir)).filter((f) => /^swarm-[a-z]+\.json$/.test(f));
+  const reports = await Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as LabReport),
+  );
+  return reports.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+}
+
 async function main(): Promise<void> {
-  const { configs } = parseLabArgs(process.argv.slice(2));
+  const { configs, tableFrom } = parseLabArgs(process.argv.slice(2));
+  if (tableFrom) {
+    const saved = await savedReports(tableFrom);
+    if (saved.length === 0) throw new Error(`no swarm-<scenario>.json reports in ${tableFrom}`);
+    console.log(formatTable(saved));
+    console.log();
+    for (const r of saved) console.log(formatTargets(r));
+    return;
+  }
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const reports: LabReport[] = [];
   for (const config of configs) {

@@ -1,0 +1,58 @@
+// The targets of issue 5 per scenario, checked against a report.
+
+import type { LabReport, Target } from './metrics.js';
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+
+/** The targets of issue 5 that apply to the scenario. */
+export function targetsFor(r: LabReport): Target[] {
+  const seg = r.config.segmentSec;
+  const t: Target[] = [];
+  const at99 = (): Target => ({
+    name: 'viewers at continuity >= 0.99',
+    target: '>= 95%',
+    value: pct(r.continuity.shareAt99),
+    pass: r.continuity.shareAt99 >= 0.95,
+  });
+  switch (r.scenario) {
+    case 'baseline':
+    case 'large':
+      t.push(
+        at99(),
+        {
+          name: 'broadcaster upload',
+          target: '<= 2x bitrate',
+          value: `${r.broadcaster.upX.toFixed(2)}x`,
+          pass: r.broadcaster.upX <= 2,
+        },
+        {
+          name: 'join time p50',
+          target: '<= 2 s',
+          value: `${(r.join.p50Ms / 1000).toFixed(2)} s`,
+          pass: r.join.p50Ms <= 2000,
+        },
+        {
+          name: 'distance behind live p95',
+          target: `<= ${seg + 2} s`,
+          value: `${r.distance.p95Sec.toFixed(2)} s`,
+          pass: r.distance.p95Sec <= seg + 2,
+        },
+      );
+      break;
+    case 'tight':
+      t.push({
+        name: 'viewers at continuity >= 0.98',
+        target: '>= 90%',
+        value: pct(r.continuity.shareAt98),
+        pass: r.continuity.shareAt98 >= 0.9,
+      });
+      break;
+    case 'lossy':
+    case 'churn':
+      t.push(at99());
+      break;
+    default:
+      break;
+  }
+  return t;
+}
