@@ -313,6 +313,13 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return playsAt + this.segmentDurationMs() * (this.options.joinDistance + seq - start);
   }
 
+  /** When we want a segment: by its playback deadline, and the first one at once (someone waits for the picture). */
+  private fetchBy(rendition: number, seq: number, start: number): number {
+    const due = this.deadlineOf(rendition, seq, start);
+    const first = seq === start && this.contiguousHead(rendition) < start;
+    return first ? Math.min(due, this.joinedAt + this.segmentDurationMs()) : due;
+  }
+
   private trackStall(rendition: number, start: number, now: number): void {
     const next = Math.max(start, this.contiguousHead(rendition) + 1);
     const late = now - this.deadlineOf(rendition, next, start);
@@ -343,7 +350,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       for (const entry of this.book.window(rendition)) {
         if (entry.seq < start || entry.seq <= head || this.options.vault.has(rendition, 'media', entry.seq))
           continue;
-        const deadlineAt = this.deadlineOf(rendition, entry.seq, start);
+        const deadlineAt = this.fetchBy(rendition, entry.seq, start);
         const heard = this.heard.get(`${rendition}:${entry.seq}`);
         const announcedAt = heard?.pushed ? -Infinity : (heard?.at ?? now);
         out.push({ rendition, seq: entry.seq, size: entry.size, deadlineAt, announcedAt });
@@ -443,7 +450,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (!entry) return;
     const segMs = this.segmentDurationMs();
     const start = this.startSeq.get(rendition) ?? seq;
-    const deadlineAt = kind === 'init' ? now + segMs : this.deadlineOf(rendition, seq, start);
+    const deadlineAt = kind === 'init' ? now + segMs : this.fetchBy(rendition, seq, start);
     // A segment past its playback deadline is still wanted: the player waits for it. Never
     // give the transfer less time than it needs, or both ends drop it when the deadline
     // passes and every retry starts over — a livelock once uploads are capped.
