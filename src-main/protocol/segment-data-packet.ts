@@ -84,7 +84,8 @@ export function writeSegmentDataPacket(
   putU32(out, 27, reqId);
   putU32(out, 31, offset);
   putU32(out, 35, segment.length);
-  out.set(segment.subarray(offset, offset + length), DATA_AT);
+  // A plain Uint8Array view (Buffer#subarray would construct a Buffer subclass per packet).
+  out.set(new Uint8Array(segment.buffer, segment.byteOffset + offset, length), DATA_AT);
   return size;
 }
 

@@ -24,7 +24,12 @@ export class AckTracker {
   private elicitingReceived = 0;
   duplicates = 0;
 
-  constructor(private readonly policy: AckPolicy) {}
+  /** ackThreshold(), recomputed only when it can change (every 64 ack-eliciting packets). */
+  private threshold: number;
+
+  constructor(private readonly policy: AckPolicy) {
+    this.threshold = this.ackThreshold();
+  }
 
   /**
    * Records a packet; false when it is a duplicate (its frames must not be processed again).
@@ -48,7 +53,7 @@ export class AckTracker {
     if (ranges.length > this.policy.maxRanges) this.floor = ranges.pop()![1] + 1;
     if (ackEliciting) {
       this.elicitingSinceAck++;
-      this.elicitingReceived++;
+      if (++this.elicitingReceived % 64 === 0) this.threshold = this.ackThreshold();
       if (this.oldestUnackedAt === Infinity) this.oldestUnackedAt = now;
       if (!inOrder) this.immediate = true;
     }
@@ -92,7 +97,7 @@ export class AckTracker {
   /** When an ACK must go out: Infinity if none is owed, `now`-ish if immediately. */
   ackDeadline(): number {
     if (this.elicitingSinceAck === 0) return Infinity;
-    if (this.immediate || this.elicitingSinceAck >= this.ackThreshold()) return 0;
+    if (this.immediate || this.elicitingSinceAck >= this.threshold) return 0;
     return this.oldestUnackedAt + this.policy.maxAckDelayMs;
   }
 

@@ -101,6 +101,8 @@ export class Connection {
   private readonly keepaliveMs: number;
   private readonly wakeForTokens = (): void => this.host.scheduleFlush(this);
   private pingNonce = 0;
+  /** The bulk receive path asked the endpoint for a flush (cleared when flush runs). */
+  private flushQueued = false;
   /** A datagram buffer the socket gave back: the next fragment is written into it. */
   private spare: Buffer | null = null;
   /** The last flush ran out of data to send (or hit the upload cap) before cwnd or pacing stopped it. */
@@ -171,6 +173,7 @@ export class Connection {
   }
 
   flush(): void {
+    this.flushQueued = false;
     if (this.closed) return;
     const now = this.host.clock.now();
     let budget = MAX_PACKETS_PER_FLUSH;
@@ -303,7 +306,13 @@ export class Connection {
     }
     this.events.segmentData(d, dataLength, now);
     if (this.closed) return;
-    if (this.acks.ackDeadline() <= now) this.host.scheduleFlush(this);
+    if (this.acks.ackDeadline() <= now) {
+      // Every packet of the burst owes the ACK: ask the endpoint once.
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        this.host.scheduleFlush(this);
+      }
+    }
     // Without an ACK block a packet only pushes the timers later (idle), except that the
     // first one owing an ACK sets the ACK deadline: re-arm only then.
     else if (!ackWasOwed || this.timer === null) this.armTimer(now);

@@ -119,7 +119,12 @@ export class SegmentAssembly {
   }
 
   private copy(offset: number, src: Uint8Array, start: number, end: number): FragmentVerdict {
-    this.buffer.set(start === 0 && end === src.length ? src : src.subarray(start, end), offset);
+    // A plain Uint8Array view: Buffer#subarray would construct a Buffer subclass per fragment.
+    const bytes =
+      start === 0 && end === src.length
+        ? src
+        : new Uint8Array(src.buffer, src.byteOffset + start, end - start);
+    this.buffer.set(bytes, offset);
     this.received += end - start;
     return this.received === this.totalSize ? 'complete' : 'added';
   }
