@@ -45,6 +45,8 @@ export const FrameType = {
   AVAILABILITY: 0x19,
   CHOKE: 0x1a,
   UNCHOKE: 0x1b,
+  PIECE_MAP: 0x1c,
+  PIECE_HAVE: 0x1d,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
 } as const;
@@ -80,6 +82,8 @@ export const Capability = {
   PEX: 0x00000004,
   /** The node is the stream's broadcaster (holds the signing key). */
   BROADCASTER: 0x00000008,
+  /** Serves byte ranges of segments and speaks PIECE_MAP / PIECE_HAVE (PROTOCOL §7.3). */
+  PIECES: 0x00000010,
 } as const;
 
 /** PROTOCOL §5.9 — SEGMENT_NOT_AVAILABLE reasons. */
@@ -115,6 +119,11 @@ export const MAX_SEGMENT_SIZE = 32 * 1024 * 1024;
 /** PROTOCOL §6 — signing contexts (ASCII, prepended to the signed bytes). */
 export const ENTRY_SIGNING_CONTEXT = 'shoal/v1/segment-entry';
 export const INFO_SIGNING_CONTEXT = 'shoal/v1/stream-info';
+export const PIECE_MAP_SIGNING_CONTEXT = 'shoal/v1/piece-map';
+
+/** PROTOCOL §6.4 — a piece map has 1..MAX_PIECES pieces of at least MIN_PIECE_SIZE bytes. */
+export const MAX_PIECES = 24;
+export const MIN_PIECE_SIZE = 1024;
 
 /** PROTOCOL §4.1, §4.2 — longest cookie a HELLO or RETRY carries. */
 export const MAX_COOKIE_LENGTH = 64;

@@ -1,10 +1,13 @@
-// Signed records (PROTOCOL §6): SegmentEntry (fixed 122 bytes) and StreamInfo, and the exact
-// bytes each signature covers: context || streamId || record without its signature.
+// Signed records (PROTOCOL §6): SegmentEntry (fixed 122 bytes), StreamInfo and PieceMap, and
+// the exact bytes each signature covers: context || streamId || record without its signature.
 
 import {
   ENTRY_SIGNING_CONTEXT,
   INFO_SIGNING_CONTEXT,
+  MAX_PIECES,
   MAX_STREAM_INFO_LENGTH,
+  MIN_PIECE_SIZE,
+  PIECE_MAP_SIGNING_CONTEXT,
   SEGMENT_ENTRY_LENGTH,
   SHA256_LENGTH,
   SIGNATURE_LENGTH,
@@ -12,7 +15,7 @@ import {
 } from './constants.js';
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
-import type { Rendition, SegmentEntry, StreamInfo } from './types.js';
+import type { PieceMap, Rendition, SegmentEntry, StreamInfo } from './types.js';
 import { utf8Truncated } from './utf8.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 
@@ -24,9 +27,11 @@ const MAX_RENDITION_TEXT = 255;
 
 const ENTRY_CONTEXT = Buffer.from(ENTRY_SIGNING_CONTEXT, 'ascii');
 const INFO_CONTEXT = Buffer.from(INFO_SIGNING_CONTEXT, 'ascii');
+const PIECE_MAP_CONTEXT = Buffer.from(PIECE_MAP_SIGNING_CONTEXT, 'ascii');
 
 export type UnsignedSegmentEntry = Omit<SegmentEntry, 'signature'>;
 export type UnsignedStreamInfo = Omit<StreamInfo, 'signature'>;
+export type UnsignedPieceMap = Omit<PieceMap, 'signature'>;
 
 // ---- §6.1 SegmentEntry ----
 
@@ -184,4 +189,62 @@ function checkedLength(n: number): number {
     throw new ShoalError(ErrorCode.TOO_LARGE, `StreamInfo of ${n} bytes exceeds ${MAX_STREAM_INFO_LENGTH}`);
   }
   return n;
+}
+
+// ---- §6.4 PieceMap ----
+
+/** Encoded length of a PieceMap: entry (122), pieceSize u32, count u8, count × 32, signature 64. */
+export function pieceMapLength(map: UnsignedPieceMap): number {
+  return SEGMENT_ENTRY_LENGTH + 5 + map.hashes.length * SHA256_LENGTH + SIGNATURE_LENGTH;
+}
+
+/** The fields after the entry: pieceSize u32, count u8, hashes (§6.4). */
+function writePieceMapTail(w: ByteWriter, map: UnsignedPieceMap): void {
+  const count = map.hashes.length;
+  if (count < 1 || count > MAX_PIECES) throw ShoalError.internal(`PieceMap of ${count} pieces`);
+  w.u32(map.pieceSize);
+  w.u8(count);
+  for (const h of map.hashes) w.fixed(h, SHA256_LENGTH, 'PieceMap hash');
+}
+
+export function writePieceMap(w: ByteWriter, map: PieceMap): void {
+  writeSegmentEntry(w, map.entry);
+  writePieceMapTail(w, map);
+  w.fixed(map.signature, SIGNATURE_LENGTH, 'PieceMap signature');
+}
+
+/** Reads a PieceMap; MALFORMED unless 1 ≤ count ≤ MAX_PIECES, pieceSize ≥ MIN_PIECE_SIZE and
+ * count = ceil(entry.size / pieceSize) (§6.4). The signatures are checked separately. */
+export function readPieceMap(r: ByteReader): PieceMap {
+  const entry = readSegmentEntry(r);
+  const pieceSize = r.u32('PieceMap');
+  const count = r.u8('PieceMap');
+  if (count < 1 || count > MAX_PIECES) throw ShoalError.malformed(`PieceMap count ${count}`);
+  if (pieceSize < MIN_PIECE_SIZE) throw ShoalError.malformed(`PieceMap pieceSize ${pieceSize}`);
+  if (count !== Math.ceil(entry.size / pieceSize)) {
+    throw ShoalError.malformed(`PieceMap count ${count} for size ${entry.size} / ${pieceSize}`);
+  }
+  const hashes: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) hashes.push(r.bytes(SHA256_LENGTH, 'PieceMap hash'));
+  const signature = r.bytes(SIGNATURE_LENGTH, 'PieceMap signature');
+  return { entry, pieceSize, hashes, signature };
+}
+
+/**
+ * PROTOCOL §6.4 — the bytes a piece map's signature covers:
+ * context || streamId || entry[0..58) || pieceSize u32 || count u8 || hashes.
+ */
+export function pieceMapSignedBytes(streamId: Uint8Array, map: UnsignedPieceMap): Buffer {
+  const w = ByteWriter.alloc(
+    PIECE_MAP_CONTEXT.length +
+      STREAM_ID_LENGTH +
+      SEGMENT_ENTRY_SIGNED_LENGTH +
+      5 +
+      map.hashes.length * SHA256_LENGTH,
+  );
+  w.bytes(PIECE_MAP_CONTEXT);
+  w.fixed(streamId, STREAM_ID_LENGTH, 'streamId');
+  writeSegmentEntryUnsigned(w, map.entry);
+  writePieceMapTail(w, map);
+  return w.buf;
 }

@@ -140,7 +140,12 @@ export function verifyStreamInfo(streamId: Uint8Array, info: StreamInfo): boolea
   return verifySigned(streamId, info.signature, () => streamInfoSignedBytes(streamId, info));
 }
 
-function verifySigned(streamId: Uint8Array, signature: Uint8Array, signed: () => Buffer): boolean {
+/**
+ * Does `signature` verify under the stream id over the bytes `signed()` builds? Never throws
+ * (a builder that throws means "not valid"); parsed public keys are cached per stream id.
+ * Shared by every signed record (§6.1, §6.2, §6.4).
+ */
+export function verifySigned(streamId: Uint8Array, signature: Uint8Array, signed: () => Buffer): boolean {
   try {
     if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_LENGTH) return false;
     if (!(streamId instanceof Uint8Array) || streamId.length !== STREAM_ID_LENGTH) return false;

@@ -109,6 +109,25 @@ export interface StreamInfo {
 
 export type SegmentKind = 'media' | 'init';
 
+/** A byte range of a segment: `[offset, offset + length)`. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+/**
+ * PROTOCOL §6.4 — the signed piece map of a media segment: the segment cut into pieces of
+ * `pieceSize` bytes (the last one shorter), each with its SHA-256, so a piece can be
+ * verified (and relayed) before the whole segment has arrived.
+ */
+export interface PieceMap {
+  entry: SegmentEntry;
+  pieceSize: number;
+  /** SHA-256 of each piece; there are ceil(entry.size / pieceSize) of them. */
+  hashes: Uint8Array[];
+  signature: Uint8Array;
+}
+
 /** PROTOCOL §5 — one message inside a DATA packet. */
 export type Frame =
   | { type: 'PING'; nonce: number }
@@ -127,6 +146,8 @@ export type Frame =
       /** ms from the moment the request is sent until the requester needs the data; 0xffffffff = none. */
       deadlineMs: number;
       priority: number;
+      /** PROTOCOL §5.7 range extension: only these bytes of the segment (peers with PIECES). */
+      range?: ByteRange;
     }
   | { type: 'SEGMENT_DATA'; reqId: number; offset: number; totalSize: number; data: Uint8Array }
   | { type: 'SEGMENT_NOT_AVAILABLE'; reqId: number; reason: number }
@@ -136,6 +157,8 @@ export type Frame =
   | { type: 'AVAILABILITY'; rendition: number; baseSeq: number; count: number; bitmap: Uint8Array }
   | { type: 'CHOKE' }
   | { type: 'UNCHOKE' }
+  | { type: 'PIECE_MAP'; map: PieceMap }
+  | { type: 'PIECE_HAVE'; rendition: number; seq: number; count: number; bitmap: Uint8Array }
   | { type: 'PEX_REQUEST'; max: number }
   | { type: 'PEX_RESPONSE'; peers: PexPeer[] };
 

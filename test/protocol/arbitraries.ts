@@ -3,12 +3,14 @@
 
 import fc from 'fast-check';
 import { formatIPv6 } from '../../src-main/protocol/address.js';
+import { MAX_PIECES, MIN_PIECE_SIZE } from '../../src-main/protocol/constants.js';
 import type {
   AckRange,
   Frame,
   Packet,
   PacketHeader,
   PexPeer,
+  PieceMap,
   Rendition,
   SegmentEntry,
   StreamInfo,
@@ -55,6 +57,23 @@ export const segmentEntry: fc.Arbitrary<SegmentEntry> = fc.record({
   sha256: bytes(32),
   signature: bytes(64),
 });
+
+/** A well-formed PieceMap (§6.4): the entry's size gives exactly `hashes.length` pieces. */
+export const pieceMap: fc.Arbitrary<PieceMap> = fc
+  .record({
+    entry: segmentEntry,
+    pieceSize: fc.oneof(
+      fc.integer({ min: MIN_PIECE_SIZE, max: 4096 }),
+      fc.integer({ min: MIN_PIECE_SIZE, max: 1 << 26 }),
+    ),
+    hashes: fc.array(bytes(32), { minLength: 1, maxLength: MAX_PIECES }),
+    last: fc.nat(),
+    signature: bytes(64),
+  })
+  .map(({ entry, pieceSize, hashes, last, signature }) => {
+    const size = (hashes.length - 1) * pieceSize + 1 + (last % pieceSize);
+    return { entry: { ...entry, size }, pieceSize, hashes, signature };
+  });
 
 const rendition: fc.Arbitrary<Rendition> = fc.record({
   id: u8,
@@ -125,15 +144,20 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
       entries: fc.array(segmentEntry, { maxLength: 8 }),
     })
     .map(({ part, parts, ...f }) => ({ type: 'PLAYLIST' as const, ...f, parts, part: part % parts })),
-  fc.record({
-    type: fc.constant('SEGMENT_REQUEST' as const),
-    reqId: u32,
-    rendition: u8,
-    kind: fc.constantFrom('media' as const, 'init' as const),
-    seq: u32,
-    deadlineMs: u32,
-    priority: u8,
-  }),
+  fc
+    .record({
+      type: fc.constant('SEGMENT_REQUEST' as const),
+      reqId: u32,
+      rendition: u8,
+      kind: fc.constantFrom('media' as const, 'init' as const),
+      seq: u32,
+      deadlineMs: u32,
+      priority: u8,
+      range: fc.option(fc.record({ offset: u32, length: fc.integer({ min: 1, max: 0xffff_ffff }) }), {
+        nil: undefined,
+      }),
+    })
+    .map(({ range, ...f }) => (range ? { ...f, range } : f)),
   fc
     .record({ reqId: u32, offset: u32, data: fc.uint8Array({ maxLength: 1400 }), extra: u32 })
     .map(({ reqId, offset, data, extra }) => {
@@ -159,6 +183,20 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
     }),
   fc.constant({ type: 'CHOKE' as const }),
   fc.constant({ type: 'UNCHOKE' as const }),
+  pieceMap.map((map) => ({ type: 'PIECE_MAP' as const, map })),
+  fc
+    .record({
+      rendition: u8,
+      seq: u32,
+      count: fc.integer({ min: 1, max: MAX_PIECES }),
+      seed: fc.uint8Array({ minLength: 3, maxLength: 3 }),
+    })
+    .map(({ rendition, seq, count, seed }) => {
+      const bitmap = Buffer.from(seed.subarray(0, (count + 7) >>> 3));
+      // §5.15: bits past count are 0 on send.
+      if (count % 8 !== 0) bitmap[bitmap.length - 1]! &= (0xff00 >>> (count % 8)) & 0xff;
+      return { type: 'PIECE_HAVE' as const, rendition, seq, count, bitmap };
+    }),
   fc.record({ type: fc.constant('PEX_REQUEST' as const), max: u8 }),
   fc.record({ type: fc.constant('PEX_RESPONSE' as const), peers: fc.array(pexPeer, { maxLength: 12 }) }),
 );

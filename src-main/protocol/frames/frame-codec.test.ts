@@ -1,10 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, decodeFrames, encodeFrame, encodedFrameLength } from './frame-codec.js';
-import { FRAME_HEADER_LENGTH, FrameType, MAX_MESSAGE_LENGTH, type FrameTypeName } from '../constants.js';
-import type { Frame } from '../types.js';
+import {
+  DEFAULT_MAX_DATAGRAM,
+  FRAME_HEADER_LENGTH,
+  FrameType,
+  MAX_ACK_RANGES,
+  MAX_MESSAGE_LENGTH,
+  MAX_PIECES,
+  type FrameTypeName,
+} from '../constants.js';
+import { headerLength } from '../header.js';
+import type { Frame, PieceMap } from '../types.js';
 import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
-import { frame as frameArb } from '../../../test/protocol/arbitraries.js';
+import { frame as frameArb, pieceMap as pieceMapArb } from '../../../test/protocol/arbitraries.js';
+import { readSpecVectors } from '../../../test/protocol/spec-vectors.js';
 
 function codeOf(fn: () => unknown): number | 'ok' | string {
   try {
@@ -59,8 +69,9 @@ describe('frames (PROTOCOL §5)', () => {
         (f) => {
           const bytes = encodeFrame(f);
           const full = bytes.length - FRAME_HEADER_LENGTH;
-          // The shortest body the type accepts: SEGMENT_DATA's data may be shorter.
-          const min = f.type === 'SEGMENT_DATA' ? 12 : full;
+          // The shortest body the type accepts: SEGMENT_DATA's data may be shorter, and a
+          // SEGMENT_REQUEST cut inside its range is one without the range (§5.7).
+          const min = f.type === 'SEGMENT_DATA' ? 12 : f.type === 'SEGMENT_REQUEST' ? 15 : full;
           for (let n = 0; n < min; n++)
             expect(codeOf(() => decodeFrames(withBodyLength(bytes, n)))).toBe(ErrorCode.MALFORMED);
         },
@@ -73,6 +84,8 @@ describe('frames (PROTOCOL §5)', () => {
     fc.assert(
       fc.property(frameArb, fc.uint8Array({ minLength: 1, maxLength: 20 }), (f, extra) => {
         if (f.type === 'SEGMENT_DATA') return;
+        // 8 or more bytes after a SEGMENT_REQUEST without a range are its range (§5.7, tested below).
+        if (f.type === 'SEGMENT_REQUEST' && !f.range && extra.length >= 8) return;
         const bytes = encodeFrame(f);
         const longer = withBodyLength(bytes, bytes.length - FRAME_HEADER_LENGTH + extra.length);
         longer.set(extra, bytes.length);
@@ -157,6 +170,160 @@ describe('frames (PROTOCOL §5)', () => {
       expect(
         codeOf(() => encodeFrame(f)),
         f.type,
+      ).toBe(ErrorCode.INTERNAL);
+  });
+});
+
+describe('pieces extension (PROTOCOL §5.7 range, §5.15)', () => {
+  // A plain request without a range (§14.5 frame/segment-request).
+  const request = decodeFrame(readSpecVectors().find((v) => v.name === 'frame/segment-request')!.bytes);
+  if (request.type !== 'SEGMENT_REQUEST') throw new Error('frame/segment-request vector missing');
+  const anyMap = (): PieceMap => fc.sample(pieceMapArb, { numRuns: 1, seed: 3 })[0]!;
+  const pieceMapFrame = (map: PieceMap): Frame => ({ type: 'PIECE_MAP', map });
+
+  it('a SEGMENT_REQUEST carries its range in 8 more bytes, and only when it has one', () => {
+    const ranged = { ...request, range: { offset: 16384, length: 16384 } };
+    const bytes = encodeFrame(ranged);
+    expect(bytes.length - FRAME_HEADER_LENGTH).toBe(23);
+    expect(bytes.subarray(-8).toString('hex')).toBe('0000400000004000');
+    expect(decodeFrame(bytes)).toEqual(ranged);
+    expect(encodeFrame(request).length - FRAME_HEADER_LENGTH).toBe(15);
+    expect(decodeFrame(encodeFrame(request))).toEqual(request);
+  });
+
+  it('a SEGMENT_REQUEST body of 15 to 22 bytes has no range; from 23 bytes on, bytes after the range are ignored', () => {
+    const ranged = { ...request, range: { offset: 1, length: 2 } };
+    const full = encodeFrame(ranged);
+    for (let n = 15; n < 23; n++) {
+      const f = decodeFrame(withBodyLength(full, n));
+      expect(f, `${n} bytes`).toEqual(request);
+      expect('range' in f, `${n} bytes`).toBe(false);
+    }
+    const longer = withBodyLength(full, 30);
+    longer.fill(0xee, full.length);
+    expect(decodeFrame(longer)).toEqual(ranged);
+  });
+
+  it('a range of 0 bytes is malformed on receipt and refused (INTERNAL) on send', () => {
+    const bytes = encodeFrame({ ...request, range: { offset: 5, length: 1 } });
+    bytes.writeUInt32BE(0, bytes.length - 4);
+    expect(codeOf(() => decodeFrames(bytes))).toBe(ErrorCode.MALFORMED);
+    expect(codeOf(() => encodeFrame({ ...request, range: { offset: 5, length: 0 } }))).toBe(
+      ErrorCode.INTERNAL,
+    );
+  });
+
+  it('PIECE_MAP and PIECE_HAVE round-trip; every truncated prefix is MALFORMED', () => {
+    fc.assert(
+      fc.property(
+        frameArb.filter((f) => f.type === 'PIECE_MAP' || f.type === 'PIECE_HAVE'),
+        (f) => {
+          const bytes = encodeFrame(f);
+          expect(bytes.length).toBe(encodedFrameLength(f));
+          expect(decodeFrame(bytes)).toEqual(f);
+          for (let n = 1; n < bytes.length; n++)
+            expect(codeOf(() => decodeFrames(bytes.subarray(0, n)))).toBe(ErrorCode.MALFORMED);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a PIECE_MAP of 24 pieces (959-byte body) fits a 1200-byte datagram with the largest ACK block', () => {
+    const map = anyMap();
+    const full = {
+      ...map,
+      hashes: new Array<Uint8Array>(MAX_PIECES).fill(Buffer.alloc(32)),
+      pieceSize: 1024,
+      entry: { ...map.entry, size: MAX_PIECES * 1024 },
+    };
+    const length = encodedFrameLength(pieceMapFrame(full));
+    expect(length).toBe(FRAME_HEADER_LENGTH + 959);
+    const ranges = Array.from({ length: MAX_ACK_RANGES + 1 }, (_, k): [number, number] => [
+      4 * k,
+      4 * k,
+    ]).reverse();
+    const header = {
+      dcid: Buffer.alloc(8),
+      pn: 0,
+      timestamp: 0,
+      timestampDiff: 0,
+      ack: { delayUs: 0, ranges },
+    };
+    expect(headerLength(header)).toBe(24 + 9 + 4 * MAX_ACK_RANGES);
+    expect(headerLength(header) + length).toBeLessThanOrEqual(DEFAULT_MAX_DATAGRAM);
+  });
+
+  it('rejects a PIECE_MAP whose count, pieceSize or entry size disagree (§6.4)', () => {
+    const map = anyMap();
+    const good = encodeFrame(pieceMapFrame(map));
+    const at = FRAME_HEADER_LENGTH + 122; // pieceSize u32, then count u8
+    const sizeAt = FRAME_HEADER_LENGTH + 14;
+    const cases: [string, (b: Buffer) => void][] = [
+      ['count 0', (b) => (b[at + 4] = 0)],
+      ['count + 1', (b) => (b[at + 4] = map.hashes.length + 1)],
+      ['pieceSize 1023', (b) => b.writeUInt32BE(1023, at)],
+      ['size 0', (b) => b.writeUInt32BE(0, sizeAt)],
+      ['size one piece more', (b) => b.writeUInt32BE(map.hashes.length * map.pieceSize + 1, sizeAt)],
+    ];
+    for (const [what, change] of cases) {
+      const bad = Buffer.from(good);
+      change(bad);
+      expect(
+        codeOf(() => decodeFrames(bad)),
+        what,
+      ).toBe(ErrorCode.MALFORMED);
+    }
+    const bytes = (count: number, hashes: number) => {
+      const m = {
+        ...map,
+        pieceSize: 1024,
+        entry: { ...map.entry, size: count * 1024 },
+        hashes: new Array<Uint8Array>(hashes).fill(Buffer.alloc(32)),
+      };
+      return encodeFrame(pieceMapFrame(m));
+    };
+    expect(decodeFrame(bytes(MAX_PIECES, MAX_PIECES)).type).toBe('PIECE_MAP');
+    // 25 pieces: the encoder refuses; hand-build the bytes by patching a 24-piece map.
+    expect(codeOf(() => bytes(MAX_PIECES + 1, MAX_PIECES + 1))).toBe(ErrorCode.INTERNAL);
+    const over = bytes(MAX_PIECES, MAX_PIECES);
+    over.writeUInt32BE((MAX_PIECES + 1) * 1024, sizeAt);
+    over[at + 4] = MAX_PIECES + 1;
+    expect(codeOf(() => decodeFrames(Buffer.concat([over, Buffer.alloc(32)])))).toBe(ErrorCode.MALFORMED);
+  });
+
+  it('PIECE_HAVE: count 0 or above 24 is MALFORMED (and refused on send); bits past count are ignored', () => {
+    const have = (count: number, bitmap: string) =>
+      Buffer.from(
+        '1d' +
+          (6 + bitmap.length / 2).toString(16).padStart(4, '0') +
+          '02' +
+          '0000002a' +
+          count.toString(16).padStart(2, '0') +
+          bitmap,
+        'hex',
+      );
+    expect(decodeFrame(have(3, 'bf'))).toEqual({
+      type: 'PIECE_HAVE',
+      rendition: 2,
+      seq: 42,
+      count: 3,
+      bitmap: Buffer.from('bf', 'hex'),
+    });
+    expect(decodeFrame(have(24, 'ffffff'))).toMatchObject({ count: 24 });
+    expect(codeOf(() => decodeFrames(have(0, '')))).toBe(ErrorCode.MALFORMED);
+    expect(codeOf(() => decodeFrames(have(25, 'ffffffff')))).toBe(ErrorCode.MALFORMED);
+    for (const count of [0, 25])
+      expect(
+        codeOf(() =>
+          encodeFrame({
+            type: 'PIECE_HAVE',
+            rendition: 0,
+            seq: 0,
+            count,
+            bitmap: Buffer.alloc((count + 7) >>> 3),
+          }),
+        ),
       ).toBe(ErrorCode.INTERNAL);
   });
 });

@@ -12,6 +12,7 @@ import type { FrameBodyCodec } from './frame-body.js';
 import { availabilityFrames } from './availability.js';
 import { livenessFrames } from './liveness.js';
 import { pexFrames } from './pex.js';
+import { pieceFrames } from './pieces.js';
 import { playlistFrames } from './playlist.js';
 import { segmentFrames } from './segment.js';
 
@@ -23,6 +24,7 @@ const CODECS = {
   ...playlistFrames,
   ...segmentFrames,
   ...availabilityFrames,
+  ...pieceFrames,
   ...pexFrames,
 } satisfies { [K in FrameTypeName]: FrameBodyCodec<K> };
 
