@@ -1,6 +1,7 @@
 // The hex test vectors of PROTOCOL §14, parsed out of docs/PROTOCOL.md and checked in both
 // directions, plus: every truncated prefix of every vector is rejected as MALFORMED.
 
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FrameType, HEADER_LENGTH, PacketType, PADDING_FRAME_TYPE } from './constants.js';
 import { ByteWriter } from './byte-writer.js';
@@ -12,11 +13,13 @@ import {
   decodeStreamInfo,
   encodeSegmentEntry,
   encodeStreamInfo,
+  pieceMapSignedBytes,
   segmentEntrySignedBytes,
   streamInfoSignedBytes,
 } from './records.js';
+import { pieceMatches, pieceRange, verifyPieceMap } from './piece-map.js';
 import { streamKeysFromSeed, verifyEntry, verifyStreamInfo } from './signing.js';
-import type { Frame, Packet, PacketHeader, SegmentEntry, StreamInfo } from './types.js';
+import type { Frame, FrameOf, Packet, PacketHeader, SegmentEntry, StreamInfo } from './types.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { fromJson, readSpecVectors, toJson, type SpecVector } from '../../test/protocol/spec-vectors.js';
 
@@ -154,11 +157,28 @@ describe('PROTOCOL §14 vectors', () => {
   describe.each(byPrefix('signed/').map((v) => [v.name, v] as const))('%s', (name, v: SpecVector) => {
     it('gives the exact bytes the signature covers', () => {
       const { streamId: id, record } = fromJson<{ streamId: Buffer; record: never }>(v.json);
-      const signed =
-        name === 'signed/segment-entry'
-          ? segmentEntrySignedBytes(id, record)
-          : streamInfoSignedBytes(id, record);
-      expect(signed.toString('hex')).toBe(v.bytes.toString('hex'));
+      const build = {
+        'signed/segment-entry': segmentEntrySignedBytes,
+        'signed/stream-info': streamInfoSignedBytes,
+        'signed/piece-map': pieceMapSignedBytes,
+      }[name];
+      expect(build, name).toBeDefined();
+      expect(build!(id, record).toString('hex')).toBe(v.bytes.toString('hex'));
     });
+  });
+
+  it('frame/piece-map: both signatures verify, and the hashes are those of the segment the prose states', () => {
+    const frameOf = <T extends Frame['type']>(name: string) =>
+      fromJson<FrameOf<T>>(vectors.find((v) => v.name === name)!.json);
+    const { map } = frameOf<'PIECE_MAP'>('frame/piece-map');
+    expect(verifyPieceMap(streamId, map)).toBe(true);
+    const segment = Buffer.from(Array.from({ length: map.entry.size }, (_, i) => i % 251));
+    expect(createHash('sha256').update(segment).digest()).toEqual(map.entry.sha256);
+    for (let i = 0; i < map.hashes.length; i++) {
+      const { offset, length } = pieceRange(map, i);
+      expect(pieceMatches(map, i, segment.subarray(offset, offset + length)), `piece ${i}`).toBe(true);
+    }
+    // frame/segment-request-range asks for its last piece.
+    expect(frameOf<'SEGMENT_REQUEST'>('frame/segment-request-range').range).toEqual(pieceRange(map, 2));
   });
 });

@@ -235,6 +235,39 @@ function infoSigned(info: InfoJson): { json: InfoJson; bytes: Bytes; signed: Byt
   return { json: { ...info, signature }, bytes: b().nest(u, '').raw(signature, 'signature'), signed };
 }
 
+interface PieceMapJson {
+  entry: EntryJson;
+  pieceSize: number;
+  hashes: string[];
+  signature?: string;
+}
+/** §6.4: the entry, pieceSize u32, count u8, one SHA-256 per piece, signature. */
+function pieceMapSigned(
+  entry: { json: EntryJson; bytes: Bytes },
+  pieceSize: number,
+  data: Buffer,
+): { json: PieceMapJson; bytes: Bytes; signed: Bytes } {
+  const count = Math.ceil(data.length / pieceSize);
+  const hashes: string[] = [];
+  const tail = b().u32(pieceSize, `pieceSize = ${pieceSize}`).u8(count, `count = ${count}`);
+  for (let i = 0; i < count; i++) {
+    const [from, to] = [i * pieceSize, Math.min((i + 1) * pieceSize, data.length)];
+    hashes.push(createHash('sha256').update(data.subarray(from, to)).digest('hex'));
+    tail.raw(hashes[i]!, `hashes[${i}] = SHA-256 of bytes [${from}, ${to})`);
+  }
+  const signed = b()
+    .raw(Buffer.from('shoal/v1/piece-map').toString('hex'), 'context "shoal/v1/piece-map"')
+    .raw(STREAM_ID, 'streamId')
+    .nest(entryUnsigned(entry.json), '')
+    .nest(tail, '');
+  const signature = sig(signed.bytes());
+  return {
+    json: { entry: entry.json, pieceSize, hashes, signature },
+    bytes: b().nest(entry.bytes, '  ').nest(tail, '').raw(signature, 'signature'),
+    signed,
+  };
+}
+
 const FRAME_IDS: Record<string, number> = {
   PING: 0x01,
   PONG: 0x02,
@@ -252,6 +285,8 @@ const FRAME_IDS: Record<string, number> = {
   AVAILABILITY: 0x19,
   CHOKE: 0x1a,
   UNCHOKE: 0x1b,
+  PIECE_MAP: 0x1c,
+  PIECE_HAVE: 0x1d,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
 };
@@ -282,6 +317,19 @@ const MEDIA_ENTRY = entrySigned({
   programDateTimeMs: 1_767_225_600_000,
   sha256: sha256('segment 1'),
 });
+/** §14.5 frame/piece-map: a 2500-byte segment whose byte i is i mod 251, in pieces of 1024 bytes. */
+const PIECE_DATA = Buffer.from(Array.from({ length: 2500 }, (_, i) => i % 251));
+const PIECE_ENTRY = entrySigned({
+  rendition: 0,
+  flags: 0,
+  seq: 2,
+  initSeq: 0,
+  durationUs: 4_000_000,
+  size: PIECE_DATA.length,
+  programDateTimeMs: 1_767_225_604_000,
+  sha256: createHash('sha256').update(PIECE_DATA).digest('hex'),
+});
+const PIECE_MAP = pieceMapSigned(PIECE_ENTRY, 1024, PIECE_DATA);
 const INFO = infoSigned({
   flags: 2,
   createdAtMs: 1_767_225_600_000,
@@ -300,6 +348,8 @@ interface Vector {
   name: string;
   json: unknown;
   bytes: Bytes;
+  /** A sentence printed before the blocks. */
+  prose?: string;
   /** Appended to the hex block after the bytes (HELLO padding). */
   padTo?: number;
   decodeOnly?: boolean;
@@ -310,8 +360,13 @@ interface Group {
   vectors: Vector[];
 }
 
-function frameVector(name: string, json: { type: string } & Record<string, unknown>, body: Bytes): Vector {
-  return { name: `frame/${name}`, json, bytes: frame(json.type, body) };
+function frameVector(
+  name: string,
+  json: { type: string } & Record<string, unknown>,
+  body: Bytes,
+  prose?: string,
+): Vector {
+  return { name: `frame/${name}`, json, bytes: frame(json.type, body), ...(prose ? { prose } : {}) };
 }
 
 const H_DATA: HeaderJson = {
@@ -616,6 +671,30 @@ const GROUPS: Group[] = [
           .u8(2, 'priority = 2'),
       ),
       frameVector(
+        'segment-request-range',
+        {
+          type: 'SEGMENT_REQUEST',
+          reqId: 9,
+          rendition: 0,
+          kind: 'media',
+          seq: 2,
+          deadlineMs: 1500,
+          priority: 1,
+          range: { offset: 2048, length: 452 },
+        },
+        b()
+          .u32(9, 'reqId = 9')
+          .u8(0, 'rendition = 0')
+          .u8(0, 'kind = 0 (media)')
+          .u32(2, 'seq = 2')
+          .u32(1500, 'deadlineMs = 1500')
+          .u8(1, 'priority = 1')
+          .u32(2048, 'rangeOffset = 2048 (piece 2 of frame/piece-map)')
+          .u32(452, 'rangeLength = 452'),
+        'The range extension (§5.7): the last piece of the segment of frame/piece-map. In JSON the range is ' +
+          '`"range": {"offset", "length"}`.',
+      ),
+      frameVector(
         'segment-data',
         {
           type: 'SEGMENT_DATA',
@@ -653,6 +732,19 @@ const GROUPS: Group[] = [
       ),
       frameVector('choke', { type: 'CHOKE' }, b()),
       frameVector('unchoke', { type: 'UNCHOKE' }, b()),
+      frameVector(
+        'piece-map',
+        { type: 'PIECE_MAP', map: PIECE_MAP.json },
+        b().nest(PIECE_MAP.bytes, ''),
+        'The segment is 2500 bytes: byte `i` is `i mod 251` (00 01 … fa 00 01 …); its SHA-256 is the ' +
+          "entry's `sha256`. Pieces of 1024 bytes: [0, 1024), [1024, 2048), [2048, 2500). The JSON has no " +
+          '`count`: it is the number of `hashes`.',
+      ),
+      frameVector(
+        'piece-have',
+        { type: 'PIECE_HAVE', rendition: 0, seq: 2, count: 3, bitmap: 'a0' },
+        b().u8(0, 'rendition = 0').u32(2, 'seq = 2').u8(3, 'count = 3').raw('a0', 'bitmap: pieces 0 and 2'),
+      ),
       frameVector('pex-request', { type: 'PEX_REQUEST', max: 16 }, b().u8(16, 'max = 16')),
       frameVector(
         'pex-response',
@@ -669,6 +761,8 @@ const GROUPS: Group[] = [
       '(the record without its signature) and hex. For a SegmentEntry it is the 22 ASCII bytes ' +
       "`shoal/v1/segment-entry`, the 32-byte stream id and the entry's first 58 bytes: 112 bytes. For a StreamInfo " +
       'it is the 20 ASCII bytes `shoal/v1/stream-info`, the stream id and the record without its last 64 bytes. ' +
+      'For a PieceMap (§6.4) it is the 18 ASCII bytes `shoal/v1/piece-map`, the stream id, the first 58 bytes of ' +
+      'its entry, then `pieceSize`, `count` and the hashes: 113 + 32 × count bytes (the record of frame/piece-map: 209). ' +
       'The signature is pure Ed25519 (RFC 8032 §5.1.6) of that message, with no prehash.',
     vectors: [
       { name: 'record/segment-entry-init', json: INIT_ENTRY.json, bytes: INIT_ENTRY.bytes },
@@ -683,6 +777,11 @@ const GROUPS: Group[] = [
         name: 'signed/stream-info',
         json: { streamId: STREAM_ID, record: { ...INFO.json, signature: undefined } },
         bytes: INFO.signed,
+      },
+      {
+        name: 'signed/piece-map',
+        json: { streamId: STREAM_ID, record: { ...PIECE_MAP.json, signature: undefined } },
+        bytes: PIECE_MAP.signed,
       },
     ],
   },
@@ -704,6 +803,7 @@ function vectorMarkdown(v: Vector): string {
     `<!-- vector: ${v.name}${attrs} -->`,
     `**${v.name}** — ${size}${v.decodeOnly ? ', decode only' : ''}`,
     '',
+    ...(v.prose ? [v.prose, ''] : []),
     '```json',
     JSON.stringify(v.json),
     '```',

@@ -25,6 +25,7 @@ const BYTE_FIELDS = new Set([
   'data',
   'bitmap',
   'seed',
+  'hashes',
 ]);
 
 export function readSpecVectors(markdown = readFileSync(DOC, 'utf8')): SpecVector[] {
