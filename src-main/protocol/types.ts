@@ -158,7 +158,15 @@ export type Frame =
   | { type: 'CHOKE' }
   | { type: 'UNCHOKE' }
   | { type: 'PIECE_MAP'; map: PieceMap }
-  | { type: 'PIECE_HAVE'; rendition: number; seq: number; count: number; bitmap: Uint8Array }
+  | {
+      type: 'PIECE_HAVE';
+      rendition: number;
+      seq: number;
+      count: number;
+      bitmap: Uint8Array;
+      /** PROTOCOL §5.15 flags extension, bit 0 OFFER: the sender will serve these pieces to the receiver. */
+      offer?: boolean;
+    }
   | { type: 'PEX_REQUEST'; max: number }
   | { type: 'PEX_RESPONSE'; peers: PexPeer[] };
 

@@ -190,12 +190,14 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
       seq: u32,
       count: fc.integer({ min: 1, max: MAX_PIECES }),
       seed: fc.uint8Array({ minLength: 3, maxLength: 3 }),
+      offer: fc.boolean(),
     })
-    .map(({ rendition, seq, count, seed }) => {
+    .map(({ rendition, seq, count, seed, offer }) => {
       const bitmap = Buffer.from(seed.subarray(0, (count + 7) >>> 3));
       // §5.15: bits past count are 0 on send.
       if (count % 8 !== 0) bitmap[bitmap.length - 1]! &= (0xff00 >>> (count % 8)) & 0xff;
-      return { type: 'PIECE_HAVE' as const, rendition, seq, count, bitmap };
+      const frame = { type: 'PIECE_HAVE' as const, rendition, seq, count, bitmap };
+      return offer ? { ...frame, offer: true } : frame;
     }),
   fc.record({ type: fc.constant('PEX_REQUEST' as const), max: u8 }),
   fc.record({ type: fc.constant('PEX_RESPONSE' as const), peers: fc.array(pexPeer, { maxLength: 12 }) }),

@@ -745,6 +745,16 @@ const GROUPS: Group[] = [
         { type: 'PIECE_HAVE', rendition: 0, seq: 2, count: 3, bitmap: 'a0' },
         b().u8(0, 'rendition = 0').u32(2, 'seq = 2').u8(3, 'count = 3').raw('a0', 'bitmap: pieces 0 and 2'),
       ),
+      frameVector(
+        'piece-have-offer',
+        { type: 'PIECE_HAVE', rendition: 0, seq: 2, count: 3, bitmap: '40', offer: true },
+        b()
+          .u8(0, 'rendition = 0')
+          .u32(2, 'seq = 2')
+          .u8(3, 'count = 3')
+          .raw('40', 'bitmap: piece 1')
+          .u8(1, 'flags = OFFER'),
+      ),
       frameVector('pex-request', { type: 'PEX_REQUEST', max: 16 }, b().u8(16, 'max = 16')),
       frameVector(
         'pex-response',

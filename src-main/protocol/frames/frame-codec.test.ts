@@ -70,8 +70,16 @@ describe('frames (PROTOCOL §5)', () => {
           const bytes = encodeFrame(f);
           const full = bytes.length - FRAME_HEADER_LENGTH;
           // The shortest body the type accepts: SEGMENT_DATA's data may be shorter, and a
-          // SEGMENT_REQUEST cut inside its range is one without the range (§5.7).
-          const min = f.type === 'SEGMENT_DATA' ? 12 : f.type === 'SEGMENT_REQUEST' ? 15 : full;
+          // SEGMENT_REQUEST cut inside its range is one without the range (§5.7), and a
+          // PIECE_HAVE without its flags byte one without flags (§5.15).
+          const min =
+            f.type === 'SEGMENT_DATA'
+              ? 12
+              : f.type === 'SEGMENT_REQUEST'
+                ? 15
+                : f.type === 'PIECE_HAVE' && f.offer
+                  ? full - 1
+                  : full;
           for (let n = 0; n < min; n++)
             expect(codeOf(() => decodeFrames(withBodyLength(bytes, n)))).toBe(ErrorCode.MALFORMED);
         },
@@ -86,6 +94,8 @@ describe('frames (PROTOCOL §5)', () => {
         if (f.type === 'SEGMENT_DATA') return;
         // 8 or more bytes after a SEGMENT_REQUEST without a range are its range (§5.7, tested below).
         if (f.type === 'SEGMENT_REQUEST' && !f.range && extra.length >= 8) return;
+        // The first byte after a PIECE_HAVE without flags is its flags byte (§5.15, tested below).
+        if (f.type === 'PIECE_HAVE' && !f.offer) return;
         const bytes = encodeFrame(f);
         const longer = withBodyLength(bytes, bytes.length - FRAME_HEADER_LENGTH + extra.length);
         longer.set(extra, bytes.length);
@@ -227,6 +237,23 @@ describe('pieces extension (PROTOCOL §5.7 range, §5.15)', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('PIECE_HAVE flags byte (§5.15): bit 0 is OFFER; absent = no flag; other bits and later bytes ignored', () => {
+    const base = {
+      type: 'PIECE_HAVE' as const,
+      rendition: 0,
+      seq: 2,
+      count: 3,
+      bitmap: Buffer.from('a0', 'hex'),
+    };
+    const plain = encodeFrame(base);
+    expect(plain.toString('hex')).toBe('1d0007' + '00' + '00000002' + '03' + 'a0');
+    const offer = encodeFrame({ ...base, offer: true });
+    expect(offer.toString('hex')).toBe('1d0008' + '00' + '00000002' + '03' + 'a0' + '01');
+    expect(decodeFrame(offer)).toEqual({ ...base, offer: true });
+    const otherBits = Buffer.from('1d0009' + '00' + '00000002' + '03' + 'a0' + 'fe' + 'aa', 'hex');
+    expect(decodeFrame(otherBits)).toEqual(base);
   });
 
   it('a PIECE_MAP of 24 pieces (959-byte body) fits a 1200-byte datagram with the largest ACK block', () => {
