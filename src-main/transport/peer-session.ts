@@ -7,6 +7,7 @@ import {
   NotAvailableReason,
   SegmentDataPacket,
   u32At,
+  type ByteRange,
   type Frame,
   type FrameOf,
   type PeerAddress,
@@ -41,6 +42,8 @@ export interface IncomingSegmentRequest {
   /** As sent by the requester; NO_DEADLINE (0xffffffff) = none. */
   deadlineMs: number;
   priority: number;
+  /** PROTOCOL §5.7 range extension: answer with exactly these bytes of the segment. */
+  range?: ByteRange;
   /** The requester cancelled, or the session closed: answering is a no-op. */
   readonly cancelled: boolean;
   /** Sends the segment. The bytes must not change until the transfer ends (no copy is made). */
@@ -280,6 +283,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
       seq: f.seq,
       deadlineMs: f.deadlineMs,
       priority: f.priority,
+      ...(f.range ? { range: f.range } : {}),
       get cancelled() {
         return state.cancelled || isClosed();
       },

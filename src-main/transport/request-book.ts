@@ -2,7 +2,7 @@
 // session, their deadlines, and reassembly of the answers. Every failure is a typed
 // ShoalError so the caller can ask another peer at once.
 
-import type { Frame, FrameOf, SegmentEntry, SegmentKind, StreamInfo } from '../protocol/types.js';
+import type { ByteRange, Frame, FrameOf, SegmentEntry, SegmentKind, StreamInfo } from '../protocol/types.js';
 import { ShoalError } from '../../src-shared/errors.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { admitSegmentSize, SegmentAssembly, type MemoryBudget } from './reassembly.js';
@@ -22,6 +22,11 @@ export interface SegmentRequestOptions {
   deadlineMs?: number;
   /** 0 = most urgent. */
   priority?: number;
+  /**
+   * Only these bytes of the segment (PROTOCOL §5.7 range extension; the peer must have
+   * announced PIECES). The answer is those bytes alone: `expectedSize` is the range length.
+   */
+  range?: ByteRange;
 }
 
 export interface SegmentRequestHandle {
@@ -155,6 +160,7 @@ export class RequestBook {
       seq: opts.seq,
       deadlineMs,
       priority: clampU8(opts.priority ?? 0),
+      ...(opts.range ? { range: opts.range } : {}),
     });
     return {
       reqId,
