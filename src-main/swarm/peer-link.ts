@@ -6,6 +6,11 @@ import type { SwarmSession } from './ports.js';
 
 export type LinkHealth = 'good' | 'fair' | 'poor';
 
+/** Numeric keys (the scheduler asks these maps thousands of times per plan: no strings). */
+const segKey = (rendition: number, seq: number): number => seq * 256 + rendition;
+const pieceKey = (rendition: number, seq: number, piece: number): number =>
+  segKey(rendition, seq) * 32 + piece;
+
 export class PeerLink {
   readonly connectedAt: number;
   /** Media seqs the peer holds, per rendition. */
@@ -46,6 +51,86 @@ export class PeerLink {
 
   /** Init segments the peer holds, as `${rendition}:${seq}`. */
   private readonly inits = new Set<string>();
+  /** Pieces the peer holds of segments it does not hold whole (PIECE_HAVE), as bit masks. */
+  private readonly pieceMasks = new Map<number, number>();
+  /** Segments whose piece map this peer has (it sent it, we sent it, or it announced pieces). */
+  private readonly mapKnown = new Set<number>();
+
+  /** The peer speaks PIECES (PROTOCOL §4.7). */
+  get speaksPieces(): boolean {
+    return this.session.speaksPieces;
+  }
+
+  /** Holds the whole segment or, per PIECE_HAVE, that piece of it. */
+  holdsPiece(rendition: number, seq: number, piece: number): boolean {
+    if (this.holds(rendition, seq)) return true;
+    return (((this.pieceMasks.get(segKey(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
+  }
+
+  /** Pieces we offered this peer (announced to it, PROTOCOL §7.3), per segment. */
+  private readonly offers = new Map<number, number>();
+
+  /** Pieces we offered the peer of a segment. */
+  offeredOut(rendition: number, seq: number): number {
+    return this.offers.get(segKey(rendition, seq)) ?? 0;
+  }
+
+  /** Records an offer of `piece`; returns the mask of everything offered to it of the segment. */
+  offer(rendition: number, seq: number, piece: number): number {
+    const key = segKey(rendition, seq);
+    const mask = (this.offers.get(key) ?? 0) | (1 << piece);
+    this.offers.delete(key);
+    this.offers.set(key, mask);
+    if (this.offers.size > 64) this.offers.delete(this.offers.keys().next().value!);
+    return mask;
+  }
+
+  /** We offered the peer this piece: its request for it is expected and always served. */
+  wasOffered(rendition: number, seq: number, piece: number): boolean {
+    return (((this.offers.get(segKey(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
+  }
+
+  /** Pieces the peer offered us (PIECE_HAVE with OFFER, PROTOCOL §5.15), per segment. */
+  private readonly offersIn = new Map<number, number>();
+
+  /** The peer offered us this piece: it will serve our request for it. */
+  offersPiece(rendition: number, seq: number, piece: number): boolean {
+    return (((this.offersIn.get(segKey(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
+  }
+
+  /** Pieces the peer is known to hold of a segment it does not hold whole. */
+  knownPieces(rendition: number, seq: number): number {
+    return this.pieceMasks.get(segKey(rendition, seq)) ?? 0;
+  }
+
+  /**
+   * A PIECE_HAVE: the pieces are held (kept as a union: frames may be reordered, and
+   * pieces are not given up while the segment is under way), and offered if it says so.
+   */
+  markPieces(rendition: number, seq: number, mask: number, offer = false): void {
+    const key = segKey(rendition, seq);
+    const known = (this.pieceMasks.get(key) ?? 0) | mask;
+    this.pieceMasks.delete(key);
+    this.pieceMasks.set(key, known);
+    if (offer) {
+      const offered = (this.offersIn.get(key) ?? 0) | mask;
+      this.offersIn.delete(key);
+      this.offersIn.set(key, offered);
+      if (this.offersIn.size > 128) this.offersIn.delete(this.offersIn.keys().next().value!);
+    }
+    this.noteMapKnown(rendition, seq);
+    if (this.pieceMasks.size > 128) this.pieceMasks.delete(this.pieceMasks.keys().next().value!);
+  }
+
+  /** The peer has the segment's piece map, so it need not be sent one. */
+  noteMapKnown(rendition: number, seq: number): void {
+    this.mapKnown.add(segKey(rendition, seq));
+    if (this.mapKnown.size > 256) this.mapKnown.delete(this.mapKnown.values().next().value!);
+  }
+
+  knowsMap(rendition: number, seq: number): boolean {
+    return this.mapKnown.has(segKey(rendition, seq)) || this.holds(rendition, seq);
+  }
 
   holds(rendition: number, seq: number): boolean {
     return this.holdings.get(rendition)?.has(seq) ?? false;
@@ -85,23 +170,39 @@ export class PeerLink {
     this.holdings.set(rendition, new Set(seqs));
   }
 
-  /** The peer refused the segment as overloaded: leave it alone until `until`. */
-  backOff(rendition: number, seq: number, until: number): void {
-    if (this.busy.size > 64) for (const [k, t] of this.busy) if (t < until - 60_000) this.busy.delete(k);
-    this.busy.set(`${rendition}:${seq}`, until);
+  /** The peer refused the segment (or piece) as overloaded: leave it alone until `until`. */
+  backOff(rendition: number, seq: number, until: number, piece?: number): void {
+    if (this.busy.size > 256) for (const [k, t] of this.busy) if (t < until - 60_000) this.busy.delete(k);
+    if (piece === undefined) this.busy.set(segKey(rendition, seq), until);
+    else this.busyPieces.set(pieceKey(rendition, seq, piece), until);
+    if (this.busyPieces.size > 1024)
+      for (const [k, t] of this.busyPieces) if (t < until - 10_000) this.busyPieces.delete(k);
   }
 
-  /** Holds the segment and has not recently refused it. */
-  canServe(rendition: number, seq: number, now: number): boolean {
-    return this.holds(rendition, seq) && (this.busy.get(`${rendition}:${seq}`) ?? -Infinity) <= now;
+  /** Holds the segment (or the piece) and has not recently refused it. */
+  canServe(rendition: number, seq: number, now: number, piece?: number): boolean {
+    if (piece === undefined)
+      return this.holds(rendition, seq) && (this.busy.get(segKey(rendition, seq)) ?? -Infinity) <= now;
+    return (
+      this.holdsPiece(rendition, seq, piece) &&
+      (this.busy.get(segKey(rendition, seq)) ?? -Infinity) <= now &&
+      (this.busyPieces.get(pieceKey(rendition, seq, piece)) ?? -Infinity) <= now
+    );
   }
 
-  forget(rendition: number, seq: number): void {
+  /** The peer said it does not have the segment (or piece): it holds neither it nor the whole. */
+  forget(rendition: number, seq: number, piece?: number): void {
     this.holdings.get(rendition)?.delete(seq);
+    if (piece === undefined) return;
+    const key = segKey(rendition, seq);
+    const mask = this.pieceMasks.get(key);
+    if (mask !== undefined) this.pieceMasks.set(key, mask & ~(1 << piece));
   }
 
-  /** Segments (`${rendition}:${seq}`) the peer turned down as overloaded, and until when not to ask again. */
-  private readonly busy = new Map<string, number>();
+  /** Segments the peer turned down as overloaded (by segKey), and until when not to ask again. */
+  private readonly busy = new Map<number, number>();
+  /** Pieces the peer turned down as overloaded, and until when not to ask again. */
+  private readonly busyPieces = new Map<number, number>();
 
   /** When the last of our requests to this peer completed: requests queued behind it start then. */
   lastDoneAt = -Infinity;

@@ -3,6 +3,7 @@
 // them narrow lets the swarm logic be tested and reasoned about on its own.
 
 import type {
+  ByteRange,
   Frame,
   PeerAddress,
   PexPeer,
@@ -19,6 +20,8 @@ export interface SegmentRequestOptions {
   expectedSize: number;
   deadlineMs: number;
   priority: number;
+  /** Only these bytes (a piece, PROTOCOL §7.3); `expectedSize` is then the range's length. */
+  range?: ByteRange;
 }
 
 export interface SegmentRequestHandle {
@@ -36,6 +39,8 @@ export interface IncomingSegmentRequest {
   deadlineMs?: number;
   /** The requester's priority (0 = most urgent), when known. */
   priority?: number;
+  /** Only these bytes are asked for (PROTOCOL §5.7 range extension). */
+  range?: ByteRange;
   respond(data: Uint8Array): void;
   notAvailable(reason: number): void;
 }
@@ -70,6 +75,8 @@ export interface SwarmSession {
   readonly direction: 'inbound' | 'outbound';
   /** The peer announced itself as the stream's broadcaster. */
   readonly isBroadcaster: boolean;
+  /** The peer announced PIECES (PROTOCOL §4.7): range requests, PIECE_MAP, PIECE_HAVE. */
+  readonly speaksPieces: boolean;
   send(frame: Frame): void;
   requestSegment(options: SegmentRequestOptions): SegmentRequestHandle;
   requestPlaylist(

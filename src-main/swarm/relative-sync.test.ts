@@ -27,6 +27,7 @@ function silentNeighbour(): SwarmSession & { listeners: SessionListeners | null 
     remote: { host: '127.0.0.1', port: 1 },
     direction: 'outbound',
     isBroadcaster: false,
+    speaksPieces: false,
     listeners: null,
     send: () => undefined,
     requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),

@@ -109,4 +109,43 @@ describe('planRequests', () => {
     const relaxed = want(4, DEFAULT_SCHEDULER_POLICY.urgentWithinMs + 5000);
     expect(planRequests(NOW, [relaxed], [p1, p2], [stalled])).toEqual([]);
   });
+
+  describe('pieces (PROTOCOL §7.3)', () => {
+    const piece = (p: number, deadlineIn: number, announcedAgo: number): WantedSegment => ({
+      ...want(4, deadlineIn, announcedAgo),
+      piece: p,
+      size: 16_384,
+    });
+    // standing: 2 = offered it to us, 1 = holds the whole segment, 0 = holds the piece only.
+    const peer = (id: string, standing: number) =>
+      source(id, [4], { standing: () => standing, maxInFlight: 4 });
+
+    it('asks for a relaxed piece only of a peer that offered it, at first', () => {
+      const actions = planRequests(NOW, [piece(0, 8000, 100)], [peer('whole', 1), peer('partial', 0)], []);
+      expect(actions).toEqual([]);
+      const offered = planRequests(NOW, [piece(0, 8000, 100)], [peer('whole', 1), peer('offer', 2)], []);
+      expect(offered).toEqual([expect.objectContaining({ piece: 0, sourceId: 'offer' })]);
+    });
+
+    it('after the offer patience, asks a whole-segment holder, never a bare piece holder', () => {
+      const late = piece(0, 8000, DEFAULT_SCHEDULER_POLICY.offerPatienceMs + 1);
+      expect(planRequests(NOW, [late], [peer('partial', 0)], [])).toEqual([]);
+      expect(planRequests(NOW, [late], [peer('partial', 0), peer('whole', 1)], [])).toEqual([
+        expect.objectContaining({ sourceId: 'whole' }),
+      ]);
+    });
+
+    it('an urgent piece goes to any holder, offerers first; pieces of one segment spread over sources', () => {
+      const urgent = [piece(0, 500, 0), piece(1, 500, 0), piece(2, 500, 0)];
+      const a = source('a', [4], { standing: () => 0, maxInFlight: 1 });
+      const b = source('b', [4], { standing: (_r, _s, p) => (p === 1 ? 2 : 0), maxInFlight: 1 });
+      const c = source('c', [4], { standing: () => 1, maxInFlight: 1 });
+      const actions = planRequests(NOW, urgent, [a, b, c], []);
+      expect(actions).toHaveLength(3);
+      expect(new Set(actions.map((x) => (x.kind === 'request' ? x.sourceId : '')))).toEqual(
+        new Set(['a', 'b', 'c']),
+      );
+      expect(actions.find((x) => x.kind === 'request' && x.piece === 1)).toMatchObject({ sourceId: 'b' });
+    });
+  });
 });

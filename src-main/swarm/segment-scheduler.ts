@@ -2,11 +2,15 @@
 // Urgent segments go first to a peer expected to finish in time (the soonest one), to
 // the broadcaster only when no peer can; the rest are spread over neighbours
 // rarest-first; stalled urgent requests that made little progress are redirected
-// before their deadline.
+// before their deadline. A wanted item is a whole segment or one piece of it
+// (PROTOCOL §7.3): pieces of one segment are scheduled like segments of their own, so they
+// come from several holders at once.
 
 export interface WantedSegment {
   rendition: number;
   seq: number;
+  /** A piece of the segment (PROTOCOL §7.3), or undefined for the whole segment. */
+  piece?: number;
   size: number;
   /** Local time (ms) by which the segment must be complete to play without a stall. */
   deadlineAt: number;
@@ -17,19 +21,25 @@ export interface WantedSegment {
 export interface SourceView {
   id: string;
   isBroadcaster: boolean;
-  /** Has the (rendition, seq) and is willing to serve it (not choking us). */
-  has(rendition: number, seq: number): boolean;
+  /** Has the (rendition, seq) — or that piece of it — and is willing to serve it (not choking us). */
+  has(rendition: number, seq: number, piece?: number): boolean;
   rttMs: number;
   /** Estimated goodput from this source, bytes per second. */
   throughputBps: number;
   inFlight: number;
   inFlightBytes: number;
   maxInFlight: number;
+  /**
+   * For a piece: 2 = the source offered it to us (it will serve it), 1 = it holds the whole
+   * segment, 0 = it holds the piece but promised nothing (it may refuse). Absent = 1.
+   */
+  standing?(rendition: number, seq: number, piece: number): number;
 }
 
 export interface InFlightRequest {
   rendition: number;
   seq: number;
+  piece?: number;
   sourceId: string;
   startedAt: number;
   expectedDoneAt: number;
@@ -50,6 +60,11 @@ export interface SchedulerPolicy {
   stallFactor: number;
   /** Floor for a request's expected duration (ms). */
   minExpectedMs: number;
+  /**
+   * How long a piece that is not urgent waits for an offer after its segment was announced
+   * (ms); after that it is also asked of a peer holding the whole segment.
+   */
+  offerPatienceMs: number;
 }
 
 export const DEFAULT_SCHEDULER_POLICY: SchedulerPolicy = {
@@ -57,13 +72,23 @@ export const DEFAULT_SCHEDULER_POLICY: SchedulerPolicy = {
   broadcasterGraceMs: 600,
   stallFactor: 2.5,
   minExpectedMs: 400,
+  offerPatienceMs: 1000,
 };
 
 export type SchedulerAction =
-  | { kind: 'request'; rendition: number; seq: number; sourceId: string; expectedDoneAt: number }
-  | { kind: 'redirect'; rendition: number; seq: number; fromSourceId: string };
+  | {
+      kind: 'request';
+      rendition: number;
+      seq: number;
+      piece?: number;
+      sourceId: string;
+      expectedDoneAt: number;
+    }
+  | { kind: 'redirect'; rendition: number; seq: number; piece?: number; fromSourceId: string };
 
-const keyOf = (rendition: number, seq: number): string => `${rendition}:${seq}`;
+/** The key of a wanted item or request: `rendition:seq`, or `rendition:seq:piece` for a piece. */
+export const itemKey = (item: { rendition: number; seq: number; piece?: number }): string =>
+  item.piece === undefined ? `${item.rendition}:${item.seq}` : `${item.rendition}:${item.seq}:${item.piece}`;
 
 export function expectedDuration(source: SourceView, size: number, policy: SchedulerPolicy): number {
   const queued = source.inFlightBytes + size;
@@ -83,13 +108,22 @@ export function planRequests(
   policy: SchedulerPolicy = DEFAULT_SCHEDULER_POLICY,
 ): SchedulerAction[] {
   const actions: SchedulerAction[] = [];
-  const running = new Map(inFlight.map((r) => [keyOf(r.rendition, r.seq), r]));
+  const running = new Map(inFlight.map((r) => [itemKey(r), r]));
   const load = new Map(sources.map((s) => [s.id, { count: s.inFlight, bytes: s.inFlightBytes }]));
 
   // A source that stalled on a segment is not asked for it again in the same plan.
   const excluded = new Map<string, string>();
-  const holdersOf = (w: WantedSegment): SourceView[] =>
-    sources.filter((s) => s.has(w.rendition, w.seq) && excluded.get(keyOf(w.rendition, w.seq)) !== s.id);
+  // Asked several times per item per plan, and a plan can hold hundreds of pieces: memoised.
+  const holders = new Map<WantedSegment, SourceView[]>();
+  const holdersOf = (w: WantedSegment): SourceView[] => {
+    let found = holders.get(w);
+    if (!found) {
+      const skip = excluded.get(itemKey(w));
+      found = sources.filter((s) => s.id !== skip && s.has(w.rendition, w.seq, w.piece));
+      holders.set(w, found);
+    }
+    return found;
+  };
 
   // 1. Stalled requests: redirect if someone else holds the segment. Only urgent ones:
   //    a slow transfer with time to spare still finishes, and restarting it elsewhere
@@ -99,13 +133,21 @@ export function planRequests(
     const expected = Math.max(policy.minExpectedMs, req.expectedDoneAt - req.startedAt);
     if (ran < expected * policy.stallFactor) continue;
     if ((req.received ?? 0) >= req.size / 2) continue;
-    const w = wanted.find((x) => x.rendition === req.rendition && x.seq === req.seq);
+    const key = itemKey(req);
+    const w = wanted.find((x) => itemKey(x) === key);
     if (!w || w.deadlineAt - now > policy.urgentWithinMs) continue;
     const alternatives = holdersOf(w).filter((s) => s.id !== req.sourceId);
     if (alternatives.length === 0) continue;
-    actions.push({ kind: 'redirect', rendition: req.rendition, seq: req.seq, fromSourceId: req.sourceId });
-    running.delete(keyOf(req.rendition, req.seq));
-    excluded.set(keyOf(req.rendition, req.seq), req.sourceId);
+    actions.push({
+      kind: 'redirect',
+      rendition: req.rendition,
+      seq: req.seq,
+      ...(req.piece === undefined ? {} : { piece: req.piece }),
+      fromSourceId: req.sourceId,
+    });
+    running.delete(key);
+    excluded.set(key, req.sourceId);
+    holders.delete(w);
     const l = load.get(req.sourceId);
     if (l) {
       l.count -= 1;
@@ -113,7 +155,7 @@ export function planRequests(
     }
   }
 
-  const pending = wanted.filter((w) => !running.has(keyOf(w.rendition, w.seq)));
+  const pending = wanted.filter((w) => !running.has(itemKey(w)));
   const urgent = pending.filter((w) => w.deadlineAt - now <= policy.urgentWithinMs);
   const relaxed = pending.filter((w) => w.deadlineAt - now > policy.urgentWithinMs);
   urgent.sort((a, b) => a.deadlineAt - b.deadlineAt);
@@ -126,12 +168,16 @@ export function planRequests(
   };
   const free = (s: SourceView): boolean => load.get(s.id)!.count < s.maxInFlight;
 
+  const standing = (s: SourceView, w: WantedSegment): number =>
+    w.piece === undefined || !s.standing ? 1 : s.standing(w.rendition, w.seq, w.piece);
+
   const assign = (w: WantedSegment, source: SourceView): void => {
     const expectedDoneAt = now + expectedDuration(view(source), w.size, policy);
     actions.push({
       kind: 'request',
       rendition: w.rendition,
       seq: w.seq,
+      ...(w.piece === undefined ? {} : { piece: w.piece }),
       sourceId: source.id,
       expectedDoneAt,
     });
@@ -146,8 +192,8 @@ export function planRequests(
   for (const w of urgent) {
     const candidates = holdersOf(w)
       .filter(free)
-      .map((c) => ({ c, ms: expectedDuration(view(c), w.size, policy) }))
-      .sort((a, b) => a.ms - b.ms || Number(a.c.isBroadcaster) - Number(b.c.isBroadcaster));
+      .map((c) => ({ c, ms: expectedDuration(view(c), w.size, policy), st: standing(c, w) }))
+      .sort((a, b) => b.st - a.st || a.ms - b.ms || Number(a.c.isBroadcaster) - Number(b.c.isBroadcaster));
     if (candidates.length === 0) continue;
     const inTime = candidates.find((x) => !x.c.isBroadcaster && now + x.ms <= w.deadlineAt);
     assign(w, (inTime ?? candidates[0]!).c);
@@ -157,9 +203,17 @@ export function planRequests(
   //    or when no peer holds the segment and it could otherwise become urgent unserved.
   for (const w of relaxed) {
     const holders = holdersOf(w);
-    const peers = holders.filter((s) => !s.isBroadcaster && free(s));
+    // A piece that is not urgent is asked of a peer that offered it: holders offer what they
+    // can upload, and asking the others floods busy uploaders with requests. Only a piece
+    // no one offered for a while is asked of a whole-segment holder.
+    const minStanding = now - w.announcedAt > policy.offerPatienceMs ? 1 : 2;
+    const peers = holders.filter((s) => !s.isBroadcaster && free(s) && standing(s, w) >= minStanding);
     if (peers.length > 0) {
-      peers.sort((a, b) => load.get(a.id)!.bytes / a.throughputBps - load.get(b.id)!.bytes / b.throughputBps);
+      peers.sort(
+        (a, b) =>
+          standing(b, w) - standing(a, w) ||
+          load.get(a.id)!.bytes / a.throughputBps - load.get(b.id)!.bytes / b.throughputBps,
+      );
       assign(w, peers[0]!);
       continue;
     }

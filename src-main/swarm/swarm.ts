@@ -6,9 +6,11 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { bitmapToSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
 import { EntryFlag, NotAvailableReason } from '../protocol/constants.js';
+import { pieceRange, verifyPieceMap } from '../protocol/piece-map.js';
 import { segmentMatchesEntry } from '../protocol/signing.js';
 import type {
   Frame,
+  PieceMap,
   PeerAddress,
   PexPeer,
   SegmentEntry,
@@ -18,6 +20,15 @@ import type {
 import { EntryBook } from './entry-book.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
+import { PieceLedger } from './piece-ledger.js';
+import {
+  announcePiece,
+  digestPieces,
+  maskOfBitmap,
+  offerPiece,
+  offerPieces,
+  rangeKey,
+} from './piece-relay.js';
 import { ServingQueue } from './serving-queue.js';
 import type {
   Dialer,
@@ -28,6 +39,7 @@ import type {
 } from './ports.js';
 import {
   DEFAULT_SCHEDULER_POLICY,
+  itemKey,
   planRequests,
   type InFlightRequest,
   type SchedulerPolicy,
@@ -57,6 +69,11 @@ export interface SwarmOptions {
   pushDelayShare: number;
   /** Leech-only: serve nothing (the broadcaster ignores this). */
   noUpload: boolean;
+  /**
+   * Fetch and relay media segments piece by piece (PROTOCOL §7.3) from neighbours that
+   * speak PIECES; the endpoint must announce the PIECES capability. Default true.
+   */
+  pieces?: boolean;
   maxInFlightPerPeer: number;
   /**
    * This node's upload cap (bytes/s), null = none. With a cap, a request is refused
@@ -73,7 +90,10 @@ export interface SegmentArrivalEvent {
   kind: SegmentKind;
   seq: number;
   bytes: number;
+  /** The neighbour that sent the most of it (a segment fetched in pieces has several). */
   from: PeerLink | null;
+  /** Bytes of it that came from the broadcaster. */
+  fromBroadcasterBytes: number;
   fetchMs: number;
 }
 
@@ -92,17 +112,51 @@ export interface SwarmEvents {
 
 interface Running extends InFlightRequest {
   kind: SegmentKind;
+  /** The byte range asked for, when this is a piece. */
+  range?: { offset: number; length: number };
   link: PeerLink;
   cancel(): void;
   progress(): number;
 }
 
 const TICK_MS = 100;
+/** Longest queue (ms of upload) a piece request joins, per priority class (see refuses). */
+const PIECE_QUEUE_MS = [500, 300, 150];
+/** At most one extra planning round per this many ms (see scheduleSoon). */
+const RESCHEDULE_MS = 20;
+/** How long a holder that refused a piece as OVERLOADED is left alone for that piece. */
+const PIECE_BACKOFF_MS = 400;
+/**
+ * Neighbours a viewer offers each piece it receives (see announcePiece). Three keeps the
+ * share of viewers that no holder offers a piece to near e^-3 (they fetch it once a holder
+ * has the whole segment) while each viewer uploads about one copy of the stream on average.
+ */
+const PIECE_OFFER_FANOUT = 3;
+/** Broadcaster: share of the stream's bit rate it spends on rescues at most (see takeRescue). */
+const RESCUE_SHARE = 0.5;
+/** How often neighbours hear the pieces we hold of segments under way (see digest). */
+const DIGEST_MS = 300;
+/** Upload queue (ms) below which a viewer makes targeted offers (see offerToLackers). */
+const OFFER_QUEUE_MS = 400;
+/** The newest segments targeted offers are made for. */
+const OFFER_SEGMENTS = 4;
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
 const PEX_EVERY_MS = 15_000;
 
 export class Swarm extends TypedEmitter<SwarmEvents> {
   readonly book: EntryBook;
   readonly neighbourhood: Neighbourhood;
+  readonly pieces = new PieceLedger();
+  /** Per segment being assembled: bytes per neighbour, and when its first request started. */
+  private readonly sourcesOf = new Map<string, { bytes: Map<PeerLink, number>; startedAt: number }>();
   private readonly running = new Map<string, Running>();
   /** When we first heard of each media segment, and whether the broadcaster told us first. */
   private readonly heard = new Map<string, { at: number; pushed: boolean }>();
@@ -117,15 +171,21 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private joinedAt = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
+  private lastDigestAt = 0;
   /** Last time a new entry was heard of; a viewer that hears nothing for long is cut off. */
   private lastNewsAt = 0;
   private lastRefreshAt = 0;
   private pushCursor = 0;
   /** Broadcaster: copies of each media segment served so far (the first ones are always served). */
-  private readonly copies = new Map<number, number>();
+  private readonly copies = new Map<string, number>();
+  private rescueTokens = 0;
+  private rescueAt = 0;
+  /** Broadcaster: when each media segment was published (pieces older than a segment may be rescued). */
+  private readonly publishedAt = new Map<number, number>();
   /** What our capped upload still has to send, for admission (see refuses). */
   private readonly serving: ServingQueue;
   private destroyed = false;
+  private scheduleQueued = false;
   private readonly policy: SchedulerPolicy;
 
   constructor(private readonly options: SwarmOptions) {
@@ -196,22 +256,35 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (this.book.addInfo(info) === 'new') this.emit('info', info);
   }
 
-  /** Broadcaster: a freshly ingested and signed segment. */
-  publish(entry: SegmentEntry, data: Uint8Array): void {
+  /** Broadcaster: a freshly ingested and signed segment, with its signed piece map (media, size > 0). */
+  publish(entry: SegmentEntry, data: Uint8Array, map?: PieceMap): void {
     this.options.vault.put(entry, data);
     this.book.addOwn(entry);
     if (entry.flags & EntryFlag.INIT) {
       for (const link of this.neighbourhood.links()) link.session.send({ type: 'HAVE', entry });
       return;
     }
-    const links = this.neighbourhood.links();
-    if (links.length === 0) return;
-    const fanout = Math.max(1, Math.min(this.options.pushFanout, links.length));
+    this.publishedAt.set(entry.seq, this.options.now());
+    if (this.publishedAt.size > 256) this.publishedAt.delete(this.publishedAt.keys().next().value!);
+    // Kept even with no neighbour yet: viewers that join later get it with the playlist.
+    if (map && this.piecesOn) this.pieces.addMap(map);
+    const all = this.neighbourhood.links();
+    if (all.length === 0) return;
+    let links = all;
+    if (map && this.piecesOn) {
+      this.pushCursor = offerPieces(all, map, this.options.pushFanout, this.pushCursor);
+      links = all.filter((l) => !l.speaksPieces);
+    }
     const first = new Set<PeerLink>();
-    for (let i = 0; i < fanout; i++) first.add(links[(this.pushCursor + i) % links.length]!);
-    this.pushCursor = (this.pushCursor + fanout) % Math.max(1, links.length);
-    for (const link of first) link.session.send({ type: 'HAVE', entry });
-    const rest = links.filter((l) => !first.has(l));
+    if (links.length > 0) {
+      const fanout = Math.max(1, Math.min(this.options.pushFanout, links.length));
+      for (let i = 0; i < fanout; i++) first.add(links[(this.pushCursor + i) % links.length]!);
+      this.pushCursor = (this.pushCursor + fanout) % Math.max(1, links.length);
+      for (const link of first) link.session.send({ type: 'HAVE', entry });
+    }
+    // The others hear that we hold it all a little later: by then peers hold the first
+    // copies, and we are asked only for rescues (see refuses).
+    const rest = all.filter((l) => !first.has(l));
     if (rest.length === 0) return;
     const delay = (entry.durationUs / 1000) * this.options.pushDelayShare;
     setTimeout(() => {
@@ -219,6 +292,10 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       for (const link of rest)
         if (!link.holds(entry.rendition, entry.seq)) link.session.send({ type: 'HAVE', entry });
     }, delay).unref?.();
+  }
+
+  private get piecesOn(): boolean {
+    return this.options.pieces ?? true;
   }
 
   // ---- viewer: what we want and when ----
@@ -252,19 +329,22 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       ...this.policy,
       urgentWithinMs: Math.min(this.policy.urgentWithinMs, Math.max(1000, segMs)),
       broadcasterGraceMs: Math.max(this.policy.broadcasterGraceMs, segMs / 2),
+      offerPatienceMs: Math.min(this.policy.offerPatienceMs, segMs / 2),
     };
   }
 
   /**
    * How a holder should rank our request (0 first). The newest segments come first: they
    * have the fewest holders, and each copy of one makes one more uploader of it, so spreading
-   * them fast is what keeps the whole swarm close to live; a viewer's very first segment
-   * too (someone is waiting for the picture). Then segments about to stall the player, then
-   * the rest.
+   * them fast is what keeps the whole swarm close to live; so does the segment the player
+   * needs next (someone is waiting for the picture: a joining viewer's catch-up must not
+   * starve behind everyone's live edge). Then segments about to stall the player, then the
+   * rest.
    */
   private priorityOf(rendition: number, seq: number, dueInMs: number): number {
-    const first = seq === this.startSeq.get(rendition) && this.options.vault.heldSeqs(rendition).length === 0;
-    if (seq >= this.book.liveEdge(rendition) - 1 || first) return 0;
+    const start = this.startSeq.get(rendition);
+    const next = start === undefined ? -1 : Math.max(start, this.contiguousHead(rendition) + 1);
+    if (seq >= this.book.liveEdge(rendition) - 1 || seq === next) return 0;
     return dueInMs < this.effectivePolicy().urgentWithinMs ? 1 : 2;
   }
 
@@ -341,6 +421,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
 
   private wanted(now: number): WantedSegment[] {
     const out: WantedSegment[] = [];
+    const broadcaster = this.neighbourhood.links().find((l) => l.isBroadcaster);
     for (const rendition of this.book.renditions()) {
       const start = this.ensureStart(rendition);
       if (start === undefined) continue;
@@ -353,7 +434,26 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         const deadlineAt = this.fetchBy(rendition, entry.seq, start);
         const heard = this.heard.get(`${rendition}:${entry.seq}`);
         const announcedAt = heard?.pushed ? -Infinity : (heard?.at ?? now);
-        out.push({ rendition, seq: entry.seq, size: entry.size, deadlineAt, announcedAt });
+        const wholeRunning = this.running.has(`${rendition}:${entry.seq}`);
+        const map = this.piecesOn && !wholeRunning ? this.pieces.map(rendition, entry.seq) : undefined;
+        if (map) {
+          // PROTOCOL §7.3: each missing piece is wanted on its own, from whoever holds it.
+          const assembly = this.pieces.assembly(rendition, entry.seq);
+          for (let piece = 0; piece < map.hashes.length; piece++) {
+            if (assembly?.has(piece)) continue;
+            const size = pieceRange(map, piece).length;
+            // A piece the broadcaster offered us is ours to fetch from it at once (see offerPieces).
+            const offered = broadcaster?.offersPiece(rendition, entry.seq, piece) === true;
+            out.push({
+              rendition,
+              seq: entry.seq,
+              piece,
+              size,
+              deadlineAt,
+              announcedAt: offered ? -Infinity : announcedAt,
+            });
+          }
+        } else out.push({ rendition, seq: entry.seq, size: entry.size, deadlineAt, announcedAt });
         if (entry.initSeq !== null && !this.options.vault.has(rendition, 'init', entry.initSeq)) {
           const init = this.book.get(rendition, 'init', entry.initSeq);
           if (init && !out.some((w) => w.rendition === rendition && w.seq === -1 - init.seq)) {
@@ -386,6 +486,21 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (this.options.role === 'viewer') {
       this.checkStarving(now);
       this.schedule(now);
+      if (now - this.lastDigestAt >= DIGEST_MS) {
+        this.lastDigestAt = now;
+        this.digest();
+      }
+      if (this.piecesOn) this.offerToLackers();
+    }
+  }
+
+  /** Pieces gained since the last digest are told to every neighbour that lacks the segment. */
+  private digest(): void {
+    const links = this.neighbourhood.links();
+    for (const assembly of this.pieces.underWay()) {
+      if (assembly.mask === assembly.digested || assembly.complete) continue;
+      assembly.digested = assembly.mask;
+      digestPieces(links, assembly);
     }
   }
 
@@ -407,14 +522,20 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const sources: SourceView[] = links.map((link) => ({
       id: link.nodeId,
       isBroadcaster: link.isBroadcaster,
-      has: (rendition, seq) =>
+      has: (rendition, seq, piece) =>
         !link.chokesUs &&
-        (seq < 0 ? link.holdsInit(rendition, -1 - seq) : link.canServe(rendition, seq, now)),
+        (seq < 0
+          ? link.holdsInit(rendition, -1 - seq)
+          : piece === undefined
+            ? link.canServe(rendition, seq, now)
+            : link.speaksPieces && link.canServe(rendition, seq, now, piece)),
       rttMs: link.session.health().rttMs ?? 50,
       throughputBps: link.measured ? link.throughputBps : Math.min(link.throughputBps, prior),
       inFlight: link.inFlight,
       inFlightBytes: link.inFlightBytes,
       maxInFlight: this.options.maxInFlightPerPeer,
+      standing: (rendition, seq, piece) =>
+        link.offersPiece(rendition, seq, piece) ? 2 : link.holds(rendition, seq) ? 1 : 0,
     }));
     const running = [...this.running.values()].map((r) => ({ ...r, received: r.progress() }));
     // The non-pushed neighbours of the broadcaster leave a fresh segment to the pushed
@@ -422,7 +543,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const actions = planRequests(now, this.wanted(now), sources, running, this.effectivePolicy());
     const byId = new Map(links.map((l) => [l.nodeId, l]));
     for (const action of actions) {
-      const key = `${action.rendition}:${action.seq}`;
+      const key = itemKey(action);
       if (action.kind === 'redirect') {
         const r = this.running.get(key);
         if (r) {
@@ -433,7 +554,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         continue;
       }
       const link = byId.get(action.sourceId);
-      if (link) this.fetch(link, action.rendition, action.seq, action.expectedDoneAt, now);
+      if (link) this.fetch(link, action.rendition, action.seq, action.piece, action.expectedDoneAt, now);
     }
   }
 
@@ -441,6 +562,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     link: PeerLink,
     rendition: number,
     planSeq: number,
+    piece: number | undefined,
     expectedDoneAt: number,
     now: number,
   ): void {
@@ -448,6 +570,10 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const seq = planSeq < 0 ? -1 - planSeq : planSeq;
     const entry = this.book.get(rendition, kind, seq);
     if (!entry) return;
+    const map = piece === undefined ? undefined : this.pieces.map(rendition, seq);
+    if (piece !== undefined && !map) return;
+    const range = map && piece !== undefined ? pieceRange(map, piece) : undefined;
+    const size = range?.length ?? entry.size;
     const segMs = this.segmentDurationMs();
     const start = this.startSeq.get(rendition) ?? seq;
     const deadlineAt = kind === 'init' ? now + segMs : this.fetchBy(rendition, seq, start);
@@ -459,26 +585,38 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       rendition,
       kind,
       seq,
-      expectedSize: entry.size,
+      expectedSize: size,
       deadlineMs: Math.round(Math.max(feasibleMs, deadlineAt - now + segMs)),
       priority: this.priorityOf(rendition, seq, deadlineAt - now),
+      ...(range ? { range } : {}),
     });
-    const key = `${rendition}:${planSeq}`;
     const running: Running = {
       rendition,
       seq: planSeq,
+      ...(piece === undefined ? {} : { piece }),
+      ...(range ? { range } : {}),
       kind,
       sourceId: link.nodeId,
       startedAt: now,
       expectedDoneAt,
-      size: entry.size,
+      size,
       link,
       cancel: () => handle.cancel(),
       progress: () => handle.received?.() ?? 0,
     };
+    const key = itemKey(running);
     this.running.set(key, running);
     link.inFlight += 1;
-    link.inFlightBytes += entry.size;
+    link.inFlightBytes += size;
+    if (map && piece !== undefined) {
+      const segKey = `${rendition}:${seq}`;
+      if (!this.sourcesOf.has(segKey)) this.sourcesOf.set(segKey, { bytes: new Map(), startedAt: now });
+      handle.done.then(
+        (data) => this.onPieceFetched(key, running, map, piece, data),
+        (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
+      );
+      return;
+    }
     handle.done.then(
       (data) => this.onFetched(key, running, entry, data),
       (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
@@ -497,31 +635,107 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const current = this.finishRunning(key, r);
     if (this.destroyed) return;
     if (!segmentMatchesEntry(entry, data)) {
-      const reason = new ShoalError(
-        ErrorCode.HASH_MISMATCH,
+      this.rejectFrom(
+        r.link,
+        entry,
         `segment ${entry.seq} from ${r.link.nodeId} does not match its signed hash`,
       );
-      this.emit('segment-failed', { rendition: entry.rendition, seq: entry.seq, reason, from: r.link });
-      this.neighbourhood.ban(r.link, reason);
       return;
     }
     if (!current && this.options.vault.has(entry.rendition, r.kind, entry.seq)) return;
-    this.options.vault.put(entry, data);
     const now = this.options.now();
-    const fetchMs = now - r.startedAt;
     r.link.recordDownload(data.length, now - Math.max(r.startedAt, r.link.lastDoneAt));
+    this.store(entry, r.kind, data, r.link, r.link.isBroadcaster ? data.length : 0, now - r.startedAt);
+  }
+
+  /** PROTOCOL §7.3: a piece arrived; it is checked against the map, kept, and announced. */
+  private onPieceFetched(key: string, r: Running, map: PieceMap, piece: number, data: Buffer): void {
+    this.finishRunning(key, r);
+    if (this.destroyed) return;
+    const { entry } = map;
+    if (this.options.vault.has(entry.rendition, 'media', entry.seq)) return;
+    const assembly = this.pieces.open(entry.rendition, entry.seq);
+    if (!assembly) return;
+    const verdict = assembly.accept(piece, data);
+    if (verdict === 'mismatch') {
+      this.rejectFrom(
+        r.link,
+        entry,
+        `piece ${piece} of segment ${entry.seq} from ${r.link.nodeId} does not match its signed hash`,
+      );
+      return;
+    }
+    if (verdict === 'duplicate') return;
+    const now = this.options.now();
+    r.link.recordDownload(data.length, now - Math.max(r.startedAt, r.link.lastDoneAt));
+    const segKey = `${entry.rendition}:${entry.seq}`;
+    const sources = this.sourcesOf.get(segKey) ?? {
+      bytes: new Map<PeerLink, number>(),
+      startedAt: r.startedAt,
+    };
+    sources.bytes.set(r.link, (sources.bytes.get(r.link) ?? 0) + data.length);
+    this.sourcesOf.set(segKey, sources);
+    const whole = assembly.data();
+    if (!whole) {
+      const offers = announcePiece(this.neighbourhood.links(), r.link, assembly, piece, this.offerFanout());
+      this.noteOffers(offers, data.length);
+      return;
+    }
+    this.pieces.close(entry.rendition, entry.seq);
+    this.sourcesOf.delete(segKey);
+    if (this.sourcesOf.size > 64) this.sourcesOf.delete(this.sourcesOf.keys().next().value!);
+    // PROTOCOL §6.3 step 2: the pieces matched the map; the whole must still match the entry.
+    if (!segmentMatchesEntry(entry, whole)) {
+      this.emit('segment-failed', {
+        rendition: entry.rendition,
+        seq: entry.seq,
+        reason: new ShoalError(
+          ErrorCode.HASH_MISMATCH,
+          `segment ${entry.seq}: its piece map does not match its entry`,
+        ),
+        from: r.link,
+      });
+      return;
+    }
+    let from = r.link;
+    let fromBroadcaster = 0;
+    for (const [link, bytes] of sources.bytes) {
+      if (link.isBroadcaster) fromBroadcaster += bytes;
+      if (bytes > (sources.bytes.get(from) ?? 0)) from = link;
+    }
+    this.store(entry, 'media', whole, from, fromBroadcaster, now - sources.startedAt);
+  }
+
+  /** A verified segment: into the store, announced to the neighbours that lack it. */
+  private store(
+    entry: SegmentEntry,
+    kind: SegmentKind,
+    data: Uint8Array,
+    from: PeerLink,
+    fromBroadcasterBytes: number,
+    fetchMs: number,
+  ): void {
+    this.options.vault.put(entry, data);
     this.emit('segment', {
       rendition: entry.rendition,
-      kind: r.kind,
+      kind,
       seq: entry.seq,
       bytes: data.length,
-      from: r.link,
+      from,
+      fromBroadcasterBytes,
       fetchMs,
     });
     for (const link of this.neighbourhood.links()) {
-      if (link !== r.link && (r.kind === 'init' || !link.holds(entry.rendition, entry.seq)))
+      if (link !== from && (kind === 'init' || !link.holds(entry.rendition, entry.seq)))
         link.session.send({ type: 'HAVE', entry });
     }
+  }
+
+  /** PROTOCOL §6.3: bytes that fail their signed hash are dropped and their sender banned. */
+  private rejectFrom(link: PeerLink, entry: SegmentEntry, message: string): void {
+    const reason = new ShoalError(ErrorCode.HASH_MISMATCH, message);
+    this.emit('segment-failed', { rendition: entry.rendition, seq: entry.seq, reason, from: link });
+    this.neighbourhood.ban(link, reason);
   }
 
   private onFetchFailed(key: string, r: Running, error: ShoalError): void {
@@ -532,13 +746,30 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       // segments, a viewer with a long queue). Ask others, and it again a little later.
       // Any other reason: it does not have the segment.
       const reason = (error as ShoalError & { reason?: number }).reason;
-      if (reason === NotAvailableReason.OVERLOADED)
-        r.link.backOff(r.rendition, r.seq, this.options.now() + this.segmentDurationMs() / 4);
-      else r.link.forget(r.rendition, r.seq);
+      if (reason === NotAvailableReason.OVERLOADED) {
+        const quick = r.piece !== undefined && !r.link.isBroadcaster;
+        const waitMs = quick ? PIECE_BACKOFF_MS : this.segmentDurationMs() / 4;
+        // The broadcaster refuses when it is busy, whatever the piece: leave the segment be.
+        r.link.backOff(r.rendition, r.seq, this.options.now() + waitMs, quick ? r.piece : undefined);
+      } else r.link.forget(r.rendition, r.seq, r.piece);
     } else r.link.recordFailure();
     if (error.code === ErrorCode.TOO_LARGE || error.code === ErrorCode.PROTOCOL_VIOLATION)
       this.neighbourhood.ban(r.link, error);
-    this.schedule(this.options.now());
+    this.scheduleSoon();
+  }
+
+  /**
+   * Plans again shortly (news, a failed request), at most once per event-loop turn: an
+   * answer that comes back at once (NOT_AVAILABLE, a full request table) must not turn
+   * into a request loop that never yields.
+   */
+  private scheduleSoon(): void {
+    if (this.scheduleQueued || this.options.role !== 'viewer') return;
+    this.scheduleQueued = true;
+    setTimeout(() => {
+      this.scheduleQueued = false;
+      if (!this.destroyed) this.schedule(this.options.now());
+    }, RESCHEDULE_MS).unref?.();
   }
 
   // ---- links ----
@@ -547,7 +778,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     link.session.listen({
       frame: (frame) => this.onFrame(link, frame),
       segmentRequest: (req) => this.onSegmentRequest(link, req),
-      playlistRequest: (req) => this.onPlaylistRequest(req),
+      playlistRequest: (req) => this.onPlaylistRequest(link, req),
       closed: (reason) => this.neighbourhood.release(link, reason),
     });
     this.emit('peer-joined', link);
@@ -570,7 +801,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.emit('peer-left', { link, reason });
     if (!this.destroyed) {
       this.neighbourhood.maintain();
-      if (this.options.role === 'viewer') this.schedule(this.options.now());
+      this.scheduleSoon();
     }
   }
 
@@ -621,7 +852,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   /** Returns false (and bans the sender) when the entry's signature is forged. */
-  private acceptEntry(link: PeerLink, entry: SegmentEntry, how: 'have' | 'listed'): boolean {
+  private acceptEntry(link: PeerLink, entry: SegmentEntry, how: 'have' | 'listed' | 'map'): boolean {
     const verdict = this.book.add(entry);
     if (verdict === 'invalid') {
       this.neighbourhood.ban(
@@ -633,9 +864,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const isInit = (entry.flags & EntryFlag.INIT) !== 0;
     if (isInit) link.markInit(entry.rendition, entry.seq);
     else {
-      link.markHave(entry.rendition, entry.seq);
+      // A PIECE_MAP carries the entry without claiming the segment (PROTOCOL §5.15).
+      if (how !== 'map') link.markHave(entry.rendition, entry.seq);
       const key = `${entry.rendition}:${entry.seq}`;
       if (!this.heard.has(key)) {
+        // A piece map from the broadcaster names no holder: its PIECE_HAVE offers do (see wanted).
         this.heard.set(key, { at: this.options.now(), pushed: how === 'have' && link.isBroadcaster });
         if (this.heard.size > 1024) this.heard.delete(this.heard.keys().next().value!);
       }
@@ -643,7 +876,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (verdict === 'new') {
       this.lastNewsAt = this.options.now();
       link.lastUsefulAt = this.lastNewsAt;
-      if (this.options.role === 'viewer') this.schedule(this.lastNewsAt);
+      this.scheduleSoon();
     }
     return true;
   }
@@ -656,6 +889,22 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       case 'AVAILABILITY':
         link.setHoldings(frame.rendition, bitmapToSeqs(frame));
         break;
+      case 'PIECE_MAP':
+        this.onPieceMap(link, frame.map);
+        break;
+      case 'PIECE_HAVE': {
+        // PROTOCOL §5.15: ignored unless it matches the map we hold for the segment.
+        const map = this.pieces.map(frame.rendition, frame.seq);
+        if (!map || map.hashes.length !== frame.count) break;
+        link.markPieces(
+          frame.rendition,
+          frame.seq,
+          maskOfBitmap(frame.count, frame.bitmap),
+          frame.offer === true,
+        );
+        this.scheduleSoon();
+        break;
+      }
       case 'CHOKE':
         link.chokesUs = true;
         break;
@@ -677,6 +926,22 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     }
   }
 
+  /** PROTOCOL §6.4: a piece map is used only once both its signatures verify. */
+  private onPieceMap(link: PeerLink, map: PieceMap): void {
+    link.noteMapKnown(map.entry.rendition, map.entry.seq);
+    if (!this.piecesOn || this.pieces.map(map.entry.rendition, map.entry.seq)) return;
+    if (!verifyPieceMap(this.options.streamId, map)) {
+      this.neighbourhood.ban(
+        link,
+        new ShoalError(ErrorCode.BAD_SIGNATURE, `piece map of segment ${map.entry.seq} does not verify`),
+      );
+      return;
+    }
+    if (map.entry.flags & EntryFlag.INIT) return;
+    this.pieces.addMap(map);
+    this.acceptEntry(link, map.entry, 'map');
+  }
+
   private updateChoke(link: PeerLink): void {
     const choke = this.options.role === 'viewer' && this.options.noUpload;
     if (choke === link.weChoke) return;
@@ -686,19 +951,115 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
 
   private onSegmentRequest(link: PeerLink, req: IncomingSegmentRequest): void {
     if (link.weChoke) return req.notAvailable(NotAvailableReason.CHOKED);
-    const held = this.options.vault.get(req.rendition, req.kind, req.seq);
-    if (!held) {
-      const edge = this.book.liveEdge(req.rendition);
-      return req.notAvailable(req.seq > edge ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED);
-    }
-    if (this.refuses(req, held.data.length)) return req.notAvailable(NotAvailableReason.OVERLOADED);
+    const data = this.servable(req);
+    if (typeof data === 'number') return req.notAvailable(data);
+    // An offered piece was counted in our upload queue when we offered it (see noteOffers).
+    if (!this.offeredTo(link, req) && this.refuses(req, data.length))
+      return req.notAvailable(NotAvailableReason.OVERLOADED);
     if (this.options.role === 'broadcaster' && req.kind === 'media') {
-      this.copies.set(req.seq, (this.copies.get(req.seq) ?? 0) + 1);
-      if (this.copies.size > 256) this.copies.delete(this.copies.keys().next().value!);
+      const key = rangeKey(req.seq, req.range);
+      this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
+      if (this.copies.size > 4096) this.copies.delete(this.copies.keys().next().value!);
     }
-    req.respond(held.data);
-    link.recordUpload(held.data.length);
-    this.emit('uploaded', { link, bytes: held.data.length });
+    req.respond(data);
+    link.recordUpload(data.length);
+    this.emit('uploaded', { link, bytes: data.length });
+  }
+
+  /**
+   * Broadcaster: rescues come out of a budget of half the stream's bit rate (one second's
+   * worth may be spent at once), so the first copies plus rescues stay under 2x the stream.
+   */
+  private takeRescue(size: number): boolean {
+    const now = this.options.now();
+    const rate = this.streamBytesPerSec() * RESCUE_SHARE;
+    const cap = this.streamBytesPerSec();
+    this.rescueTokens = Math.min(cap, this.rescueTokens + ((now - this.rescueAt) / 1000) * rate);
+    this.rescueAt = now;
+    if (this.rescueTokens < size) return false;
+    this.rescueTokens -= size;
+    return true;
+  }
+
+  /** Offers are promises to serve: they count in the model of our upload queue at once. */
+  private noteOffers(count: number, pieceBytes: number): void {
+    const rate = this.options.uploadBytesPerSec ?? null;
+    if (rate !== null && count > 0) this.serving.add(0, (count * pieceBytes * 1000) / rate);
+  }
+
+  /**
+   * Targeted offers (PROTOCOL §7.3): while our upload queue is short, pieces we hold of the
+   * newest segments are offered to neighbours whose PIECE_HAVE digests show they lack them
+   * (or that told us nothing of the segment), one piece per neighbour and segment per round.
+   * This is how pieces reach the viewers no holder offered them to when they arrived.
+   */
+  private offerToLackers(): void {
+    const rate = this.options.uploadBytesPerSec ?? null;
+    const budgetMs = OFFER_QUEUE_MS - this.serving.waitMs(2);
+    if (budgetMs <= 0) return;
+    let budget = rate === null ? Infinity : (budgetMs * rate) / 1000;
+    const links = this.neighbourhood.links().filter((l) => l.speaksPieces);
+    for (const rendition of this.book.renditions()) {
+      const edge = this.book.liveEdge(rendition);
+      for (let seq = edge; seq > edge - OFFER_SEGMENTS && budget > 0; seq--) {
+        const map = this.pieces.map(rendition, seq);
+        if (!map) continue;
+        const count = map.hashes.length;
+        const ours = this.options.vault.has(rendition, 'media', seq)
+          ? 2 ** count - 1
+          : (this.pieces.assembly(rendition, seq)?.mask ?? 0);
+        if (ours === 0) continue;
+        for (const link of shuffled(links)) {
+          if (link.holds(rendition, seq)) continue;
+          const lack = ours & ~link.knownPieces(rendition, seq) & ~link.offeredOut(rendition, seq);
+          if (lack === 0) continue;
+          const pieces: number[] = [];
+          for (let i = 0; i < count; i++) if ((lack >>> i) & 1) pieces.push(i);
+          const piece = pieces[Math.floor(Math.random() * pieces.length)]!;
+          offerPiece(link, map, piece);
+          const bytes = pieceRange(map, piece).length;
+          this.noteOffers(1, bytes);
+          budget -= bytes;
+          if (budget <= 0) return;
+        }
+      }
+    }
+  }
+
+  /**
+   * How many neighbours a piece we just verified is offered to (see announcePiece): fewer
+   * as our upload queue fills, because every offer is a promise to serve.
+   */
+  private offerFanout(): number {
+    const waitMs = this.serving.waitMs(2);
+    return waitMs < 250 ? PIECE_OFFER_FANOUT : waitMs < 750 ? 1 : 0;
+  }
+
+  /** A request for exactly a piece we offered this neighbour (PROTOCOL §7.3): it is expected. */
+  private offeredTo(link: PeerLink, req: IncomingSegmentRequest): boolean {
+    const map = req.range && req.kind === 'media' ? this.pieces.map(req.rendition, req.seq) : undefined;
+    if (!map || !req.range || req.range.offset % map.pieceSize !== 0) return false;
+    const piece = req.range.offset / map.pieceSize;
+    if (piece >= map.hashes.length) return false;
+    return (
+      req.range.length === pieceRange(map, piece).length && link.wasOffered(req.rendition, req.seq, piece)
+    );
+  }
+
+  /** The bytes a request asks for (the whole segment, or a range of it, PROTOCOL §5.7), or why not. */
+  private servable(req: IncomingSegmentRequest): Uint8Array | number {
+    const held = this.options.vault.get(req.rendition, req.kind, req.seq);
+    const range = req.range;
+    if (held) {
+      if (!range) return held.data;
+      if (range.offset + range.length > held.data.length) return NotAvailableReason.UNKNOWN;
+      return held.data.subarray(range.offset, range.offset + range.length);
+    }
+    const partial = range && req.kind === 'media' ? this.pieces.assembly(req.rendition, req.seq) : undefined;
+    const bytes = partial && range ? partial.slice(range) : undefined;
+    if (bytes) return bytes;
+    const edge = this.book.liveEdge(req.rendition);
+    return req.seq > edge || partial ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED;
   }
 
   /**
@@ -711,8 +1072,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
    * a quarter — a node that fills its upload with common segments starves the swarm of
    * fresh ones. The broadcaster's upload is the scarcest: it always serves the first
    * `pushFanout` copies of a segment (only it can put a segment into the swarm), and after
-   * that only rescues — a segment the requester needs within about one segment duration —
-   * and only while it has nothing else to send.
+   * that only rescues — a segment the requester needs within about one segment duration,
+   * or a piece the swarm has failed to spread for longer than a segment lasts — and only
+   * while it has nothing else to send.
    */
   private refuses(req: IncomingSegmentRequest, size: number): boolean {
     if (req.kind !== 'media') return false;
@@ -722,18 +1084,24 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     for (const link of this.neighbourhood.links()) active += link.session.health().activeResponses ?? 0;
     if (active === 0) this.serving.clear();
     if (this.options.role === 'broadcaster') {
-      if ((this.copies.get(req.seq) ?? 0) < this.options.pushFanout) return false;
+      if ((this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.options.pushFanout) return false;
       // A rescue never waits behind other work: it would delay the next segment's first copies.
-      return (req.deadlineMs ?? Infinity) > 2 * segMs || (rate !== null && active > 0);
+      if (rate !== null && active > 0) return true;
+      const age = this.options.now() - (this.publishedAt.get(req.seq) ?? -Infinity);
+      if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
+      return !this.takeRescue(size);
     }
     if (rate === null) return false;
     const cls = Math.min(2, Math.max(0, req.priority ?? 2));
-    if (this.serving.waitMs(cls) >= segMs * [1, 0.5, 0.25][cls]!) return true;
+    // A piece is small and has many holders soon (each copy makes one more): a requester
+    // does better asking another holder than queueing long here, so the queue stays short.
+    const limitMs = req.range ? PIECE_QUEUE_MS[cls]! : segMs * [1, 0.5, 0.25][cls]!;
+    if (this.serving.waitMs(cls) >= limitMs) return true;
     this.serving.add(cls, (size * 1000) / rate);
     return false;
   }
 
-  private onPlaylistRequest(req: IncomingPlaylistRequest): void {
+  private onPlaylistRequest(link: PeerLink, req: IncomingPlaylistRequest): void {
     const info = this.book.info;
     if (!info) return;
     const held = new Set(this.options.vault.heldSeqs(req.rendition));
@@ -748,5 +1116,15 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       if (init) inits.set(init.seq, init);
     }
     req.respond(info, [...inits.values(), ...entries]);
+    // A joining viewer fetches the newest of these first: with their piece maps it can take
+    // them piece by piece from every holder at once (PROTOCOL §7.3).
+    if (!this.piecesOn || !link.speaksPieces) return;
+    for (const e of entries.slice(-(this.options.joinDistance + 1))) {
+      const map = this.pieces.map(e.rendition, e.seq);
+      if (map && !link.knowsMap(e.rendition, e.seq)) {
+        link.session.send({ type: 'PIECE_MAP', map });
+        link.noteMapKnown(e.rendition, e.seq);
+      }
+    }
   }
 }

@@ -15,10 +15,12 @@ import type {
 export class TransportSwarmSession implements SwarmSession {
   readonly nodeId: string;
   readonly isBroadcaster: boolean;
+  readonly speaksPieces: boolean;
 
   constructor(readonly session: PeerSession) {
     this.nodeId = Buffer.from(session.peerNodeId).toString('hex');
     this.isBroadcaster = (session.peerCapabilities & Capability.BROADCASTER) !== 0;
+    this.speaksPieces = (session.peerCapabilities & Capability.PIECES) !== 0;
   }
 
   get remote(): PeerAddress {
