@@ -69,8 +69,10 @@ export const SegmentArrivalSchema = z.object({
   seq: z.number().int(),
   bytes: z.number().int(),
   source: SegmentSourceSchema,
-  /** nodeId of the peer it came from, if any. */
+  /** nodeId of the peer it came from (the one that sent most of it), if any. */
   from: z.string().nullable(),
+  /** Bytes of it that came from viewers rather than the broadcaster (a segment fetched in pieces has several sources). */
+  peerBytes: z.number().int().optional(),
   fetchMs: z.number(),
   at: z.number(),
 });

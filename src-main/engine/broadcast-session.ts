@@ -6,6 +6,7 @@ import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { formatStreamAddress } from '../../src-shared/stream-address.js';
 import { EntryFlag, StreamInfoFlag } from '../protocol/constants.js';
+import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, signStreamInfo } from '../protocol/signing.js';
 import type { Rendition } from '../protocol/types.js';
 import { FolderIngest, type IngestedSegment } from '../hls/folder-ingest.js';
@@ -155,7 +156,12 @@ export class BroadcastSession {
       sha256: segment.sha256,
     });
     if (!this.node.swarm.book.info) this.publishInfo();
-    this.node.swarm.publish(entry, segment.data);
+    // PROTOCOL §6.4: media segments also get a signed piece map, so viewers relay them piece by piece.
+    const map =
+      segment.kind === 'media' && entry.size > 0 && this.options.config.swarm.pieces
+        ? signPieceMap(identity.privateKey, identity.publicKey, entry, segment.data)
+        : undefined;
+    this.node.swarm.publish(entry, segment.data, map);
     if (segment.kind === 'media') {
       this.ingested += 1;
       bus.segment({

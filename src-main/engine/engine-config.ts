@@ -20,6 +20,8 @@ export interface SwarmConfig {
   maxInFlightPerPeer: number;
   /** Relative sync: a viewer whose player stalled this many segment durations rejoins near live. */
   resyncAfterSegments: number;
+  /** Fetch and relay segments piece by piece (PROTOCOL §7.3); off = whole segments only. */
+  pieces: boolean;
 }
 
 export interface TransportConfig {
@@ -67,6 +69,7 @@ export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
   pushDelayShare: 0.35,
   maxInFlightPerPeer: 3,
   resyncAfterSegments: 4,
+  pieces: true,
 };
 export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   bindHost: '0.0.0.0',

@@ -205,8 +205,8 @@ export class Engine implements EngineFacade {
     );
     swarm.on('segment', (s) => {
       if (s.kind !== 'media') return;
-      if (s.from?.isBroadcaster) this.ledger.fromBroadcaster.record(s.bytes);
-      else this.ledger.fromPeers.record(s.bytes);
+      if (s.fromBroadcasterBytes > 0) this.ledger.fromBroadcaster.record(s.fromBroadcasterBytes);
+      if (s.bytes > s.fromBroadcasterBytes) this.ledger.fromPeers.record(s.bytes - s.fromBroadcasterBytes);
       this.counters.received += 1;
       this.bus.segment({
         rendition: s.rendition,
@@ -214,6 +214,7 @@ export class Engine implements EngineFacade {
         bytes: s.bytes,
         source: s.from?.isBroadcaster ? 'broadcaster' : 'peer',
         from: s.from?.nodeId ?? null,
+        peerBytes: s.bytes - s.fromBroadcasterBytes,
         fetchMs: s.fetchMs,
       });
     });

@@ -63,6 +63,7 @@ export class StreamNode {
         Capability.RELAY |
         Capability.PEX |
         Capability.FMP4 |
+        (config.swarm.pieces ? Capability.PIECES : 0) |
         (role === 'broadcaster' ? Capability.BROADCASTER : 0),
       acceptStream: (id): StreamAdmission => {
         if (!swarm || !sameStream(id))
@@ -100,6 +101,7 @@ export class StreamNode {
       pushDelayShare: config.swarm.pushDelayShare,
       noUpload: role === 'viewer' && config.settings.noUpload,
       maxInFlightPerPeer: config.swarm.maxInFlightPerPeer,
+      pieces: config.swarm.pieces,
       uploadBytesPerSec: uploadCapBytes(config),
       now: options.now,
     });
