@@ -9,6 +9,8 @@ export interface EngineSpec {
   /** Share of outgoing datagrams dropped. */
   loss: number;
   seed: number;
+  /** Relay piece by piece (PROTOCOL §7.3). */
+  pieces: boolean;
 }
 
 export interface BroadcasterSpec extends EngineSpec {
@@ -37,6 +39,8 @@ export interface Arrival {
   at: number;
   source: 'broadcaster' | 'peer' | 'ingest';
   bytes: number;
+  /** Bytes of it that came from viewers. */
+  peerBytes: number;
 }
 
 export interface EngineStats {

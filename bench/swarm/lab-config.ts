@@ -35,6 +35,8 @@ export interface LabConfig {
   joinDistance: number;
   /** Startup buffer of the playback model, in segments. */
   startupSegments: number;
+  /** Relay piece by piece (PROTOCOL §7.3); false = whole segments only. */
+  pieces: boolean;
   outDir: string;
   chart: boolean;
   /** Also write the raw record (every arrival, every counter sample). */

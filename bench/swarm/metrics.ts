@@ -223,7 +223,7 @@ export function computeReport(record: RunRecord): LabReport {
   const upXWholeRun = rateX(engine0, (s) => s.bytesOut, record.t0, record.endAt);
   const delivered = record.viewers.flatMap((v) => v.arrivals);
   const deliveredBytes = sum(delivered.map((a) => a.bytes));
-  const fromPeers = sum(delivered.filter((a) => a.source === 'peer').map((a) => a.bytes));
+  const fromPeers = sum(delivered.map((a) => a.peerBytes));
   const lastOf = (id: number) => record.engineSamples.get(id)?.at(-1);
   const ids = [0, ...record.viewers.map((v) => v.id)];
   const wireOut = sum(ids.map((id) => lastOf(id)?.bytesOut ?? 0));
@@ -394,7 +394,7 @@ function timeSeries(
       for (const a of v.arrivals)
         if (a.at > t - step && a.at <= t) {
           all += a.bytes;
-          if (a.source === 'peer') peer += a.bytes;
+          peer += a.peerBytes;
         }
     out.push({
       t: (t - record.t0) / 1000,

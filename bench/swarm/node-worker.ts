@@ -56,7 +56,14 @@ async function open(spec: EngineSpec, input: Omit<EngineConfigInput, 'dataDir'>)
     if (e.type === 'segment') {
       const a = e.arrival;
       if (a.rendition === 0)
-        arrivals.push({ id: spec.id, seq: a.seq, at: a.at, source: a.source, bytes: a.bytes });
+        arrivals.push({
+          id: spec.id,
+          seq: a.seq,
+          at: a.at,
+          source: a.source,
+          bytes: a.bytes,
+          peerBytes: a.peerBytes ?? (a.source === 'peer' ? a.bytes : 0),
+        });
     } else if (e.type === 'segment-failed') running.failed++;
     else if (e.type === 'error' && e.error.fatal)
       send({ type: 'engine-error', id: spec.id, message: e.error.message });
@@ -120,7 +127,11 @@ async function handle(m: ToWorker): Promise<void> {
     case 'broadcast': {
       const { spec } = m;
       const r = await open(spec, {
-        swarm: { broadcasterMaxPeers: spec.maxPeers, pushFanout: Math.min(spec.pushFanout, spec.maxPeers) },
+        swarm: {
+          broadcasterMaxPeers: spec.maxPeers,
+          pushFanout: Math.min(spec.pushFanout, spec.maxPeers),
+          pieces: spec.pieces,
+        },
       });
       const info = await r.engine.startBroadcast({ folder: spec.folder });
       send({ type: 'started', id: spec.id, at: Date.now(), address: info.address });
@@ -130,6 +141,7 @@ async function handle(m: ToWorker): Promise<void> {
       const { spec } = m;
       const r = await open(spec, {
         settings: { maxPeers: spec.maxPeers, joinDistanceSegments: spec.joinDistance },
+        swarm: { pieces: spec.pieces },
       });
       const at = Date.now();
       await r.engine.watch(spec.address);

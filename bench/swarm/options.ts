@@ -85,6 +85,7 @@ export function buildCommand(): Command {
       'playback startup buffer in segments (default: the join distance)',
       integer('buffer', 0, 20),
     )
+    .option('--no-pieces', 'whole segments only: no piece-by-piece relay (PROTOCOL §7.3), for comparison')
     .option('--out <dir>', 'folder for the JSON report and the chart', '.bench-out/swarm')
     .option('--no-chart', 'skip the PNG chart (no Chromium needed)')
     .option('--raw', 'also write every arrival and counter sample (swarm-<scenario>-raw.json)')
@@ -113,6 +114,7 @@ interface Parsed {
   startupBuffer?: number;
   out: string;
   chart: boolean;
+  pieces: boolean;
   raw?: boolean;
   table?: boolean;
 }
@@ -147,6 +149,7 @@ export function parseLabArgs(argv: string[]): LabCommand {
       joinDistance,
       startupSegments:
         opts.startupBuffer ?? (opts.joinDistance !== undefined ? joinDistance : p.startupSegments),
+      pieces: opts.pieces,
       outDir: opts.out,
       chart: opts.chart,
       raw: opts.raw ?? false,

@@ -156,6 +156,7 @@ export async function runLab(config: LabConfig, log: (line: string) => void = ()
         seed: deriveSeed(config.seed, 'loss', 0),
         maxPeers: config.broadcasterPeers,
         pushFanout: config.pushFanout,
+        pieces: config.pieces,
       },
     });
     const { address } = await waitStarted(0, 20_000);
@@ -208,6 +209,7 @@ export async function runLab(config: LabConfig, log: (line: string) => void = ()
           seed: deriveSeed(config.seed, 'loss', id),
           maxPeers: config.maxPeers,
           joinDistance: config.joinDistance,
+          pieces: config.pieces,
         },
       });
     };

@@ -27,6 +27,7 @@ const baseline: Preset = {
   maxPeers: 24,
   joinDistance: 3,
   startupSegments: 3,
+  pieces: true,
 };
 
 export const SCENARIOS: Record<string, { about: string; preset: Preset }> = {
