@@ -129,6 +129,9 @@ export function planRequests(
   //    a slow transfer with time to spare still finishes, and restarting it elsewhere
   //    would spend the uploader's bandwidth twice.
   for (const req of inFlight) {
+    // A piece is small and mostly comes from a holder that promised it (an offer): moving
+    // it elsewhere throws away upload already spent, and under load that feeds on itself.
+    if (req.piece !== undefined) continue;
     const ran = now - req.startedAt;
     const expected = Math.max(policy.minExpectedMs, req.expectedDoneAt - req.startedAt);
     if (ran < expected * policy.stallFactor) continue;
@@ -168,8 +171,13 @@ export function planRequests(
   };
   const free = (s: SourceView): boolean => load.get(s.id)!.count < s.maxInFlight;
 
-  const standing = (s: SourceView, w: WantedSegment): number =>
-    w.piece === undefined || !s.standing ? 1 : s.standing(w.rendition, w.seq, w.piece);
+  // The broadcaster ranks below every peer unless it offered the piece: its upload is the
+  // scarcest, and it turns down most requests it did not offer (it serves only rescues).
+  const standing = (s: SourceView, w: WantedSegment): number => {
+    if (w.piece === undefined || !s.standing) return 1;
+    const st = s.standing(w.rendition, w.seq, w.piece);
+    return s.isBroadcaster && st < 2 ? -1 : st;
+  };
 
   const assign = (w: WantedSegment, source: SourceView): void => {
     const expectedDoneAt = now + expectedDuration(view(source), w.size, policy);

@@ -587,7 +587,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       seq,
       expectedSize: size,
       deadlineMs: Math.round(Math.max(feasibleMs, deadlineAt - now + segMs)),
-      priority: this.priorityOf(rendition, seq, deadlineAt - now),
+      // An offered piece is served at once: the holder budgeted its upload for it (§7.3).
+      priority:
+        piece !== undefined && link.offersPiece(rendition, seq, piece)
+          ? 0
+          : this.priorityOf(rendition, seq, deadlineAt - now),
       ...(range ? { range } : {}),
     });
     const running: Running = {
