@@ -28,6 +28,7 @@ import { ConnectAttempt } from './handshake-client.js';
 import { HandshakeServer, type StreamAdmission } from './handshake-server.js';
 import { PeerSession, type PeerIdentity } from './peer-session.js';
 import { MemoryBudget } from './reassembly.js';
+import { SegmentBufferPool } from './segment-buffer-pool.js';
 import { ConnectRejectedError, TransportError } from './transport-errors.js';
 import { UploadLimiter } from './upload-limiter.js';
 
@@ -91,6 +92,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   private lastRoute: Route | null = null;
   private readonly byHello = new Map<string, Route>();
   private readonly budget: MemoryBudget;
+  /** Reassembly buffers given back by consumers, shared by the sessions (like the budget). */
+  private readonly pool = new SegmentBufferPool();
   private readonly handshake: HandshakeServer;
   private readonly connectionHost: ConnectionHost;
   private readonly dirty = new Set<Connection>();
@@ -323,6 +326,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       identity,
       this.clock,
       new MemoryBudget(c.reassemblyPerPeerBytes, this.budget),
+      this.pool,
       c.maxPendingRequests,
       c.maxActiveResponses,
     );
