@@ -13,7 +13,14 @@ import {
 import type { AckBlock, AckRange, PacketHeader } from './types.js';
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
-import { ackBlockLength, ackDelayToWire, encodableAckRangeCount } from './ack-ranges.js';
+import {
+  ACK_BLOCK_FIXED_LENGTH,
+  ACK_RANGE_LENGTH,
+  ackBlockLength,
+  ackDelayToWire,
+  encodableAckRangeCount,
+} from './ack-ranges.js';
+import { u32At } from './segment-data-packet.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 
 const U16 = 0xffff;
@@ -105,4 +112,64 @@ function readAckBlock(r: ByteReader): AckBlock {
     smallest = s;
   }
   return { delayUs, ranges };
+}
+
+/** An ACK-only packet (PROTOCOL §8.1) as readAckOnlyPacket leaves it. */
+export interface AckOnlyPacket {
+  pn: number;
+  timestamp: number;
+  timestampDiff: number;
+  /** Overwritten by the next read (ranges and their pairs are reused): use it at once. */
+  ack: AckBlock;
+}
+
+export function newAckOnlyPacket(): AckOnlyPacket {
+  return { pn: 0, timestamp: 0, timestampDiff: 0, ack: { delayUs: 0, ranges: [] } };
+}
+
+const u16At = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
+
+/**
+ * The receive path of the ACK-only packets a bulk receiver sends back: if `d` is a DATA
+ * packet of this version with an ACK block and nothing after it (no frame, no padding),
+ * reads it into `out` in place (no reader, header or range objects) and returns true.
+ * Anything else, malformed ones included, returns false and goes through decodePacket,
+ * which decides; for the datagrams accepted here both read the same values.
+ */
+export function readAckOnlyPacket(d: Uint8Array, out: AckOnlyPacket): boolean {
+  const at = HEADER_LENGTH;
+  const n = d.length;
+  if (
+    n < at + ACK_BLOCK_FIXED_LENGTH ||
+    d[0] !== MAGIC ||
+    d[1] !== PROTOCOL_VERSION ||
+    d[2] !== PacketType.DATA ||
+    (d[3]! & HeaderFlag.ACK) === 0
+  ) {
+    return false;
+  }
+  const count = d[at + 8]!;
+  if (count > MAX_ACK_RANGES || n !== at + ACK_BLOCK_FIXED_LENGTH + ACK_RANGE_LENGTH * count) return false;
+  // PROTOCOL §3.3 — ranges descend from largestAcked; any packet number below 0 is malformed.
+  const ranges = out.ack.ranges;
+  let largest = u32At(d, at);
+  let smallest = largest - u16At(d, at + 6);
+  for (let i = 0, p = at + ACK_BLOCK_FIXED_LENGTH; ; i++, p += ACK_RANGE_LENGTH) {
+    if (smallest < 0) return false;
+    const pair = ranges[i];
+    if (pair === undefined) ranges.push([smallest, largest]);
+    else {
+      pair[0] = smallest;
+      pair[1] = largest;
+    }
+    if (i === count) break;
+    largest = smallest - u16At(d, p) - 2;
+    smallest = largest - u16At(d, p + 2);
+  }
+  ranges.length = count + 1;
+  out.ack.delayUs = u16At(d, at + 4) * 8;
+  out.pn = u32At(d, 12);
+  out.timestamp = u32At(d, 16);
+  out.timestampDiff = u32At(d, 20);
+  return true;
 }

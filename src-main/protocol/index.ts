@@ -5,7 +5,14 @@ export type * from './types.js';
 
 export { ByteReader } from './byte-reader.js';
 export { ByteWriter } from './byte-writer.js';
-export { headerLength, readHeader, writeHeader } from './header.js';
+export {
+  headerLength,
+  newAckOnlyPacket,
+  readAckOnlyPacket,
+  readHeader,
+  writeHeader,
+  type AckOnlyPacket,
+} from './header.js';
 export {
   ACK_BLOCK_FIXED_LENGTH,
   ACK_RANGE_LENGTH,

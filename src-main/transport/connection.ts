@@ -12,6 +12,8 @@ import {
   headerLength,
   u32At,
   writeSegmentDataPacket,
+  type AckBlock,
+  type AckOnlyPacket,
   type Frame,
   type PacketHeader,
   type PeerAddress,
@@ -287,8 +289,15 @@ export class Connection {
   onPacket(header: PacketHeader, frames: Frame[], size: number, now: number): void {
     const eliciting = frames.length > 0;
     if (!this.accept(header.pn, header.timestamp, header.timestampDiff, eliciting, size, now)) return;
-    if (header.ack) this.onAck(header, now);
+    if (header.ack) this.onAck(header.ack, now);
     if (eliciting) this.events.frames(frames, now);
+    this.afterPacket(now);
+  }
+
+  /** An ACK-only packet read in place (readAckOnlyPacket): onPacket without frames. */
+  onAckOnlyPacket(p: AckOnlyPacket, size: number, now: number): void {
+    if (!this.accept(p.pn, p.timestamp, p.timestampDiff, false, size, now)) return;
+    this.onAck(p.ack, now);
     this.afterPacket(now);
   }
 
@@ -348,9 +357,9 @@ export class Connection {
     else this.armTimer(now);
   }
 
-  private onAck(header: PacketHeader, now: number): void {
+  private onAck(ack: AckBlock, now: number): void {
     // Acked and lost packets go to the detector's sink as they are found.
-    const res = this.loss.onAck(header.ack!, now);
+    const res = this.loss.onAck(ack, now);
     if (res.invalid) {
       this.counters.invalidAcks++;
       return;

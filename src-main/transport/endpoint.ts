@@ -9,6 +9,8 @@ import {
   PROTOCOL_VERSION,
   decodePacket,
   encodePacket,
+  newAckOnlyPacket,
+  readAckOnlyPacket,
   segmentDataLength,
   SegmentDataPacket,
   type HelloBody,
@@ -88,6 +90,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   private readonly clock: Clock;
   private socket: DatagramSocket | null;
   private readonly routes = new Map<number, Route>();
+  /** Where ACK-only packets are read in place (the other half of bulk traffic). */
+  private readonly ackOnly = newAckOnlyPacket();
   /** The route of the last datagram: bulk traffic comes from one peer at a time. */
   private lastRoute: Route | null = null;
   private readonly byHello = new Map<string, Route>();
@@ -354,6 +358,12 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       if (dataLength >= 0) {
         const session = this.dataSession(this.route(data, SegmentDataPacket.DCID, host, port));
         session?.connection.onSegmentDataPacket(data, dataLength, this.clock.now());
+        return;
+      }
+      // …and so is the ACK-only packet a bulk receiver answers with (PROTOCOL §8.1, §8.2).
+      if (readAckOnlyPacket(data, this.ackOnly)) {
+        const session = this.dataSession(this.route(data, SegmentDataPacket.DCID, host, port));
+        session?.connection.onAckOnlyPacket(this.ackOnly, data.length, this.clock.now());
         return;
       }
       let packet: Packet;
