@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
-import { headerLength, newAckOnlyPacket, readAckOnlyPacket, readHeader, writeHeader } from './header.js';
+import {
+  MAX_ACK_ONLY_PACKET_LENGTH,
+  headerLength,
+  newAckOnlyPacket,
+  readAckOnlyPacket,
+  readHeader,
+  writeAckOnlyPacket,
+  writeHeader,
+} from './header.js';
 import { decodePacket, encodeDataPacket } from './packet.js';
 import { ackDelayToWire, encodableAckRangeCount, fitAckRanges } from './ack-ranges.js';
 import { HEADER_LENGTH, MAX_ACK_RANGES } from './constants.js';
@@ -197,7 +205,19 @@ describe('ACK block (PROTOCOL §3.3)', () => {
   });
 });
 
-describe('readAckOnlyPacket (the ACK-only receive path)', () => {
+describe('ACK-only packets in place (writeAckOnlyPacket, readAckOnlyPacket)', () => {
+  it('writes the same bytes as encodeDataPacket, into a reused buffer', () => {
+    const out = Buffer.alloc(MAX_ACK_ONLY_PACKET_LENGTH, 0xaa);
+    fc.assert(
+      fc.property(headerArb('DATA'), ackRanges, (h, ranges) => {
+        const ack = { delayUs: h.ack?.delayUs ?? 0, ranges };
+        const { dcid, pn, timestamp, timestampDiff } = h;
+        const size = writeAckOnlyPacket(out, dcid, pn, timestamp, timestampDiff, ack);
+        expect(out.subarray(0, size)).toEqual(encodeDataPacket({ ...h, ack }, []));
+      }),
+    );
+  });
+
   const frames: Frame[] = [{ type: 'PING', nonce: 1 }];
 
   it('reads every ACK-only packet exactly as decodePacket does, reusing its object', () => {

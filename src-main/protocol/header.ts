@@ -12,7 +12,7 @@ import {
 } from './constants.js';
 import type { AckBlock, AckRange, PacketHeader } from './types.js';
 import type { ByteReader } from './byte-reader.js';
-import type { ByteWriter } from './byte-writer.js';
+import { ByteWriter } from './byte-writer.js';
 import {
   ACK_BLOCK_FIXED_LENGTH,
   ACK_RANGE_LENGTH,
@@ -37,15 +37,59 @@ export function headerLength(header: Omit<PacketHeader, 'type'>): number {
 /** Writes the header; `type` overrides header.type (the DATA fast path reuses one header object). */
 export function writeHeader(w: ByteWriter, header: Omit<PacketHeader, 'type'>, type: PacketTypeName): void {
   const ack = header.ack;
+  writeFixedHeader(
+    w,
+    type,
+    ack !== undefined,
+    header.dcid,
+    header.pn,
+    header.timestamp,
+    header.timestampDiff,
+  );
+  if (ack !== undefined) writeAckBlock(w, ack);
+}
+
+/** The longest ACK-only packet: header and an ACK block of 1 + MAX_ACK_RANGES ranges. */
+export const MAX_ACK_ONLY_PACKET_LENGTH =
+  HEADER_LENGTH + ACK_BLOCK_FIXED_LENGTH + ACK_RANGE_LENGTH * MAX_ACK_RANGES;
+
+/**
+ * The send path of ACK-only packets (PROTOCOL §8.1): written into `out` (at least
+ * MAX_ACK_ONLY_PACKET_LENGTH bytes) from index 0 without a header object or a fresh buffer;
+ * returns the length. Same bytes as encodeDataPacket({ dcid, pn, timestamp, timestampDiff, ack }, []).
+ */
+export function writeAckOnlyPacket(
+  out: Buffer,
+  dcid: Uint8Array,
+  pn: number,
+  timestamp: number,
+  timestampDiff: number,
+  ack: AckBlock,
+): number {
+  const w = new ByteWriter(out);
+  writeFixedHeader(w, 'DATA', true, dcid, pn, timestamp, timestampDiff);
+  writeAckBlock(w, ack);
+  return w.pos;
+}
+
+/** PROTOCOL §3.1 — the 24 fixed bytes. */
+function writeFixedHeader(
+  w: ByteWriter,
+  type: PacketTypeName,
+  withAck: boolean,
+  dcid: Uint8Array,
+  pn: number,
+  timestamp: number,
+  timestampDiff: number,
+): void {
   w.u8(MAGIC);
   w.u8(PROTOCOL_VERSION);
   w.u8(PacketType[type]);
-  w.u8(ack ? HeaderFlag.ACK : 0);
-  w.fixed(header.dcid, CONNECTION_ID_LENGTH, 'dcid');
-  w.u32(header.pn);
-  w.u32(header.timestamp);
-  w.u32(header.timestampDiff);
-  if (ack) writeAckBlock(w, ack);
+  w.u8(withAck ? HeaderFlag.ACK : 0);
+  w.fixed(dcid, CONNECTION_ID_LENGTH, 'dcid');
+  w.u32(pn);
+  w.u32(timestamp);
+  w.u32(timestampDiff);
 }
 
 /** PROTOCOL §3.3 — see ack-ranges.ts for which ranges fit. */
