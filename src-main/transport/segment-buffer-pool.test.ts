@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakes/fake-clock.js';
 import { MemoryBudget, SegmentAssembly, admitSegmentSize } from './reassembly.js';
+import { RequestBook } from './request-book.js';
 import { SegmentBufferPool } from './segment-buffer-pool.js';
 
 describe('SegmentBufferPool', () => {
@@ -39,5 +41,33 @@ describe('SegmentBufferPool', () => {
     expect(a.add(5_000, 10_000, data.subarray(5_000))).toBe('added');
     expect(a.add(0, 10_000, data.subarray(0, 5_000))).toBe('complete');
     expect(a.buffer.equals(data)).toBe(true);
+  });
+});
+
+describe('RequestBook and the pool', () => {
+  it("a failed request's partly filled buffer goes back to the pool for the next request", async () => {
+    const pool = new SegmentBufferPool();
+    const budget = new MemoryBudget(1 << 20);
+    const book = new RequestBook({
+      clock: new FakeClock(),
+      budget,
+      pool,
+      maxPending: 8,
+      sendControl: () => {},
+    });
+    const opts = { rendition: 0, kind: 'media' as const, seq: 1, expectedSize: 5_000 };
+    const first = book.requestSegment(opts);
+    const chunk = Buffer.alloc(1_000, 1);
+    book.onSegmentBytes(first.reqId, 0, 5_000, chunk, 0, chunk.length);
+    first.cancel();
+    await expect(first.done).rejects.toThrow();
+    expect(pool.bytes).toBe(5_000);
+    expect(budget.used).toBe(0);
+    const second = book.requestSegment({ ...opts, seq: 2 });
+    const full = Buffer.alloc(5_000, 2);
+    book.onSegmentBytes(second.reqId, 0, 5_000, full, 0, full.length);
+    const got = await second.done;
+    expect(pool.reused).toBe(1);
+    expect(got.equals(full)).toBe(true);
   });
 });
