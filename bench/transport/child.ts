@@ -167,6 +167,8 @@ async function shoalClient(): Promise<void> {
       });
       const data = await h.done; // (not `received += await …`: that races between the two loops)
       received += data.length;
+      // Counted and done with, as a player is once it has handed a segment on.
+      session.releaseSegment(data);
     }
   };
   // Two requests in flight keep the pipe full across segment boundaries.

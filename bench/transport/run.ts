@@ -1,14 +1,32 @@
-// Transport benchmark (not a test): `npm run bench:transport [-- --quick]`.
+// Transport benchmark (not a test): `npm run bench:transport [-- --quick] [-- --no-pin]`.
 // Every scenario runs sender and receiver as two OS processes on 127.0.0.1 and prints one
 // table: the raw-datagram ceiling, Shoal goodput clean and under injected loss, TCP for
 // reference, protocol overhead and CPU per MiB, with PASS/MISS against the targets.
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 type Result = Record<string, number>;
 
 const quick = process.argv.includes('--quick');
+/**
+ * In every scenario the sending process runs on CPU 0 and the receiving one on CPU 1, all
+ * their threads (`taskset -a`; needs two CPUs and util-linux, `--no-pin` turns it off).
+ * Unpinned, the scheduler's wake-affine placement often puts both processes on one CPU for
+ * seconds at a time, which halves whichever measurement it hits: the raw ceiling's or
+ * Shoal's, at random. Pinned, both get the same placement.
+ */
+const pinned = !process.argv.includes('--no-pin') && availableParallelism() >= 2 && canPin();
+
+function canPin(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const SECONDS = quick ? 2 : 8;
 /**
@@ -21,11 +39,21 @@ const WINDOW_SECONDS = SECONDS / 2;
 const BYTES = (quick ? 48 : 200) * 1024 * 1024;
 const MiB = 1024 * 1024;
 
-function spawn(role: string, params: Result): { child: ChildProcess; next: () => Promise<Result> } {
+type Side = 'sender' | 'receiver';
+
+function spawn(
+  role: string,
+  side: Side,
+  params: Result,
+): { child: ChildProcess; next: () => Promise<Result> } {
   const child = fork(CHILD, [role, JSON.stringify(params)], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (pinned) {
+    const cpu = side === 'sender' ? '0' : '1';
+    execFileSync('taskset', ['-a', '-pc', cpu, String(child.pid)], { stdio: 'ignore' });
+  }
   const queue: Result[] = [];
   const waiters: ((r: Result) => void)[] = [];
   child.on('message', (m) => {
@@ -67,9 +95,9 @@ interface Goodput extends PerDatagram {
 }
 
 async function rawCeiling(): Promise<Raw> {
-  const recv = spawn('raw-recv', {});
+  const recv = spawn('raw-recv', 'receiver', {});
   const { port } = await recv.next();
-  const sender = spawn('raw-send', { port: port!, seconds: WINDOW_SECONDS });
+  const sender = spawn('raw-send', 'sender', { port: port!, seconds: WINDOW_SECONDS });
   await sender.next();
   sender.child.send({ type: 'go' });
   const s = await sender.next();
@@ -87,9 +115,9 @@ async function rawCeiling(): Promise<Raw> {
 }
 
 async function shoal(loss: number): Promise<Goodput> {
-  const server = spawn('shoal-server', {});
+  const server = spawn('shoal-server', 'sender', {});
   const { port } = await server.next();
-  const client = spawn('shoal-client', { port: port!, loss, seconds: WINDOW_SECONDS });
+  const client = spawn('shoal-client', 'receiver', { port: port!, loss, seconds: WINDOW_SECONDS });
   const c = await client.next();
   server.child.send({ type: 'stop' });
   const s = await server.next();
@@ -106,9 +134,9 @@ async function shoal(loss: number): Promise<Goodput> {
 }
 
 async function tcp(): Promise<{ mbPerSec: number; cpuMsPerMiB: number }> {
-  const server = spawn('tcp-server', { bytes: BYTES });
+  const server = spawn('tcp-server', 'sender', { bytes: BYTES });
   const { port } = await server.next();
-  const client = spawn('tcp-client', { port: port! });
+  const client = spawn('tcp-client', 'receiver', { port: port! });
   const c = await client.next();
   server.child.send({ type: 'stop' });
   const s = await server.next();
@@ -123,7 +151,7 @@ const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
 
 console.log(
-  `Shoal transport benchmark (${quick ? 'quick' : 'full'}): 2 processes on 127.0.0.1, 1200-byte datagrams`,
+  `Shoal transport benchmark (${quick ? 'quick' : 'full'}): 2 processes on 127.0.0.1, 1200-byte datagrams, ${pinned ? 'sender on CPU 0, receiver on CPU 1' : 'not pinned to CPUs'}`,
 );
 // The machine may be shared: the ceiling, the clean run and the 5%-loss run alternate (twice
 // in the full run) and the best of each is kept, so a load spike during one of them does not

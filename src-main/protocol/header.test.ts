@@ -2,10 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
-import { headerLength, readHeader, writeHeader } from './header.js';
+import {
+  MAX_ACK_ONLY_PACKET_LENGTH,
+  headerLength,
+  newAckOnlyPacket,
+  readAckOnlyPacket,
+  readHeader,
+  writeAckOnlyPacket,
+  writeHeader,
+} from './header.js';
+import { decodePacket, encodeDataPacket } from './packet.js';
 import { ackDelayToWire, encodableAckRangeCount, fitAckRanges } from './ack-ranges.js';
 import { HEADER_LENGTH, MAX_ACK_RANGES } from './constants.js';
-import type { AckRange, PacketHeader } from './types.js';
+import type { AckRange, Frame, Packet, PacketHeader } from './types.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { ackRanges, header as headerArb } from '../../test/protocol/arbitraries.js';
 
@@ -193,5 +202,76 @@ describe('ACK block (PROTOCOL §3.3)', () => {
     );
     d.writeUInt16BE(6, HEADER_LENGTH + 11);
     expect(code(() => decode(d))).toBe(ErrorCode.MALFORMED);
+  });
+});
+
+describe('ACK-only packets in place (writeAckOnlyPacket, readAckOnlyPacket)', () => {
+  it('writes the same bytes as encodeDataPacket, into a reused buffer', () => {
+    const out = Buffer.alloc(MAX_ACK_ONLY_PACKET_LENGTH, 0xaa);
+    fc.assert(
+      fc.property(headerArb('DATA'), ackRanges, (h, ranges) => {
+        const ack = { delayUs: h.ack?.delayUs ?? 0, ranges };
+        const { dcid, pn, timestamp, timestampDiff } = h;
+        const size = writeAckOnlyPacket(out, dcid, pn, timestamp, timestampDiff, ack);
+        expect(out.subarray(0, size)).toEqual(encodeDataPacket({ ...h, ack }, []));
+      }),
+    );
+  });
+
+  const frames: Frame[] = [{ type: 'PING', nonce: 1 }];
+
+  it('reads every ACK-only packet exactly as decodePacket does, reusing its object', () => {
+    const out = newAckOnlyPacket();
+    fc.assert(
+      fc.property(headerArb('DATA'), (h) => {
+        const bytes = encodeDataPacket(h, []);
+        const decoded = decodePacket(bytes);
+        expect(readAckOnlyPacket(bytes, out)).toBe(h.ack !== undefined);
+        if (h.ack === undefined) return;
+        const { pn, timestamp, timestampDiff, ack } = decoded.header;
+        expect({ pn: out.pn, timestamp: out.timestamp, timestampDiff: out.timestampDiff }).toEqual({
+          pn,
+          timestamp,
+          timestampDiff,
+        });
+        expect(out.ack).toEqual(ack);
+        // with a frame or padding after the ACK block it is not ACK-only: the full decoder decides
+        expect(readAckOnlyPacket(encodeDataPacket(h, frames), out)).toBe(false);
+        expect(readAckOnlyPacket(encodeDataPacket(h, [], bytes.length + 3), out)).toBe(false);
+      }),
+    );
+  });
+
+  it('accepts nothing the full decoder would reject, and reads what it accepts the same way', () => {
+    const out = newAckOnlyPacket();
+    const ackPacket = fc
+      .tuple(headerArb('DATA'), ackRanges)
+      .map(([h, ranges]) => encodeDataPacket({ ...h, ack: { delayUs: 8, ranges } }, []));
+    fc.assert(
+      fc.property(ackPacket, fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 4 }), (b, edits) => {
+        const bytes = Buffer.from(b);
+        for (const [i, v] of edits) bytes[i % bytes.length] = v;
+        if (!readAckOnlyPacket(bytes, out)) return;
+        const decoded = decodePacket(bytes);
+        expect(decoded.header.type).toBe('DATA');
+        expect((decoded as Extract<Packet, { frames: Frame[] }>).frames).toEqual([]);
+        expect(out.pn).toBe(decoded.header.pn);
+        expect(out.ack).toEqual(decoded.header.ack);
+      }),
+    );
+  });
+
+  it('leaves ranges below packet number 0 and too many ranges to the full decoder', () => {
+    const out = newAckOnlyPacket();
+    const b = encodeDataPacket(
+      { dcid, pn: 1, timestamp: 0, timestampDiff: 0, ack: { delayUs: 0, ranges: [[0, 5]] } },
+      [],
+    );
+    expect(readAckOnlyPacket(b, out)).toBe(true);
+    b.writeUInt16BE(6, HEADER_LENGTH + 6);
+    expect(readAckOnlyPacket(b, out)).toBe(false);
+    b.writeUInt16BE(0, HEADER_LENGTH + 6);
+    b[HEADER_LENGTH + 8] = MAX_ACK_RANGES + 1;
+    expect(readAckOnlyPacket(Buffer.concat([b, Buffer.alloc(4 * (MAX_ACK_RANGES + 1))]), out)).toBe(false);
   });
 });

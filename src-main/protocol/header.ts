@@ -12,8 +12,15 @@ import {
 } from './constants.js';
 import type { AckBlock, AckRange, PacketHeader } from './types.js';
 import type { ByteReader } from './byte-reader.js';
-import type { ByteWriter } from './byte-writer.js';
-import { ackBlockLength, ackDelayToWire, encodableAckRangeCount } from './ack-ranges.js';
+import { ByteWriter } from './byte-writer.js';
+import {
+  ACK_BLOCK_FIXED_LENGTH,
+  ACK_RANGE_LENGTH,
+  ackBlockLength,
+  ackDelayToWire,
+  encodableAckRangeCount,
+} from './ack-ranges.js';
+import { u32At } from './segment-data-packet.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 
 const U16 = 0xffff;
@@ -30,15 +37,59 @@ export function headerLength(header: Omit<PacketHeader, 'type'>): number {
 /** Writes the header; `type` overrides header.type (the DATA fast path reuses one header object). */
 export function writeHeader(w: ByteWriter, header: Omit<PacketHeader, 'type'>, type: PacketTypeName): void {
   const ack = header.ack;
+  writeFixedHeader(
+    w,
+    type,
+    ack !== undefined,
+    header.dcid,
+    header.pn,
+    header.timestamp,
+    header.timestampDiff,
+  );
+  if (ack !== undefined) writeAckBlock(w, ack);
+}
+
+/** The longest ACK-only packet: header and an ACK block of 1 + MAX_ACK_RANGES ranges. */
+export const MAX_ACK_ONLY_PACKET_LENGTH =
+  HEADER_LENGTH + ACK_BLOCK_FIXED_LENGTH + ACK_RANGE_LENGTH * MAX_ACK_RANGES;
+
+/**
+ * The send path of ACK-only packets (PROTOCOL §8.1): written into `out` (at least
+ * MAX_ACK_ONLY_PACKET_LENGTH bytes) from index 0 without a header object or a fresh buffer;
+ * returns the length. Same bytes as encodeDataPacket({ dcid, pn, timestamp, timestampDiff, ack }, []).
+ */
+export function writeAckOnlyPacket(
+  out: Buffer,
+  dcid: Uint8Array,
+  pn: number,
+  timestamp: number,
+  timestampDiff: number,
+  ack: AckBlock,
+): number {
+  const w = new ByteWriter(out);
+  writeFixedHeader(w, 'DATA', true, dcid, pn, timestamp, timestampDiff);
+  writeAckBlock(w, ack);
+  return w.pos;
+}
+
+/** PROTOCOL §3.1 — the 24 fixed bytes. */
+function writeFixedHeader(
+  w: ByteWriter,
+  type: PacketTypeName,
+  withAck: boolean,
+  dcid: Uint8Array,
+  pn: number,
+  timestamp: number,
+  timestampDiff: number,
+): void {
   w.u8(MAGIC);
   w.u8(PROTOCOL_VERSION);
   w.u8(PacketType[type]);
-  w.u8(ack ? HeaderFlag.ACK : 0);
-  w.fixed(header.dcid, CONNECTION_ID_LENGTH, 'dcid');
-  w.u32(header.pn);
-  w.u32(header.timestamp);
-  w.u32(header.timestampDiff);
-  if (ack) writeAckBlock(w, ack);
+  w.u8(withAck ? HeaderFlag.ACK : 0);
+  w.fixed(dcid, CONNECTION_ID_LENGTH, 'dcid');
+  w.u32(pn);
+  w.u32(timestamp);
+  w.u32(timestampDiff);
 }
 
 /** PROTOCOL §3.3 — see ack-ranges.ts for which ranges fit. */
@@ -105,4 +156,64 @@ function readAckBlock(r: ByteReader): AckBlock {
     smallest = s;
   }
   return { delayUs, ranges };
+}
+
+/** An ACK-only packet (PROTOCOL §8.1) as readAckOnlyPacket leaves it. */
+export interface AckOnlyPacket {
+  pn: number;
+  timestamp: number;
+  timestampDiff: number;
+  /** Overwritten by the next read (ranges and their pairs are reused): use it at once. */
+  ack: AckBlock;
+}
+
+export function newAckOnlyPacket(): AckOnlyPacket {
+  return { pn: 0, timestamp: 0, timestampDiff: 0, ack: { delayUs: 0, ranges: [] } };
+}
+
+const u16At = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
+
+/**
+ * The receive path of the ACK-only packets a bulk receiver sends back: if `d` is a DATA
+ * packet of this version with an ACK block and nothing after it (no frame, no padding),
+ * reads it into `out` in place (no reader, header or range objects) and returns true.
+ * Anything else, malformed ones included, returns false and goes through decodePacket,
+ * which decides; for the datagrams accepted here both read the same values.
+ */
+export function readAckOnlyPacket(d: Uint8Array, out: AckOnlyPacket): boolean {
+  const at = HEADER_LENGTH;
+  const n = d.length;
+  if (
+    n < at + ACK_BLOCK_FIXED_LENGTH ||
+    d[0] !== MAGIC ||
+    d[1] !== PROTOCOL_VERSION ||
+    d[2] !== PacketType.DATA ||
+    (d[3]! & HeaderFlag.ACK) === 0
+  ) {
+    return false;
+  }
+  const count = d[at + 8]!;
+  if (count > MAX_ACK_RANGES || n !== at + ACK_BLOCK_FIXED_LENGTH + ACK_RANGE_LENGTH * count) return false;
+  // PROTOCOL §3.3 — ranges descend from largestAcked; any packet number below 0 is malformed.
+  const ranges = out.ack.ranges;
+  let largest = u32At(d, at);
+  let smallest = largest - u16At(d, at + 6);
+  for (let i = 0, p = at + ACK_BLOCK_FIXED_LENGTH; ; i++, p += ACK_RANGE_LENGTH) {
+    if (smallest < 0) return false;
+    const pair = ranges[i];
+    if (pair === undefined) ranges.push([smallest, largest]);
+    else {
+      pair[0] = smallest;
+      pair[1] = largest;
+    }
+    if (i === count) break;
+    largest = smallest - u16At(d, p) - 2;
+    smallest = largest - u16At(d, p + 2);
+  }
+  ranges.length = count + 1;
+  out.ack.delayUs = u16At(d, at + 4) * 8;
+  out.pn = u32At(d, 12);
+  out.timestamp = u32At(d, 16);
+  out.timestampDiff = u32At(d, 20);
+  return true;
 }

@@ -5,7 +5,8 @@ export type * from './types.js';
 
 export { ByteReader } from './byte-reader.js';
 export { ByteWriter } from './byte-writer.js';
-export { headerLength, readHeader, writeHeader } from './header.js';
+// The header, its ACK block, and the ACK-only packets read and written in place.
+export * from './header.js';
 export {
   ACK_BLOCK_FIXED_LENGTH,
   ACK_RANGE_LENGTH,

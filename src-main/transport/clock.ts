@@ -1,6 +1,10 @@
 // Time source for the transport. Injected so unit tests can drive timers by hand; the
 // system clock is monotonic (performance.now) so wall-clock jumps never fire timers early.
 
+// Imported rather than the global: `globalThis.performance` is a lazy accessor that costs
+// a getter call on every read, and the receive path reads the clock once per datagram.
+import { performance } from 'node:perf_hooks';
+
 export type TimerHandle = unknown;
 
 export interface Clock {

@@ -5,13 +5,17 @@
 import {
   FRAME_HEADER_LENGTH,
   HEADER_LENGTH,
+  MAX_ACK_ONLY_PACKET_LENGTH,
   SEGMENT_DATA_FIXED_LENGTH,
   SegmentDataPacket,
   encodeDataPacket,
   encodedFrameLength,
   headerLength,
   u32At,
+  writeAckOnlyPacket,
   writeSegmentDataPacket,
+  type AckBlock,
+  type AckOnlyPacket,
   type Frame,
   type PacketHeader,
   type PeerAddress,
@@ -105,6 +109,8 @@ export class Connection {
   private flushQueued = false;
   /** A datagram buffer the socket gave back: the next fragment is written into it. */
   private spare: Buffer | null = null;
+  /** The same for ACK-only packets. */
+  private ackSpare: Buffer | null = null;
   /** The last flush ran out of data to send (or hit the upload cap) before cwnd or pacing stopped it. */
   private appLimited = true;
   closed = false;
@@ -178,7 +184,8 @@ export class Connection {
     const now = this.host.clock.now();
     let budget = MAX_PACKETS_PER_FLUSH;
     while (budget > 0 && (this.control.length > 0 || this.acks.ackDeadline() <= now)) {
-      this.sendControlPacket(now);
+      if (this.control.length > 0) this.sendControlPacket(now);
+      else this.sendAckOnly(now);
       budget--;
     }
     this.pacerWakeAt = Infinity;
@@ -249,6 +256,18 @@ export class Connection {
     if (frames !== null) this.loss.onSent(header.pn, buf.length, now, frames);
   }
 
+  /** PROTOCOL §8.1 — an ACK no control frame carries, written into a reused buffer. */
+  private sendAckOnly(now: number): void {
+    const buf = this.ackSpare ?? Buffer.allocUnsafe(MAX_ACK_ONLY_PACKET_LENGTH);
+    this.ackSpare = null;
+    const pn = this.loss.takePacketNumber();
+    const ack = this.acks.build(now);
+    const size = writeAckOnlyPacket(buf, this.remoteCid, pn, wireTimestamp(now), this.owdSample, ack);
+    this.acks.onAckSent();
+    if (this.transmit(buf.subarray(0, size), now)) this.ackSpare = buf;
+    this.host.limiter.charge(size);
+  }
+
   /** PROTOCOL §7.1 — one fragment, alone in its packet, without an ACK block (§8.2). */
   private sendFragment(r: SegmentResponse, offset: number, now: number): void {
     const pn = this.loss.takePacketNumber();
@@ -287,8 +306,15 @@ export class Connection {
   onPacket(header: PacketHeader, frames: Frame[], size: number, now: number): void {
     const eliciting = frames.length > 0;
     if (!this.accept(header.pn, header.timestamp, header.timestampDiff, eliciting, size, now)) return;
-    if (header.ack) this.onAck(header, now);
+    if (header.ack) this.onAck(header.ack, now);
     if (eliciting) this.events.frames(frames, now);
+    this.afterPacket(now);
+  }
+
+  /** An ACK-only packet read in place (readAckOnlyPacket): onPacket without frames. */
+  onAckOnlyPacket(p: AckOnlyPacket, size: number, now: number): void {
+    if (!this.accept(p.pn, p.timestamp, p.timestampDiff, false, size, now)) return;
+    this.onAck(p.ack, now);
     this.afterPacket(now);
   }
 
@@ -348,9 +374,9 @@ export class Connection {
     else this.armTimer(now);
   }
 
-  private onAck(header: PacketHeader, now: number): void {
+  private onAck(ack: AckBlock, now: number): void {
     // Acked and lost packets go to the detector's sink as they are found.
-    const res = this.loss.onAck(header.ack!, now);
+    const res = this.loss.onAck(ack, now);
     if (res.invalid) {
       this.counters.invalidAcks++;
       return;

@@ -9,6 +9,8 @@ import {
   PROTOCOL_VERSION,
   decodePacket,
   encodePacket,
+  newAckOnlyPacket,
+  readAckOnlyPacket,
   segmentDataLength,
   SegmentDataPacket,
   type HelloBody,
@@ -28,6 +30,7 @@ import { ConnectAttempt } from './handshake-client.js';
 import { HandshakeServer, type StreamAdmission } from './handshake-server.js';
 import { PeerSession, type PeerIdentity } from './peer-session.js';
 import { MemoryBudget } from './reassembly.js';
+import { SegmentBufferPool } from './segment-buffer-pool.js';
 import { ConnectRejectedError, TransportError } from './transport-errors.js';
 import { UploadLimiter } from './upload-limiter.js';
 
@@ -87,10 +90,14 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   private readonly clock: Clock;
   private socket: DatagramSocket | null;
   private readonly routes = new Map<number, Route>();
+  /** Where ACK-only packets are read in place (the other half of bulk traffic). */
+  private readonly ackOnly = newAckOnlyPacket();
   /** The route of the last datagram: bulk traffic comes from one peer at a time. */
   private lastRoute: Route | null = null;
   private readonly byHello = new Map<string, Route>();
   private readonly budget: MemoryBudget;
+  /** Reassembly buffers given back by consumers, shared by the sessions (like the budget). */
+  private readonly pool = new SegmentBufferPool();
   private readonly handshake: HandshakeServer;
   private readonly connectionHost: ConnectionHost;
   private readonly dirty = new Set<Connection>();
@@ -323,6 +330,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       identity,
       this.clock,
       new MemoryBudget(c.reassemblyPerPeerBytes, this.budget),
+      this.pool,
       c.maxPendingRequests,
       c.maxActiveResponses,
     );
@@ -350,6 +358,12 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       if (dataLength >= 0) {
         const session = this.dataSession(this.route(data, SegmentDataPacket.DCID, host, port));
         session?.connection.onSegmentDataPacket(data, dataLength, this.clock.now());
+        return;
+      }
+      // …and so is the ACK-only packet a bulk receiver answers with (PROTOCOL §8.1, §8.2).
+      if (readAckOnlyPacket(data, this.ackOnly)) {
+        const session = this.dataSession(this.route(data, SegmentDataPacket.DCID, host, port));
+        session?.connection.onAckOnlyPacket(this.ackOnly, data.length, this.clock.now());
         return;
       }
       let packet: Packet;

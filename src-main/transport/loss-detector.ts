@@ -93,8 +93,10 @@ export class LossDetector<P> {
       }
     }
     if (newest >= 0) this.ptoCount = 0;
-    const lost = this.detectLost(now);
+    // Forget the acknowledged front first: the loss scan then starts at the oldest packet
+    // still outstanding instead of walking over everything this ACK just resolved.
     sent.dropResolvedHead();
+    const lost = this.detectLost(now);
     return { ackedBytes, lost, priorInFlight, invalid: false };
   }
 

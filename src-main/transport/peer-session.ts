@@ -26,6 +26,7 @@ import {
   type SegmentRequestOptions,
 } from './request-book.js';
 import type { MemoryBudget } from './reassembly.js';
+import type { SegmentBufferPool } from './segment-buffer-pool.js';
 import { SegmentResponse } from './segment-responses.js';
 import { TransportError } from './transport-errors.js';
 import type { Clock } from './clock.js';
@@ -127,6 +128,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     identity: PeerIdentity,
     private readonly clock: Clock,
     private readonly budget: MemoryBudget,
+    private readonly pool: SegmentBufferPool,
     maxPendingRequests: number,
     private readonly maxActiveResponses: number,
   ) {
@@ -140,6 +142,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.requests = new RequestBook({
       clock,
       budget,
+      pool,
       maxPending: maxPendingRequests,
       sendControl: (f) => connection.queueControl(f),
     });
@@ -164,6 +167,15 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
 
   requestSegment(opts: SegmentRequestOptions): SegmentRequestHandle {
     return this.requests.requestSegment(opts);
+  }
+
+  /**
+   * Gives back a segment a request resolved with, once nothing reads or keeps it any more:
+   * a later reassembly of the same size may write into it (saves allocating and faulting
+   * in fresh memory per segment). Optional; a segment not given back is left to the GC.
+   */
+  releaseSegment(data: Buffer): void {
+    this.pool.give(data);
   }
 
   requestPlaylist(

@@ -3,6 +3,7 @@
 // a peer's claim (size, bounds, overlap) runs before a byte is copied.
 
 import { MAX_SEGMENT_SIZE } from '../protocol/constants.js';
+import type { SegmentBufferPool } from './segment-buffer-pool.js';
 
 /** Bytes of reassembly buffers, with an optional parent (per peer → node-wide). */
 export class MemoryBudget {
@@ -59,12 +60,16 @@ export class SegmentAssembly {
   private readonly spans: number[] = [];
   private released = false;
 
-  /** The caller has already reserved `totalSize` bytes from `budget` (admitSegmentSize). */
+  /**
+   * The caller has already reserved `totalSize` bytes from `budget` (admitSegmentSize).
+   * The buffer comes from `pool` when one is given (a recycled one, if it holds any).
+   */
   constructor(
     readonly totalSize: number,
     private readonly budget: MemoryBudget,
+    pool: SegmentBufferPool | null = null,
   ) {
-    this.buffer = Buffer.allocUnsafe(totalSize);
+    this.buffer = pool !== null ? pool.take(totalSize) : Buffer.allocUnsafe(totalSize);
   }
 
   get complete(): boolean {

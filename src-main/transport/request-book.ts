@@ -6,6 +6,7 @@ import type { ByteRange, Frame, FrameOf, SegmentEntry, SegmentKind, StreamInfo }
 import { ShoalError } from '../../src-shared/errors.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { admitSegmentSize, SegmentAssembly, type MemoryBudget } from './reassembly.js';
+import type { SegmentBufferPool } from './segment-buffer-pool.js';
 import { NotAvailableError, TransportError } from './transport-errors.js';
 
 /** PROTOCOL §5 — deadlineMs value meaning "no deadline". */
@@ -45,6 +46,8 @@ export interface PlaylistResult {
 export interface RequestBookHost {
   clock: Clock;
   budget: MemoryBudget;
+  /** Where reassembly buffers come from, and go back to when a request fails. */
+  pool: SegmentBufferPool;
   maxPending: number;
   sendControl(frame: Frame): void;
 }
@@ -137,6 +140,8 @@ export class RequestBook {
         resolveFn(data);
       },
       settle: (err) => {
+        // Failed: nobody will see the partly filled buffer, it can serve another request.
+        if (pending.assembly !== null) this.host.pool.give(pending.assembly.buffer);
         cleanup();
         if (err) rejectFn(err);
       },
@@ -235,7 +240,7 @@ export class RequestBook {
         this.fail(reqId, sizeError(verdict, totalSize, p.expectedSize), true);
         return;
       }
-      p.assembly = new SegmentAssembly(totalSize, this.host.budget);
+      p.assembly = new SegmentAssembly(totalSize, this.host.budget, this.host.pool);
     }
     const verdict = p.assembly.addFrom(offset, totalSize, src, start, end);
     switch (verdict) {

@@ -64,4 +64,20 @@ describe('segment transfer over impaired loopback', () => {
     await Promise.all(reqs);
     expect(order[0]).toBe(1);
   });
+
+  it('a released segment buffer carries the next segment of its size, byte-identical', async () => {
+    const server = await net.node();
+    const client = await net.node({}, { seed: 11, inbound: { loss: 0.05 }, outbound: { loss: 0.05 } });
+    const { client: c, server: s } = await net.pair(server, client);
+    const bySeq = new Map([1, 2].map((seq) => [seq, testBytes(MiB, seq)]));
+    s.on('segmentRequest', (r) => r.respond(bySeq.get(r.seq)!));
+    const fetch = (seq: number): Promise<Buffer> =>
+      c.requestSegment({ rendition: 0, kind: 'media', seq, expectedSize: MiB, deadlineMs: 10_000 }).done;
+    const first = await fetch(1);
+    expect(sha256(first)).toBe(sha256(bySeq.get(1)!));
+    c.releaseSegment(first);
+    const second = await fetch(2);
+    expect(second).toBe(first);
+    expect(sha256(second)).toBe(sha256(bySeq.get(2)!));
+  });
 });
