@@ -179,8 +179,21 @@ export class PeerLink {
       for (const [k, t] of this.busyPieces) if (t < until - 10_000) this.busyPieces.delete(k);
   }
 
+  /**
+   * The peer turned down a piece it had not offered (OVERLOADED): its upload queue is long,
+   * so until `until` it is asked only for pieces it offers (PROTOCOL §7.3: the others mostly
+   * end in OVERLOADED, and every refusal costs both sides a round trip).
+   */
+  refusedUnoffered(until: number): void {
+    this.unofferedBusyUntil = Math.max(this.unofferedBusyUntil, until);
+  }
+
+  private unofferedBusyUntil = -Infinity;
+
   /** Holds the segment (or the piece) and has not recently refused it. */
   canServe(rendition: number, seq: number, now: number, piece?: number): boolean {
+    if (piece !== undefined && now < this.unofferedBusyUntil && !this.offersPiece(rendition, seq, piece))
+      return false;
     if (piece === undefined)
       return this.holds(rendition, seq) && (this.busy.get(segKey(rendition, seq)) ?? -Infinity) <= now;
     return (

@@ -755,6 +755,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         const waitMs = quick ? PIECE_BACKOFF_MS : this.segmentDurationMs() / 4;
         // The broadcaster refuses when it is busy, whatever the piece: leave the segment be.
         r.link.backOff(r.rendition, r.seq, this.options.now() + waitMs, quick ? r.piece : undefined);
+        // A holder that turned down a piece it did not offer is busy: ask it only for
+        // offered pieces for a while, not for the next piece a moment later.
+        if (r.piece !== undefined) r.link.refusedUnoffered(this.options.now() + waitMs);
       } else r.link.forget(r.rendition, r.seq, r.piece);
     } else r.link.recordFailure();
     if (error.code === ErrorCode.TOO_LARGE || error.code === ErrorCode.PROTOCOL_VIOLATION)
