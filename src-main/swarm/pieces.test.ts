@@ -42,6 +42,8 @@ function fakeLink(id: string, pieces = true): PeerLink & { sent: Frame[] } {
     requestPlaylist: () => new Promise(() => undefined),
     listen: () => undefined,
     health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
+    rttMs: () => 10,
+    activeResponses: () => 0,
     close: () => undefined,
   };
   return Object.assign(new PeerLink(session, () => 0), { sent });

@@ -86,6 +86,10 @@ export interface SwarmSession {
   ): Promise<{ info: StreamInfo; entries: SegmentEntry[] }>;
   listen(listeners: SessionListeners): void;
   health(): SessionHealth;
+  /** Smoothed RTT (ms), null before it is measured: what health() says, without building it. */
+  rttMs(): number | null;
+  /** Responses being served to this peer now: what health() says, without building it. */
+  activeResponses(): number;
   close(code: number, message: string): void;
 }
 

@@ -36,6 +36,8 @@ function silentNeighbour(): SwarmSession & { listeners: SessionListeners | null 
       this.listeners = l;
     },
     health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
+    rttMs: () => 10,
+    activeResponses: () => 0,
     close: () => undefined,
   };
 }

@@ -127,12 +127,31 @@ describe('planRequests', () => {
       expect(offered).toEqual([expect.objectContaining({ piece: 0, sourceId: 'offer' })]);
     });
 
-    it('after the offer patience, asks a whole-segment holder, never a bare piece holder', () => {
-      const late = piece(0, 8000, DEFAULT_SCHEDULER_POLICY.offerPatienceMs + 1);
-      expect(planRequests(NOW, [late], [peer('partial', 0)], [])).toEqual([]);
-      expect(planRequests(NOW, [late], [peer('partial', 0), peer('whole', 1)], [])).toEqual([
+    it('after the offer patience, asks any holder (whole first), a few unoffered pieces at a time', () => {
+      const late = (p: number) => piece(p, 8000, DEFAULT_SCHEDULER_POLICY.offerPatienceMs + 1);
+      expect(planRequests(NOW, [late(0)], [peer('partial', 0)], [])).toEqual([
+        expect.objectContaining({ sourceId: 'partial' }),
+      ]);
+      expect(planRequests(NOW, [late(0)], [peer('partial', 0), peer('whole', 1)], [])).toEqual([
         expect.objectContaining({ sourceId: 'whole' }),
       ]);
+      const max = DEFAULT_SCHEDULER_POLICY.maxUnofferedPulls;
+      const many = Array.from({ length: max + 3 }, (_, i) => late(i));
+      const sources = [peer('a', 0), peer('b', 0), peer('c', 0), peer('d', 0)];
+      expect(planRequests(NOW, many, sources, [])).toHaveLength(max);
+      // Pulls already running count against the limit; offered pieces never do.
+      const running = {
+        rendition: 0,
+        seq: 4,
+        piece: 0,
+        sourceId: 'a',
+        startedAt: NOW,
+        expectedDoneAt: NOW + 500,
+        size: 16_384,
+      };
+      expect(planRequests(NOW, many, sources, [{ ...running, unoffered: true }])).toHaveLength(max - 1);
+      expect(planRequests(NOW, many, sources, [running])).toHaveLength(max);
+      expect(planRequests(NOW, many, [...sources, peer('offer', 2)], [])).toHaveLength(max + 3);
     });
 
     it('an urgent piece goes to any holder, offerers first; pieces of one segment spread over sources', () => {

@@ -46,6 +46,8 @@ export interface InFlightRequest {
   size: number;
   /** Bytes received so far, when known. */
   received?: number;
+  /** A piece asked of a holder that did not offer it (it may refuse). */
+  unoffered?: boolean;
 }
 
 export interface SchedulerPolicy {
@@ -65,6 +67,11 @@ export interface SchedulerPolicy {
    * (ms); after that it is also asked of a peer holding the whole segment.
    */
   offerPatienceMs: number;
+  /**
+   * Pieces neither urgent nor offered that may be asked of holders at once (the others
+   * wait): busy holders turn such requests down, and a flood of them costs both sides.
+   */
+  maxUnofferedPulls: number;
 }
 
 export const DEFAULT_SCHEDULER_POLICY: SchedulerPolicy = {
@@ -73,6 +80,7 @@ export const DEFAULT_SCHEDULER_POLICY: SchedulerPolicy = {
   stallFactor: 2.5,
   minExpectedMs: 400,
   offerPatienceMs: 1000,
+  maxUnofferedPulls: 8,
 };
 
 export type SchedulerAction =
@@ -207,14 +215,20 @@ export function planRequests(
     assign(w, (inTime ?? candidates[0]!).c);
   }
 
+  let pulls = 0;
+  for (const r of running.values()) if (r.unoffered) pulls++;
+
   // 3. Relaxed: rarest first, least-loaded peer; broadcaster only after its grace period
   //    or when no peer holds the segment and it could otherwise become urgent unserved.
   for (const w of relaxed) {
     const holders = holdersOf(w);
     // A piece that is not urgent is asked of a peer that offered it: holders offer what they
-    // can upload, and asking the others floods busy uploaders with requests. Only a piece
-    // no one offered for a while is asked of a whole-segment holder.
-    const minStanding = now - w.announcedAt > policy.offerPatienceMs ? 1 : 2;
+    // can upload, and asking the others floods busy uploaders with requests. A piece no one
+    // offered for a while is asked of any holder (whole-segment holders first), but only a
+    // few such pulls run at once: most pieces come by offer, and the last ones of a segment,
+    // which no neighbour happened to offer, would otherwise wait until they are urgent.
+    const patient = now - w.announcedAt > policy.offerPatienceMs;
+    const minStanding = !patient ? 2 : w.piece === undefined ? 1 : pulls < policy.maxUnofferedPulls ? 0 : 2;
     const peers = holders.filter((s) => !s.isBroadcaster && free(s) && standing(s, w) >= minStanding);
     if (peers.length > 0) {
       peers.sort(
@@ -222,6 +236,7 @@ export function planRequests(
           standing(b, w) - standing(a, w) ||
           load.get(a.id)!.bytes / a.throughputBps - load.get(b.id)!.bytes / b.throughputBps,
       );
+      if (w.piece !== undefined && standing(peers[0]!, w) < 2) pulls++;
       assign(w, peers[0]!);
       continue;
     }

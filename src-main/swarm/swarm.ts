@@ -529,7 +529,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
           : piece === undefined
             ? link.canServe(rendition, seq, now)
             : link.speaksPieces && link.canServe(rendition, seq, now, piece)),
-      rttMs: link.session.health().rttMs ?? 50,
+      rttMs: link.session.rttMs() ?? 50,
       throughputBps: link.measured ? link.throughputBps : Math.min(link.throughputBps, prior),
       inFlight: link.inFlight,
       inFlightBytes: link.inFlightBytes,
@@ -537,7 +537,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       standing: (rendition, seq, piece) =>
         link.offersPiece(rendition, seq, piece) ? 2 : link.holds(rendition, seq) ? 1 : 0,
     }));
-    const running = [...this.running.values()].map((r) => ({ ...r, received: r.progress() }));
+    const running = [...this.running.values()].map((r) => ({
+      ...r,
+      received: r.progress(),
+      unoffered: r.piece !== undefined && !r.link.offersPiece(r.rendition, r.seq, r.piece),
+    }));
     // The non-pushed neighbours of the broadcaster leave a fresh segment to the pushed
     // ones for about the time one copy takes, then fetch it from them.
     const actions = planRequests(now, this.wanted(now), sources, running, this.effectivePolicy());
@@ -708,6 +712,39 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       if (bytes > (sources.bytes.get(from) ?? 0)) from = link;
     }
     this.store(entry, 'media', whole, from, fromBroadcaster, now - sources.startedAt);
+  }
+
+  /**
+   * PROTOCOL §7.3: offered pieces we still need are asked of the offerer straight away,
+   * without a full plan (offers arrive by the dozen per second; planning is the costly part).
+   */
+  private takeOffer(link: PeerLink, map: PieceMap, mask: number): void {
+    if (this.options.role !== 'viewer' || this.destroyed) return;
+    const { rendition, seq } = map.entry;
+    const start = this.startSeq.get(rendition);
+    if (
+      start === undefined ||
+      seq < start ||
+      seq <= this.contiguousHead(rendition) ||
+      this.options.vault.has(rendition, 'media', seq) ||
+      this.running.has(`${rendition}:${seq}`) ||
+      link.chokesUs
+    )
+      return this.scheduleSoon();
+    const now = this.options.now();
+    const assembly = this.pieces.assembly(rendition, seq);
+    for (let piece = 0; piece < map.hashes.length; piece++) {
+      if (!((mask >>> piece) & 1) || assembly?.has(piece)) continue;
+      if (this.running.has(`${rendition}:${seq}:${piece}`)) continue;
+      if (link.inFlight >= this.options.maxInFlightPerPeer) return this.scheduleSoon();
+      const size = pieceRange(map, piece).length;
+      const rtt = link.session.rttMs() ?? 50;
+      const expectedMs = Math.max(
+        this.policy.minExpectedMs,
+        rtt + ((link.inFlightBytes + size) / Math.max(1, link.throughputBps)) * 1000,
+      );
+      this.fetch(link, rendition, seq, piece, now + expectedMs, now);
+    }
   }
 
   /** A verified segment: into the store, announced to the neighbours that lack it. */
@@ -903,13 +940,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         // PROTOCOL §5.15: ignored unless it matches the map we hold for the segment.
         const map = this.pieces.map(frame.rendition, frame.seq);
         if (!map || map.hashes.length !== frame.count) break;
-        link.markPieces(
-          frame.rendition,
-          frame.seq,
-          maskOfBitmap(frame.count, frame.bitmap),
-          frame.offer === true,
-        );
-        this.scheduleSoon();
+        const mask = maskOfBitmap(frame.count, frame.bitmap);
+        link.markPieces(frame.rendition, frame.seq, mask, frame.offer === true);
+        // An offer is taken at once (each hop of a piece waits for it); a plain digest
+        // matters only once offers are overdue, which the next tick sees.
+        if (frame.offer === true) this.takeOffer(link, map, mask);
         break;
       }
       case 'CHOKE':
@@ -1088,7 +1123,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const segMs = this.segmentDurationMs();
     const rate = this.options.uploadBytesPerSec ?? null;
     let active = 0;
-    for (const link of this.neighbourhood.links()) active += link.session.health().activeResponses ?? 0;
+    for (const link of this.neighbourhood.links()) active += link.session.activeResponses();
     if (active === 0) this.serving.clear();
     if (this.options.role === 'broadcaster') {
       if ((this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.options.pushFanout) return false;

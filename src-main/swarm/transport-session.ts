@@ -64,6 +64,14 @@ export class TransportSwarmSession implements SwarmSession {
     };
   }
 
+  rttMs(): number | null {
+    return this.session.srttMs;
+  }
+
+  activeResponses(): number {
+    return this.session.activeResponses;
+  }
+
   close(code: number, message: string): void {
     this.session.close(code, message);
   }

@@ -148,6 +148,16 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     });
   }
 
+  /** Smoothed RTT in ms, or null before any packet came back (cheap: no stats() object). */
+  get srttMs(): number | null {
+    return this.connection.counters.packetsReceived > 0 ? this.connection.loss.rtt.smoothed : null;
+  }
+
+  /** Responses this session is serving now (cheap: no stats() object). */
+  get activeResponses(): number {
+    return this.connection.responses.size;
+  }
+
   get closed(): boolean {
     return this.closeReason !== null;
   }

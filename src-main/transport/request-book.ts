@@ -7,7 +7,7 @@ import { ShoalError } from '../../src-shared/errors.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { admitSegmentSize, SegmentAssembly, type MemoryBudget } from './reassembly.js';
 import type { SegmentBufferPool } from './segment-buffer-pool.js';
-import { NotAvailableError, TransportError } from './transport-errors.js';
+import { TransportError } from './transport-errors.js';
 
 /** PROTOCOL §5 — deadlineMs value meaning "no deadline". */
 export const NO_DEADLINE = 0xffffffff;
@@ -170,7 +170,7 @@ export class RequestBook {
     return {
       reqId,
       done,
-      cancel: () => this.fail(reqId, ShoalError.cancelled(what), true),
+      cancel: () => this.fail(reqId, TransportError.cancelled(what), true),
       received: () => pending.assembly?.received ?? 0,
     };
   }
@@ -267,7 +267,7 @@ export class RequestBook {
 
   onNotAvailable(f: FrameOf<'SEGMENT_NOT_AVAILABLE'>): void {
     const reason = NOT_AVAILABLE_REASONS[f.reason] ?? `reason ${f.reason}`;
-    this.fail(f.reqId, new NotAvailableError(`request ${f.reqId}: ${reason}`, f.reason), false);
+    this.fail(f.reqId, TransportError.notAvailable(`request ${f.reqId}: ${reason}`, f.reason), false);
   }
 
   onStreamInfo(f: FrameOf<'STREAM_INFO'>): void {

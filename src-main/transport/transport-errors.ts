@@ -24,7 +24,25 @@ export class NotAvailableError extends ShoalError {
   }
 }
 
+/**
+ * Answers that arrive by the thousand under load (a busy holder's OVERLOADED, our own
+ * cancellations) are expected outcomes, not faults: built without a stack trace, which
+ * would say nothing and costs more than the rest of handling the answer.
+ */
+function stackless<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export const TransportError = {
+  notAvailable: (message: string, reason: number): NotAvailableError =>
+    stackless(() => new NotAvailableError(message, reason)),
+  cancelled: (what: string): ShoalError => stackless(() => ShoalError.cancelled(what)),
   handshakeTimeout: (peer: string): ShoalError =>
     new ShoalError(ErrorCode.HANDSHAKE_TIMEOUT, `no answer from ${peer} to HELLO`),
   tooLarge: (what: string): ShoalError => new ShoalError(ErrorCode.TOO_LARGE, what),
