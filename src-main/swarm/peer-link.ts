@@ -181,8 +181,9 @@ export class PeerLink {
 
   /**
    * The peer turned down a piece it had not offered (OVERLOADED): its upload queue is long,
-   * so until `until` it is asked only for pieces it offers (PROTOCOL §7.3: the others mostly
-   * end in OVERLOADED, and every refusal costs both sides a round trip).
+   * so until `until` it is not asked for pieces it did not offer unless they are urgent
+   * (PROTOCOL §7.3: such pulls mostly end in OVERLOADED, and each costs both sides a round
+   * trip; an urgent piece, such as a joining viewer's first segment, is still worth asking).
    */
   refusedUnoffered(until: number): void {
     this.unofferedBusyUntil = Math.max(this.unofferedBusyUntil, until);
@@ -190,10 +191,13 @@ export class PeerLink {
 
   private unofferedBusyUntil = -Infinity;
 
+  /** Whether it turned down an unoffered piece recently (see refusedUnoffered). */
+  refusesPulls(now: number): boolean {
+    return now < this.unofferedBusyUntil;
+  }
+
   /** Holds the segment (or the piece) and has not recently refused it. */
   canServe(rendition: number, seq: number, now: number, piece?: number): boolean {
-    if (piece !== undefined && now < this.unofferedBusyUntil && !this.offersPiece(rendition, seq, piece))
-      return false;
     if (piece === undefined)
       return this.holds(rendition, seq) && (this.busy.get(segKey(rendition, seq)) ?? -Infinity) <= now;
     return (

@@ -143,14 +143,12 @@ describe('offers', () => {
     expect(lacking.every((l) => haves(l).length === 1)).toBe(true);
   });
 
-  it('a holder that turned down an unoffered piece is asked only for offered pieces until the back-off ends', () => {
+  it('a holder that turned down an unoffered piece refuses pulls until the back-off ends', () => {
     const link = fakeLink('busy');
-    link.markPieces(0, 9, 0b011);
-    link.markPieces(0, 9, 0b010, true);
-    expect(link.canServe(0, 9, 0, 0)).toBe(true);
+    expect(link.refusesPulls(0)).toBe(false);
     link.refusedUnoffered(400);
-    expect(link.canServe(0, 9, 100, 0)).toBe(false); // held, not offered: it would refuse again
-    expect(link.canServe(0, 9, 100, 1)).toBe(true); // offered: a promise to serve
-    expect(link.canServe(0, 9, 400, 0)).toBe(true);
+    link.refusedUnoffered(300); // an earlier end never shortens it
+    expect(link.refusesPulls(399)).toBe(true);
+    expect(link.refusesPulls(400)).toBe(false);
   });
 });

@@ -154,6 +154,19 @@ describe('planRequests', () => {
       expect(planRequests(NOW, many, [...sources, peer('offer', 2)], [])).toHaveLength(max + 3);
     });
 
+    it('a holder that refuses pulls is asked only for pieces it offered, unless the piece is urgent', () => {
+      const late = piece(0, 8000, DEFAULT_SCHEDULER_POLICY.offerPatienceMs + 1);
+      const busy = (standing: number) =>
+        source('busy', [4], { standing: () => standing, maxInFlight: 4, refusesPulls: true });
+      expect(planRequests(NOW, [late], [busy(1)], [])).toEqual([]);
+      expect(planRequests(NOW, [late], [busy(2)], [])).toEqual([
+        expect.objectContaining({ sourceId: 'busy' }),
+      ]);
+      expect(planRequests(NOW, [piece(0, 500, 0)], [busy(1)], [])).toEqual([
+        expect.objectContaining({ sourceId: 'busy' }),
+      ]);
+    });
+
     it('an urgent piece goes to any holder, offerers first; pieces of one segment spread over sources', () => {
       const urgent = [piece(0, 500, 0), piece(1, 500, 0), piece(2, 500, 0)];
       const a = source('a', [4], { standing: () => 0, maxInFlight: 1 });

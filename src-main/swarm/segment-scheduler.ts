@@ -29,6 +29,8 @@ export interface SourceView {
   inFlight: number;
   inFlightBytes: number;
   maxInFlight: number;
+  /** Turned down an unoffered piece lately: not asked for pieces it did not offer unless urgent. */
+  refusesPulls?: boolean;
   /**
    * For a piece: 2 = the source offered it to us (it will serve it), 1 = it holds the whole
    * segment, 0 = it holds the piece but promised nothing (it may refuse). Absent = 1.
@@ -229,7 +231,13 @@ export function planRequests(
     // which no neighbour happened to offer, would otherwise wait until they are urgent.
     const patient = now - w.announcedAt > policy.offerPatienceMs;
     const minStanding = !patient ? 2 : w.piece === undefined ? 1 : pulls < policy.maxUnofferedPulls ? 0 : 2;
-    const peers = holders.filter((s) => !s.isBroadcaster && free(s) && standing(s, w) >= minStanding);
+    const peers = holders.filter(
+      (s) =>
+        !s.isBroadcaster &&
+        free(s) &&
+        standing(s, w) >= minStanding &&
+        (w.piece === undefined || !s.refusesPulls || standing(s, w) === 2),
+    );
     if (peers.length > 0) {
       peers.sort(
         (a, b) =>

@@ -534,6 +534,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       inFlight: link.inFlight,
       inFlightBytes: link.inFlightBytes,
       maxInFlight: this.options.maxInFlightPerPeer,
+      refusesPulls: link.refusesPulls(now),
       standing: (rendition, seq, piece) =>
         link.offersPiece(rendition, seq, piece) ? 2 : link.holds(rendition, seq) ? 1 : 0,
     }));
