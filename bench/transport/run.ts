@@ -2,6 +2,9 @@
 // Every scenario runs sender and receiver as two OS processes on 127.0.0.1 and prints one
 // table: the raw-datagram ceiling, Shoal goodput clean and under injected loss, TCP for
 // reference, protocol overhead and CPU per MiB, with PASS/MISS against the targets.
+// For comparing builds: `--rounds <n>` alternating rounds (default 2, 1 with --quick),
+// `--ratio-only` skips the 20%-loss and TCP runs, `--cpu-prof <dir>` has every child write
+// a V8 CPU profile (node --cpu-prof) into <dir>/<role>/.
 
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -10,6 +13,12 @@ import { fileURLToPath } from 'node:url';
 type Result = Record<string, number>;
 
 const quick = process.argv.includes('--quick');
+const ratioOnly = process.argv.includes('--ratio-only');
+const option = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const cpuProfDir = option('--cpu-prof');
 /**
  * In every scenario the sending process runs on CPU 0 and the receiving one on CPU 1, all
  * their threads (`taskset -a`; needs two CPUs and util-linux, `--no-pin` turns it off).
@@ -47,7 +56,11 @@ function spawn(
   params: Result,
 ): { child: ChildProcess; next: () => Promise<Result> } {
   const child = fork(CHILD, [role, JSON.stringify(params)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(cpuProfDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', `${cpuProfDir}/${role}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   if (pinned) {
@@ -92,6 +105,9 @@ interface Goodput extends PerDatagram {
   overhead: number;
   cpuMsPerMiB: number;
   srttMs: number;
+  /** Event-loop utilization of the sending and receiving process (1 = CPU-bound). */
+  senderElu: number;
+  receiverElu: number;
 }
 
 async function rawCeiling(): Promise<Raw> {
@@ -128,6 +144,8 @@ async function shoal(loss: number): Promise<Goodput> {
     overhead: wire / c.received! - 1,
     cpuMsPerMiB: (c.cpuMs! + s.cpuMs!) / (c.received! / MiB),
     srttMs: c.srttMs!,
+    senderElu: s.elu!,
+    receiverElu: c.elu!,
     sendUs: (s.cpuMs! * 1000) / s.datagramsOut!,
     recvUs: (c.cpuMs! * 1000) / c.datagramsIn!,
   };
@@ -149,6 +167,7 @@ async function tcp(): Promise<{ mbPerSec: number; cpuMsPerMiB: number }> {
 const f1 = (n: number): string => n.toFixed(1);
 const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+const us = (p: PerDatagram): string => `send ${f1(p.sendUs)} µs, receive ${f1(p.recvUs)} µs`;
 
 console.log(
   `Shoal transport benchmark (${quick ? 'quick' : 'full'}): 2 processes on 127.0.0.1, 1200-byte datagrams, ${pinned ? 'sender on CPU 0, receiver on CPU 1' : 'not pinned to CPUs'}`,
@@ -156,7 +175,7 @@ console.log(
 // The machine may be shared: the ceiling, the clean run and the 5%-loss run alternate (twice
 // in the full run) and the best of each is kept, so a load spike during one of them does not
 // decide either ratio (both sides of each ratio get the same number of tries).
-const rounds = quick ? 1 : 2;
+const rounds = Number(option('--rounds') ?? (quick ? 1 : 2));
 let raw: Raw | null = null;
 let clean: Goodput | null = null;
 let loss5: Goodput | null = null;
@@ -164,16 +183,17 @@ for (let i = 0; i < rounds; i++) {
   const r = await rawCeiling();
   const c = await shoal(0);
   const l = await shoal(0.05);
+  const elu = (g: Goodput): string => `busy ${pct(g.senderElu)}/${pct(g.receiverElu)}`;
   console.log(
-    `  round ${i + 1}: ceiling ${f1(r.mbPerSec)} MB/s, Shoal clean ${f1(c.mbPerSec)} MB/s, 5% loss ${f1(l.mbPerSec)} MB/s`,
+    `  round ${i + 1}: ceiling ${f1(r.mbPerSec)} MB/s, Shoal clean ${f1(c.mbPerSec)} MB/s (${elu(c)}, ${us(c)}), 5% loss ${f1(l.mbPerSec)} MB/s (${elu(l)})`,
   );
   if (raw === null || r.mbPerSec > raw.mbPerSec) raw = r;
   if (clean === null || c.mbPerSec > clean.mbPerSec) clean = c;
   if (loss5 === null || l.mbPerSec > loss5.mbPerSec) loss5 = l;
 }
 if (raw === null || clean === null || loss5 === null) throw new Error('no measurement rounds');
-const loss20 = await shoal(0.2);
-const tcpRef = await tcp();
+const loss20 = ratioOnly ? null : await shoal(0.2);
+const tcpRef = ratioOnly ? null : await tcp();
 
 const rows: [string, string, string, string][] = [
   [
@@ -194,22 +214,25 @@ const rows: [string, string, string, string][] = [
     `${pct(loss5.mbPerSec / clean.mbPerSec)} of clean`,
     `overhead ${pct(loss5.overhead)}, ${f1(loss5.cpuMsPerMiB)} CPU ms/MiB`,
   ],
-  [
+];
+if (loss20 !== null) {
+  rows.push([
     'Shoal 20% loss',
     `${f1(loss20.mbPerSec)} MB/s`,
     `${pct(loss20.mbPerSec / clean.mbPerSec)} of clean`,
     `overhead ${pct(loss20.overhead)}, ${f1(loss20.cpuMsPerMiB)} CPU ms/MiB`,
-  ],
-  [
+  ]);
+}
+if (tcpRef !== null) {
+  rows.push([
     'TCP (net) reference',
     `${f1(tcpRef.mbPerSec)} MB/s`,
     `${pct(clean.mbPerSec / tcpRef.mbPerSec)} Shoal/TCP`,
     `${f1(tcpRef.cpuMsPerMiB)} CPU ms/MiB`,
-  ],
-];
+  ]);
+}
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  |  '));
-const us = (p: PerDatagram): string => `send ${f1(p.sendUs)} µs, receive ${f1(p.recvUs)} µs`;
 console.log(`CPU per datagram: raw ${us(raw)}; Shoal clean ${us(clean)}; 5% loss ${us(loss5)}`);
 console.log('');
 console.log(
