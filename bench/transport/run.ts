@@ -3,8 +3,9 @@
 // table: the raw-datagram ceiling, Shoal goodput clean and under injected loss, TCP for
 // reference, protocol overhead and CPU per MiB, with PASS/MISS against the targets.
 // For comparing builds: `--rounds <n>` alternating rounds (default 2, 1 with --quick),
-// `--ratio-only` skips the 20%-loss and TCP runs, `--cpu-prof <dir>` has every child write
-// a V8 CPU profile (node --cpu-prof) into <dir>/<role>/.
+// `--ratio-only` skips the 20%-loss and TCP runs, `--verbose` adds the kernel's share of
+// the CPU per datagram and the sleeps (voluntary context switches) per 1000 datagrams,
+// `--cpu-prof <dir>` has every child write a V8 CPU profile into <dir>/<role>/.
 
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -92,6 +93,11 @@ function spawn(
 interface PerDatagram {
   sendUs: number;
   recvUs: number;
+  /** The kernel's share of those (system CPU time), and voluntary context switches (sleeps) per 1000 datagrams. */
+  sendSysUs: number;
+  recvSysUs: number;
+  sendSleeps: number;
+  recvSleeps: number;
 }
 interface Raw extends PerDatagram {
   datagramsPerSec: number;
@@ -110,6 +116,17 @@ interface Goodput extends PerDatagram {
   receiverElu: number;
 }
 
+function perDatagram(s: Result, sent: number, r: Result, received: number): PerDatagram {
+  return {
+    sendUs: (s.cpuMs! * 1000) / sent,
+    recvUs: (r.cpuMs! * 1000) / received,
+    sendSysUs: (s.sysMs! * 1000) / sent,
+    recvSysUs: (r.sysMs! * 1000) / received,
+    sendSleeps: (s.vcsw! * 1000) / sent,
+    recvSleeps: (r.vcsw! * 1000) / received,
+  };
+}
+
 async function rawCeiling(): Promise<Raw> {
   const recv = spawn('raw-recv', 'receiver', {});
   const { port } = await recv.next();
@@ -125,8 +142,7 @@ async function rawCeiling(): Promise<Raw> {
     mbPerSec: r.bytes! / r.seconds! / 1e6,
     sent: s.sent!,
     received: r.count!,
-    sendUs: (s.cpuMs! * 1000) / s.sent!,
-    recvUs: (r.cpuMs! * 1000) / r.count!,
+    ...perDatagram(s, s.sent!, r, r.count!),
   };
 }
 
@@ -146,8 +162,7 @@ async function shoal(loss: number): Promise<Goodput> {
     srttMs: c.srttMs!,
     senderElu: s.elu!,
     receiverElu: c.elu!,
-    sendUs: (s.cpuMs! * 1000) / s.datagramsOut!,
-    recvUs: (c.cpuMs! * 1000) / c.datagramsIn!,
+    ...perDatagram(s, s.datagramsOut!, c, c.datagramsIn!),
   };
 }
 
@@ -167,7 +182,11 @@ async function tcp(): Promise<{ mbPerSec: number; cpuMsPerMiB: number }> {
 const f1 = (n: number): string => n.toFixed(1);
 const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
-const us = (p: PerDatagram): string => `send ${f1(p.sendUs)} µs, receive ${f1(p.recvUs)} µs`;
+const verbose = process.argv.includes('--verbose');
+const us = (p: PerDatagram): string =>
+  verbose
+    ? `send ${f1(p.sendUs)} µs (sys ${f1(p.sendSysUs)}, ${f1(p.sendSleeps)} sleeps/k), receive ${f1(p.recvUs)} µs (sys ${f1(p.recvSysUs)}, ${f1(p.recvSleeps)} sleeps/k)`
+    : `send ${f1(p.sendUs)} µs, receive ${f1(p.recvUs)} µs`;
 
 console.log(
   `Shoal transport benchmark (${quick ? 'quick' : 'full'}): 2 processes on 127.0.0.1, 1200-byte datagrams, ${pinned ? 'sender on CPU 0, receiver on CPU 1' : 'not pinned to CPUs'}`,
@@ -185,7 +204,7 @@ for (let i = 0; i < rounds; i++) {
   const l = await shoal(0.05);
   const elu = (g: Goodput): string => `busy ${pct(g.senderElu)}/${pct(g.receiverElu)}`;
   console.log(
-    `  round ${i + 1}: ceiling ${f1(r.mbPerSec)} MB/s, Shoal clean ${f1(c.mbPerSec)} MB/s (${elu(c)}, ${us(c)}), 5% loss ${f1(l.mbPerSec)} MB/s (${elu(l)})`,
+    `  round ${i + 1}: ceiling ${f1(r.mbPerSec)} MB/s${verbose ? ` (${us(r)})` : ''}, Shoal clean ${f1(c.mbPerSec)} MB/s (${elu(c)}, ${us(c)}), 5% loss ${f1(l.mbPerSec)} MB/s (${elu(l)})`,
   );
   if (raw === null || r.mbPerSec > raw.mbPerSec) raw = r;
   if (clean === null || c.mbPerSec > clean.mbPerSec) clean = c;
