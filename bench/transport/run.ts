@@ -2,6 +2,10 @@
 // Every scenario runs sender and receiver as two OS processes on 127.0.0.1 and prints one
 // table: the raw-datagram ceiling, Shoal goodput clean and under injected loss, TCP for
 // reference, protocol overhead and CPU per MiB, with PASS/MISS against the targets.
+// For comparing builds: `--rounds <n>` alternating rounds (default 2, 1 with --quick),
+// `--ratio-only` skips the 20%-loss and TCP runs, `--verbose` adds the kernel's share of
+// the CPU per datagram and the sleeps (voluntary context switches) per 1000 datagrams,
+// `--cpu-prof <dir>` has every child write a V8 CPU profile into <dir>/<role>/.
 
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -10,6 +14,12 @@ import { fileURLToPath } from 'node:url';
 type Result = Record<string, number>;
 
 const quick = process.argv.includes('--quick');
+const ratioOnly = process.argv.includes('--ratio-only');
+const option = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const cpuProfDir = option('--cpu-prof');
 /**
  * In every scenario the sending process runs on CPU 0 and the receiving one on CPU 1, all
  * their threads (`taskset -a`; needs two CPUs and util-linux, `--no-pin` turns it off).
@@ -47,7 +57,11 @@ function spawn(
   params: Result,
 ): { child: ChildProcess; next: () => Promise<Result> } {
   const child = fork(CHILD, [role, JSON.stringify(params)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(cpuProfDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', `${cpuProfDir}/${role}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   if (pinned) {
@@ -79,6 +93,11 @@ function spawn(
 interface PerDatagram {
   sendUs: number;
   recvUs: number;
+  /** The kernel's share of those (system CPU time), and voluntary context switches (sleeps) per 1000 datagrams. */
+  sendSysUs: number;
+  recvSysUs: number;
+  sendSleeps: number;
+  recvSleeps: number;
 }
 interface Raw extends PerDatagram {
   datagramsPerSec: number;
@@ -92,6 +111,20 @@ interface Goodput extends PerDatagram {
   overhead: number;
   cpuMsPerMiB: number;
   srttMs: number;
+  /** Event-loop utilization of the sending and receiving process (1 = CPU-bound). */
+  senderElu: number;
+  receiverElu: number;
+}
+
+function perDatagram(s: Result, sent: number, r: Result, received: number): PerDatagram {
+  return {
+    sendUs: (s.cpuMs! * 1000) / sent,
+    recvUs: (r.cpuMs! * 1000) / received,
+    sendSysUs: (s.sysMs! * 1000) / sent,
+    recvSysUs: (r.sysMs! * 1000) / received,
+    sendSleeps: (s.vcsw! * 1000) / sent,
+    recvSleeps: (r.vcsw! * 1000) / received,
+  };
 }
 
 async function rawCeiling(): Promise<Raw> {
@@ -109,8 +142,7 @@ async function rawCeiling(): Promise<Raw> {
     mbPerSec: r.bytes! / r.seconds! / 1e6,
     sent: s.sent!,
     received: r.count!,
-    sendUs: (s.cpuMs! * 1000) / s.sent!,
-    recvUs: (r.cpuMs! * 1000) / r.count!,
+    ...perDatagram(s, s.sent!, r, r.count!),
   };
 }
 
@@ -128,8 +160,9 @@ async function shoal(loss: number): Promise<Goodput> {
     overhead: wire / c.received! - 1,
     cpuMsPerMiB: (c.cpuMs! + s.cpuMs!) / (c.received! / MiB),
     srttMs: c.srttMs!,
-    sendUs: (s.cpuMs! * 1000) / s.datagramsOut!,
-    recvUs: (c.cpuMs! * 1000) / c.datagramsIn!,
+    senderElu: s.elu!,
+    receiverElu: c.elu!,
+    ...perDatagram(s, s.datagramsOut!, c, c.datagramsIn!),
   };
 }
 
@@ -149,6 +182,11 @@ async function tcp(): Promise<{ mbPerSec: number; cpuMsPerMiB: number }> {
 const f1 = (n: number): string => n.toFixed(1);
 const pct = (n: number): string => `${(n * 100).toFixed(1)}%`;
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+const verbose = process.argv.includes('--verbose');
+const us = (p: PerDatagram): string =>
+  verbose
+    ? `send ${f1(p.sendUs)} µs (sys ${f1(p.sendSysUs)}, ${f1(p.sendSleeps)} sleeps/k), receive ${f1(p.recvUs)} µs (sys ${f1(p.recvSysUs)}, ${f1(p.recvSleeps)} sleeps/k)`
+    : `send ${f1(p.sendUs)} µs, receive ${f1(p.recvUs)} µs`;
 
 console.log(
   `Shoal transport benchmark (${quick ? 'quick' : 'full'}): 2 processes on 127.0.0.1, 1200-byte datagrams, ${pinned ? 'sender on CPU 0, receiver on CPU 1' : 'not pinned to CPUs'}`,
@@ -156,7 +194,7 @@ console.log(
 // The machine may be shared: the ceiling, the clean run and the 5%-loss run alternate (twice
 // in the full run) and the best of each is kept, so a load spike during one of them does not
 // decide either ratio (both sides of each ratio get the same number of tries).
-const rounds = quick ? 1 : 2;
+const rounds = Number(option('--rounds') ?? (quick ? 1 : 2));
 let raw: Raw | null = null;
 let clean: Goodput | null = null;
 let loss5: Goodput | null = null;
@@ -164,16 +202,17 @@ for (let i = 0; i < rounds; i++) {
   const r = await rawCeiling();
   const c = await shoal(0);
   const l = await shoal(0.05);
+  const elu = (g: Goodput): string => `busy ${pct(g.senderElu)}/${pct(g.receiverElu)}`;
   console.log(
-    `  round ${i + 1}: ceiling ${f1(r.mbPerSec)} MB/s, Shoal clean ${f1(c.mbPerSec)} MB/s, 5% loss ${f1(l.mbPerSec)} MB/s`,
+    `  round ${i + 1}: ceiling ${f1(r.mbPerSec)} MB/s${verbose ? ` (${us(r)})` : ''}, Shoal clean ${f1(c.mbPerSec)} MB/s (${elu(c)}, ${us(c)}), 5% loss ${f1(l.mbPerSec)} MB/s (${elu(l)})`,
   );
   if (raw === null || r.mbPerSec > raw.mbPerSec) raw = r;
   if (clean === null || c.mbPerSec > clean.mbPerSec) clean = c;
   if (loss5 === null || l.mbPerSec > loss5.mbPerSec) loss5 = l;
 }
 if (raw === null || clean === null || loss5 === null) throw new Error('no measurement rounds');
-const loss20 = await shoal(0.2);
-const tcpRef = await tcp();
+const loss20 = ratioOnly ? null : await shoal(0.2);
+const tcpRef = ratioOnly ? null : await tcp();
 
 const rows: [string, string, string, string][] = [
   [
@@ -194,22 +233,25 @@ const rows: [string, string, string, string][] = [
     `${pct(loss5.mbPerSec / clean.mbPerSec)} of clean`,
     `overhead ${pct(loss5.overhead)}, ${f1(loss5.cpuMsPerMiB)} CPU ms/MiB`,
   ],
-  [
+];
+if (loss20 !== null) {
+  rows.push([
     'Shoal 20% loss',
     `${f1(loss20.mbPerSec)} MB/s`,
     `${pct(loss20.mbPerSec / clean.mbPerSec)} of clean`,
     `overhead ${pct(loss20.overhead)}, ${f1(loss20.cpuMsPerMiB)} CPU ms/MiB`,
-  ],
-  [
+  ]);
+}
+if (tcpRef !== null) {
+  rows.push([
     'TCP (net) reference',
     `${f1(tcpRef.mbPerSec)} MB/s`,
     `${pct(clean.mbPerSec / tcpRef.mbPerSec)} Shoal/TCP`,
     `${f1(tcpRef.cpuMsPerMiB)} CPU ms/MiB`,
-  ],
-];
+  ]);
+}
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  |  '));
-const us = (p: PerDatagram): string => `send ${f1(p.sendUs)} µs, receive ${f1(p.recvUs)} µs`;
 console.log(`CPU per datagram: raw ${us(raw)}; Shoal clean ${us(clean)}; 5% loss ${us(loss5)}`);
 console.log('');
 console.log(
