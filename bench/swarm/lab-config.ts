@@ -41,6 +41,8 @@ export interface LabConfig {
   chart: boolean;
   /** Also write the raw record (every arrival, every counter sample). */
   raw: boolean;
+  /** Folder for a V8 CPU profile of every engine process (node --cpu-prof), or null. */
+  cpuProfDir: string | null;
 }
 
 /** Upload cap in kbps for a multiple of the bitrate; null = unlimited. The engine's floor is 64 kbps. */

@@ -89,6 +89,7 @@ export function buildCommand(): Command {
     .option('--out <dir>', 'folder for the JSON report and the chart', '.bench-out/swarm')
     .option('--no-chart', 'skip the PNG chart (no Chromium needed)')
     .option('--raw', 'also write every arrival and counter sample (swarm-<scenario>-raw.json)')
+    .option('--cpu-prof <dir>', 'write a CPU profile of each engine process there (open in Chrome DevTools)')
     .option('--table', 'run nothing: print the table of the reports already in --out');
 }
 
@@ -116,6 +117,7 @@ interface Parsed {
   chart: boolean;
   pieces: boolean;
   raw?: boolean;
+  cpuProf?: string;
   table?: boolean;
 }
 
@@ -153,6 +155,7 @@ export function parseLabArgs(argv: string[]): LabCommand {
       outDir: opts.out,
       chart: opts.chart,
       raw: opts.raw ?? false,
+      cpuProfDir: opts.cpuProf ?? null,
     } satisfies LabConfig;
   });
   return { configs, tableFrom: opts.table ? opts.out : null };

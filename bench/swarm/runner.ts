@@ -126,10 +126,10 @@ export async function runLab(config: LabConfig, log: (line: string) => void = ()
       state.fatal = new Error(`lab worker ${worker.index} exited (${code}) during the run`);
   };
 
-  const broadcasterWorker = new LabWorker(-1, onMessage, onExit);
+  const broadcasterWorker = new LabWorker(-1, onMessage, onExit, config.cpuProfDir);
   const viewerWorkers = Array.from(
     { length: Math.max(1, config.workers) },
-    (_, i) => new LabWorker(i, onMessage, onExit),
+    (_, i) => new LabWorker(i, onMessage, onExit, config.cpuProfDir),
   );
   const all = [broadcasterWorker, ...viewerWorkers];
   const waitStarted = (id: number, timeoutMs: number): Promise<{ address: string; at: number }> =>

@@ -3,7 +3,7 @@
 
 import type { LabConfig } from './lab-config.js';
 
-export type Preset = Omit<LabConfig, 'outDir' | 'chart' | 'raw' | 'scenario'>;
+export type Preset = Omit<LabConfig, 'outDir' | 'chart' | 'raw' | 'cpuProfDir' | 'scenario'>;
 
 // The broadcaster takes every viewer as a direct peer and pushes each segment to one of
 // them in turn: each viewer seeds some segments, so every viewer's upload is used. Its own

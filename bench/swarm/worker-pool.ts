@@ -19,9 +19,11 @@ export class LabWorker {
     readonly index: number,
     onMessage: (worker: LabWorker, m: FromWorker) => void,
     onExit: (worker: LabWorker, code: number | null) => void,
+    cpuProfDir: string | null = null,
   ) {
+    const profile = cpuProfDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
     this.child = fork(WORKER, [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...profile],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, SHOAL_QUIET_ERRORS: '1' },
     });
