@@ -21,15 +21,8 @@ import { EntryBook } from './entry-book.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
-import {
-  announcePiece,
-  digestPieces,
-  maskOfBitmap,
-  offerPiece,
-  offerPieces,
-  rangeKey,
-} from './piece-relay.js';
-import { ServingQueue } from './serving-queue.js';
+import { announcePiece, digestPieces, maskOfBitmap, offerPiece, offerPieces } from './piece-relay.js';
+import { ServingPolicy } from './serving-policy.js';
 import type {
   Dialer,
   IncomingPlaylistRequest,
@@ -120,8 +113,6 @@ interface Running extends InFlightRequest {
 }
 
 const TICK_MS = 100;
-/** Longest queue (ms of upload) a piece request joins, per priority class (see refuses). */
-const PIECE_QUEUE_MS = [500, 300, 150];
 /** At most one extra planning round per this many ms (see scheduleSoon). */
 const RESCHEDULE_MS = 20;
 /** How long a holder that refused a piece as OVERLOADED is left alone for that piece. */
@@ -132,8 +123,6 @@ const PIECE_BACKOFF_MS = 400;
  * has the whole segment) while each viewer uploads about one copy of the stream on average.
  */
 const PIECE_OFFER_FANOUT = 3;
-/** Broadcaster: share of the stream's bit rate it spends on rescues at most (see takeRescue). */
-const RESCUE_SHARE = 0.5;
 /** How often neighbours hear the pieces we hold of segments under way (see digest). */
 const DIGEST_MS = 300;
 /** Upload queue (ms) below which a viewer makes targeted offers (see offerToLackers). */
@@ -176,14 +165,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private lastNewsAt = 0;
   private lastRefreshAt = 0;
   private pushCursor = 0;
-  /** Broadcaster: copies of each media segment served so far (the first ones are always served). */
-  private readonly copies = new Map<string, number>();
-  private rescueTokens = 0;
-  private rescueAt = 0;
-  /** Broadcaster: when each media segment was published (pieces older than a segment may be rescued). */
-  private readonly publishedAt = new Map<number, number>();
-  /** What our capped upload still has to send, for admission (see refuses). */
-  private readonly serving: ServingQueue;
+  /** Which requests we answer, and our upload queue (see ServingPolicy). */
+  private readonly serving: ServingPolicy;
   private destroyed = false;
   private scheduleQueued = false;
   private readonly policy: SchedulerPolicy;
@@ -192,7 +175,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     super((err) => this.emit('error', ShoalError.internal('a swarm listener threw', err)));
     this.book = new EntryBook(options.streamId);
     this.policy = { ...DEFAULT_SCHEDULER_POLICY, ...options.policy };
-    this.serving = new ServingQueue(options.now);
+    this.serving = new ServingPolicy(options, this.book, this.pieces, () => {
+      let active = 0;
+      for (const link of this.neighbourhood.links()) active += link.session.activeResponses();
+      return active;
+    });
     this.neighbourhood = new Neighbourhood({
       dialer: options.dialer,
       maxPeers: options.maxPeers,
@@ -264,8 +251,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       for (const link of this.neighbourhood.links()) link.session.send({ type: 'HAVE', entry });
       return;
     }
-    this.publishedAt.set(entry.seq, this.options.now());
-    if (this.publishedAt.size > 256) this.publishedAt.delete(this.publishedAt.keys().next().value!);
+    this.serving.notePublished(entry.seq);
     // Kept even with no neighbour yet: viewers that join later get it with the playlist.
     if (map && this.piecesOn) this.pieces.addMap(map);
     const all = this.neighbourhood.links();
@@ -283,7 +269,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       for (const link of first) link.session.send({ type: 'HAVE', entry });
     }
     // The others hear that we hold it all a little later: by then peers hold the first
-    // copies, and we are asked only for rescues (see refuses).
+    // copies, and we are asked only for rescues (see ServingPolicy.refuses).
     const rest = all.filter((l) => !first.has(l));
     if (rest.length === 0) return;
     const delay = (entry.durationUs / 1000) * this.options.pushDelayShare;
@@ -324,7 +310,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
    * the pushed ones for about the time one copy takes.
    */
   private effectivePolicy(): SchedulerPolicy {
-    const segMs = this.segmentDurationMs();
+    const segMs = this.book.segmentDurationMs();
     return {
       ...this.policy,
       urgentWithinMs: Math.min(this.policy.urgentWithinMs, Math.max(1000, segMs)),
@@ -348,16 +334,6 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return dueInMs < this.effectivePolicy().urgentWithinMs ? 1 : 2;
   }
 
-  /** The stream's bit rate in bytes/s (rendition 0), or a generous guess before it is known. */
-  private streamBytesPerSec(): number {
-    const bandwidth = this.book.info?.renditions[0]?.bandwidth ?? 0;
-    return bandwidth > 0 ? bandwidth / 8 : 2_000_000;
-  }
-
-  private segmentDurationMs(): number {
-    return this.book.info?.targetDurationMs ?? 2000;
-  }
-
   private ensureStart(rendition: number): number | undefined {
     const known = this.startSeq.get(rendition);
     if (known !== undefined) return known;
@@ -369,7 +345,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const now = this.options.now();
     this.firstEntryAt ??= now;
     const ahead = this.neighbourhood.links().find((l) => l.newestHeld(rendition) > edge);
-    if (ahead && now - this.firstEntryAt < this.segmentDurationMs()) {
+    if (ahead && now - this.firstEntryAt < this.book.segmentDurationMs()) {
       this.catchUpEntries(ahead, rendition, edge + 1);
       return undefined;
     }
@@ -390,14 +366,14 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
    */
   private deadlineOf(rendition: number, seq: number, start: number): number {
     const playsAt = this.joinedAt + (this.stalledMs.get(rendition) ?? 0);
-    return playsAt + this.segmentDurationMs() * (this.options.joinDistance + seq - start);
+    return playsAt + this.book.segmentDurationMs() * (this.options.joinDistance + seq - start);
   }
 
   /** When we want a segment: by its playback deadline, and the first one at once (someone waits for the picture). */
   private fetchBy(rendition: number, seq: number, start: number): number {
     const due = this.deadlineOf(rendition, seq, start);
     const first = seq === start && this.contiguousHead(rendition) < start;
-    return first ? Math.min(due, this.joinedAt + this.segmentDurationMs()) : due;
+    return first ? Math.min(due, this.joinedAt + this.book.segmentDurationMs()) : due;
   }
 
   private trackStall(rendition: number, start: number, now: number): void {
@@ -409,7 +385,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
 
   /** Relative sync (see SwarmOptions.resyncAfterSegments). */
   private resyncIfTooFarBehind(rendition: number, next: number, now: number): void {
-    const limitMs = (this.options.resyncAfterSegments ?? 4) * this.segmentDurationMs();
+    const limitMs = (this.options.resyncAfterSegments ?? 4) * this.book.segmentDurationMs();
     if ((this.stalledMs.get(rendition) ?? 0) <= limitMs) return;
     const target = this.book.liveEdge(rendition) - this.options.joinDistance + 1;
     if (target <= next) return;
@@ -506,7 +482,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
 
   private checkStarving(now: number): void {
     const quietFor = now - Math.max(this.lastNewsAt, this.joinedAt);
-    const limit = Math.max(4000, 3 * this.segmentDurationMs());
+    const limit = Math.max(4000, 3 * this.book.segmentDurationMs());
     if (quietFor < limit || now - this.lastRefreshAt < limit / 2) return;
     this.lastRefreshAt = now;
     for (const link of this.neighbourhood.links()) link.session.send({ type: 'PEX_REQUEST', max: 16 });
@@ -518,7 +494,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (links.length === 0) return;
     // Until a neighbour has delivered something, assume it sends at the stream's bit rate:
     // an optimistic guess makes every first request look stalled under an upload cap.
-    const prior = this.streamBytesPerSec();
+    const prior = this.book.streamBytesPerSec();
     const sources: SourceView[] = links.map((link) => ({
       id: link.nodeId,
       isBroadcaster: link.isBroadcaster,
@@ -579,7 +555,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (piece !== undefined && !map) return;
     const range = map && piece !== undefined ? pieceRange(map, piece) : undefined;
     const size = range?.length ?? entry.size;
-    const segMs = this.segmentDurationMs();
+    const segMs = this.book.segmentDurationMs();
     const start = this.startSeq.get(rendition) ?? seq;
     const deadlineAt = kind === 'init' ? now + segMs : this.fetchBy(rendition, seq, start);
     // A segment past its playback deadline is still wanted: the player waits for it. Never
@@ -687,7 +663,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const whole = assembly.data();
     if (!whole) {
       const offers = announcePiece(this.neighbourhood.links(), r.link, assembly, piece, this.offerFanout());
-      this.noteOffers(offers, data.length);
+      this.serving.noteOffers(offers, data.length);
       return;
     }
     this.pieces.close(entry.rendition, entry.seq);
@@ -790,7 +766,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       const reason = (error as ShoalError & { reason?: number }).reason;
       if (reason === NotAvailableReason.OVERLOADED) {
         const quick = r.piece !== undefined && !r.link.isBroadcaster;
-        const waitMs = quick ? PIECE_BACKOFF_MS : this.segmentDurationMs() / 4;
+        const waitMs = quick ? PIECE_BACKOFF_MS : this.book.segmentDurationMs() / 4;
         // The broadcaster refuses when it is busy, whatever the piece: leave the segment be.
         r.link.backOff(r.rendition, r.seq, this.options.now() + waitMs, quick ? r.piece : undefined);
         // A holder that turned down a piece it did not offer is busy: ask it only for
@@ -993,41 +969,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   private onSegmentRequest(link: PeerLink, req: IncomingSegmentRequest): void {
-    if (link.weChoke) return req.notAvailable(NotAvailableReason.CHOKED);
-    const data = this.servable(req);
+    const data = this.serving.answer(link, req);
     if (typeof data === 'number') return req.notAvailable(data);
-    // An offered piece was counted in our upload queue when we offered it (see noteOffers).
-    if (!this.offeredTo(link, req) && this.refuses(req, data.length))
-      return req.notAvailable(NotAvailableReason.OVERLOADED);
-    if (this.options.role === 'broadcaster' && req.kind === 'media') {
-      const key = rangeKey(req.seq, req.range);
-      this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
-      if (this.copies.size > 4096) this.copies.delete(this.copies.keys().next().value!);
-    }
     req.respond(data);
     link.recordUpload(data.length);
     this.emit('uploaded', { link, bytes: data.length });
-  }
-
-  /**
-   * Broadcaster: rescues come out of a budget of half the stream's bit rate (one second's
-   * worth may be spent at once), so the first copies plus rescues stay under 2x the stream.
-   */
-  private takeRescue(size: number): boolean {
-    const now = this.options.now();
-    const rate = this.streamBytesPerSec() * RESCUE_SHARE;
-    const cap = this.streamBytesPerSec();
-    this.rescueTokens = Math.min(cap, this.rescueTokens + ((now - this.rescueAt) / 1000) * rate);
-    this.rescueAt = now;
-    if (this.rescueTokens < size) return false;
-    this.rescueTokens -= size;
-    return true;
-  }
-
-  /** Offers are promises to serve: they count in the model of our upload queue at once. */
-  private noteOffers(count: number, pieceBytes: number): void {
-    const rate = this.options.uploadBytesPerSec ?? null;
-    if (rate !== null && count > 0) this.serving.add(0, (count * pieceBytes * 1000) / rate);
   }
 
   /**
@@ -1038,7 +984,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
    */
   private offerToLackers(): void {
     const rate = this.options.uploadBytesPerSec ?? null;
-    const budgetMs = OFFER_QUEUE_MS - this.serving.waitMs(2);
+    const budgetMs = OFFER_QUEUE_MS - this.serving.queuedMs();
     if (budgetMs <= 0) return;
     let budget = rate === null ? Infinity : (budgetMs * rate) / 1000;
     const links = this.neighbourhood.links().filter((l) => l.speaksPieces);
@@ -1061,7 +1007,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
           const piece = pieces[Math.floor(Math.random() * pieces.length)]!;
           offerPiece(link, map, piece);
           const bytes = pieceRange(map, piece).length;
-          this.noteOffers(1, bytes);
+          this.serving.noteOffers(1, bytes);
           budget -= bytes;
           if (budget <= 0) return;
         }
@@ -1074,74 +1020,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
    * as our upload queue fills, because every offer is a promise to serve.
    */
   private offerFanout(): number {
-    const waitMs = this.serving.waitMs(2);
+    const waitMs = this.serving.queuedMs();
     return waitMs < 250 ? PIECE_OFFER_FANOUT : waitMs < 750 ? 1 : 0;
-  }
-
-  /** A request for exactly a piece we offered this neighbour (PROTOCOL §7.3): it is expected. */
-  private offeredTo(link: PeerLink, req: IncomingSegmentRequest): boolean {
-    const map = req.range && req.kind === 'media' ? this.pieces.map(req.rendition, req.seq) : undefined;
-    if (!map || !req.range || req.range.offset % map.pieceSize !== 0) return false;
-    const piece = req.range.offset / map.pieceSize;
-    if (piece >= map.hashes.length) return false;
-    return (
-      req.range.length === pieceRange(map, piece).length && link.wasOffered(req.rendition, req.seq, piece)
-    );
-  }
-
-  /** The bytes a request asks for (the whole segment, or a range of it, PROTOCOL §5.7), or why not. */
-  private servable(req: IncomingSegmentRequest): Uint8Array | number {
-    const held = this.options.vault.get(req.rendition, req.kind, req.seq);
-    const range = req.range;
-    if (held) {
-      if (!range) return held.data;
-      if (range.offset + range.length > held.data.length) return NotAvailableReason.UNKNOWN;
-      return held.data.subarray(range.offset, range.offset + range.length);
-    }
-    const partial = range && req.kind === 'media' ? this.pieces.assembly(req.rendition, req.seq) : undefined;
-    const bytes = partial && range ? partial.slice(range) : undefined;
-    if (bytes) return bytes;
-    const edge = this.book.liveEdge(req.rendition);
-    return req.seq > edge || partial ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED;
-  }
-
-  /**
-   * Serving under load. A node with an upload cap turns a request down (OVERLOADED) when
-   * what it has queued would keep the response waiting too long: the requester asks a
-   * less busy holder (or this one a little later) instead of waiting in line. How long is
-   * too long depends on the request's priority (see priorityOf), because the transport
-   * sends strictly by priority: a fresh segment may wait up to a segment duration (each
-   * copy of it makes a new uploader), a stall-threatened one half that, anything else only
-   * a quarter — a node that fills its upload with common segments starves the swarm of
-   * fresh ones. The broadcaster's upload is the scarcest: it always serves the first
-   * `pushFanout` copies of a segment (only it can put a segment into the swarm), and after
-   * that only rescues — a segment the requester needs within about one segment duration,
-   * or a piece the swarm has failed to spread for longer than a segment lasts — and only
-   * while it has nothing else to send.
-   */
-  private refuses(req: IncomingSegmentRequest, size: number): boolean {
-    if (req.kind !== 'media') return false;
-    const segMs = this.segmentDurationMs();
-    const rate = this.options.uploadBytesPerSec ?? null;
-    let active = 0;
-    for (const link of this.neighbourhood.links()) active += link.session.activeResponses();
-    if (active === 0) this.serving.clear();
-    if (this.options.role === 'broadcaster') {
-      if ((this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.options.pushFanout) return false;
-      // A rescue never waits behind other work: it would delay the next segment's first copies.
-      if (rate !== null && active > 0) return true;
-      const age = this.options.now() - (this.publishedAt.get(req.seq) ?? -Infinity);
-      if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
-      return !this.takeRescue(size);
-    }
-    if (rate === null) return false;
-    const cls = Math.min(2, Math.max(0, req.priority ?? 2));
-    // A piece is small and has many holders soon (each copy makes one more): a requester
-    // does better asking another holder than queueing long here, so the queue stays short.
-    const limitMs = req.range ? PIECE_QUEUE_MS[cls]! : segMs * [1, 0.5, 0.25][cls]!;
-    if (this.serving.waitMs(cls) >= limitMs) return true;
-    this.serving.add(cls, (size * 1000) / rate);
-    return false;
   }
 
   private onPlaylistRequest(link: PeerLink, req: IncomingPlaylistRequest): void {
