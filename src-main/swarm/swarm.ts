@@ -21,7 +21,8 @@ import { EntryBook } from './entry-book.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
-import { announcePiece, digestPieces, maskOfBitmap, offerPiece, offerPieces } from './piece-relay.js';
+import { PieceOffers } from './piece-offers.js';
+import { maskOfBitmap, offerPieces } from './piece-relay.js';
 import { ServingPolicy } from './serving-policy.js';
 import type {
   Dialer,
@@ -117,27 +118,6 @@ const TICK_MS = 100;
 const RESCHEDULE_MS = 20;
 /** How long a holder that refused a piece as OVERLOADED is left alone for that piece. */
 const PIECE_BACKOFF_MS = 400;
-/**
- * Neighbours a viewer offers each piece it receives (see announcePiece). Three keeps the
- * share of viewers that no holder offers a piece to near e^-3 (they fetch it once a holder
- * has the whole segment) while each viewer uploads about one copy of the stream on average.
- */
-const PIECE_OFFER_FANOUT = 3;
-/** How often neighbours hear the pieces we hold of segments under way (see digest). */
-const DIGEST_MS = 300;
-/** Upload queue (ms) below which a viewer makes targeted offers (see offerToLackers). */
-const OFFER_QUEUE_MS = 400;
-/** The newest segments targeted offers are made for. */
-const OFFER_SEGMENTS = 4;
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 const PEX_EVERY_MS = 15_000;
 
 export class Swarm extends TypedEmitter<SwarmEvents> {
@@ -160,13 +140,14 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private joinedAt = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
-  private lastDigestAt = 0;
   /** Last time a new entry was heard of; a viewer that hears nothing for long is cut off. */
   private lastNewsAt = 0;
   private lastRefreshAt = 0;
   private pushCursor = 0;
   /** Which requests we answer, and our upload queue (see ServingPolicy). */
   private readonly serving: ServingPolicy;
+  /** Which neighbours hear of the pieces we hold (see PieceOffers). */
+  private readonly offers: PieceOffers;
   private destroyed = false;
   private scheduleQueued = false;
   private readonly policy: SchedulerPolicy;
@@ -180,6 +161,13 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       for (const link of this.neighbourhood.links()) active += link.session.activeResponses();
       return active;
     });
+    this.offers = new PieceOffers(
+      options,
+      this.book,
+      this.pieces,
+      () => this.neighbourhood.links(),
+      this.serving,
+    );
     this.neighbourhood = new Neighbourhood({
       dialer: options.dialer,
       maxPeers: options.maxPeers,
@@ -462,21 +450,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (this.options.role === 'viewer') {
       this.checkStarving(now);
       this.schedule(now);
-      if (now - this.lastDigestAt >= DIGEST_MS) {
-        this.lastDigestAt = now;
-        this.digest();
-      }
-      if (this.piecesOn) this.offerToLackers();
-    }
-  }
-
-  /** Pieces gained since the last digest are told to every neighbour that lacks the segment. */
-  private digest(): void {
-    const links = this.neighbourhood.links();
-    for (const assembly of this.pieces.underWay()) {
-      if (assembly.mask === assembly.digested || assembly.complete) continue;
-      assembly.digested = assembly.mask;
-      digestPieces(links, assembly);
+      this.offers.digestIfDue(now);
+      if (this.piecesOn) this.offers.offerToLackers();
     }
   }
 
@@ -662,8 +637,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.sourcesOf.set(segKey, sources);
     const whole = assembly.data();
     if (!whole) {
-      const offers = announcePiece(this.neighbourhood.links(), r.link, assembly, piece, this.offerFanout());
-      this.serving.noteOffers(offers, data.length);
+      this.offers.pieceVerified(r.link, assembly, piece, data.length);
       return;
     }
     this.pieces.close(entry.rendition, entry.seq);
@@ -974,54 +948,6 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     req.respond(data);
     link.recordUpload(data.length);
     this.emit('uploaded', { link, bytes: data.length });
-  }
-
-  /**
-   * Targeted offers (PROTOCOL §7.3): while our upload queue is short, pieces we hold of the
-   * newest segments are offered to neighbours whose PIECE_HAVE digests show they lack them
-   * (or that told us nothing of the segment), one piece per neighbour and segment per round.
-   * This is how pieces reach the viewers no holder offered them to when they arrived.
-   */
-  private offerToLackers(): void {
-    const rate = this.options.uploadBytesPerSec ?? null;
-    const budgetMs = OFFER_QUEUE_MS - this.serving.queuedMs();
-    if (budgetMs <= 0) return;
-    let budget = rate === null ? Infinity : (budgetMs * rate) / 1000;
-    const links = this.neighbourhood.links().filter((l) => l.speaksPieces);
-    for (const rendition of this.book.renditions()) {
-      const edge = this.book.liveEdge(rendition);
-      for (let seq = edge; seq > edge - OFFER_SEGMENTS && budget > 0; seq--) {
-        const map = this.pieces.map(rendition, seq);
-        if (!map) continue;
-        const count = map.hashes.length;
-        const ours = this.options.vault.has(rendition, 'media', seq)
-          ? 2 ** count - 1
-          : (this.pieces.assembly(rendition, seq)?.mask ?? 0);
-        if (ours === 0) continue;
-        for (const link of shuffled(links)) {
-          if (link.holds(rendition, seq)) continue;
-          const lack = ours & ~link.knownPieces(rendition, seq) & ~link.offeredOut(rendition, seq);
-          if (lack === 0) continue;
-          const pieces: number[] = [];
-          for (let i = 0; i < count; i++) if ((lack >>> i) & 1) pieces.push(i);
-          const piece = pieces[Math.floor(Math.random() * pieces.length)]!;
-          offerPiece(link, map, piece);
-          const bytes = pieceRange(map, piece).length;
-          this.serving.noteOffers(1, bytes);
-          budget -= bytes;
-          if (budget <= 0) return;
-        }
-      }
-    }
-  }
-
-  /**
-   * How many neighbours a piece we just verified is offered to (see announcePiece): fewer
-   * as our upload queue fills, because every offer is a promise to serve.
-   */
-  private offerFanout(): number {
-    const waitMs = this.serving.queuedMs();
-    return waitMs < 250 ? PIECE_OFFER_FANOUT : waitMs < 750 ? 1 : 0;
   }
 
   private onPlaylistRequest(link: PeerLink, req: IncomingPlaylistRequest): void {
