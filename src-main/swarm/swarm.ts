@@ -18,6 +18,7 @@ import type {
   StreamInfo,
 } from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
+import { LivePosition, type ResyncEvent } from './live-position.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
@@ -98,7 +99,7 @@ export interface SwarmEvents {
   'segment-failed': { rendition: number; seq: number; reason: ShoalError; from: PeerLink };
   info: StreamInfo;
   /** The viewer jumped ahead to stay near live (relative sync). */
-  resync: { rendition: number; fromSeq: number; toSeq: number };
+  resync: ResyncEvent;
   uploaded: { link: PeerLink; bytes: number };
   error: ShoalError;
   [key: string]: unknown;
@@ -129,15 +130,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private readonly running = new Map<string, Running>();
   /** When we first heard of each media segment, and whether the broadcaster told us first. */
   private readonly heard = new Map<string, { at: number; pushed: boolean }>();
-  private startSeq = new Map<number, number>();
-  /** Newest media seq held in order from the join point (see contiguousHead). */
-  private readonly heads = new Map<number, { start: number; head: number }>();
-  /** How long the modelled player has stalled so far, per rendition (see deadlineOf). */
-  private readonly stalledMs = new Map<number, number>();
-  /** When the first entry was known (the join point waits a little for a fresher playlist). */
-  private firstEntryAt: number | undefined;
+  /** Viewer: the join point and the modelled player (see LivePosition). */
+  private readonly position: LivePosition;
   private catchingUp = false;
-  private joinedAt = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
   /** Last time a new entry was heard of; a viewer that hears nothing for long is cut off. */
@@ -180,6 +175,13 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       },
     });
     this.neighbourhood.addCandidates(options.bootstrap, true);
+    this.position = new LivePosition(
+      options,
+      this.book,
+      () => this.neighbourhood.links(),
+      (link, rendition, fromSeq) => this.catchUpEntries(link, rendition, fromSeq),
+      (resync) => this.emit('resync', resync),
+    );
   }
 
   get role(): 'broadcaster' | 'viewer' {
@@ -187,7 +189,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   start(): void {
-    this.joinedAt = this.options.now();
+    this.position.start();
     this.neighbourhood.maintain();
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref?.();
@@ -272,23 +274,16 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.options.pieces ?? true;
   }
 
-  // ---- viewer: what we want and when ----
+  // ---- viewer: where we are, what we want and when ----
 
   /** The seq the local player starts from (join point), per rendition. */
   joinSeq(rendition: number): number | undefined {
-    return this.startSeq.get(rendition);
+    return this.position.joinSeq(rendition);
   }
 
   /** Media seqs held contiguously from the join point. */
   contiguousHead(rendition: number): number {
-    const start = this.startSeq.get(rendition);
-    if (start === undefined) return -1;
-    // A cursor that only moves forward: segments the store has evicted since still count.
-    let cursor = this.heads.get(rendition);
-    if (!cursor || cursor.start !== start) cursor = { start, head: start - 1 };
-    while (this.options.vault.has(rendition, 'media', cursor.head + 1)) cursor.head += 1;
-    this.heads.set(rendition, cursor);
-    return cursor.head;
+    return this.position.contiguousHead(rendition);
   }
 
   /**
@@ -316,86 +311,25 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
    * rest.
    */
   private priorityOf(rendition: number, seq: number, dueInMs: number): number {
-    const start = this.startSeq.get(rendition);
-    const next = start === undefined ? -1 : Math.max(start, this.contiguousHead(rendition) + 1);
+    const start = this.position.joinSeq(rendition);
+    const next = start === undefined ? -1 : Math.max(start, this.position.contiguousHead(rendition) + 1);
     if (seq >= this.book.liveEdge(rendition) - 1 || seq === next) return 0;
     return dueInMs < this.effectivePolicy().urgentWithinMs ? 1 : 2;
-  }
-
-  private ensureStart(rendition: number): number | undefined {
-    const known = this.startSeq.get(rendition);
-    if (known !== undefined) return known;
-    const edge = this.book.liveEdge(rendition);
-    if (edge < 0) return undefined;
-    // The first playlist may come from a neighbour that is itself behind (or just joined):
-    // joining from it would start us far from live. A neighbour that holds something newer
-    // has its playlist fetched first — unless that takes longer than a segment lasts.
-    const now = this.options.now();
-    this.firstEntryAt ??= now;
-    const ahead = this.neighbourhood.links().find((l) => l.newestHeld(rendition) > edge);
-    if (ahead && now - this.firstEntryAt < this.book.segmentDurationMs()) {
-      this.catchUpEntries(ahead, rendition, edge + 1);
-      return undefined;
-    }
-    const oldest = this.book.window(rendition)[0]?.seq ?? edge;
-    const start = Math.max(oldest, edge - this.options.joinDistance + 1);
-    this.startSeq.set(rendition, start);
-    this.joinedAt = this.options.now();
-    return start;
-  }
-
-  /**
-   * When the player needs a segment: it starts playing the join point `joinDistance`
-   * segment durations after the join (a live player keeps about that much buffer, as
-   * hls.js keeps 3 target durations) and plays in real time, except that it stalls while
-   * the next segment is missing, which pushes every later deadline back. Without the stall
-   * a viewer that fell behind would see every segment as overdue, forever: all of them
-   * urgent, all of them asked of the broadcaster.
-   */
-  private deadlineOf(rendition: number, seq: number, start: number): number {
-    const playsAt = this.joinedAt + (this.stalledMs.get(rendition) ?? 0);
-    return playsAt + this.book.segmentDurationMs() * (this.options.joinDistance + seq - start);
-  }
-
-  /** When we want a segment: by its playback deadline, and the first one at once (someone waits for the picture). */
-  private fetchBy(rendition: number, seq: number, start: number): number {
-    const due = this.deadlineOf(rendition, seq, start);
-    const first = seq === start && this.contiguousHead(rendition) < start;
-    return first ? Math.min(due, this.joinedAt + this.book.segmentDurationMs()) : due;
-  }
-
-  private trackStall(rendition: number, start: number, now: number): void {
-    const next = Math.max(start, this.contiguousHead(rendition) + 1);
-    const late = now - this.deadlineOf(rendition, next, start);
-    if (late > 0) this.stalledMs.set(rendition, (this.stalledMs.get(rendition) ?? 0) + late);
-    this.resyncIfTooFarBehind(rendition, next, now);
-  }
-
-  /** Relative sync (see SwarmOptions.resyncAfterSegments). */
-  private resyncIfTooFarBehind(rendition: number, next: number, now: number): void {
-    const limitMs = (this.options.resyncAfterSegments ?? 4) * this.book.segmentDurationMs();
-    if ((this.stalledMs.get(rendition) ?? 0) <= limitMs) return;
-    const target = this.book.liveEdge(rendition) - this.options.joinDistance + 1;
-    if (target <= next) return;
-    this.startSeq.set(rendition, target);
-    this.stalledMs.set(rendition, 0);
-    this.joinedAt = now;
-    this.emit('resync', { rendition, fromSeq: next, toSeq: target });
   }
 
   private wanted(now: number): WantedSegment[] {
     const out: WantedSegment[] = [];
     const broadcaster = this.neighbourhood.links().find((l) => l.isBroadcaster);
     for (const rendition of this.book.renditions()) {
-      const start = this.ensureStart(rendition);
+      const start = this.position.ensureStart(rendition);
       if (start === undefined) continue;
-      this.trackStall(rendition, start, now);
+      this.position.trackStall(rendition, start, now);
       // Played (or held) already: the store may have evicted it since, it is not wanted again.
-      const head = this.contiguousHead(rendition);
+      const head = this.position.contiguousHead(rendition);
       for (const entry of this.book.window(rendition)) {
         if (entry.seq < start || entry.seq <= head || this.options.vault.has(rendition, 'media', entry.seq))
           continue;
-        const deadlineAt = this.fetchBy(rendition, entry.seq, start);
+        const deadlineAt = this.position.fetchBy(rendition, entry.seq, start);
         const heard = this.heard.get(`${rendition}:${entry.seq}`);
         const announcedAt = heard?.pushed ? -Infinity : (heard?.at ?? now);
         const wholeRunning = this.running.has(`${rendition}:${entry.seq}`);
@@ -456,7 +390,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   private checkStarving(now: number): void {
-    const quietFor = now - Math.max(this.lastNewsAt, this.joinedAt);
+    const quietFor = now - Math.max(this.lastNewsAt, this.position.joinedAt);
     const limit = Math.max(4000, 3 * this.book.segmentDurationMs());
     if (quietFor < limit || now - this.lastRefreshAt < limit / 2) return;
     this.lastRefreshAt = now;
@@ -531,8 +465,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const range = map && piece !== undefined ? pieceRange(map, piece) : undefined;
     const size = range?.length ?? entry.size;
     const segMs = this.book.segmentDurationMs();
-    const start = this.startSeq.get(rendition) ?? seq;
-    const deadlineAt = kind === 'init' ? now + segMs : this.fetchBy(rendition, seq, start);
+    const start = this.position.joinSeq(rendition) ?? seq;
+    const deadlineAt = kind === 'init' ? now + segMs : this.position.fetchBy(rendition, seq, start);
     // A segment past its playback deadline is still wanted: the player waits for it. Never
     // give the transfer less time than it needs, or both ends drop it when the deadline
     // passes and every retry starts over — a livelock once uploads are capped.
@@ -672,11 +606,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private takeOffer(link: PeerLink, map: PieceMap, mask: number): void {
     if (this.options.role !== 'viewer' || this.destroyed) return;
     const { rendition, seq } = map.entry;
-    const start = this.startSeq.get(rendition);
+    const start = this.position.joinSeq(rendition);
     if (
       start === undefined ||
       seq < start ||
-      seq <= this.contiguousHead(rendition) ||
+      seq <= this.position.contiguousHead(rendition) ||
       this.options.vault.has(rendition, 'media', seq) ||
       this.running.has(`${rendition}:${seq}`) ||
       link.chokesUs
