@@ -6,9 +6,9 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { bitmapToSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
 import { EntryFlag } from '../protocol/constants.js';
-import { verifyPieceMap } from '../protocol/piece-map.js';
 import type { Frame, PieceMap, PeerAddress, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
+import { EntryIntake } from './entry-intake.js';
 import { LivePosition, type ResyncEvent } from './live-position.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
@@ -94,11 +94,10 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private readonly wants: SegmentWants;
   /** Viewer: what we fetch from whom, and when (see SegmentFetcher). */
   private readonly fetcher: SegmentFetcher;
-  private catchingUp = false;
+  /** What neighbours tell us of the stream's entries (see EntryIntake). */
+  private readonly intake: EntryIntake;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
-  /** Last time a new entry was heard of; a viewer that hears nothing for long is cut off. */
-  private lastNewsAt = 0;
   private lastRefreshAt = 0;
   private pushCursor = 0;
   /** Which requests we answer, and our upload queue (see ServingPolicy). */
@@ -138,7 +137,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       options,
       this.book,
       () => this.neighbourhood.links(),
-      (link, rendition, fromSeq) => this.catchUpEntries(link, rendition, fromSeq),
+      (link, rendition, fromSeq) => this.intake.catchUp(link, rendition, fromSeq),
       (resync) => this.emit('resync', resync),
     );
     this.wants = new SegmentWants(options, this.book, this.pieces, this.position, () =>
@@ -150,6 +149,13 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       pieceVerified: (from, assembly, piece, bytes) =>
         this.offers.pieceVerified(from, assembly, piece, bytes),
       failed: (failure) => this.emit('segment-failed', failure),
+      ban: (link, reason) => this.neighbourhood.ban(link, reason),
+    });
+    this.intake = new EntryIntake(options, this.book, this.pieces, {
+      linked: (link) => !this.destroyed && this.neighbourhood.links().includes(link),
+      info: (info) => this.emit('info', info),
+      heard: (rendition, seq, pushed) => this.wants.noteHeard(rendition, seq, pushed),
+      news: () => this.fetcher.scheduleSoon(),
       ban: (link, reason) => this.neighbourhood.ban(link, reason),
     });
   }
@@ -275,7 +281,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   private checkStarving(now: number): void {
-    const quietFor = now - Math.max(this.lastNewsAt, this.position.joinedAt);
+    const quietFor = now - Math.max(this.intake.lastNewsAt, this.position.joinedAt);
     const limit = Math.max(4000, 3 * this.book.segmentDurationMs());
     if (quietFor < limit || now - this.lastRefreshAt < limit / 2) return;
     this.lastRefreshAt = now;
@@ -309,7 +315,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       if (held.length > 0) link.session.send({ type: 'AVAILABILITY', rendition, ...seqsToBitmap(held) });
     }
     link.session.send({ type: 'PEX_REQUEST', max: 16 });
-    if (this.options.role === 'viewer' && !this.book.info) this.fetchPlaylist(link);
+    if (this.options.role === 'viewer' && !this.book.info) this.intake.fetchPlaylist(link);
   }
 
   private onUnlink(link: PeerLink, reason: ShoalError): void {
@@ -321,88 +327,16 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     }
   }
 
-  private fetchPlaylist(link: PeerLink): void {
-    link.session.requestPlaylist(0, 0, 5000).then(
-      ({ info, entries }) => {
-        if (this.book.addInfo(info) === 'invalid') {
-          this.neighbourhood.ban(
-            link,
-            new ShoalError(ErrorCode.BAD_SIGNATURE, 'stream info signature does not verify'),
-          );
-          return;
-        }
-        this.emit('info', info);
-        // A PLAYLIST answer lists only what the answering node holds.
-        for (const entry of entries) this.acceptEntry(link, entry, 'listed');
-        for (const rendition of info.renditions.map((r) => r.id)) {
-          if (rendition === 0) continue;
-          link.session.requestPlaylist(rendition, 0, 5000).then(
-            (more) => more.entries.forEach((e) => this.acceptEntry(link, e, 'listed')),
-            () => undefined,
-          );
-        }
-      },
-      () => {
-        // Someone else may answer; retry on the next link or tick.
-        setTimeout(() => {
-          if (!this.destroyed && !this.book.info && this.neighbourhood.links().includes(link))
-            this.fetchPlaylist(link);
-        }, 500).unref?.();
-      },
-    );
-  }
-
-  /** Fetches the entries a neighbour holds from `fromSeq` on (one request at a time). */
-  private catchUpEntries(link: PeerLink, rendition: number, fromSeq: number): void {
-    if (this.catchingUp) return;
-    this.catchingUp = true;
-    link.session.requestPlaylist(rendition, fromSeq, 2000).then(
-      ({ entries }) => {
-        this.catchingUp = false;
-        for (const entry of entries) if (!this.acceptEntry(link, entry, 'listed')) return;
-      },
-      () => {
-        this.catchingUp = false;
-      },
-    );
-  }
-
-  /** Returns false (and bans the sender) when the entry's signature is forged. */
-  private acceptEntry(link: PeerLink, entry: SegmentEntry, how: 'have' | 'listed' | 'map'): boolean {
-    const verdict = this.book.add(entry);
-    if (verdict === 'invalid') {
-      this.neighbourhood.ban(
-        link,
-        new ShoalError(ErrorCode.BAD_SIGNATURE, `entry ${entry.seq} signature does not verify`),
-      );
-      return false;
-    }
-    const isInit = (entry.flags & EntryFlag.INIT) !== 0;
-    if (isInit) link.markInit(entry.rendition, entry.seq);
-    else {
-      // A PIECE_MAP carries the entry without claiming the segment (PROTOCOL §5.15).
-      if (how !== 'map') link.markHave(entry.rendition, entry.seq);
-      // A piece map from the broadcaster names no holder: its PIECE_HAVE offers do (see wanted).
-      this.wants.noteHeard(entry.rendition, entry.seq, how === 'have' && link.isBroadcaster);
-    }
-    if (verdict === 'new') {
-      this.lastNewsAt = this.options.now();
-      link.lastUsefulAt = this.lastNewsAt;
-      this.fetcher.scheduleSoon();
-    }
-    return true;
-  }
-
   private onFrame(link: PeerLink, frame: Frame): void {
     switch (frame.type) {
       case 'HAVE':
-        this.acceptEntry(link, frame.entry, 'have');
+        this.intake.acceptEntry(link, frame.entry, 'have');
         break;
       case 'AVAILABILITY':
         link.setHoldings(frame.rendition, bitmapToSeqs(frame));
         break;
       case 'PIECE_MAP':
-        this.onPieceMap(link, frame.map);
+        this.intake.pieceMap(link, frame.map);
         break;
       case 'PIECE_HAVE': {
         // PROTOCOL §5.15: ignored unless it matches the map we hold for the segment.
@@ -434,22 +368,6 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       default:
         break;
     }
-  }
-
-  /** PROTOCOL §6.4: a piece map is used only once both its signatures verify. */
-  private onPieceMap(link: PeerLink, map: PieceMap): void {
-    link.noteMapKnown(map.entry.rendition, map.entry.seq);
-    if (!this.piecesOn || this.pieces.map(map.entry.rendition, map.entry.seq)) return;
-    if (!verifyPieceMap(this.options.streamId, map)) {
-      this.neighbourhood.ban(
-        link,
-        new ShoalError(ErrorCode.BAD_SIGNATURE, `piece map of segment ${map.entry.seq} does not verify`),
-      );
-      return;
-    }
-    if (map.entry.flags & EntryFlag.INIT) return;
-    this.pieces.addMap(map);
-    this.acceptEntry(link, map.entry, 'map');
   }
 
   private updateChoke(link: PeerLink): void {
