@@ -126,15 +126,15 @@ export class ServingPolicy {
    * Serving under load. A node with an upload cap turns a request down (OVERLOADED) when
    * what it has queued would keep the response waiting too long: the requester asks a
    * less busy holder (or this one a little later) instead of waiting in line. How long is
-   * too long depends on the request's priority (see priorityOf), because the transport
-   * sends strictly by priority: a fresh segment may wait up to a segment duration (each
-   * copy of it makes a new uploader), a stall-threatened one half that, anything else only
-   * a quarter — a node that fills its upload with common segments starves the swarm of
-   * fresh ones. The broadcaster's upload is the scarcest: it always serves the first
-   * `pushFanout` copies of a segment (only it can put a segment into the swarm), and after
-   * that only rescues — a segment the requester needs within about one segment duration,
-   * or a piece the swarm has failed to spread for longer than a segment lasts — and only
-   * while it has nothing else to send.
+   * too long depends on the request's priority (see SegmentFetcher.priorityOf), because
+   * the transport sends strictly by priority: a fresh segment may wait up to a segment
+   * duration (each copy of it makes a new uploader), a stall-threatened one half that,
+   * anything else only a quarter — a node that fills its upload with common segments
+   * starves the swarm of fresh ones. The broadcaster's upload is the scarcest: it always
+   * serves the first `pushFanout` copies of a segment (only it can put a segment into the
+   * swarm), and after that only rescues — a segment the requester needs within about one
+   * segment duration, or a piece the swarm has failed to spread for longer than a segment
+   * lasts — and only while it has nothing else to send.
    */
   private refuses(req: IncomingSegmentRequest, size: number): boolean {
     if (req.kind !== 'media') return false;

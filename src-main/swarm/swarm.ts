@@ -1,85 +1,30 @@
 // One stream's swarm as seen from this node: neighbours, what they hold, what we fetch
 // from whom and when, what we serve, and what we announce. The broadcaster runs the same
-// swarm with `publish()` feeding it and no fetching.
+// swarm with `publish()` feeding it and no fetching. Each concern has its own module (see
+// the fields below); this class owns the lifecycle and the links, and wires the parts.
 
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { bitmapToSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
 import { EntryFlag } from '../protocol/constants.js';
-import type { Frame, PieceMap, PeerAddress, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
+import type { Frame, PieceMap, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
 import { EntryIntake } from './entry-intake.js';
-import { LivePosition, type ResyncEvent } from './live-position.js';
+import { LivePosition } from './live-position.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
 import { maskOfBitmap, offerPieces } from './piece-relay.js';
 import { ServingPolicy } from './serving-policy.js';
-import type {
-  Dialer,
-  IncomingPlaylistRequest,
-  IncomingSegmentRequest,
-  SegmentVault,
-  SwarmSession,
-} from './ports.js';
+import type { IncomingPlaylistRequest, IncomingSegmentRequest, SwarmSession } from './ports.js';
 import type { SegmentArrivalEvent } from './segment-arrivals.js';
 import { SegmentFetcher } from './segment-fetcher.js';
-import type { SchedulerPolicy } from './segment-scheduler.js';
 import { SegmentWants } from './segment-wants.js';
-
-export interface SwarmOptions {
-  streamId: Uint8Array;
-  role: 'broadcaster' | 'viewer';
-  selfNodeId: string;
-  vault: SegmentVault;
-  dialer: Dialer;
-  bootstrap: PeerAddress[];
-  maxPeers: number;
-  /** Viewers join this many segments behind the live edge. */
-  joinDistance: number;
-  /**
-   * Relative sync: once the player has stalled this many segment durations in total, the
-   * viewer gives up on the missing segments and rejoins at `joinDistance` behind live, so
-   * every viewer stays within a bounded distance of the live edge. Default 4.
-   */
-  resyncAfterSegments?: number;
-  /** Broadcaster: neighbours told about a fresh segment at once; the rest hear later. */
-  pushFanout: number;
-  /** Broadcaster: delay before the other neighbours hear of a fresh segment, as a share of its duration. */
-  pushDelayShare: number;
-  /** Leech-only: serve nothing (the broadcaster ignores this). */
-  noUpload: boolean;
-  /**
-   * Fetch and relay media segments piece by piece (PROTOCOL §7.3) from neighbours that
-   * speak PIECES; the endpoint must announce the PIECES capability. Default true.
-   */
-  pieces?: boolean;
-  maxInFlightPerPeer: number;
-  /**
-   * This node's upload cap (bytes/s), null = none. With a cap, a request is refused
-   * (OVERLOADED) while the responses already queued would take longer than a segment
-   * duration to send, so the requester asks a less busy holder instead of waiting.
-   */
-  uploadBytesPerSec?: number | null;
-  now: () => number;
-  policy?: Partial<SchedulerPolicy>;
-}
+import type { SwarmEvents, SwarmOptions } from './swarm-options.js';
 
 export type { SegmentArrivalEvent } from './segment-arrivals.js';
-
-export interface SwarmEvents {
-  'peer-joined': PeerLink;
-  'peer-left': { link: PeerLink; reason: ShoalError };
-  segment: SegmentArrivalEvent;
-  'segment-failed': { rendition: number; seq: number; reason: ShoalError; from: PeerLink };
-  info: StreamInfo;
-  /** The viewer jumped ahead to stay near live (relative sync). */
-  resync: ResyncEvent;
-  uploaded: { link: PeerLink; bytes: number };
-  error: ShoalError;
-  [key: string]: unknown;
-}
+export type { SwarmEvents, SwarmOptions } from './swarm-options.js';
 
 const TICK_MS = 100;
 const PEX_EVERY_MS = 15_000;
