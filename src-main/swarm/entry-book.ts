@@ -24,6 +24,17 @@ export class EntryBook {
     return this.streamInfo;
   }
 
+  /** The stream's segment duration in ms (its target duration), or 2 s before it is known. */
+  segmentDurationMs(): number {
+    return this.streamInfo?.targetDurationMs ?? 2000;
+  }
+
+  /** The stream's bit rate in bytes/s (rendition 0), or a generous guess before it is known. */
+  streamBytesPerSec(): number {
+    const bandwidth = this.streamInfo?.renditions[0]?.bandwidth ?? 0;
+    return bandwidth > 0 ? bandwidth / 8 : 2_000_000;
+  }
+
   /** Accepts a stream info if its signature verifies and it is not older than the one held. */
   addInfo(info: StreamInfo): 'new' | 'known' | 'invalid' {
     if (!verifyStreamInfo(this.streamId, info)) return 'invalid';

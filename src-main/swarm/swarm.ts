@@ -1,198 +1,71 @@
 // One stream's swarm as seen from this node: neighbours, what they hold, what we fetch
 // from whom and when, what we serve, and what we announce. The broadcaster runs the same
-// swarm with `publish()` feeding it and no fetching.
+// swarm with `publish()` feeding it and no fetching. Each concern has its own module (see
+// the fields below); this class owns the lifecycle and the links, and wires the parts.
 
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { bitmapToSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
-import { EntryFlag, NotAvailableReason } from '../protocol/constants.js';
-import { pieceRange, verifyPieceMap } from '../protocol/piece-map.js';
-import { segmentMatchesEntry } from '../protocol/signing.js';
-import type {
-  Frame,
-  PieceMap,
-  PeerAddress,
-  PexPeer,
-  SegmentEntry,
-  SegmentKind,
-  StreamInfo,
-} from '../protocol/types.js';
+import { EntryFlag } from '../protocol/constants.js';
+import type { Frame, PieceMap, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
+import { EntryIntake } from './entry-intake.js';
+import { LivePosition } from './live-position.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
-import {
-  announcePiece,
-  digestPieces,
-  maskOfBitmap,
-  offerPiece,
-  offerPieces,
-  rangeKey,
-} from './piece-relay.js';
-import { ServingQueue } from './serving-queue.js';
-import type {
-  Dialer,
-  IncomingPlaylistRequest,
-  IncomingSegmentRequest,
-  SegmentVault,
-  SwarmSession,
-} from './ports.js';
-import {
-  DEFAULT_SCHEDULER_POLICY,
-  itemKey,
-  planRequests,
-  type InFlightRequest,
-  type SchedulerPolicy,
-  type SourceView,
-  type WantedSegment,
-} from './segment-scheduler.js';
+import { PieceOffers } from './piece-offers.js';
+import { maskOfBitmap, offerPieces } from './piece-relay.js';
+import { ServingPolicy } from './serving-policy.js';
+import type { IncomingPlaylistRequest, IncomingSegmentRequest, SwarmSession } from './ports.js';
+import type { SegmentArrivalEvent } from './segment-arrivals.js';
+import { SegmentFetcher } from './segment-fetcher.js';
+import { SegmentWants } from './segment-wants.js';
+import type { SwarmEvents, SwarmOptions } from './swarm-options.js';
 
-export interface SwarmOptions {
-  streamId: Uint8Array;
-  role: 'broadcaster' | 'viewer';
-  selfNodeId: string;
-  vault: SegmentVault;
-  dialer: Dialer;
-  bootstrap: PeerAddress[];
-  maxPeers: number;
-  /** Viewers join this many segments behind the live edge. */
-  joinDistance: number;
-  /**
-   * Relative sync: once the player has stalled this many segment durations in total, the
-   * viewer gives up on the missing segments and rejoins at `joinDistance` behind live, so
-   * every viewer stays within a bounded distance of the live edge. Default 4.
-   */
-  resyncAfterSegments?: number;
-  /** Broadcaster: neighbours told about a fresh segment at once; the rest hear later. */
-  pushFanout: number;
-  /** Broadcaster: delay before the other neighbours hear of a fresh segment, as a share of its duration. */
-  pushDelayShare: number;
-  /** Leech-only: serve nothing (the broadcaster ignores this). */
-  noUpload: boolean;
-  /**
-   * Fetch and relay media segments piece by piece (PROTOCOL §7.3) from neighbours that
-   * speak PIECES; the endpoint must announce the PIECES capability. Default true.
-   */
-  pieces?: boolean;
-  maxInFlightPerPeer: number;
-  /**
-   * This node's upload cap (bytes/s), null = none. With a cap, a request is refused
-   * (OVERLOADED) while the responses already queued would take longer than a segment
-   * duration to send, so the requester asks a less busy holder instead of waiting.
-   */
-  uploadBytesPerSec?: number | null;
-  now: () => number;
-  policy?: Partial<SchedulerPolicy>;
-}
-
-export interface SegmentArrivalEvent {
-  rendition: number;
-  kind: SegmentKind;
-  seq: number;
-  bytes: number;
-  /** The neighbour that sent the most of it (a segment fetched in pieces has several). */
-  from: PeerLink | null;
-  /** Bytes of it that came from the broadcaster. */
-  fromBroadcasterBytes: number;
-  fetchMs: number;
-}
-
-export interface SwarmEvents {
-  'peer-joined': PeerLink;
-  'peer-left': { link: PeerLink; reason: ShoalError };
-  segment: SegmentArrivalEvent;
-  'segment-failed': { rendition: number; seq: number; reason: ShoalError; from: PeerLink };
-  info: StreamInfo;
-  /** The viewer jumped ahead to stay near live (relative sync). */
-  resync: { rendition: number; fromSeq: number; toSeq: number };
-  uploaded: { link: PeerLink; bytes: number };
-  error: ShoalError;
-  [key: string]: unknown;
-}
-
-interface Running extends InFlightRequest {
-  kind: SegmentKind;
-  /** The byte range asked for, when this is a piece. */
-  range?: { offset: number; length: number };
-  link: PeerLink;
-  cancel(): void;
-  progress(): number;
-}
+export type { SegmentArrivalEvent } from './segment-arrivals.js';
+export type { SwarmEvents, SwarmOptions } from './swarm-options.js';
 
 const TICK_MS = 100;
-/** Longest queue (ms of upload) a piece request joins, per priority class (see refuses). */
-const PIECE_QUEUE_MS = [500, 300, 150];
-/** At most one extra planning round per this many ms (see scheduleSoon). */
-const RESCHEDULE_MS = 20;
-/** How long a holder that refused a piece as OVERLOADED is left alone for that piece. */
-const PIECE_BACKOFF_MS = 400;
-/**
- * Neighbours a viewer offers each piece it receives (see announcePiece). Three keeps the
- * share of viewers that no holder offers a piece to near e^-3 (they fetch it once a holder
- * has the whole segment) while each viewer uploads about one copy of the stream on average.
- */
-const PIECE_OFFER_FANOUT = 3;
-/** Broadcaster: share of the stream's bit rate it spends on rescues at most (see takeRescue). */
-const RESCUE_SHARE = 0.5;
-/** How often neighbours hear the pieces we hold of segments under way (see digest). */
-const DIGEST_MS = 300;
-/** Upload queue (ms) below which a viewer makes targeted offers (see offerToLackers). */
-const OFFER_QUEUE_MS = 400;
-/** The newest segments targeted offers are made for. */
-const OFFER_SEGMENTS = 4;
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 const PEX_EVERY_MS = 15_000;
 
 export class Swarm extends TypedEmitter<SwarmEvents> {
   readonly book: EntryBook;
   readonly neighbourhood: Neighbourhood;
   readonly pieces = new PieceLedger();
-  /** Per segment being assembled: bytes per neighbour, and when its first request started. */
-  private readonly sourcesOf = new Map<string, { bytes: Map<PeerLink, number>; startedAt: number }>();
-  private readonly running = new Map<string, Running>();
-  /** When we first heard of each media segment, and whether the broadcaster told us first. */
-  private readonly heard = new Map<string, { at: number; pushed: boolean }>();
-  private startSeq = new Map<number, number>();
-  /** Newest media seq held in order from the join point (see contiguousHead). */
-  private readonly heads = new Map<number, { start: number; head: number }>();
-  /** How long the modelled player has stalled so far, per rendition (see deadlineOf). */
-  private readonly stalledMs = new Map<number, number>();
-  /** When the first entry was known (the join point waits a little for a fresher playlist). */
-  private firstEntryAt: number | undefined;
-  private catchingUp = false;
-  private joinedAt = 0;
+  /** Viewer: the join point and the modelled player (see LivePosition). */
+  private readonly position: LivePosition;
+  /** Viewer: what we want, by when (see SegmentWants). */
+  private readonly wants: SegmentWants;
+  /** Viewer: what we fetch from whom, and when (see SegmentFetcher). */
+  private readonly fetcher: SegmentFetcher;
+  /** What neighbours tell us of the stream's entries (see EntryIntake). */
+  private readonly intake: EntryIntake;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
-  private lastDigestAt = 0;
-  /** Last time a new entry was heard of; a viewer that hears nothing for long is cut off. */
-  private lastNewsAt = 0;
   private lastRefreshAt = 0;
   private pushCursor = 0;
-  /** Broadcaster: copies of each media segment served so far (the first ones are always served). */
-  private readonly copies = new Map<string, number>();
-  private rescueTokens = 0;
-  private rescueAt = 0;
-  /** Broadcaster: when each media segment was published (pieces older than a segment may be rescued). */
-  private readonly publishedAt = new Map<number, number>();
-  /** What our capped upload still has to send, for admission (see refuses). */
-  private readonly serving: ServingQueue;
+  /** Which requests we answer, and our upload queue (see ServingPolicy). */
+  private readonly serving: ServingPolicy;
+  /** Which neighbours hear of the pieces we hold (see PieceOffers). */
+  private readonly offers: PieceOffers;
   private destroyed = false;
-  private scheduleQueued = false;
-  private readonly policy: SchedulerPolicy;
 
   constructor(private readonly options: SwarmOptions) {
     super((err) => this.emit('error', ShoalError.internal('a swarm listener threw', err)));
     this.book = new EntryBook(options.streamId);
-    this.policy = { ...DEFAULT_SCHEDULER_POLICY, ...options.policy };
-    this.serving = new ServingQueue(options.now);
+    this.serving = new ServingPolicy(options, this.book, this.pieces, () => {
+      let active = 0;
+      for (const link of this.neighbourhood.links()) active += link.session.activeResponses();
+      return active;
+    });
+    this.offers = new PieceOffers(
+      options,
+      this.book,
+      this.pieces,
+      () => this.neighbourhood.links(),
+      this.serving,
+    );
     this.neighbourhood = new Neighbourhood({
       dialer: options.dialer,
       maxPeers: options.maxPeers,
@@ -205,6 +78,31 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       },
     });
     this.neighbourhood.addCandidates(options.bootstrap, true);
+    this.position = new LivePosition(
+      options,
+      this.book,
+      () => this.neighbourhood.links(),
+      (link, rendition, fromSeq) => this.intake.catchUp(link, rendition, fromSeq),
+      (resync) => this.emit('resync', resync),
+    );
+    this.wants = new SegmentWants(options, this.book, this.pieces, this.position, () =>
+      this.neighbourhood.links(),
+    );
+    this.fetcher = new SegmentFetcher(options, this.book, this.pieces, this.position, this.wants, {
+      links: () => this.neighbourhood.links(),
+      verified: (entry, data, arrival) => this.store(entry, data, arrival),
+      pieceVerified: (from, assembly, piece, bytes) =>
+        this.offers.pieceVerified(from, assembly, piece, bytes),
+      failed: (failure) => this.emit('segment-failed', failure),
+      ban: (link, reason) => this.neighbourhood.ban(link, reason),
+    });
+    this.intake = new EntryIntake(options, this.book, this.pieces, {
+      linked: (link) => !this.destroyed && this.neighbourhood.links().includes(link),
+      info: (info) => this.emit('info', info),
+      heard: (rendition, seq, pushed) => this.wants.noteHeard(rendition, seq, pushed),
+      news: () => this.fetcher.scheduleSoon(),
+      ban: (link, reason) => this.neighbourhood.ban(link, reason),
+    });
   }
 
   get role(): 'broadcaster' | 'viewer' {
@@ -212,7 +110,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   start(): void {
-    this.joinedAt = this.options.now();
+    this.position.start();
     this.neighbourhood.maintain();
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref?.();
@@ -222,8 +120,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.timer) clearInterval(this.timer);
-    for (const r of this.running.values()) r.cancel();
-    this.running.clear();
+    this.fetcher.destroy();
     this.neighbourhood.destroy();
     this.removeAllListeners();
   }
@@ -264,8 +161,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       for (const link of this.neighbourhood.links()) link.session.send({ type: 'HAVE', entry });
       return;
     }
-    this.publishedAt.set(entry.seq, this.options.now());
-    if (this.publishedAt.size > 256) this.publishedAt.delete(this.publishedAt.keys().next().value!);
+    this.serving.notePublished(entry.seq);
     // Kept even with no neighbour yet: viewers that join later get it with the playlist.
     if (map && this.piecesOn) this.pieces.addMap(map);
     const all = this.neighbourhood.links();
@@ -283,7 +179,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       for (const link of first) link.session.send({ type: 'HAVE', entry });
     }
     // The others hear that we hold it all a little later: by then peers hold the first
-    // copies, and we are asked only for rescues (see refuses).
+    // copies, and we are asked only for rescues (see ServingPolicy.refuses).
     const rest = all.filter((l) => !first.has(l));
     if (rest.length === 0) return;
     const delay = (entry.durationUs / 1000) * this.options.pushDelayShare;
@@ -298,178 +194,16 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.options.pieces ?? true;
   }
 
-  // ---- viewer: what we want and when ----
+  // ---- viewer: where we are, what we want and when ----
 
   /** The seq the local player starts from (join point), per rendition. */
   joinSeq(rendition: number): number | undefined {
-    return this.startSeq.get(rendition);
+    return this.position.joinSeq(rendition);
   }
 
   /** Media seqs held contiguously from the join point. */
   contiguousHead(rendition: number): number {
-    const start = this.startSeq.get(rendition);
-    if (start === undefined) return -1;
-    // A cursor that only moves forward: segments the store has evicted since still count.
-    let cursor = this.heads.get(rendition);
-    if (!cursor || cursor.start !== start) cursor = { start, head: start - 1 };
-    while (this.options.vault.has(rendition, 'media', cursor.head + 1)) cursor.head += 1;
-    this.heads.set(rendition, cursor);
-    return cursor.head;
-  }
-
-  /**
-   * The scheduler policy scaled to the stream: "urgent" means needed within about one
-   * segment (a fixed window wider than that makes most of the live window urgent with
-   * short segments), and the broadcaster's non-pushed neighbours leave a fresh segment to
-   * the pushed ones for about the time one copy takes.
-   */
-  private effectivePolicy(): SchedulerPolicy {
-    const segMs = this.segmentDurationMs();
-    return {
-      ...this.policy,
-      urgentWithinMs: Math.min(this.policy.urgentWithinMs, Math.max(1000, segMs)),
-      broadcasterGraceMs: Math.max(this.policy.broadcasterGraceMs, segMs / 2),
-      offerPatienceMs: Math.min(this.policy.offerPatienceMs, segMs / 2),
-    };
-  }
-
-  /**
-   * How a holder should rank our request (0 first). The newest segments come first: they
-   * have the fewest holders, and each copy of one makes one more uploader of it, so spreading
-   * them fast is what keeps the whole swarm close to live; so does the segment the player
-   * needs next (someone is waiting for the picture: a joining viewer's catch-up must not
-   * starve behind everyone's live edge). Then segments about to stall the player, then the
-   * rest.
-   */
-  private priorityOf(rendition: number, seq: number, dueInMs: number): number {
-    const start = this.startSeq.get(rendition);
-    const next = start === undefined ? -1 : Math.max(start, this.contiguousHead(rendition) + 1);
-    if (seq >= this.book.liveEdge(rendition) - 1 || seq === next) return 0;
-    return dueInMs < this.effectivePolicy().urgentWithinMs ? 1 : 2;
-  }
-
-  /** The stream's bit rate in bytes/s (rendition 0), or a generous guess before it is known. */
-  private streamBytesPerSec(): number {
-    const bandwidth = this.book.info?.renditions[0]?.bandwidth ?? 0;
-    return bandwidth > 0 ? bandwidth / 8 : 2_000_000;
-  }
-
-  private segmentDurationMs(): number {
-    return this.book.info?.targetDurationMs ?? 2000;
-  }
-
-  private ensureStart(rendition: number): number | undefined {
-    const known = this.startSeq.get(rendition);
-    if (known !== undefined) return known;
-    const edge = this.book.liveEdge(rendition);
-    if (edge < 0) return undefined;
-    // The first playlist may come from a neighbour that is itself behind (or just joined):
-    // joining from it would start us far from live. A neighbour that holds something newer
-    // has its playlist fetched first — unless that takes longer than a segment lasts.
-    const now = this.options.now();
-    this.firstEntryAt ??= now;
-    const ahead = this.neighbourhood.links().find((l) => l.newestHeld(rendition) > edge);
-    if (ahead && now - this.firstEntryAt < this.segmentDurationMs()) {
-      this.catchUpEntries(ahead, rendition, edge + 1);
-      return undefined;
-    }
-    const oldest = this.book.window(rendition)[0]?.seq ?? edge;
-    const start = Math.max(oldest, edge - this.options.joinDistance + 1);
-    this.startSeq.set(rendition, start);
-    this.joinedAt = this.options.now();
-    return start;
-  }
-
-  /**
-   * When the player needs a segment: it starts playing the join point `joinDistance`
-   * segment durations after the join (a live player keeps about that much buffer, as
-   * hls.js keeps 3 target durations) and plays in real time, except that it stalls while
-   * the next segment is missing, which pushes every later deadline back. Without the stall
-   * a viewer that fell behind would see every segment as overdue, forever: all of them
-   * urgent, all of them asked of the broadcaster.
-   */
-  private deadlineOf(rendition: number, seq: number, start: number): number {
-    const playsAt = this.joinedAt + (this.stalledMs.get(rendition) ?? 0);
-    return playsAt + this.segmentDurationMs() * (this.options.joinDistance + seq - start);
-  }
-
-  /** When we want a segment: by its playback deadline, and the first one at once (someone waits for the picture). */
-  private fetchBy(rendition: number, seq: number, start: number): number {
-    const due = this.deadlineOf(rendition, seq, start);
-    const first = seq === start && this.contiguousHead(rendition) < start;
-    return first ? Math.min(due, this.joinedAt + this.segmentDurationMs()) : due;
-  }
-
-  private trackStall(rendition: number, start: number, now: number): void {
-    const next = Math.max(start, this.contiguousHead(rendition) + 1);
-    const late = now - this.deadlineOf(rendition, next, start);
-    if (late > 0) this.stalledMs.set(rendition, (this.stalledMs.get(rendition) ?? 0) + late);
-    this.resyncIfTooFarBehind(rendition, next, now);
-  }
-
-  /** Relative sync (see SwarmOptions.resyncAfterSegments). */
-  private resyncIfTooFarBehind(rendition: number, next: number, now: number): void {
-    const limitMs = (this.options.resyncAfterSegments ?? 4) * this.segmentDurationMs();
-    if ((this.stalledMs.get(rendition) ?? 0) <= limitMs) return;
-    const target = this.book.liveEdge(rendition) - this.options.joinDistance + 1;
-    if (target <= next) return;
-    this.startSeq.set(rendition, target);
-    this.stalledMs.set(rendition, 0);
-    this.joinedAt = now;
-    this.emit('resync', { rendition, fromSeq: next, toSeq: target });
-  }
-
-  private wanted(now: number): WantedSegment[] {
-    const out: WantedSegment[] = [];
-    const broadcaster = this.neighbourhood.links().find((l) => l.isBroadcaster);
-    for (const rendition of this.book.renditions()) {
-      const start = this.ensureStart(rendition);
-      if (start === undefined) continue;
-      this.trackStall(rendition, start, now);
-      // Played (or held) already: the store may have evicted it since, it is not wanted again.
-      const head = this.contiguousHead(rendition);
-      for (const entry of this.book.window(rendition)) {
-        if (entry.seq < start || entry.seq <= head || this.options.vault.has(rendition, 'media', entry.seq))
-          continue;
-        const deadlineAt = this.fetchBy(rendition, entry.seq, start);
-        const heard = this.heard.get(`${rendition}:${entry.seq}`);
-        const announcedAt = heard?.pushed ? -Infinity : (heard?.at ?? now);
-        const wholeRunning = this.running.has(`${rendition}:${entry.seq}`);
-        const map = this.piecesOn && !wholeRunning ? this.pieces.map(rendition, entry.seq) : undefined;
-        if (map) {
-          // PROTOCOL §7.3: each missing piece is wanted on its own, from whoever holds it.
-          const assembly = this.pieces.assembly(rendition, entry.seq);
-          for (let piece = 0; piece < map.hashes.length; piece++) {
-            if (assembly?.has(piece)) continue;
-            const size = pieceRange(map, piece).length;
-            // A piece the broadcaster offered us is ours to fetch from it at once (see offerPieces).
-            const offered = broadcaster?.offersPiece(rendition, entry.seq, piece) === true;
-            out.push({
-              rendition,
-              seq: entry.seq,
-              piece,
-              size,
-              deadlineAt,
-              announcedAt: offered ? -Infinity : announcedAt,
-            });
-          }
-        } else out.push({ rendition, seq: entry.seq, size: entry.size, deadlineAt, announcedAt });
-        if (entry.initSeq !== null && !this.options.vault.has(rendition, 'init', entry.initSeq)) {
-          const init = this.book.get(rendition, 'init', entry.initSeq);
-          if (init && !out.some((w) => w.rendition === rendition && w.seq === -1 - init.seq)) {
-            // Init segments ride in the same plan under a negative key; they are urgent.
-            out.push({
-              rendition,
-              seq: -1 - init.seq,
-              size: init.size,
-              deadlineAt: now,
-              announcedAt: -Infinity,
-            });
-          }
-        }
-      }
-    }
-    return out;
+    return this.position.contiguousHead(rendition);
   }
 
   private tick(): void {
@@ -485,336 +219,29 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     }
     if (this.options.role === 'viewer') {
       this.checkStarving(now);
-      this.schedule(now);
-      if (now - this.lastDigestAt >= DIGEST_MS) {
-        this.lastDigestAt = now;
-        this.digest();
-      }
-      if (this.piecesOn) this.offerToLackers();
-    }
-  }
-
-  /** Pieces gained since the last digest are told to every neighbour that lacks the segment. */
-  private digest(): void {
-    const links = this.neighbourhood.links();
-    for (const assembly of this.pieces.underWay()) {
-      if (assembly.mask === assembly.digested || assembly.complete) continue;
-      assembly.digested = assembly.mask;
-      digestPieces(links, assembly);
+      this.fetcher.schedule(now);
+      this.offers.digestIfDue(now);
+      if (this.piecesOn) this.offers.offerToLackers();
     }
   }
 
   private checkStarving(now: number): void {
-    const quietFor = now - Math.max(this.lastNewsAt, this.joinedAt);
-    const limit = Math.max(4000, 3 * this.segmentDurationMs());
+    const quietFor = now - Math.max(this.intake.lastNewsAt, this.position.joinedAt);
+    const limit = Math.max(4000, 3 * this.book.segmentDurationMs());
     if (quietFor < limit || now - this.lastRefreshAt < limit / 2) return;
     this.lastRefreshAt = now;
     for (const link of this.neighbourhood.links()) link.session.send({ type: 'PEX_REQUEST', max: 16 });
     this.neighbourhood.refresh();
   }
 
-  private schedule(now: number): void {
-    const links = this.neighbourhood.links();
-    if (links.length === 0) return;
-    // Until a neighbour has delivered something, assume it sends at the stream's bit rate:
-    // an optimistic guess makes every first request look stalled under an upload cap.
-    const prior = this.streamBytesPerSec();
-    const sources: SourceView[] = links.map((link) => ({
-      id: link.nodeId,
-      isBroadcaster: link.isBroadcaster,
-      has: (rendition, seq, piece) =>
-        !link.chokesUs &&
-        (seq < 0
-          ? link.holdsInit(rendition, -1 - seq)
-          : piece === undefined
-            ? link.canServe(rendition, seq, now)
-            : link.speaksPieces && link.canServe(rendition, seq, now, piece)),
-      rttMs: link.session.rttMs() ?? 50,
-      throughputBps: link.measured ? link.throughputBps : Math.min(link.throughputBps, prior),
-      inFlight: link.inFlight,
-      inFlightBytes: link.inFlightBytes,
-      maxInFlight: this.options.maxInFlightPerPeer,
-      refusesPulls: link.refusesPulls(now),
-      standing: (rendition, seq, piece) =>
-        link.offersPiece(rendition, seq, piece) ? 2 : link.holds(rendition, seq) ? 1 : 0,
-    }));
-    const running = [...this.running.values()].map((r) => ({
-      ...r,
-      received: r.progress(),
-      unoffered: r.piece !== undefined && !r.link.offersPiece(r.rendition, r.seq, r.piece),
-    }));
-    // The non-pushed neighbours of the broadcaster leave a fresh segment to the pushed
-    // ones for about the time one copy takes, then fetch it from them.
-    const actions = planRequests(now, this.wanted(now), sources, running, this.effectivePolicy());
-    const byId = new Map(links.map((l) => [l.nodeId, l]));
-    for (const action of actions) {
-      const key = itemKey(action);
-      if (action.kind === 'redirect') {
-        const r = this.running.get(key);
-        if (r) {
-          r.link.recordFailure();
-          this.finishRunning(key, r);
-          r.cancel();
-        }
-        continue;
-      }
-      const link = byId.get(action.sourceId);
-      if (link) this.fetch(link, action.rendition, action.seq, action.piece, action.expectedDoneAt, now);
-    }
-  }
-
-  private fetch(
-    link: PeerLink,
-    rendition: number,
-    planSeq: number,
-    piece: number | undefined,
-    expectedDoneAt: number,
-    now: number,
-  ): void {
-    const kind: SegmentKind = planSeq < 0 ? 'init' : 'media';
-    const seq = planSeq < 0 ? -1 - planSeq : planSeq;
-    const entry = this.book.get(rendition, kind, seq);
-    if (!entry) return;
-    const map = piece === undefined ? undefined : this.pieces.map(rendition, seq);
-    if (piece !== undefined && !map) return;
-    const range = map && piece !== undefined ? pieceRange(map, piece) : undefined;
-    const size = range?.length ?? entry.size;
-    const segMs = this.segmentDurationMs();
-    const start = this.startSeq.get(rendition) ?? seq;
-    const deadlineAt = kind === 'init' ? now + segMs : this.fetchBy(rendition, seq, start);
-    // A segment past its playback deadline is still wanted: the player waits for it. Never
-    // give the transfer less time than it needs, or both ends drop it when the deadline
-    // passes and every retry starts over — a livelock once uploads are capped.
-    const feasibleMs = Math.max(2 * segMs, 2 * (expectedDoneAt - now));
-    const handle = link.session.requestSegment({
-      rendition,
-      kind,
-      seq,
-      expectedSize: size,
-      deadlineMs: Math.round(Math.max(feasibleMs, deadlineAt - now + segMs)),
-      // An offered piece is served at once: the holder budgeted its upload for it (§7.3).
-      priority:
-        piece !== undefined && link.offersPiece(rendition, seq, piece)
-          ? 0
-          : this.priorityOf(rendition, seq, deadlineAt - now),
-      ...(range ? { range } : {}),
-    });
-    const running: Running = {
-      rendition,
-      seq: planSeq,
-      ...(piece === undefined ? {} : { piece }),
-      ...(range ? { range } : {}),
-      kind,
-      sourceId: link.nodeId,
-      startedAt: now,
-      expectedDoneAt,
-      size,
-      link,
-      cancel: () => handle.cancel(),
-      progress: () => handle.received?.() ?? 0,
-    };
-    const key = itemKey(running);
-    this.running.set(key, running);
-    link.inFlight += 1;
-    link.inFlightBytes += size;
-    if (map && piece !== undefined) {
-      const segKey = `${rendition}:${seq}`;
-      if (!this.sourcesOf.has(segKey)) this.sourcesOf.set(segKey, { bytes: new Map(), startedAt: now });
-      handle.done.then(
-        (data) => this.onPieceFetched(key, running, map, piece, data),
-        (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
-      );
-      return;
-    }
-    handle.done.then(
-      (data) => this.onFetched(key, running, entry, data),
-      (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
-    );
-  }
-
-  private finishRunning(key: string, r: Running): boolean {
-    if (this.running.get(key) !== r) return false;
-    this.running.delete(key);
-    r.link.inFlight -= 1;
-    r.link.inFlightBytes -= r.size;
-    return true;
-  }
-
-  private onFetched(key: string, r: Running, entry: SegmentEntry, data: Buffer): void {
-    const current = this.finishRunning(key, r);
-    if (this.destroyed) return;
-    if (!segmentMatchesEntry(entry, data)) {
-      this.rejectFrom(
-        r.link,
-        entry,
-        `segment ${entry.seq} from ${r.link.nodeId} does not match its signed hash`,
-      );
-      return;
-    }
-    if (!current && this.options.vault.has(entry.rendition, r.kind, entry.seq)) return;
-    const now = this.options.now();
-    r.link.recordDownload(data.length, now - Math.max(r.startedAt, r.link.lastDoneAt));
-    this.store(entry, r.kind, data, r.link, r.link.isBroadcaster ? data.length : 0, now - r.startedAt);
-  }
-
-  /** PROTOCOL §7.3: a piece arrived; it is checked against the map, kept, and announced. */
-  private onPieceFetched(key: string, r: Running, map: PieceMap, piece: number, data: Buffer): void {
-    this.finishRunning(key, r);
-    if (this.destroyed) return;
-    const { entry } = map;
-    if (this.options.vault.has(entry.rendition, 'media', entry.seq)) return;
-    const assembly = this.pieces.open(entry.rendition, entry.seq);
-    if (!assembly) return;
-    const verdict = assembly.accept(piece, data);
-    if (verdict === 'mismatch') {
-      this.rejectFrom(
-        r.link,
-        entry,
-        `piece ${piece} of segment ${entry.seq} from ${r.link.nodeId} does not match its signed hash`,
-      );
-      return;
-    }
-    if (verdict === 'duplicate') return;
-    const now = this.options.now();
-    r.link.recordDownload(data.length, now - Math.max(r.startedAt, r.link.lastDoneAt));
-    const segKey = `${entry.rendition}:${entry.seq}`;
-    const sources = this.sourcesOf.get(segKey) ?? {
-      bytes: new Map<PeerLink, number>(),
-      startedAt: r.startedAt,
-    };
-    sources.bytes.set(r.link, (sources.bytes.get(r.link) ?? 0) + data.length);
-    this.sourcesOf.set(segKey, sources);
-    const whole = assembly.data();
-    if (!whole) {
-      const offers = announcePiece(this.neighbourhood.links(), r.link, assembly, piece, this.offerFanout());
-      this.noteOffers(offers, data.length);
-      return;
-    }
-    this.pieces.close(entry.rendition, entry.seq);
-    this.sourcesOf.delete(segKey);
-    if (this.sourcesOf.size > 64) this.sourcesOf.delete(this.sourcesOf.keys().next().value!);
-    // PROTOCOL §6.3 step 2: the pieces matched the map; the whole must still match the entry.
-    if (!segmentMatchesEntry(entry, whole)) {
-      this.emit('segment-failed', {
-        rendition: entry.rendition,
-        seq: entry.seq,
-        reason: new ShoalError(
-          ErrorCode.HASH_MISMATCH,
-          `segment ${entry.seq}: its piece map does not match its entry`,
-        ),
-        from: r.link,
-      });
-      return;
-    }
-    let from = r.link;
-    let fromBroadcaster = 0;
-    for (const [link, bytes] of sources.bytes) {
-      if (link.isBroadcaster) fromBroadcaster += bytes;
-      if (bytes > (sources.bytes.get(from) ?? 0)) from = link;
-    }
-    this.store(entry, 'media', whole, from, fromBroadcaster, now - sources.startedAt);
-  }
-
-  /**
-   * PROTOCOL §7.3: offered pieces we still need are asked of the offerer straight away,
-   * without a full plan (offers arrive by the dozen per second; planning is the costly part).
-   */
-  private takeOffer(link: PeerLink, map: PieceMap, mask: number): void {
-    if (this.options.role !== 'viewer' || this.destroyed) return;
-    const { rendition, seq } = map.entry;
-    const start = this.startSeq.get(rendition);
-    if (
-      start === undefined ||
-      seq < start ||
-      seq <= this.contiguousHead(rendition) ||
-      this.options.vault.has(rendition, 'media', seq) ||
-      this.running.has(`${rendition}:${seq}`) ||
-      link.chokesUs
-    )
-      return this.scheduleSoon();
-    const now = this.options.now();
-    const assembly = this.pieces.assembly(rendition, seq);
-    for (let piece = 0; piece < map.hashes.length; piece++) {
-      if (!((mask >>> piece) & 1) || assembly?.has(piece)) continue;
-      if (this.running.has(`${rendition}:${seq}:${piece}`)) continue;
-      if (link.inFlight >= this.options.maxInFlightPerPeer) return this.scheduleSoon();
-      const size = pieceRange(map, piece).length;
-      const rtt = link.session.rttMs() ?? 50;
-      const expectedMs = Math.max(
-        this.policy.minExpectedMs,
-        rtt + ((link.inFlightBytes + size) / Math.max(1, link.throughputBps)) * 1000,
-      );
-      this.fetch(link, rendition, seq, piece, now + expectedMs, now);
-    }
-  }
-
   /** A verified segment: into the store, announced to the neighbours that lack it. */
-  private store(
-    entry: SegmentEntry,
-    kind: SegmentKind,
-    data: Uint8Array,
-    from: PeerLink,
-    fromBroadcasterBytes: number,
-    fetchMs: number,
-  ): void {
+  private store(entry: SegmentEntry, data: Uint8Array, arrival: SegmentArrivalEvent): void {
     this.options.vault.put(entry, data);
-    this.emit('segment', {
-      rendition: entry.rendition,
-      kind,
-      seq: entry.seq,
-      bytes: data.length,
-      from,
-      fromBroadcasterBytes,
-      fetchMs,
-    });
+    this.emit('segment', arrival);
     for (const link of this.neighbourhood.links()) {
-      if (link !== from && (kind === 'init' || !link.holds(entry.rendition, entry.seq)))
+      if (link !== arrival.from && (arrival.kind === 'init' || !link.holds(entry.rendition, entry.seq)))
         link.session.send({ type: 'HAVE', entry });
     }
-  }
-
-  /** PROTOCOL §6.3: bytes that fail their signed hash are dropped and their sender banned. */
-  private rejectFrom(link: PeerLink, entry: SegmentEntry, message: string): void {
-    const reason = new ShoalError(ErrorCode.HASH_MISMATCH, message);
-    this.emit('segment-failed', { rendition: entry.rendition, seq: entry.seq, reason, from: link });
-    this.neighbourhood.ban(link, reason);
-  }
-
-  private onFetchFailed(key: string, r: Running, error: ShoalError): void {
-    this.finishRunning(key, r);
-    if (this.destroyed || error.code === ErrorCode.CANCELLED) return;
-    if (error.code === ErrorCode.NOT_AVAILABLE) {
-      // OVERLOADED: the holder is busy (the broadcaster sparing its upload for fresh
-      // segments, a viewer with a long queue). Ask others, and it again a little later.
-      // Any other reason: it does not have the segment.
-      const reason = (error as ShoalError & { reason?: number }).reason;
-      if (reason === NotAvailableReason.OVERLOADED) {
-        const quick = r.piece !== undefined && !r.link.isBroadcaster;
-        const waitMs = quick ? PIECE_BACKOFF_MS : this.segmentDurationMs() / 4;
-        // The broadcaster refuses when it is busy, whatever the piece: leave the segment be.
-        r.link.backOff(r.rendition, r.seq, this.options.now() + waitMs, quick ? r.piece : undefined);
-        // A holder that turned down a piece it did not offer is busy: ask it only for
-        // offered pieces for a while, not for the next piece a moment later.
-        if (r.piece !== undefined) r.link.refusedUnoffered(this.options.now() + waitMs);
-      } else r.link.forget(r.rendition, r.seq, r.piece);
-    } else r.link.recordFailure();
-    if (error.code === ErrorCode.TOO_LARGE || error.code === ErrorCode.PROTOCOL_VIOLATION)
-      this.neighbourhood.ban(r.link, error);
-    this.scheduleSoon();
-  }
-
-  /**
-   * Plans again shortly (news, a failed request), at most once per event-loop turn: an
-   * answer that comes back at once (NOT_AVAILABLE, a full request table) must not turn
-   * into a request loop that never yields.
-   */
-  private scheduleSoon(): void {
-    if (this.scheduleQueued || this.options.role !== 'viewer') return;
-    this.scheduleQueued = true;
-    setTimeout(() => {
-      this.scheduleQueued = false;
-      if (!this.destroyed) this.schedule(this.options.now());
-    }, RESCHEDULE_MS).unref?.();
   }
 
   // ---- links ----
@@ -833,109 +260,28 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       if (held.length > 0) link.session.send({ type: 'AVAILABILITY', rendition, ...seqsToBitmap(held) });
     }
     link.session.send({ type: 'PEX_REQUEST', max: 16 });
-    if (this.options.role === 'viewer' && !this.book.info) this.fetchPlaylist(link);
+    if (this.options.role === 'viewer' && !this.book.info) this.intake.fetchPlaylist(link);
   }
 
   private onUnlink(link: PeerLink, reason: ShoalError): void {
-    for (const [key, r] of [...this.running]) {
-      if (r.link === link) {
-        this.finishRunning(key, r);
-        r.cancel();
-      }
-    }
+    this.fetcher.dropLink(link);
     this.emit('peer-left', { link, reason });
     if (!this.destroyed) {
       this.neighbourhood.maintain();
-      this.scheduleSoon();
+      this.fetcher.scheduleSoon();
     }
-  }
-
-  private fetchPlaylist(link: PeerLink): void {
-    link.session.requestPlaylist(0, 0, 5000).then(
-      ({ info, entries }) => {
-        if (this.book.addInfo(info) === 'invalid') {
-          this.neighbourhood.ban(
-            link,
-            new ShoalError(ErrorCode.BAD_SIGNATURE, 'stream info signature does not verify'),
-          );
-          return;
-        }
-        this.emit('info', info);
-        // A PLAYLIST answer lists only what the answering node holds.
-        for (const entry of entries) this.acceptEntry(link, entry, 'listed');
-        for (const rendition of info.renditions.map((r) => r.id)) {
-          if (rendition === 0) continue;
-          link.session.requestPlaylist(rendition, 0, 5000).then(
-            (more) => more.entries.forEach((e) => this.acceptEntry(link, e, 'listed')),
-            () => undefined,
-          );
-        }
-      },
-      () => {
-        // Someone else may answer; retry on the next link or tick.
-        setTimeout(() => {
-          if (!this.destroyed && !this.book.info && this.neighbourhood.links().includes(link))
-            this.fetchPlaylist(link);
-        }, 500).unref?.();
-      },
-    );
-  }
-
-  /** Fetches the entries a neighbour holds from `fromSeq` on (one request at a time). */
-  private catchUpEntries(link: PeerLink, rendition: number, fromSeq: number): void {
-    if (this.catchingUp) return;
-    this.catchingUp = true;
-    link.session.requestPlaylist(rendition, fromSeq, 2000).then(
-      ({ entries }) => {
-        this.catchingUp = false;
-        for (const entry of entries) if (!this.acceptEntry(link, entry, 'listed')) return;
-      },
-      () => {
-        this.catchingUp = false;
-      },
-    );
-  }
-
-  /** Returns false (and bans the sender) when the entry's signature is forged. */
-  private acceptEntry(link: PeerLink, entry: SegmentEntry, how: 'have' | 'listed' | 'map'): boolean {
-    const verdict = this.book.add(entry);
-    if (verdict === 'invalid') {
-      this.neighbourhood.ban(
-        link,
-        new ShoalError(ErrorCode.BAD_SIGNATURE, `entry ${entry.seq} signature does not verify`),
-      );
-      return false;
-    }
-    const isInit = (entry.flags & EntryFlag.INIT) !== 0;
-    if (isInit) link.markInit(entry.rendition, entry.seq);
-    else {
-      // A PIECE_MAP carries the entry without claiming the segment (PROTOCOL §5.15).
-      if (how !== 'map') link.markHave(entry.rendition, entry.seq);
-      const key = `${entry.rendition}:${entry.seq}`;
-      if (!this.heard.has(key)) {
-        // A piece map from the broadcaster names no holder: its PIECE_HAVE offers do (see wanted).
-        this.heard.set(key, { at: this.options.now(), pushed: how === 'have' && link.isBroadcaster });
-        if (this.heard.size > 1024) this.heard.delete(this.heard.keys().next().value!);
-      }
-    }
-    if (verdict === 'new') {
-      this.lastNewsAt = this.options.now();
-      link.lastUsefulAt = this.lastNewsAt;
-      this.scheduleSoon();
-    }
-    return true;
   }
 
   private onFrame(link: PeerLink, frame: Frame): void {
     switch (frame.type) {
       case 'HAVE':
-        this.acceptEntry(link, frame.entry, 'have');
+        this.intake.acceptEntry(link, frame.entry, 'have');
         break;
       case 'AVAILABILITY':
         link.setHoldings(frame.rendition, bitmapToSeqs(frame));
         break;
       case 'PIECE_MAP':
-        this.onPieceMap(link, frame.map);
+        this.intake.pieceMap(link, frame.map);
         break;
       case 'PIECE_HAVE': {
         // PROTOCOL §5.15: ignored unless it matches the map we hold for the segment.
@@ -945,7 +291,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         link.markPieces(frame.rendition, frame.seq, mask, frame.offer === true);
         // An offer is taken at once (each hop of a piece waits for it); a plain digest
         // matters only once offers are overdue, which the next tick sees.
-        if (frame.offer === true) this.takeOffer(link, map, mask);
+        if (frame.offer === true) this.fetcher.takeOffer(link, map, mask);
         break;
       }
       case 'CHOKE':
@@ -969,22 +315,6 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     }
   }
 
-  /** PROTOCOL §6.4: a piece map is used only once both its signatures verify. */
-  private onPieceMap(link: PeerLink, map: PieceMap): void {
-    link.noteMapKnown(map.entry.rendition, map.entry.seq);
-    if (!this.piecesOn || this.pieces.map(map.entry.rendition, map.entry.seq)) return;
-    if (!verifyPieceMap(this.options.streamId, map)) {
-      this.neighbourhood.ban(
-        link,
-        new ShoalError(ErrorCode.BAD_SIGNATURE, `piece map of segment ${map.entry.seq} does not verify`),
-      );
-      return;
-    }
-    if (map.entry.flags & EntryFlag.INIT) return;
-    this.pieces.addMap(map);
-    this.acceptEntry(link, map.entry, 'map');
-  }
-
   private updateChoke(link: PeerLink): void {
     const choke = this.options.role === 'viewer' && this.options.noUpload;
     if (choke === link.weChoke) return;
@@ -993,155 +323,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   private onSegmentRequest(link: PeerLink, req: IncomingSegmentRequest): void {
-    if (link.weChoke) return req.notAvailable(NotAvailableReason.CHOKED);
-    const data = this.servable(req);
+    const data = this.serving.answer(link, req);
     if (typeof data === 'number') return req.notAvailable(data);
-    // An offered piece was counted in our upload queue when we offered it (see noteOffers).
-    if (!this.offeredTo(link, req) && this.refuses(req, data.length))
-      return req.notAvailable(NotAvailableReason.OVERLOADED);
-    if (this.options.role === 'broadcaster' && req.kind === 'media') {
-      const key = rangeKey(req.seq, req.range);
-      this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
-      if (this.copies.size > 4096) this.copies.delete(this.copies.keys().next().value!);
-    }
     req.respond(data);
     link.recordUpload(data.length);
     this.emit('uploaded', { link, bytes: data.length });
-  }
-
-  /**
-   * Broadcaster: rescues come out of a budget of half the stream's bit rate (one second's
-   * worth may be spent at once), so the first copies plus rescues stay under 2x the stream.
-   */
-  private takeRescue(size: number): boolean {
-    const now = this.options.now();
-    const rate = this.streamBytesPerSec() * RESCUE_SHARE;
-    const cap = this.streamBytesPerSec();
-    this.rescueTokens = Math.min(cap, this.rescueTokens + ((now - this.rescueAt) / 1000) * rate);
-    this.rescueAt = now;
-    if (this.rescueTokens < size) return false;
-    this.rescueTokens -= size;
-    return true;
-  }
-
-  /** Offers are promises to serve: they count in the model of our upload queue at once. */
-  private noteOffers(count: number, pieceBytes: number): void {
-    const rate = this.options.uploadBytesPerSec ?? null;
-    if (rate !== null && count > 0) this.serving.add(0, (count * pieceBytes * 1000) / rate);
-  }
-
-  /**
-   * Targeted offers (PROTOCOL §7.3): while our upload queue is short, pieces we hold of the
-   * newest segments are offered to neighbours whose PIECE_HAVE digests show they lack them
-   * (or that told us nothing of the segment), one piece per neighbour and segment per round.
-   * This is how pieces reach the viewers no holder offered them to when they arrived.
-   */
-  private offerToLackers(): void {
-    const rate = this.options.uploadBytesPerSec ?? null;
-    const budgetMs = OFFER_QUEUE_MS - this.serving.waitMs(2);
-    if (budgetMs <= 0) return;
-    let budget = rate === null ? Infinity : (budgetMs * rate) / 1000;
-    const links = this.neighbourhood.links().filter((l) => l.speaksPieces);
-    for (const rendition of this.book.renditions()) {
-      const edge = this.book.liveEdge(rendition);
-      for (let seq = edge; seq > edge - OFFER_SEGMENTS && budget > 0; seq--) {
-        const map = this.pieces.map(rendition, seq);
-        if (!map) continue;
-        const count = map.hashes.length;
-        const ours = this.options.vault.has(rendition, 'media', seq)
-          ? 2 ** count - 1
-          : (this.pieces.assembly(rendition, seq)?.mask ?? 0);
-        if (ours === 0) continue;
-        for (const link of shuffled(links)) {
-          if (link.holds(rendition, seq)) continue;
-          const lack = ours & ~link.knownPieces(rendition, seq) & ~link.offeredOut(rendition, seq);
-          if (lack === 0) continue;
-          const pieces: number[] = [];
-          for (let i = 0; i < count; i++) if ((lack >>> i) & 1) pieces.push(i);
-          const piece = pieces[Math.floor(Math.random() * pieces.length)]!;
-          offerPiece(link, map, piece);
-          const bytes = pieceRange(map, piece).length;
-          this.noteOffers(1, bytes);
-          budget -= bytes;
-          if (budget <= 0) return;
-        }
-      }
-    }
-  }
-
-  /**
-   * How many neighbours a piece we just verified is offered to (see announcePiece): fewer
-   * as our upload queue fills, because every offer is a promise to serve.
-   */
-  private offerFanout(): number {
-    const waitMs = this.serving.waitMs(2);
-    return waitMs < 250 ? PIECE_OFFER_FANOUT : waitMs < 750 ? 1 : 0;
-  }
-
-  /** A request for exactly a piece we offered this neighbour (PROTOCOL §7.3): it is expected. */
-  private offeredTo(link: PeerLink, req: IncomingSegmentRequest): boolean {
-    const map = req.range && req.kind === 'media' ? this.pieces.map(req.rendition, req.seq) : undefined;
-    if (!map || !req.range || req.range.offset % map.pieceSize !== 0) return false;
-    const piece = req.range.offset / map.pieceSize;
-    if (piece >= map.hashes.length) return false;
-    return (
-      req.range.length === pieceRange(map, piece).length && link.wasOffered(req.rendition, req.seq, piece)
-    );
-  }
-
-  /** The bytes a request asks for (the whole segment, or a range of it, PROTOCOL §5.7), or why not. */
-  private servable(req: IncomingSegmentRequest): Uint8Array | number {
-    const held = this.options.vault.get(req.rendition, req.kind, req.seq);
-    const range = req.range;
-    if (held) {
-      if (!range) return held.data;
-      if (range.offset + range.length > held.data.length) return NotAvailableReason.UNKNOWN;
-      return held.data.subarray(range.offset, range.offset + range.length);
-    }
-    const partial = range && req.kind === 'media' ? this.pieces.assembly(req.rendition, req.seq) : undefined;
-    const bytes = partial && range ? partial.slice(range) : undefined;
-    if (bytes) return bytes;
-    const edge = this.book.liveEdge(req.rendition);
-    return req.seq > edge || partial ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED;
-  }
-
-  /**
-   * Serving under load. A node with an upload cap turns a request down (OVERLOADED) when
-   * what it has queued would keep the response waiting too long: the requester asks a
-   * less busy holder (or this one a little later) instead of waiting in line. How long is
-   * too long depends on the request's priority (see priorityOf), because the transport
-   * sends strictly by priority: a fresh segment may wait up to a segment duration (each
-   * copy of it makes a new uploader), a stall-threatened one half that, anything else only
-   * a quarter — a node that fills its upload with common segments starves the swarm of
-   * fresh ones. The broadcaster's upload is the scarcest: it always serves the first
-   * `pushFanout` copies of a segment (only it can put a segment into the swarm), and after
-   * that only rescues — a segment the requester needs within about one segment duration,
-   * or a piece the swarm has failed to spread for longer than a segment lasts — and only
-   * while it has nothing else to send.
-   */
-  private refuses(req: IncomingSegmentRequest, size: number): boolean {
-    if (req.kind !== 'media') return false;
-    const segMs = this.segmentDurationMs();
-    const rate = this.options.uploadBytesPerSec ?? null;
-    let active = 0;
-    for (const link of this.neighbourhood.links()) active += link.session.activeResponses();
-    if (active === 0) this.serving.clear();
-    if (this.options.role === 'broadcaster') {
-      if ((this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.options.pushFanout) return false;
-      // A rescue never waits behind other work: it would delay the next segment's first copies.
-      if (rate !== null && active > 0) return true;
-      const age = this.options.now() - (this.publishedAt.get(req.seq) ?? -Infinity);
-      if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
-      return !this.takeRescue(size);
-    }
-    if (rate === null) return false;
-    const cls = Math.min(2, Math.max(0, req.priority ?? 2));
-    // A piece is small and has many holders soon (each copy makes one more): a requester
-    // does better asking another holder than queueing long here, so the queue stays short.
-    const limitMs = req.range ? PIECE_QUEUE_MS[cls]! : segMs * [1, 0.5, 0.25][cls]!;
-    if (this.serving.waitMs(cls) >= limitMs) return true;
-    this.serving.add(cls, (size * 1000) / rate);
-    return false;
   }
 
   private onPlaylistRequest(link: PeerLink, req: IncomingPlaylistRequest): void {

@@ -1,0 +1,337 @@
+// What a viewer fetches from whom, and when: it plans requests for what it wants (see
+// planRequests), makes them, takes offered pieces at once (PROTOCOL §7.3), hands what
+// arrives to be verified (see SegmentArrivals) and answers refusals and failures. It tracks
+// the requests under way.
+
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { NotAvailableReason } from '../protocol/constants.js';
+import { pieceRange } from '../protocol/piece-map.js';
+import type { PieceMap, SegmentEntry, SegmentKind } from '../protocol/types.js';
+import type { EntryBook } from './entry-book.js';
+import type { LivePosition } from './live-position.js';
+import type { PeerLink } from './peer-link.js';
+import type { PieceLedger } from './piece-ledger.js';
+import type { SegmentVault } from './ports.js';
+import { SegmentArrivals, type ArrivalHooks } from './segment-arrivals.js';
+import {
+  DEFAULT_SCHEDULER_POLICY,
+  itemKey,
+  planRequests,
+  type InFlightRequest,
+  type SchedulerPolicy,
+  type SourceView,
+} from './segment-scheduler.js';
+import type { SegmentWants } from './segment-wants.js';
+
+interface Running extends InFlightRequest {
+  kind: SegmentKind;
+  /** The byte range asked for, when this is a piece. */
+  range?: { offset: number; length: number };
+  link: PeerLink;
+  cancel(): void;
+  progress(): number;
+}
+
+/** At most one extra planning round per this many ms (see scheduleSoon). */
+const RESCHEDULE_MS = 20;
+/** How long a holder that refused a piece as OVERLOADED is left alone for that piece. */
+const PIECE_BACKOFF_MS = 400;
+
+/** The swarm's settings the fetcher reads (see SwarmOptions). */
+export interface FetcherConfig {
+  role: 'broadcaster' | 'viewer';
+  vault: SegmentVault;
+  pieces?: boolean;
+  maxInFlightPerPeer: number;
+  now: () => number;
+  policy?: Partial<SchedulerPolicy>;
+}
+
+/** What the fetcher needs of the swarm around it. */
+export interface FetcherHooks extends ArrivalHooks {
+  links(): PeerLink[];
+}
+
+export class SegmentFetcher {
+  /** Verifies what arrives (see SegmentArrivals). */
+  private readonly arrivals: SegmentArrivals;
+  private readonly running = new Map<string, Running>();
+  private readonly policy: SchedulerPolicy;
+  private destroyed = false;
+  private scheduleQueued = false;
+
+  constructor(
+    private readonly config: FetcherConfig,
+    private readonly book: EntryBook,
+    private readonly pieces: PieceLedger,
+    private readonly position: LivePosition,
+    private readonly wants: SegmentWants,
+    private readonly hooks: FetcherHooks,
+  ) {
+    this.policy = { ...DEFAULT_SCHEDULER_POLICY, ...config.policy };
+    this.arrivals = new SegmentArrivals(config, pieces, hooks);
+  }
+
+  /** Cancels every request under way; nothing is fetched after. */
+  destroy(): void {
+    this.destroyed = true;
+    for (const r of this.running.values()) r.cancel();
+    this.running.clear();
+  }
+
+  /** A neighbour left: its requests are cancelled (the next plan asks others). */
+  dropLink(link: PeerLink): void {
+    for (const [key, r] of [...this.running]) {
+      if (r.link === link) {
+        this.finishRunning(key, r);
+        r.cancel();
+      }
+    }
+  }
+
+  /**
+   * The scheduler policy scaled to the stream: "urgent" means needed within about one
+   * segment (a fixed window wider than that makes most of the live window urgent with
+   * short segments), and the broadcaster's non-pushed neighbours leave a fresh segment to
+   * the pushed ones for about the time one copy takes.
+   */
+  private effectivePolicy(): SchedulerPolicy {
+    const segMs = this.book.segmentDurationMs();
+    return {
+      ...this.policy,
+      urgentWithinMs: Math.min(this.policy.urgentWithinMs, Math.max(1000, segMs)),
+      broadcasterGraceMs: Math.max(this.policy.broadcasterGraceMs, segMs / 2),
+      offerPatienceMs: Math.min(this.policy.offerPatienceMs, segMs / 2),
+    };
+  }
+
+  /**
+   * How a holder should rank our request (0 first). The newest segments come first: they
+   * have the fewest holders, and each copy of one makes one more uploader of it, so spreading
+   * them fast is what keeps the whole swarm close to live; so does the segment the player
+   * needs next (someone is waiting for the picture: a joining viewer's catch-up must not
+   * starve behind everyone's live edge). Then segments about to stall the player, then the
+   * rest.
+   */
+  private priorityOf(rendition: number, seq: number, dueInMs: number): number {
+    const start = this.position.joinSeq(rendition);
+    const next = start === undefined ? -1 : Math.max(start, this.position.contiguousHead(rendition) + 1);
+    if (seq >= this.book.liveEdge(rendition) - 1 || seq === next) return 0;
+    return dueInMs < this.effectivePolicy().urgentWithinMs ? 1 : 2;
+  }
+
+  /** Plans requests for what we want, and makes them (PROTOCOL §7). */
+  schedule(now: number): void {
+    const links = this.hooks.links();
+    if (links.length === 0) return;
+    // Until a neighbour has delivered something, assume it sends at the stream's bit rate:
+    // an optimistic guess makes every first request look stalled under an upload cap.
+    const prior = this.book.streamBytesPerSec();
+    const sources: SourceView[] = links.map((link) => ({
+      id: link.nodeId,
+      isBroadcaster: link.isBroadcaster,
+      has: (rendition, seq, piece) =>
+        !link.chokesUs &&
+        (seq < 0
+          ? link.holdsInit(rendition, -1 - seq)
+          : piece === undefined
+            ? link.canServe(rendition, seq, now)
+            : link.speaksPieces && link.canServe(rendition, seq, now, piece)),
+      rttMs: link.session.rttMs() ?? 50,
+      throughputBps: link.measured ? link.throughputBps : Math.min(link.throughputBps, prior),
+      inFlight: link.inFlight,
+      inFlightBytes: link.inFlightBytes,
+      maxInFlight: this.config.maxInFlightPerPeer,
+      refusesPulls: link.refusesPulls(now),
+      standing: (rendition, seq, piece) =>
+        link.offersPiece(rendition, seq, piece) ? 2 : link.holds(rendition, seq) ? 1 : 0,
+    }));
+    const running = [...this.running.values()].map((r) => ({
+      ...r,
+      received: r.progress(),
+      unoffered: r.piece !== undefined && !r.link.offersPiece(r.rendition, r.seq, r.piece),
+    }));
+    // The non-pushed neighbours of the broadcaster leave a fresh segment to the pushed
+    // ones for about the time one copy takes, then fetch it from them.
+    const actions = planRequests(
+      now,
+      this.wants.wanted(now, (key) => this.running.has(key)),
+      sources,
+      running,
+      this.effectivePolicy(),
+    );
+    const byId = new Map(links.map((l) => [l.nodeId, l]));
+    for (const action of actions) {
+      const key = itemKey(action);
+      if (action.kind === 'redirect') {
+        const r = this.running.get(key);
+        if (r) {
+          r.link.recordFailure();
+          this.finishRunning(key, r);
+          r.cancel();
+        }
+        continue;
+      }
+      const link = byId.get(action.sourceId);
+      if (link) this.fetch(link, action.rendition, action.seq, action.piece, action.expectedDoneAt, now);
+    }
+  }
+
+  private fetch(
+    link: PeerLink,
+    rendition: number,
+    planSeq: number,
+    piece: number | undefined,
+    expectedDoneAt: number,
+    now: number,
+  ): void {
+    const kind: SegmentKind = planSeq < 0 ? 'init' : 'media';
+    const seq = planSeq < 0 ? -1 - planSeq : planSeq;
+    const entry = this.book.get(rendition, kind, seq);
+    if (!entry) return;
+    const map = piece === undefined ? undefined : this.pieces.map(rendition, seq);
+    if (piece !== undefined && !map) return;
+    const range = map && piece !== undefined ? pieceRange(map, piece) : undefined;
+    const size = range?.length ?? entry.size;
+    const segMs = this.book.segmentDurationMs();
+    const start = this.position.joinSeq(rendition) ?? seq;
+    const deadlineAt = kind === 'init' ? now + segMs : this.position.fetchBy(rendition, seq, start);
+    // A segment past its playback deadline is still wanted: the player waits for it. Never
+    // give the transfer less time than it needs, or both ends drop it when the deadline
+    // passes and every retry starts over — a livelock once uploads are capped.
+    const feasibleMs = Math.max(2 * segMs, 2 * (expectedDoneAt - now));
+    const handle = link.session.requestSegment({
+      rendition,
+      kind,
+      seq,
+      expectedSize: size,
+      deadlineMs: Math.round(Math.max(feasibleMs, deadlineAt - now + segMs)),
+      // An offered piece is served at once: the holder budgeted its upload for it (§7.3).
+      priority:
+        piece !== undefined && link.offersPiece(rendition, seq, piece)
+          ? 0
+          : this.priorityOf(rendition, seq, deadlineAt - now),
+      ...(range ? { range } : {}),
+    });
+    const running: Running = {
+      rendition,
+      seq: planSeq,
+      ...(piece === undefined ? {} : { piece }),
+      ...(range ? { range } : {}),
+      kind,
+      sourceId: link.nodeId,
+      startedAt: now,
+      expectedDoneAt,
+      size,
+      link,
+      cancel: () => handle.cancel(),
+      progress: () => handle.received?.() ?? 0,
+    };
+    const key = itemKey(running);
+    this.running.set(key, running);
+    link.inFlight += 1;
+    link.inFlightBytes += size;
+    if (map && piece !== undefined) {
+      this.arrivals.pieceRequested(rendition, seq, now);
+      handle.done.then(
+        (data) => this.onPieceFetched(key, running, map, piece, data),
+        (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
+      );
+      return;
+    }
+    handle.done.then(
+      (data) => this.onFetched(key, running, entry, data),
+      (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
+    );
+  }
+
+  private finishRunning(key: string, r: Running): boolean {
+    if (this.running.get(key) !== r) return false;
+    this.running.delete(key);
+    r.link.inFlight -= 1;
+    r.link.inFlightBytes -= r.size;
+    return true;
+  }
+
+  /**
+   * PROTOCOL §7.3: offered pieces we still need are asked of the offerer straight away,
+   * without a full plan (offers arrive by the dozen per second; planning is the costly part).
+   */
+  takeOffer(link: PeerLink, map: PieceMap, mask: number): void {
+    if (this.config.role !== 'viewer' || this.destroyed) return;
+    const { rendition, seq } = map.entry;
+    const start = this.position.joinSeq(rendition);
+    if (
+      start === undefined ||
+      seq < start ||
+      seq <= this.position.contiguousHead(rendition) ||
+      this.config.vault.has(rendition, 'media', seq) ||
+      this.running.has(`${rendition}:${seq}`) ||
+      link.chokesUs
+    )
+      return this.scheduleSoon();
+    const now = this.config.now();
+    const assembly = this.pieces.assembly(rendition, seq);
+    for (let piece = 0; piece < map.hashes.length; piece++) {
+      if (!((mask >>> piece) & 1) || assembly?.has(piece)) continue;
+      if (this.running.has(`${rendition}:${seq}:${piece}`)) continue;
+      if (link.inFlight >= this.config.maxInFlightPerPeer) return this.scheduleSoon();
+      const size = pieceRange(map, piece).length;
+      const rtt = link.session.rttMs() ?? 50;
+      const expectedMs = Math.max(
+        this.policy.minExpectedMs,
+        rtt + ((link.inFlightBytes + size) / Math.max(1, link.throughputBps)) * 1000,
+      );
+      this.fetch(link, rendition, seq, piece, now + expectedMs, now);
+    }
+  }
+
+  private onFetched(key: string, r: Running, entry: SegmentEntry, data: Buffer): void {
+    const current = this.finishRunning(key, r);
+    if (this.destroyed) return;
+    this.arrivals.segment(r, entry, data, current);
+  }
+
+  private onPieceFetched(key: string, r: Running, map: PieceMap, piece: number, data: Buffer): void {
+    this.finishRunning(key, r);
+    if (this.destroyed) return;
+    this.arrivals.piece(r, map, piece, data);
+  }
+
+  private onFetchFailed(key: string, r: Running, error: ShoalError): void {
+    this.finishRunning(key, r);
+    if (this.destroyed || error.code === ErrorCode.CANCELLED) return;
+    if (error.code === ErrorCode.NOT_AVAILABLE) {
+      // OVERLOADED: the holder is busy (the broadcaster sparing its upload for fresh
+      // segments, a viewer with a long queue). Ask others, and it again a little later.
+      // Any other reason: it does not have the segment.
+      const reason = (error as ShoalError & { reason?: number }).reason;
+      if (reason === NotAvailableReason.OVERLOADED) {
+        const quick = r.piece !== undefined && !r.link.isBroadcaster;
+        const waitMs = quick ? PIECE_BACKOFF_MS : this.book.segmentDurationMs() / 4;
+        // The broadcaster refuses when it is busy, whatever the piece: leave the segment be.
+        r.link.backOff(r.rendition, r.seq, this.config.now() + waitMs, quick ? r.piece : undefined);
+        // A holder that turned down a piece it did not offer is busy: ask it only for
+        // offered pieces for a while, not for the next piece a moment later.
+        if (r.piece !== undefined) r.link.refusedUnoffered(this.config.now() + waitMs);
+      } else r.link.forget(r.rendition, r.seq, r.piece);
+    } else r.link.recordFailure();
+    if (error.code === ErrorCode.TOO_LARGE || error.code === ErrorCode.PROTOCOL_VIOLATION)
+      this.hooks.ban(r.link, error);
+    this.scheduleSoon();
+  }
+
+  /**
+   * Plans again shortly (news, a failed request), at most once per event-loop turn: an
+   * answer that comes back at once (NOT_AVAILABLE, a full request table) must not turn
+   * into a request loop that never yields.
+   */
+  scheduleSoon(): void {
+    if (this.scheduleQueued || this.config.role !== 'viewer') return;
+    this.scheduleQueued = true;
+    setTimeout(() => {
+      this.scheduleQueued = false;
+      if (!this.destroyed) this.schedule(this.config.now());
+    }, RESCHEDULE_MS).unref?.();
+  }
+}

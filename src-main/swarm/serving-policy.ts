@@ -1,0 +1,162 @@
+// The serving side of the swarm: which segment requests a node answers, and with what
+// bytes. A node answers from its store, or with a range of a segment it is still
+// assembling (PROTOCOL §5.7); under an upload cap it turns down what would wait too long
+// (see refuses), and the broadcaster spends its upload on first copies and rescues only.
+
+import { NotAvailableReason } from '../protocol/constants.js';
+import { pieceRange } from '../protocol/piece-map.js';
+import type { EntryBook } from './entry-book.js';
+import type { PeerLink } from './peer-link.js';
+import type { PieceLedger } from './piece-ledger.js';
+import { rangeKey } from './piece-relay.js';
+import type { IncomingSegmentRequest, SegmentVault } from './ports.js';
+import { ServingQueue } from './serving-queue.js';
+
+/** Longest queue (ms of upload) a piece request joins, per priority class (see refuses). */
+const PIECE_QUEUE_MS = [500, 300, 150];
+/** Broadcaster: share of the stream's bit rate it spends on rescues at most (see takeRescue). */
+const RESCUE_SHARE = 0.5;
+
+/** The swarm's settings the serving side reads (live: the upload cap may change). */
+export interface ServingConfig {
+  role: 'broadcaster' | 'viewer';
+  vault: SegmentVault;
+  /** Broadcaster: copies of a segment it always serves. */
+  pushFanout: number;
+  /** This node's upload cap (bytes/s), null or absent = none. */
+  uploadBytesPerSec?: number | null;
+  now: () => number;
+}
+
+export class ServingPolicy {
+  /** Broadcaster: copies of each media segment served so far (the first ones are always served). */
+  private readonly copies = new Map<string, number>();
+  private rescueTokens = 0;
+  private rescueAt = 0;
+  /** Broadcaster: when each media segment was published (pieces older than a segment may be rescued). */
+  private readonly publishedAt = new Map<number, number>();
+  /** What our capped upload still has to send, for admission (see refuses). */
+  private readonly serving: ServingQueue;
+
+  constructor(
+    private readonly config: ServingConfig,
+    private readonly book: EntryBook,
+    private readonly pieces: PieceLedger,
+    /** Responses the transport is still sending, over all neighbours. */
+    private readonly activeResponses: () => number,
+  ) {
+    this.serving = new ServingQueue(config.now);
+  }
+
+  /** Broadcaster: a media segment was published now. */
+  notePublished(seq: number): void {
+    this.publishedAt.set(seq, this.config.now());
+    if (this.publishedAt.size > 256) this.publishedAt.delete(this.publishedAt.keys().next().value!);
+  }
+
+  /** What to answer a neighbour's request: the bytes to send (counted as served), or why not. */
+  answer(link: PeerLink, req: IncomingSegmentRequest): Uint8Array | number {
+    if (link.weChoke) return NotAvailableReason.CHOKED;
+    const data = this.servable(req);
+    if (typeof data === 'number') return data;
+    // An offered piece was counted in our upload queue when we offered it (see noteOffers).
+    if (!this.offeredTo(link, req) && this.refuses(req, data.length)) return NotAvailableReason.OVERLOADED;
+    if (this.config.role === 'broadcaster' && req.kind === 'media') {
+      const key = rangeKey(req.seq, req.range);
+      this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
+      if (this.copies.size > 4096) this.copies.delete(this.copies.keys().next().value!);
+    }
+    return data;
+  }
+
+  /** Offers are promises to serve: they count in the model of our upload queue at once. */
+  noteOffers(count: number, pieceBytes: number): void {
+    const rate = this.config.uploadBytesPerSec ?? null;
+    if (rate !== null && count > 0) this.serving.add(0, (count * pieceBytes * 1000) / rate);
+  }
+
+  /** How long a response of the lowest priority class taken on now would wait, ms. */
+  queuedMs(): number {
+    return this.serving.waitMs(2);
+  }
+
+  /**
+   * Broadcaster: rescues come out of a budget of half the stream's bit rate (one second's
+   * worth may be spent at once), so the first copies plus rescues stay under 2x the stream.
+   */
+  private takeRescue(size: number): boolean {
+    const now = this.config.now();
+    const rate = this.book.streamBytesPerSec() * RESCUE_SHARE;
+    const cap = this.book.streamBytesPerSec();
+    this.rescueTokens = Math.min(cap, this.rescueTokens + ((now - this.rescueAt) / 1000) * rate);
+    this.rescueAt = now;
+    if (this.rescueTokens < size) return false;
+    this.rescueTokens -= size;
+    return true;
+  }
+
+  /** A request for exactly a piece we offered this neighbour (PROTOCOL §7.3): it is expected. */
+  private offeredTo(link: PeerLink, req: IncomingSegmentRequest): boolean {
+    const map = req.range && req.kind === 'media' ? this.pieces.map(req.rendition, req.seq) : undefined;
+    if (!map || !req.range || req.range.offset % map.pieceSize !== 0) return false;
+    const piece = req.range.offset / map.pieceSize;
+    if (piece >= map.hashes.length) return false;
+    return (
+      req.range.length === pieceRange(map, piece).length && link.wasOffered(req.rendition, req.seq, piece)
+    );
+  }
+
+  /** The bytes a request asks for (the whole segment, or a range of it, PROTOCOL §5.7), or why not. */
+  private servable(req: IncomingSegmentRequest): Uint8Array | number {
+    const held = this.config.vault.get(req.rendition, req.kind, req.seq);
+    const range = req.range;
+    if (held) {
+      if (!range) return held.data;
+      if (range.offset + range.length > held.data.length) return NotAvailableReason.UNKNOWN;
+      return held.data.subarray(range.offset, range.offset + range.length);
+    }
+    const partial = range && req.kind === 'media' ? this.pieces.assembly(req.rendition, req.seq) : undefined;
+    const bytes = partial && range ? partial.slice(range) : undefined;
+    if (bytes) return bytes;
+    const edge = this.book.liveEdge(req.rendition);
+    return req.seq > edge || partial ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED;
+  }
+
+  /**
+   * Serving under load. A node with an upload cap turns a request down (OVERLOADED) when
+   * what it has queued would keep the response waiting too long: the requester asks a
+   * less busy holder (or this one a little later) instead of waiting in line. How long is
+   * too long depends on the request's priority (see SegmentFetcher.priorityOf), because
+   * the transport sends strictly by priority: a fresh segment may wait up to a segment
+   * duration (each copy of it makes a new uploader), a stall-threatened one half that,
+   * anything else only a quarter — a node that fills its upload with common segments
+   * starves the swarm of fresh ones. The broadcaster's upload is the scarcest: it always
+   * serves the first `pushFanout` copies of a segment (only it can put a segment into the
+   * swarm), and after that only rescues — a segment the requester needs within about one
+   * segment duration, or a piece the swarm has failed to spread for longer than a segment
+   * lasts — and only while it has nothing else to send.
+   */
+  private refuses(req: IncomingSegmentRequest, size: number): boolean {
+    if (req.kind !== 'media') return false;
+    const segMs = this.book.segmentDurationMs();
+    const rate = this.config.uploadBytesPerSec ?? null;
+    const active = this.activeResponses();
+    if (active === 0) this.serving.clear();
+    if (this.config.role === 'broadcaster') {
+      if ((this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.config.pushFanout) return false;
+      // A rescue never waits behind other work: it would delay the next segment's first copies.
+      if (rate !== null && active > 0) return true;
+      const age = this.config.now() - (this.publishedAt.get(req.seq) ?? -Infinity);
+      if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
+      return !this.takeRescue(size);
+    }
+    if (rate === null) return false;
+    const cls = Math.min(2, Math.max(0, req.priority ?? 2));
+    // A piece is small and has many holders soon (each copy makes one more): a requester
+    // does better asking another holder than queueing long here, so the queue stays short.
+    const limitMs = req.range ? PIECE_QUEUE_MS[cls]! : segMs * [1, 0.5, 0.25][cls]!;
+    if (this.serving.waitMs(cls) >= limitMs) return true;
+    this.serving.add(cls, (size * 1000) / rate);
+    return false;
+  }
+}

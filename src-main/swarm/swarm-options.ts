@@ -1,0 +1,61 @@
+// What a swarm is built from and what it reports: its options (the engine's settings for
+// one stream) and its events.
+
+import type { ShoalError } from '../../src-shared/errors.js';
+import type { PeerAddress, StreamInfo } from '../protocol/types.js';
+import type { ResyncEvent } from './live-position.js';
+import type { PeerLink } from './peer-link.js';
+import type { Dialer, SegmentVault } from './ports.js';
+import type { SegmentArrivalEvent } from './segment-arrivals.js';
+import type { SchedulerPolicy } from './segment-scheduler.js';
+
+export interface SwarmOptions {
+  streamId: Uint8Array;
+  role: 'broadcaster' | 'viewer';
+  selfNodeId: string;
+  vault: SegmentVault;
+  dialer: Dialer;
+  bootstrap: PeerAddress[];
+  maxPeers: number;
+  /** Viewers join this many segments behind the live edge. */
+  joinDistance: number;
+  /**
+   * Relative sync: once the player has stalled this many segment durations in total, the
+   * viewer gives up on the missing segments and rejoins at `joinDistance` behind live, so
+   * every viewer stays within a bounded distance of the live edge. Default 4.
+   */
+  resyncAfterSegments?: number;
+  /** Broadcaster: neighbours told about a fresh segment at once; the rest hear later. */
+  pushFanout: number;
+  /** Broadcaster: delay before the other neighbours hear of a fresh segment, as a share of its duration. */
+  pushDelayShare: number;
+  /** Leech-only: serve nothing (the broadcaster ignores this). */
+  noUpload: boolean;
+  /**
+   * Fetch and relay media segments piece by piece (PROTOCOL §7.3) from neighbours that
+   * speak PIECES; the endpoint must announce the PIECES capability. Default true.
+   */
+  pieces?: boolean;
+  maxInFlightPerPeer: number;
+  /**
+   * This node's upload cap (bytes/s), null = none. With a cap, a request is refused
+   * (OVERLOADED) while the responses already queued would take longer than a segment
+   * duration to send, so the requester asks a less busy holder instead of waiting.
+   */
+  uploadBytesPerSec?: number | null;
+  now: () => number;
+  policy?: Partial<SchedulerPolicy>;
+}
+
+export interface SwarmEvents {
+  'peer-joined': PeerLink;
+  'peer-left': { link: PeerLink; reason: ShoalError };
+  segment: SegmentArrivalEvent;
+  'segment-failed': { rendition: number; seq: number; reason: ShoalError; from: PeerLink };
+  info: StreamInfo;
+  /** The viewer jumped ahead to stay near live (relative sync). */
+  resync: ResyncEvent;
+  uploaded: { link: PeerLink; bytes: number };
+  error: ShoalError;
+  [key: string]: unknown;
+}
