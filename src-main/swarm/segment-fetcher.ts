@@ -301,24 +301,28 @@ export class SegmentFetcher {
   private onFetchFailed(key: string, r: Running, error: ShoalError): void {
     this.finishRunning(key, r);
     if (this.destroyed || error.code === ErrorCode.CANCELLED) return;
+    let refusedPiece = false;
     if (error.code === ErrorCode.NOT_AVAILABLE) {
       // OVERLOADED: the holder is busy (the broadcaster sparing its upload for fresh
       // segments, a viewer with a long queue). Ask others, and it again a little later.
       // Any other reason: it does not have the segment.
       const reason = (error as ShoalError & { reason?: number }).reason;
+      refusedPiece = r.piece !== undefined && reason === NotAvailableReason.OVERLOADED;
       if (reason === NotAvailableReason.OVERLOADED) {
         const quick = r.piece !== undefined && !r.link.isBroadcaster;
         const waitMs = quick ? PIECE_BACKOFF_MS : this.book.segmentDurationMs() / 4;
         // The broadcaster refuses when it is busy, whatever the piece: leave the segment be.
         r.link.backOff(r.rendition, r.seq, this.config.now() + waitMs, quick ? r.piece : undefined);
         // A holder that turned down a piece it did not offer is busy: ask it only for
-        // offered pieces for a while, not for the next piece a moment later.
+        // offered (or urgent) pieces for a while, not for the next piece a moment later.
         if (r.piece !== undefined) r.link.refusedUnoffered(this.config.now() + waitMs);
       } else r.link.forget(r.rendition, r.seq, r.piece);
     } else r.link.recordFailure();
     if (error.code === ErrorCode.TOO_LARGE || error.code === ErrorCode.PROTOCOL_VIOLATION)
       this.hooks.ban(r.link, error);
-    this.scheduleSoon();
+    // A busy holder turning a piece down is common and rarely pressing: the next tick (at
+    // most TICK_MS away) plans again. Planning after each one was a large share of the CPU.
+    if (!refusedPiece) this.scheduleSoon();
   }
 
   /**
