@@ -44,6 +44,7 @@ function fakeLink(id: string, pieces = true): PeerLink & { sent: Frame[] } {
     health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
     rttMs: () => 10,
     activeResponses: () => 0,
+    silentMs: () => 0,
     close: () => undefined,
   };
   return Object.assign(new PeerLink(session, () => 0), { sent });

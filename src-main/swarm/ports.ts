@@ -90,6 +90,8 @@ export interface SwarmSession {
   rttMs(): number | null;
   /** Responses being served to this peer now: what health() says, without building it. */
   activeResponses(): number;
+  /** Milliseconds since anything was last received from the peer. */
+  silentMs(): number;
   close(code: number, message: string): void;
 }
 

@@ -38,6 +38,7 @@ function silentNeighbour(): SwarmSession & { listeners: SessionListeners | null 
     health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
     rttMs: () => 10,
     activeResponses: () => 0,
+    silentMs: () => 0,
     close: () => undefined,
   };
 }

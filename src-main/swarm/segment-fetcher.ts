@@ -143,6 +143,7 @@ export class SegmentFetcher {
       inFlightBytes: link.inFlightBytes,
       maxInFlight: this.config.maxInFlightPerPeer,
       refusesPulls: link.refusesPulls(now),
+      heardAt: now - link.session.silentMs(),
       standing: (rendition, seq, piece) =>
         link.offersPiece(rendition, seq, piece) ? 2 : link.holds(rendition, seq) ? 1 : 0,
     }));

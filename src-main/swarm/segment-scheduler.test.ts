@@ -167,6 +167,28 @@ describe('planRequests', () => {
       ]);
     });
 
+    it('moves a piece away from a source that went silent (not even an ACK) since it was asked', () => {
+      const asked = {
+        rendition: 0,
+        seq: 4,
+        piece: 0,
+        sourceId: 'gone',
+        startedAt: NOW - DEFAULT_SCHEDULER_POLICY.silentSourceMs,
+        expectedDoneAt: NOW,
+        size: 16_384,
+      };
+      const relaxed = piece(0, 8000, 100);
+      const other = peer('other', 2);
+      const silent = { ...peer('gone', 2), heardAt: asked.startedAt - 1 };
+      expect(planRequests(NOW, [relaxed], [silent, other], [asked])).toEqual([
+        { kind: 'redirect', rendition: 0, seq: 4, piece: 0, fromSourceId: 'gone' },
+        expect.objectContaining({ kind: 'request', sourceId: 'other' }),
+      ]);
+      // It answered since (an ACK at least): a slow piece is left to finish.
+      const alive = { ...silent, heardAt: asked.startedAt + 5 };
+      expect(planRequests(NOW, [relaxed], [alive, other], [asked])).toEqual([]);
+    });
+
     it('an urgent piece goes to any holder, offerers first; pieces of one segment spread over sources', () => {
       const urgent = [piece(0, 500, 0), piece(1, 500, 0), piece(2, 500, 0)];
       const a = source('a', [4], { standing: () => 0, maxInFlight: 1 });

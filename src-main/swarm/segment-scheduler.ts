@@ -31,6 +31,8 @@ export interface SourceView {
   maxInFlight: number;
   /** Turned down an unoffered piece lately: not asked for pieces it did not offer unless urgent. */
   refusesPulls?: boolean;
+  /** When anything was last heard from it (local ms); absent = just now. */
+  heardAt?: number;
   /**
    * For a piece: 2 = the source offered it to us (it will serve it), 1 = it holds the whole
    * segment, 0 = it holds the piece but promised nothing (it may refuse). Absent = 1.
@@ -74,6 +76,12 @@ export interface SchedulerPolicy {
    * wait): busy holders turn such requests down, and a flood of them costs both sides.
    */
   maxUnofferedPulls: number;
+  /**
+   * A request whose source has sent nothing at all (not even an ACK of the request) for this
+   * long is moved elsewhere, piece or not, urgent or not: the peer is most likely gone (a
+   * crash), and waiting for its idle timeout would hold the request for seconds.
+   */
+  silentSourceMs: number;
 }
 
 export const DEFAULT_SCHEDULER_POLICY: SchedulerPolicy = {
@@ -83,6 +91,7 @@ export const DEFAULT_SCHEDULER_POLICY: SchedulerPolicy = {
   minExpectedMs: 400,
   offerPatienceMs: 1000,
   maxUnofferedPulls: 8,
+  silentSourceMs: 1500,
 };
 
 export type SchedulerAction =
@@ -138,17 +147,20 @@ export function planRequests(
   // 1. Stalled requests: redirect if someone else holds the segment. Only urgent ones:
   //    a slow transfer with time to spare still finishes, and restarting it elsewhere
   //    would spend the uploader's bandwidth twice.
+  const heardAt = new Map(sources.map((s) => [s.id, s.heardAt ?? now]));
   for (const req of inFlight) {
+    const gone =
+      now - req.startedAt >= policy.silentSourceMs && (heardAt.get(req.sourceId) ?? now) < req.startedAt;
     // A piece is small and mostly comes from a holder that promised it (an offer): moving
     // it elsewhere throws away upload already spent, and under load that feeds on itself.
-    if (req.piece !== undefined) continue;
+    if (req.piece !== undefined && !gone) continue;
     const ran = now - req.startedAt;
     const expected = Math.max(policy.minExpectedMs, req.expectedDoneAt - req.startedAt);
-    if (ran < expected * policy.stallFactor) continue;
-    if ((req.received ?? 0) >= req.size / 2) continue;
+    if (!gone && ran < expected * policy.stallFactor) continue;
+    if (!gone && (req.received ?? 0) >= req.size / 2) continue;
     const key = itemKey(req);
     const w = wanted.find((x) => itemKey(x) === key);
-    if (!w || w.deadlineAt - now > policy.urgentWithinMs) continue;
+    if (!w || (!gone && w.deadlineAt - now > policy.urgentWithinMs)) continue;
     const alternatives = holdersOf(w).filter((s) => s.id !== req.sourceId);
     if (alternatives.length === 0) continue;
     actions.push({

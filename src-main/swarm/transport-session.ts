@@ -72,6 +72,10 @@ export class TransportSwarmSession implements SwarmSession {
     return this.session.activeResponses;
   }
 
+  silentMs(): number {
+    return this.session.silentMs;
+  }
+
   close(code: number, message: string): void {
     this.session.close(code, message);
   }

@@ -153,6 +153,11 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     return this.connection.counters.packetsReceived > 0 ? this.connection.loss.rtt.smoothed : null;
   }
 
+  /** Milliseconds since anything was last received from the peer. */
+  get silentMs(): number {
+    return this.clock.now() - this.connection.lastHeardAt;
+  }
+
   /** Responses this session is serving now (cheap: no stats() object). */
   get activeResponses(): number {
     return this.connection.responses.size;
