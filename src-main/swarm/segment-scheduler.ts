@@ -68,7 +68,7 @@ export interface SchedulerPolicy {
   minExpectedMs: number;
   /**
    * How long a piece that is not urgent waits for an offer after its segment was announced
-   * (ms); after that it is also asked of a peer holding the whole segment.
+   * (ms); after that it is also asked of any peer holding it (see maxUnofferedPulls).
    */
   offerPatienceMs: number;
   /**
@@ -146,7 +146,8 @@ export function planRequests(
 
   // 1. Stalled requests: redirect if someone else holds the segment. Only urgent ones:
   //    a slow transfer with time to spare still finishes, and restarting it elsewhere
-  //    would spend the uploader's bandwidth twice.
+  //    would spend the uploader's bandwidth twice. Any request to a source gone silent
+  //    since it was asked (see silentSourceMs) moves, piece or not, urgent or not.
   const heardAt = new Map(sources.map((s) => [s.id, s.heardAt ?? now]));
   for (const req of inFlight) {
     const gone =
