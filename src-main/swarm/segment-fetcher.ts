@@ -15,6 +15,7 @@ import type { SegmentVault } from './ports.js';
 import { SegmentArrivals, type ArrivalHooks } from './segment-arrivals.js';
 import {
   DEFAULT_SCHEDULER_POLICY,
+  expectedDuration,
   itemKey,
   planRequests,
   type InFlightRequest,
@@ -278,12 +279,12 @@ export class SegmentFetcher {
       if (this.running.has(`${rendition}:${seq}:${piece}`)) continue;
       if (link.inFlight >= this.config.maxInFlightPerPeer) return this.scheduleSoon();
       const size = pieceRange(map, piece).length;
-      const rtt = link.session.rttMs() ?? 50;
-      const expectedMs = Math.max(
-        this.policy.minExpectedMs,
-        rtt + ((link.inFlightBytes + size) / Math.max(1, link.throughputBps)) * 1000,
-      );
-      this.fetch(link, rendition, seq, piece, now + expectedMs, now);
+      const source = {
+        inFlightBytes: link.inFlightBytes,
+        throughputBps: link.throughputBps,
+        rttMs: link.session.rttMs() ?? 50,
+      };
+      this.fetch(link, rendition, seq, piece, now + expectedDuration(source, size, this.policy), now);
     }
   }
 

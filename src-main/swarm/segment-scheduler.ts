@@ -109,7 +109,11 @@ export type SchedulerAction =
 export const itemKey = (item: { rendition: number; seq: number; piece?: number }): string =>
   item.piece === undefined ? `${item.rendition}:${item.seq}` : `${item.rendition}:${item.seq}:${item.piece}`;
 
-export function expectedDuration(source: SourceView, size: number, policy: SchedulerPolicy): number {
+export function expectedDuration(
+  source: Pick<SourceView, 'inFlightBytes' | 'throughputBps' | 'rttMs'>,
+  size: number,
+  policy: SchedulerPolicy,
+): number {
   const queued = source.inFlightBytes + size;
   const transferMs = (queued / Math.max(source.throughputBps, 1)) * 1000;
   return Math.max(policy.minExpectedMs, source.rttMs + transferMs);
