@@ -41,6 +41,32 @@ describe('AckTracker', () => {
     expect(t.onPacket(5, true, 0)).toBe(true);
   });
 
+  it('forgets ranges the peer has seen acknowledged, and treats them as duplicates (§8.2)', () => {
+    const t = new AckTracker(policy);
+    for (const pn of [0, 1, 3, 5, 6, 7, 9, 11]) t.onPacket(pn, true, 0);
+    t.forgetUpTo(6);
+    expect(t.snapshot()).toEqual([
+      [11, 11],
+      [9, 9],
+      [7, 7],
+    ]);
+    // A pn at or below 6 that never came is not asked for again: the peer has declared it lost.
+    expect(t.onPacket(4, true, 0)).toBe(false);
+    expect(t.onPacket(8, true, 0)).toBe(true);
+    expect(t.snapshot()).toEqual([
+      [11, 11],
+      [7, 9],
+    ]);
+    // An older acknowledgement changes nothing; a newer one may empty the list.
+    t.forgetUpTo(3);
+    expect(t.snapshot()).toHaveLength(2);
+    t.forgetUpTo(11);
+    expect(t.hasRanges).toBe(false);
+    expect(t.onPacket(10, true, 0)).toBe(false);
+    expect(t.onPacket(12, true, 0)).toBe(true);
+    expect(t.snapshot()).toEqual([[12, 12]]);
+  });
+
   it('acks every 2nd packet at first, later every ackEveryPackets, and at once on a gap', () => {
     const t = new AckTracker(policy);
     t.onPacket(0, true, 0);

@@ -123,6 +123,21 @@ export class AckTracker {
     return { delayUs: Math.max(0, (now - this.largestReceivedAt) * 1000), ranges: this.ranges };
   }
 
+  /**
+   * PROTOCOL §8.2 (RFC 9000 §13.2.4): a packet that carried our ACK block up to `largest` was
+   * acknowledged, so the peer knows those ranges: they are forgotten, and every pn at or below
+   * `largest` is treated as already received from now on. Without this, every hole a lossy
+   * path leaves is repeated in every ACK until 33 ranges (≈140 bytes) ride on each packet.
+   */
+  forgetUpTo(largest: number): void {
+    if (largest < this.floor) return;
+    const ranges = this.ranges;
+    while (ranges.length > 0 && ranges[ranges.length - 1]![1] <= largest) ranges.pop();
+    const last = ranges[ranges.length - 1];
+    if (last !== undefined && last[0] <= largest) last[0] = largest + 1;
+    this.floor = largest + 1;
+  }
+
   onAckSent(): void {
     this.elicitingSinceAck = 0;
     this.oldestUnackedAt = Infinity;

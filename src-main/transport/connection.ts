@@ -125,8 +125,10 @@ export class Connection {
   ) {
     const cfg = host.config;
     this.loss = new LossDetector<PacketContents>(cfg.maxAckDelayMs, {
-      acked: (_pn, contents) => {
+      acked: (_pn, contents, aux) => {
         if (contents instanceof SegmentResponse) this.responses.onAcked(contents);
+        // PROTOCOL §8.2: the peer has our ACK block up to aux - 1; those ranges need not be repeated.
+        else if (aux > 0) this.acks.forgetUpTo(aux - 1);
       },
       lost: (_pn, contents, offset, _size, sentAt, now) => this.onPacketLost(contents, offset, sentAt, now),
     });
@@ -250,10 +252,12 @@ export class Connection {
       room -= len;
     }
     const buf = encodeDataPacket(header, frames ?? []);
+    // The largest pn this ACK block acknowledges, + 1 (0 = none): see the `acked` sink.
+    const ackedUpTo = header.ack ? header.ack.ranges[0]![1] + 1 : 0;
     if (header.ack) this.acks.onAckSent();
     this.transmit(buf, now);
     this.host.limiter.charge(buf.length);
-    if (frames !== null) this.loss.onSent(header.pn, buf.length, now, frames);
+    if (frames !== null) this.loss.onSent(header.pn, buf.length, now, frames, ackedUpTo);
   }
 
   /** PROTOCOL §8.1 — an ACK no control frame carries, written into a reused buffer. */
