@@ -27,6 +27,8 @@ export interface IntakeHooks {
   heard(rendition: number, seq: number, pushed: boolean): void;
   /** A new entry arrived: worth planning again soon. */
   news(): void;
+  /** A piece map we did not have verified (it came from `link`). */
+  mapVerified(link: PeerLink, map: PieceMap): void;
   ban(link: PeerLink, reason: ShoalError): void;
 }
 
@@ -131,6 +133,6 @@ export class EntryIntake {
     }
     if (map.entry.flags & EntryFlag.INIT) return;
     this.pieces.addMap(map);
-    this.acceptEntry(link, map.entry, 'map');
+    if (this.acceptEntry(link, map.entry, 'map')) this.hooks.mapVerified(link, map);
   }
 }

@@ -75,6 +75,21 @@ export function announcePiece(
 }
 
 /**
+ * A piece map we did not have verified: every other PIECES neighbour that may still send us
+ * the map hears, in a PIECE_HAVE with no piece set, that we have it (PROTOCOL §5.15). Without
+ * this, each neighbour that got a piece before us sent the map along with its first offer
+ * or digest: about ten copies of a 1 kB map per segment per viewer.
+ */
+export function announceMap(links: readonly PeerLink[], from: PeerLink, map: PieceMap): void {
+  const { rendition, seq } = map.entry;
+  const frame = pieceHaveFrame(rendition, seq, map.hashes.length, 0);
+  for (const link of links) {
+    if (link === from || !link.speaksPieces) continue;
+    link.session.send(frame);
+  }
+}
+
+/**
  * The periodic digest: neighbours that lack the segment hear every piece we hold of it, so
  * a viewer no holder offered a piece to can still find one (and ask; such requests are
  * served only while the holder's upload queue is short). Sent only when the set changed.

@@ -8,7 +8,7 @@ import { signEntry, streamKeysFromSeed } from '../protocol/signing.js';
 import type { Frame, SegmentEntry } from '../protocol/types.js';
 import { PeerLink } from './peer-link.js';
 import { PieceAssembly, PieceLedger } from './piece-ledger.js';
-import { announcePiece, maskOfBitmap, offerPieces, pieceHaveFrame } from './piece-relay.js';
+import { announceMap, announcePiece, maskOfBitmap, offerPieces, pieceHaveFrame } from './piece-relay.js';
 import type { SwarmSession } from './ports.js';
 
 const keys = streamKeysFromSeed(Buffer.alloc(32, 7));
@@ -142,6 +142,30 @@ describe('offers', () => {
     // Offered once: a second announcement of the same piece picks the others.
     announcePiece(lacking, from, a, 0, 5);
     expect(lacking.every((l) => haves(l).length === 1)).toBe(true);
+  });
+
+  it('a new map is announced with an empty PIECE_HAVE, so neighbours stop sending it (§5.15)', () => {
+    const from = fakeLink('src');
+    const others = [fakeLink('x'), fakeLink('y')];
+    const old = fakeLink('old', false);
+    announceMap([from, ...others, old], from, map);
+    expect(from.sent).toEqual([]);
+    expect(old.sent).toEqual([]);
+    for (const l of others) {
+      expect(l.sent).toHaveLength(1);
+      expect(l.sent[0]).toMatchObject({ type: 'PIECE_HAVE', seq: 9, count: 3 });
+      expect(maskOfBitmap(3, haves(l)[0]!.bitmap)).toBe(0);
+      expect(haves(l)[0]!.offer).toBeUndefined();
+    }
+    // On the other side: a neighbour that told us it has the map gets offers without it.
+    const told = fakeLink('told');
+    const untold = fakeLink('untold');
+    told.noteMapKnown(0, 9);
+    const a = new PieceAssembly(map);
+    a.accept(0, data.subarray(0, 1024));
+    announcePiece([told, untold], null, a, 0, 2);
+    expect(told.sent.map((f) => f.type)).toEqual(['PIECE_HAVE']);
+    expect(untold.sent.map((f) => f.type)).toEqual(['PIECE_MAP', 'PIECE_HAVE']);
   });
 
   it('a holder that turned down an unoffered piece refuses pulls until the back-off ends', () => {

@@ -15,7 +15,7 @@ import { Neighbourhood } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
-import { maskOfBitmap, offerPieces } from './piece-relay.js';
+import { announceMap, maskOfBitmap, offerPieces } from './piece-relay.js';
 import { ServingPolicy } from './serving-policy.js';
 import type { IncomingPlaylistRequest, IncomingSegmentRequest, SwarmSession } from './ports.js';
 import type { SegmentArrivalEvent } from './segment-arrivals.js';
@@ -101,6 +101,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       info: (info) => this.emit('info', info),
       heard: (rendition, seq, pushed) => this.wants.noteHeard(rendition, seq, pushed),
       news: () => this.fetcher.scheduleSoon(),
+      mapVerified: (link, map) => {
+        if (this.options.role === 'viewer') announceMap(this.neighbourhood.links(), link, map);
+      },
       ban: (link, reason) => this.neighbourhood.ban(link, reason),
     });
   }
@@ -284,6 +287,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         this.intake.pieceMap(link, frame.map);
         break;
       case 'PIECE_HAVE': {
+        // Whoever sends a PIECE_HAVE has the segment's map: it need not be sent one (§5.15).
+        link.noteMapKnown(frame.rendition, frame.seq);
         // PROTOCOL §5.15: ignored unless it matches the map we hold for the segment.
         const map = this.pieces.map(frame.rendition, frame.seq);
         if (!map || map.hashes.length !== frame.count) break;
