@@ -72,6 +72,31 @@ describe('ServingPolicy', () => {
     expect(serving.answer(link(), request(5, { deadlineMs: 3000 }))).toBe(SEGMENT);
   });
 
+  it('broadcaster: rescues spend what its upload cap leaves beyond 1.5x the bit rate, while it is not busy', () => {
+    // No stream info: the bit rate is taken as 2 MB/s. A 1.5 MB rescue needed soon, at t = 1 s.
+    const big = new Uint8Array(1_500_000);
+    const bigVault: SegmentVault = {
+      ...vault,
+      get: (_r, _k, seq) => (seq === 5 ? { entry: {} as SegmentEntry, data: big } : undefined),
+    };
+    const rescue = request(5, { deadlineMs: 3000 });
+    const setup = (cap: number | null, active: number) => {
+      const { serving } = policy(
+        { role: 'broadcaster', pushFanout: 0, vault: bigVault, uploadBytesPerSec: cap },
+        active,
+      );
+      serving.notePublished(5);
+      return serving;
+    };
+    // Uncapped (or a small cap): half the bit rate, 1 MB after a second: not enough.
+    expect(setup(null, 0).answer(link(), rescue)).toBe(NotAvailableReason.OVERLOADED);
+    expect(setup(3_000_000, 0).answer(link(), rescue)).toBe(NotAvailableReason.OVERLOADED);
+    // A 3x cap leaves 1.5x spare: 3 MB/s of rescues (one second's worth of stream at once).
+    expect(setup(6_000_000, 2).answer(link(), rescue)).toBe(big);
+    // Busy with more than two responses: rescues wait for the first copies to go out.
+    expect(setup(6_000_000, 3).answer(link(), rescue)).toBe(NotAvailableReason.OVERLOADED);
+  });
+
   it('capped viewer: refuses what would wait too long for its priority class', () => {
     // 1000 bytes/s: a 1000-byte segment takes 1000 ms; a low-priority request may wait 500 ms.
     const { serving } = policy({ uploadBytesPerSec: 1000 }, 1);

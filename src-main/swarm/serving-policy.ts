@@ -14,8 +14,12 @@ import { ServingQueue } from './serving-queue.js';
 
 /** Longest queue (ms of upload) a piece request joins, per priority class (see refuses). */
 const PIECE_QUEUE_MS = [500, 300, 150];
-/** Broadcaster: share of the stream's bit rate it spends on rescues at most (see takeRescue). */
+/** Broadcaster: share of the stream's bit rate it spends on rescues at least (see takeRescue). */
 const RESCUE_SHARE = 0.5;
+/** Broadcaster: its upload beyond this many times the bit rate may go to rescues (see takeRescue). */
+const RESERVED_SHARE = 1.5;
+/** Broadcaster: responses under way beyond which it turns rescues down (see refuses). */
+const RESCUE_MAX_ACTIVE = 2;
 
 /** The swarm's settings the serving side reads (live: the upload cap may change). */
 export interface ServingConfig {
@@ -81,14 +85,18 @@ export class ServingPolicy {
   }
 
   /**
-   * Broadcaster: rescues come out of a budget of half the stream's bit rate (one second's
-   * worth may be spent at once), so the first copies plus rescues stay under 2x the stream.
+   * Broadcaster: rescues come out of a budget (one second's worth of the stream may be spent
+   * at once) of half the stream's bit rate, or of what its upload cap leaves beyond 1.5x the
+   * bit rate if that is more. A broadcaster with a large cap thus carries the swarm through a
+   * shortage (when r_max is close to the bit rate, its whole upload is needed), while rescues
+   * stay rare where the viewers' upload suffices: they are asked for only near a deadline.
    */
   private takeRescue(size: number): boolean {
     const now = this.config.now();
-    const rate = this.book.streamBytesPerSec() * RESCUE_SHARE;
-    const cap = this.book.streamBytesPerSec();
-    this.rescueTokens = Math.min(cap, this.rescueTokens + ((now - this.rescueAt) / 1000) * rate);
+    const stream = this.book.streamBytesPerSec();
+    const cap = this.config.uploadBytesPerSec ?? null;
+    const rate = Math.max(stream * RESCUE_SHARE, cap === null ? 0 : cap - RESERVED_SHARE * stream);
+    this.rescueTokens = Math.min(stream, this.rescueTokens + ((now - this.rescueAt) / 1000) * rate);
     this.rescueAt = now;
     if (this.rescueTokens < size) return false;
     this.rescueTokens -= size;
@@ -134,7 +142,7 @@ export class ServingPolicy {
    * serves the first `pushFanout` copies of a segment (only it can put a segment into the
    * swarm), and after that only rescues — a segment the requester needs within about one
    * segment duration, or a piece the swarm has failed to spread for longer than a segment
-   * lasts — and only while it has nothing else to send.
+   * lasts — and only while it has little else to send.
    */
   private refuses(req: IncomingSegmentRequest, size: number): boolean {
     if (req.kind !== 'media') return false;
@@ -144,8 +152,8 @@ export class ServingPolicy {
     if (active === 0) this.serving.clear();
     if (this.config.role === 'broadcaster') {
       if ((this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.config.pushFanout) return false;
-      // A rescue never waits behind other work: it would delay the next segment's first copies.
-      if (rate !== null && active > 0) return true;
+      // A rescue waits behind little other work: it would delay the next segment's first copies.
+      if (rate !== null && active > RESCUE_MAX_ACTIVE) return true;
       const age = this.config.now() - (this.publishedAt.get(req.seq) ?? -Infinity);
       if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
       return !this.takeRescue(size);
