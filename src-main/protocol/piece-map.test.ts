@@ -51,22 +51,23 @@ const entry = entryFor(data);
 const map = signPieceMap(keys.privateKey, keys.streamId, entry, data);
 
 describe('piece sizes (PROTOCOL §6.4)', () => {
-  it('choosePieceSize: 16 KiB × 2^k, the smallest giving at most 24 pieces', () => {
+  it('choosePieceSize: the smallest whole KiB, at least 8 KiB, giving at most 24 pieces', () => {
     const cases: [number, number][] = [
-      [0, 16 * KiB],
-      [1, 16 * KiB],
-      [250_000, 16 * KiB],
-      [393_216, 16 * KiB], // exactly 24 × 16 KiB
-      [393_217, 32 * KiB],
-      [16 * 1024 * KiB, 1024 * KiB],
-      [32 * 1024 * KiB, 2048 * KiB],
+      [0, 8 * KiB],
+      [1, 8 * KiB],
+      [196_608, 8 * KiB], // exactly 24 × 8 KiB
+      [196_609, 9 * KiB],
+      [250_000, 11 * KiB], // 1 Mbps × 2 s: 23 pieces
+      [16 * 1024 * KiB, 683 * KiB],
+      [32 * 1024 * KiB, 1366 * KiB],
     ];
     for (const [size, expected] of cases) {
       const pieceSize = choosePieceSize(size);
       expect(pieceSize, `${size}`).toBe(expected);
+      expect(pieceSize % KiB).toBe(0);
       expect(pieceCount(size, pieceSize)).toBeLessThanOrEqual(MAX_PIECES);
-      // …and the next smaller size of the family would give too many pieces.
-      if (pieceSize > 16 * KiB) expect(pieceCount(size, pieceSize / 2)).toBeGreaterThan(MAX_PIECES);
+      // …and one KiB less would give too many pieces (unless already at the 8 KiB floor).
+      if (pieceSize > 8 * KiB) expect(pieceCount(size, pieceSize - KiB)).toBeGreaterThan(MAX_PIECES);
     }
   });
 
@@ -98,8 +99,8 @@ describe('piece sizes (PROTOCOL §6.4)', () => {
 describe('signPieceMap / verifyPieceMap (PROTOCOL §6.4)', () => {
   it('signs a map of the segment that verifies under the stream id', () => {
     expect(map.entry).toBe(entry);
-    expect(map.pieceSize).toBe(16 * KiB);
-    expect(map.hashes.length).toBe(Math.ceil(250_000 / (16 * KiB)));
+    expect(map.pieceSize).toBe(11 * KiB);
+    expect(map.hashes.length).toBe(Math.ceil(250_000 / (11 * KiB)));
     expect(map.signature.length).toBe(64);
     expect(verifyPieceMap(keys.streamId, map)).toBe(true);
     // Through the wire and back.
@@ -181,17 +182,17 @@ describe('pieceMatches (PROTOCOL §6.3)', () => {
     }
     const last = map.hashes.length - 1;
     const lastPiece = data.subarray(pieceRange(map, last).offset);
-    expect(lastPiece.length).toBe(250_000 - last * 16 * KiB);
+    expect(lastPiece.length).toBe(250_000 - last * 11 * KiB);
     expect(pieceMatches(map, last, lastPiece)).toBe(true);
     expect(pieceMatches(map, last, Buffer.concat([lastPiece, Buffer.alloc(1)]))).toBe(false);
-    const altered = Buffer.from(data.subarray(0, 16 * KiB));
+    const altered = Buffer.from(data.subarray(0, 11 * KiB));
     altered[100]! ^= 0x01;
     expect(pieceMatches(map, 0, altered)).toBe(false);
-    expect(pieceMatches(map, 0, data.subarray(0, 16 * KiB - 1))).toBe(false);
+    expect(pieceMatches(map, 0, data.subarray(0, 11 * KiB - 1))).toBe(false);
   });
 
   it('is false, not an exception, for an index outside the map', () => {
     for (const i of [-1, map.hashes.length, 1.5, Number.NaN])
-      expect(pieceMatches(map, i, data.subarray(0, 16 * KiB)), `${i}`).toBe(false);
+      expect(pieceMatches(map, i, data.subarray(0, 11 * KiB)), `${i}`).toBe(false);
   });
 });

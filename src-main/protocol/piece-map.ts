@@ -10,19 +10,23 @@ import { verifyEntry, verifySigned } from './signing.js';
 import type { ByteRange, PieceMap, SegmentEntry } from './types.js';
 import { ShoalError } from '../../src-shared/errors.js';
 
-/** PROTOCOL §6.4 — the reference broadcaster's smallest piece size; larger ones double it. */
-const BASE_PIECE_SIZE = 16 * 1024;
+/** PROTOCOL §6.4 — the reference broadcaster's smallest piece size. */
+const BASE_PIECE_SIZE = 8 * 1024;
+const KiB = 1024;
 /** A pieceSize is a u32 on the wire. */
 const MAX_U32 = 0xffff_ffff;
 
-/** PROTOCOL §6.4 — 16 KiB × 2^k for the smallest k ≥ 0 that gives at most MAX_PIECES pieces. */
+/**
+ * PROTOCOL §6.4 — the smallest whole number of KiB, at least 8 KiB, that gives at most
+ * MAX_PIECES pieces. As many pieces as allowed: each hop forwards a piece only once it has
+ * all of it, so smaller pieces bring a segment to the far end of the swarm sooner.
+ */
 export function choosePieceSize(size: number): number {
   if (!Number.isSafeInteger(size) || size < 0 || size > MAX_U32) {
     throw ShoalError.internal(`no piece size for a segment of ${size} bytes`);
   }
-  let pieceSize = BASE_PIECE_SIZE;
-  while (pieceCount(size, pieceSize) > MAX_PIECES) pieceSize *= 2;
-  return pieceSize;
+  const perPiece = Math.ceil(Math.ceil(size / MAX_PIECES) / KiB) * KiB;
+  return Math.max(BASE_PIECE_SIZE, perPiece);
 }
 
 /** PROTOCOL §6.4 — number of pieces: ceil(size / pieceSize). */
