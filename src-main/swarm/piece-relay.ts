@@ -105,9 +105,11 @@ export function digestPieces(links: readonly PeerLink[], assembly: PieceAssembly
 }
 
 /**
- * The broadcaster's first offer of a fresh segment: every PIECES neighbour gets the map
- * (the entry rides in it), and each piece is offered to `fanout` neighbours in turn, so
- * the first copies of different pieces go to different viewers, which then pass them on.
+ * The broadcaster's first offer of a fresh segment: each piece is offered to `fanout`
+ * neighbours in turn, so the first copies of different pieces go to different viewers,
+ * which then pass them on. Only the neighbours offered a piece get the map (the entry rides
+ * in it) from us: the others get it with the first offer a viewer makes them, and a map to
+ * each of 50 neighbours was a tenth of the broadcaster's upload.
  * Returns the rotation cursor for the next segment.
  */
 export function offerPieces(
@@ -129,11 +131,12 @@ export function offerPieces(
     }
   }
   for (const link of speaking) {
-    sendMapOnce(link, map);
     let mask = 0;
     for (let piece = 0; piece < count; piece++)
       if (link.wasOffered(rendition, seq, piece)) mask |= 1 << piece;
-    if (mask !== 0) link.session.send(pieceHaveFrame(rendition, seq, count, mask, true));
+    if (mask === 0) continue;
+    sendMapOnce(link, map);
+    link.session.send(pieceHaveFrame(rendition, seq, count, mask, true));
   }
   return at % speaking.length;
 }
