@@ -198,6 +198,8 @@ const rounds = Number(option('--rounds') ?? (quick ? 1 : 2));
 let raw: Raw | null = null;
 let clean: Goodput | null = null;
 let loss5: Goodput | null = null;
+/** Each round's clean goodput over that same round's ceiling (the spread behind the best-of). */
+const roundRatios: number[] = [];
 for (let i = 0; i < rounds; i++) {
   const r = await rawCeiling();
   const c = await shoal(0);
@@ -206,6 +208,7 @@ for (let i = 0; i < rounds; i++) {
   console.log(
     `  round ${i + 1}: ceiling ${f1(r.mbPerSec)} MB/s${verbose ? ` (${us(r)})` : ''}, Shoal clean ${f1(c.mbPerSec)} MB/s (${elu(c)}, ${us(c)}), 5% loss ${f1(l.mbPerSec)} MB/s (${elu(l)})`,
   );
+  roundRatios.push(c.mbPerSec / r.mbPerSec);
   if (raw === null || r.mbPerSec > raw.mbPerSec) raw = r;
   if (clean === null || c.mbPerSec > clean.mbPerSec) clean = c;
   if (loss5 === null || l.mbPerSec > loss5.mbPerSec) loss5 = l;
@@ -253,6 +256,10 @@ if (tcpRef !== null) {
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  |  '));
 console.log(`CPU per datagram: raw ${us(raw)}; Shoal clean ${us(clean)}; 5% loss ${us(loss5)}`);
+const sortedRatios = [...roundRatios].sort((a, b) => a - b);
+console.log(
+  `Clean / ceiling within each round: ${roundRatios.map(pct).join(', ')} (median ${pct((sortedRatios[(sortedRatios.length - 1) >> 1]! + sortedRatios[sortedRatios.length >> 1]!) / 2)}; the table compares the best of each)`,
+);
 console.log('');
 console.log(
   `${verdict(clean.mbPerSec >= 0.7 * raw.mbPerSec)}  clean goodput >= 70% of raw ceiling (${pct(clean.mbPerSec / raw.mbPerSec)})`,
