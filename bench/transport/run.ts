@@ -10,6 +10,7 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { percentile } from '../swarm/stats.js';
 
 type Result = Record<string, number>;
 
@@ -256,9 +257,8 @@ if (tcpRef !== null) {
 const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  |  '));
 console.log(`CPU per datagram: raw ${us(raw)}; Shoal clean ${us(clean)}; 5% loss ${us(loss5)}`);
-const sortedRatios = [...roundRatios].sort((a, b) => a - b);
 console.log(
-  `Clean / ceiling within each round: ${roundRatios.map(pct).join(', ')} (median ${pct((sortedRatios[(sortedRatios.length - 1) >> 1]! + sortedRatios[sortedRatios.length >> 1]!) / 2)}; the table compares the best of each)`,
+  `Clean / ceiling within each round: ${roundRatios.map(pct).join(', ')} (median ${pct(percentile(roundRatios, 50))}; the table compares the best of each)`,
 );
 console.log('');
 console.log(

@@ -108,8 +108,8 @@ export function digestPieces(links: readonly PeerLink[], assembly: PieceAssembly
  * The broadcaster's first offer of a fresh segment: each piece is offered to `fanout`
  * neighbours in turn, so the first copies of different pieces go to different viewers,
  * which then pass them on. Only the neighbours offered a piece get the map (the entry rides
- * in it) from us: the others get it with the first offer a viewer makes them, and a map to
- * each of 50 neighbours was a tenth of the broadcaster's upload.
+ * in it) from us: the others get it with the first offer a viewer makes them (a map to each
+ * of 50 neighbours cost the broadcaster about a tenth of the bit rate in upload).
  * Returns the rotation cursor for the next segment.
  */
 export function offerPieces(
