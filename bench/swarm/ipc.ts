@@ -1,6 +1,8 @@
 // Messages between the lab's parent process and its engine workers (node-worker.ts).
 // Plain JSON over the child_process IPC channel.
 
+import type { WireKinds } from './wire-kinds.js';
+
 export interface EngineSpec {
   /** Lab-wide node id: 0 is the broadcaster, viewers count up from 1. */
   id: number;
@@ -49,6 +51,8 @@ export interface EngineStats {
   bytesIn: number;
   datagramsOut: number;
   dropped: number;
+  /** bytesOut by kind (see wire-kinds.ts). */
+  wire: WireKinds;
   /** Segment payload served to peers (counted when a response starts). */
   uploaded: number;
   fromBroadcaster: number;

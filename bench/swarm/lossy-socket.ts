@@ -1,11 +1,12 @@
 // The lab's socket wrapper, installed through the engine's `transport.wrapSocket` hook:
 // drops outgoing datagrams at a seeded random rate (so every path loses that share of its
-// packets once) and counts what the engine really puts on the wire. A "muted" socket
+// packets once) and counts what the engine really puts on the wire, by kind. A "muted" socket
 // drops everything both ways: a viewer that vanished without a GOODBYE.
 
 import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/index.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 import { seededRandom } from './random.js';
+import { type WireKinds, classifyDatagram, emptyKinds } from './wire-kinds.js';
 
 export interface WireCounters {
   datagramsOut: number;
@@ -13,10 +14,19 @@ export interface WireCounters {
   datagramsIn: number;
   bytesIn: number;
   dropped: number;
+  /** bytesOut by kind (see wire-kinds.ts). */
+  kinds: WireKinds;
 }
 
 export class LossySocket implements DatagramSocket {
-  readonly counters: WireCounters = { datagramsOut: 0, bytesOut: 0, datagramsIn: 0, bytesIn: 0, dropped: 0 };
+  readonly counters: WireCounters = {
+    datagramsOut: 0,
+    bytesOut: 0,
+    datagramsIn: 0,
+    bytesIn: 0,
+    dropped: 0,
+    kinds: emptyKinds(),
+  };
   muted = false;
   private readonly random: () => number;
 
@@ -33,6 +43,7 @@ export class LossySocket implements DatagramSocket {
     const k = this.counters;
     k.datagramsOut++;
     k.bytesOut += data.length;
+    classifyDatagram(k.kinds, data);
     if (this.loss > 0 && this.random() < this.loss) {
       k.dropped++;
       return;

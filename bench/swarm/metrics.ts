@@ -15,6 +15,7 @@ import { maxStreamingRate, type LabConfig } from './lab-config.js';
 import type { RunRecord, WorkerSample } from './runner.js';
 import { counterAt, mean, percentile, shareOf, sum } from './stats.js';
 import { targetsFor } from './targets.js';
+import { sumKinds } from './wire-kinds.js';
 
 export interface ViewerFigures {
   id: number;
@@ -72,8 +73,26 @@ export interface LabReport {
   offload: { viewerShare: number };
   httpBaseline: { upX: number; offloadFactor: number; viewersServableUnderCap: number };
   join: { p50Ms: number; p95Ms: number; neverPlayed: number };
-  distance: { p50Sec: number; p95Sec: number; spreadSec: number; deliveryLagP95Sec: number };
-  overhead: { wireOverPayload: number; servedOverDelivered: number; lossDropped: number };
+  distance: {
+    /** Pooled over every viewer's whole stay, from its first segment (the ramp included). */
+    p50Sec: number;
+    p95Sec: number;
+    /** Pooled over the steady window only (after the ramp and 10 s more), as broadcaster upload. */
+    steady: { p50Sec: number; p95Sec: number };
+    spreadSec: number;
+    deliveryLagP95Sec: number;
+  };
+  overhead: {
+    wireOverPayload: number;
+    servedOverDelivered: number;
+    lossDropped: number;
+    /** Wire bytes of each kind (wire-kinds.ts) over the payload delivered, all engines. */
+    byKind: Record<string, number>;
+    /** Datagrams of each kind (wire-kinds.ts) per fragment sent, all engines. */
+    datagramsPerFragment: Record<string, number>;
+    /** Control frames of each kind per fragment sent, all engines. */
+    framesPerFragment: Record<string, number>;
+  };
   resources: {
     viewerWorkers: number;
     enginesPerWorkerMax: number;
@@ -162,6 +181,7 @@ export function computeReport(record: RunRecord): LabReport {
   // ---- per viewer ----
   const viewers: ViewerFigures[] = [];
   const pooledDistance: number[] = [];
+  const steadyDistance: number[] = [];
   const lags: number[] = [];
   const distanceFns = new Map<number, (t: number) => number>();
   for (const v of record.viewers) {
@@ -177,7 +197,13 @@ export function computeReport(record: RunRecord): LabReport {
     const fn = (t: number): number => distanceAt(arrived, first, last, dueAt, record.ingestAt, t);
     distanceFns.set(v.id, fn);
     const own: number[] = [];
-    if (firstAt !== null) for (let t = firstAt; t < stopAt; t += 250) own.push(fn(t));
+    if (firstAt !== null) {
+      for (let t = firstAt; t < stopAt; t += 250) {
+        const d = fn(t);
+        own.push(d);
+        if (t >= steadyFrom && !Number.isNaN(d)) steadyDistance.push(d);
+      }
+    }
     const valid = own.filter((d) => !Number.isNaN(d));
     pooledDistance.push(...valid);
     for (const [seq, at] of arrived) {
@@ -230,6 +256,7 @@ export function computeReport(record: RunRecord): LabReport {
   const served = sum(ids.map((id) => lastOf(id)?.uploaded ?? 0));
   const sent = sum(ids.map((id) => lastOf(id)?.datagramsOut ?? 0));
   const dropped = sum(ids.map((id) => lastOf(id)?.dropped ?? 0));
+  const kinds = sumKinds(ids.flatMap((id) => lastOf(id)?.wire ?? []));
 
   // ---- active viewers over the steady window: the HTTP baseline serves each one a copy ----
   const activeAt = (t: number): number =>
@@ -317,6 +344,7 @@ export function computeReport(record: RunRecord): LabReport {
     distance: {
       p50Sec: percentile(pooledDistance, 50),
       p95Sec: percentile(pooledDistance, 95),
+      steady: { p50Sec: percentile(steadyDistance, 50), p95Sec: percentile(steadyDistance, 95) },
       spreadSec:
         percentile(
           viewers.map((v) => v.distanceP50Sec).filter((d) => !Number.isNaN(d)),
@@ -332,6 +360,15 @@ export function computeReport(record: RunRecord): LabReport {
       wireOverPayload: deliveredBytes > 0 ? wireOut / deliveredBytes - 1 : NaN,
       servedOverDelivered: deliveredBytes > 0 ? served / deliveredBytes - 1 : NaN,
       lossDropped: sent > 0 ? dropped / sent : 0,
+      byKind: Object.fromEntries(
+        Object.entries(kinds.bytes).map(([kind, n]) => [kind, deliveredBytes > 0 ? n / deliveredBytes : NaN]),
+      ),
+      datagramsPerFragment: Object.fromEntries(
+        Object.entries(kinds.datagrams).map(([kind, n]) => [kind, n / (kinds.datagrams.fragment ?? NaN)]),
+      ),
+      framesPerFragment: Object.fromEntries(
+        Object.entries(kinds.frames).map(([kind, n]) => [kind, n / (kinds.datagrams.fragment ?? NaN)]),
+      ),
     },
     resources: {
       viewerWorkers: config.workers,

@@ -11,6 +11,7 @@ import { Engine } from '../../src-main/engine/engine.js';
 import type { EngineConfigInput } from '../../src-main/engine/engine-config.js';
 import type { Arrival, EngineSpec, EngineStats, FromWorker, ToWorker } from './ipc.js';
 import { LossySocket } from './lossy-socket.js';
+import { emptyKinds } from './wire-kinds.js';
 
 interface Running {
   engine: Engine;
@@ -92,6 +93,7 @@ function engineStats(id: number, r: Running): EngineStats {
     bytesIn: w?.bytesIn ?? 0,
     datagramsOut: w?.datagramsOut ?? 0,
     dropped: w?.dropped ?? 0,
+    wire: w?.kinds ?? emptyKinds(),
     uploaded: snap.totals.uploaded,
     fromBroadcaster: snap.totals.fromBroadcaster,
     fromPeers: snap.totals.fromPeers,

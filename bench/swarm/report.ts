@@ -5,10 +5,20 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabReport } from './metrics.js';
 import type { RunRecord } from './runner.js';
+import { PAYLOAD } from './wire-kinds.js';
 
 const f = (v: number, digits = 2): string => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 const pct = (v: number, digits = 1): string => (Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : '-');
 const sec = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '-');
+
+/** The four largest non-payload kinds of wire bytes, as shares of the payload delivered. */
+function topKinds(byKind: Record<string, number> | undefined): string {
+  const parts = Object.entries(byKind ?? {})
+    .filter(([kind]) => kind !== PAYLOAD)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4);
+  return parts.length === 0 ? '-' : parts.map(([kind, share]) => `${kind} ${pct(share)}`).join(', ');
+}
 
 /** Rows of the table: label, then one value per report. */
 export function tableRows(r: LabReport): [string, string][] {
@@ -35,8 +45,17 @@ export function tableRows(r: LabReport): [string, string][] {
     ],
     ['join p50 / p95', `${sec(r.join.p50Ms)} / ${sec(r.join.p95Ms)}`],
     ['behind live p50 / p95', `${f(r.distance.p50Sec)} s / ${f(r.distance.p95Sec)} s`],
+    [
+      '  same, steady window',
+      `${f(r.distance.steady?.p50Sec ?? NaN)} s / ${f(r.distance.steady?.p95Sec ?? NaN)} s`,
+    ],
     ['behind live spread (p95-p5)', `${f(r.distance.spreadSec)} s`],
     ['protocol overhead (wire/payload)', `+${pct(r.overhead.wireOverPayload)}`],
+    ['  biggest parts of it', topKinds(r.overhead.byKind)],
+    [
+      '  ACK-only / control packets',
+      `${f(r.overhead.datagramsPerFragment?.['ack-only'] ?? NaN)} / ${f(r.overhead.datagramsPerFragment?.control ?? NaN)} per fragment`,
+    ],
     ['CPU per viewer engine', `${f(r.resources.cpuPctPerViewer, 1)}% of a core`],
     [
       'memory per viewer engine',

@@ -31,10 +31,16 @@ export function targetsFor(r: LabReport): Target[] {
           value: `${(r.join.p50Ms / 1000).toFixed(2)} s`,
           pass: r.join.p50Ms <= 2000,
         },
+        // Pooled over every viewer's whole stay, the ramp included, as issue 5 asks. In
+        // baseline's ramp a viewer joins every 0.6 s, each wanting 3 segments at once on top
+        // of the live stream: with 8 viewers that is ~2.2 MB/s of demand against 1.9 MB/s of
+        // upload in the whole swarm, with 20 still ~90% of it, so catch-up waits on
+        // capacity. The value shows the steady window (after the ramp and 10 s more) beside
+        // it, to tell that flash crowd apart from the swarm's steady state.
         {
           name: 'distance behind live p95',
           target: `<= ${seg + 2} s`,
-          value: `${r.distance.p95Sec.toFixed(2)} s`,
+          value: `${r.distance.p95Sec.toFixed(2)} s (steady window ${r.distance.steady.p95Sec.toFixed(2)} s)`,
           pass: r.distance.p95Sec <= seg + 2,
         },
       );

@@ -37,6 +37,9 @@ describe('swarm lab smoke', () => {
     expect(report.httpBaseline.upX).toBeCloseTo(8, 0);
     expect(report.overhead.wireOverPayload).toBeGreaterThan(0);
     expect(report.overhead.wireOverPayload).toBeLessThan(0.5);
+    // Every fragment's payload is counted on the wire: at least the bytes delivered.
+    expect(report.overhead.byKind.payload).toBeGreaterThan(0.99);
+    expect(report.distance.steady.p95Sec).toBeGreaterThan(0);
     expect(report.resources.cpuPctPerViewer).toBeGreaterThan(0);
     expect(report.series.length).toBeGreaterThan(5);
   }, 55_000);
