@@ -41,7 +41,7 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   handshakeTimeoutMs: 10_000,
   helloRetransmitMs: 250,
   ackEveryPackets: 16,
-  maxAckDelayMs: 10,
+  maxAckDelayMs: 25,
   maxAckRanges: 64,
   deadAfterPtos: 7,
   congestion: DEFAULT_LEDBAT,

@@ -230,7 +230,8 @@ export class Connection {
       timestamp: wireTimestamp(now),
       timestampDiff: this.owdSample,
     };
-    if (withAck && this.acks.hasRanges) h.ack = this.acks.build(now);
+    // PROTOCOL §8.2 — only an owed ACK rides along: a block the peer already has is dead weight.
+    if (withAck && this.acks.ackPending) h.ack = this.acks.build(now);
     return h;
   }
 
