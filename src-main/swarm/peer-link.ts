@@ -90,6 +90,24 @@ export class PeerLink {
     return (((this.offers.get(segKey(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
   }
 
+  /** Pieces a digest of ours told the peer we hold (see digestPieces), per segment. */
+  private readonly told = new Map<number, number>();
+
+  /** Pieces the peer heard from us that we hold of a segment: offered or digested. */
+  toldPieces(rendition: number, seq: number): number {
+    const key = segKey(rendition, seq);
+    return (this.told.get(key) ?? 0) | (this.offers.get(key) ?? 0);
+  }
+
+  /** A digest told the peer we hold `mask` of the segment. */
+  noteTold(rendition: number, seq: number, mask: number): void {
+    const key = segKey(rendition, seq);
+    const told = (this.told.get(key) ?? 0) | mask;
+    this.told.delete(key);
+    this.told.set(key, told);
+    if (this.told.size > 64) this.told.delete(this.told.keys().next().value!);
+  }
+
   /** Pieces the peer offered us (PIECE_HAVE with OFFER, PROTOCOL §5.15), per segment. */
   private readonly offersIn = new Map<number, number>();
 

@@ -92,15 +92,22 @@ export function announceMap(links: readonly PeerLink[], from: PeerLink, map: Pie
 /**
  * The periodic digest: neighbours that lack the segment hear every piece we hold of it, so
  * a viewer no holder offered a piece to can still find one (and ask; such requests are
- * served only while the holder's upload queue is short). Sent only when the set changed.
+ * served only while the holder's upload queue is short). A neighbour hears it only when it
+ * is news there: we hold a piece that, as far as its own PIECE_HAVEs tell, it lacks, and
+ * that we have not told it of (by digest or offer). Most neighbours of a spreading segment
+ * gain the same pieces at about the same time; a digest to each of them every round was
+ * a third of all control frames in the lab baseline (0.36 per fragment sent).
  */
 export function digestPieces(links: readonly PeerLink[], assembly: PieceAssembly): void {
-  const { entry } = assembly.map;
-  const frame = pieceHaveFrame(entry.rendition, entry.seq, assembly.pieceCount, assembly.mask);
+  const { rendition, seq } = assembly.map.entry;
+  const mask = assembly.mask;
+  let frame: ReturnType<typeof pieceHaveFrame> | null = null;
   for (const link of links) {
-    if (!link.speaksPieces || link.holds(entry.rendition, entry.seq)) continue;
+    if (!link.speaksPieces || link.holds(rendition, seq)) continue;
+    if ((mask & ~link.knownPieces(rendition, seq) & ~link.toldPieces(rendition, seq)) === 0) continue;
+    link.noteTold(rendition, seq, mask);
     sendMapOnce(link, assembly.map);
-    link.session.send(frame);
+    link.session.send((frame ??= pieceHaveFrame(rendition, seq, assembly.pieceCount, mask)));
   }
 }
 

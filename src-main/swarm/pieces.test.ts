@@ -8,7 +8,14 @@ import { signEntry, streamKeysFromSeed } from '../protocol/signing.js';
 import type { Frame, SegmentEntry } from '../protocol/types.js';
 import { PeerLink } from './peer-link.js';
 import { PieceAssembly, PieceLedger } from './piece-ledger.js';
-import { announceMap, announcePiece, maskOfBitmap, offerPieces, pieceHaveFrame } from './piece-relay.js';
+import {
+  announceMap,
+  announcePiece,
+  digestPieces,
+  maskOfBitmap,
+  offerPieces,
+  pieceHaveFrame,
+} from './piece-relay.js';
 import type { SwarmSession } from './ports.js';
 
 const keys = streamKeysFromSeed(Buffer.alloc(32, 7));
@@ -166,6 +173,32 @@ describe('offers', () => {
     announcePiece([told, untold], null, a, 0, 2);
     expect(told.sent.map((f) => f.type)).toEqual(['PIECE_HAVE']);
     expect(untold.sent.map((f) => f.type)).toEqual(['PIECE_MAP', 'PIECE_HAVE']);
+  });
+
+  it('a digest goes only to neighbours it tells something new: not held by them, not told before', () => {
+    const fresh = fakeLink('fresh');
+    const hasAll = fakeLink('hasall');
+    hasAll.markPieces(0, 9, 0b011);
+    const offered = fakeLink('offered');
+    const a = new PieceAssembly(map);
+    a.accept(0, data.subarray(0, 1024));
+    a.accept(1, data.subarray(1024, 2048));
+    announcePiece([offered], null, a, 0, 1);
+    announcePiece([offered], null, a, 1, 1);
+    offered.sent.length = 0;
+    digestPieces([fresh, hasAll, offered], a);
+    expect(haves(fresh).map((f) => maskOfBitmap(3, f.bitmap))).toEqual([0b011]);
+    expect(fresh.sent[0]).toMatchObject({ type: 'PIECE_MAP' });
+    expect(hasAll.sent).toEqual([]);
+    expect(offered.sent).toEqual([]);
+    // Nothing new since: the next round is silent; a new piece is news to both that lack it.
+    digestPieces([fresh, hasAll, offered], a);
+    expect(haves(fresh)).toHaveLength(1);
+    a.accept(2, data.subarray(2048));
+    digestPieces([fresh, hasAll, offered], a);
+    expect(haves(fresh).map((f) => maskOfBitmap(3, f.bitmap))).toEqual([0b011, 0b111]);
+    expect(haves(hasAll).map((f) => maskOfBitmap(3, f.bitmap))).toEqual([0b111]);
+    expect(haves(offered).map((f) => maskOfBitmap(3, f.bitmap))).toEqual([0b111]);
   });
 
   it('a holder that turned down an unoffered piece refuses pulls until the back-off ends', () => {
