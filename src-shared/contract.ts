@@ -27,7 +27,7 @@ export const DEFAULT_SETTINGS: Settings = {
   noUpload: false,
   maxPeers: 24,
   udpPort: 0,
-  joinDistanceSegments: 3,
+  joinDistanceSegments: 2,
   gatewayEnabled: true,
   gatewayPort: 0,
 };

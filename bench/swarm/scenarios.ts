@@ -25,8 +25,8 @@ const baseline: Preset = {
   broadcasterPeers: 50,
   pushFanout: 1,
   maxPeers: 24,
-  joinDistance: 3,
-  startupSegments: 3,
+  joinDistance: 2,
+  startupSegments: 2,
   pieces: true,
 };
 
