@@ -48,8 +48,8 @@ export const SCENARIOS: Record<string, { about: string; preset: Preset }> = {
     preset: { ...baseline, churnPerMin: 0.2 },
   },
   large: {
-    // 100 is where the lab uses ~83% of both cores with worker loop delays ~22 ms p99
-    // (measured 2026-12-04, seed 1: every viewer at CI 1.000). At 130 it takes 98%, the loops
+    // 100 is where the lab uses 83-89% of both cores with worker loop delays 22-29 ms p99
+    // (two runs 2026-12-04, seed 1: every viewer at CI 1.000). At 130 it takes 98%, the loops
     // lag 100-250 ms p99, every timer fires late and the swarm falls apart (CI >= 0.99 for
     // 28% of viewers): the figures then measure this 2-core machine, not the swarm.
     about: 'baseline capacities with 100 viewers, as many as this 2-core machine runs honestly',
