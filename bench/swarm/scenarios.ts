@@ -1,6 +1,7 @@
 // The shipped scenarios (issue 5). Each is a full LabConfig minus what only the command
 // line decides (output folder, chart); options given on the command line override them.
 
+import { DEFAULT_SETTINGS } from '../../src-shared/contract.js';
 import type { LabConfig } from './lab-config.js';
 
 export type Preset = Omit<LabConfig, 'outDir' | 'chart' | 'raw' | 'cpuProfDir' | 'scenario'>;
@@ -24,9 +25,11 @@ const baseline: Preset = {
   workers: 2,
   broadcasterPeers: 50,
   pushFanout: 1,
-  maxPeers: 24,
-  joinDistance: 2,
-  startupSegments: 2,
+  // The app's own defaults, so the lab measures what a user gets (the startup buffer
+  // follows the join distance, as the player starts that many segments behind live).
+  maxPeers: DEFAULT_SETTINGS.maxPeers,
+  joinDistance: DEFAULT_SETTINGS.joinDistanceSegments,
+  startupSegments: DEFAULT_SETTINGS.joinDistanceSegments,
   pieces: true,
 };
 
