@@ -9,6 +9,7 @@ import { Swarm } from '../swarm/swarm.js';
 import { EndpointDialer, TransportSwarmSession } from '../swarm/transport-session.js';
 import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '../transport/index.js';
 import type { EngineConfig } from './engine-config.js';
+import { FaultLog } from './fault-log.js';
 
 export interface StreamNodeOptions {
   role: 'broadcaster' | 'viewer';
@@ -17,6 +18,8 @@ export interface StreamNodeOptions {
   store: SegmentStore;
   config: EngineConfig;
   now: () => number;
+  /** Where faults inside single sessions are logged (default: stderr, paced). */
+  faultLog?: FaultLog;
 }
 
 export function uploadCapBytes(config: EngineConfig): number | null {
@@ -106,6 +109,8 @@ export class StreamNode {
       now: options.now,
     });
     const s = swarm;
+    const faults = options.faultLog ?? new FaultLog();
+    endpoint.on('fault', ({ peer, error }) => faults.sessionFault(peer, error));
     endpoint.on('session', (session) => {
       if (sameStream(session.streamId)) s.adopt(new TransportSwarmSession(session));
       else session.close(ErrorCode.STREAM_NOT_FOUND, 'wrong stream');

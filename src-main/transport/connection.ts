@@ -20,9 +20,9 @@ import {
   type PacketHeader,
   type PeerAddress,
 } from '../protocol/index.js';
-import { ShoalError } from '../../src-shared/errors.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { wireTimestamp } from './clock.js';
+import { guardedClock, wireTimestamp } from './clock.js';
 import { keepaliveInterval, type TransportConfig } from './config.js';
 import { AckTracker } from './ack-tracker.js';
 import { Ledbat } from './ledbat.js';
@@ -50,6 +50,8 @@ export interface ConnectionHost {
   scheduleFlush(c: Connection): void;
   /** True when the socket is done with `buf` already (it may be reused at once). */
   send(buf: Buffer, to: PeerAddress): boolean;
+  /** A fault inside this session (see Connection.fail): counted and reported once. */
+  onFault(c: Connection, error: ShoalError): void;
 }
 
 export interface ConnectionEvents {
@@ -104,6 +106,10 @@ export class Connection {
   private timerAt = Infinity;
   private readonly keepaliveMs: number;
   private readonly wakeForTokens = (): void => this.host.scheduleFlush(this);
+  private readonly onTimerGuarded = (): void => this.guard(() => this.onTimer());
+  /** The session's timers (this connection's and its requests'): a throw closes the session. */
+  readonly clock: Clock;
+  private faulted = false;
   private pingNonce = 0;
   /** The bulk receive path asked the endpoint for a flush (cleared when flush runs). */
   private flushQueued = false;
@@ -142,6 +148,7 @@ export class Connection {
     // PROTOCOL §7.1 — fixed per session so a retransmission repeats offset and length exactly.
     this.fragmentSize = maxDatagram - HEADER_LENGTH - FRAME_HEADER_LENGTH - SEGMENT_DATA_FIXED_LENGTH;
     this.keepaliveMs = keepaliveInterval(cfg, idleTimeoutMs);
+    this.clock = guardedClock(host.clock, (err) => this.fail(err));
     const now = host.clock.now();
     this.lastReceivedAt = now;
     this.lastSentAt = now;
@@ -436,7 +443,7 @@ export class Connection {
     if (this.timer !== null && at >= this.timerAt - 0.05) return;
     if (this.timer !== null) this.host.clock.clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = this.host.clock.setTimeout(() => this.onTimer(), at - now);
+    this.timer = this.host.clock.setTimeout(this.onTimerGuarded, at - now);
   }
 
   private onTimer(): void {
@@ -465,6 +472,40 @@ export class Connection {
     }
     if (now - this.lastSentAt >= this.keepaliveMs) this.sendPing();
     this.flush();
+  }
+
+  // ---- faults --------------------------------------------------------------------------
+
+  /** Runs `fn`; an exception closes this session instead of escaping (see fail). */
+  guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * A fault while this session handled a datagram, a timer or a listener: a bug or a
+   * state a hostile peer steered us into. It closes this session alone, with GOODBYE
+   * PROTOCOL_VIOLATION when the peer broke a rule and INTERNAL otherwise; the host counts
+   * and reports it once. Every other session and the process carry on (issue 15).
+   */
+  fail(err: unknown): void {
+    if (this.faulted) return;
+    this.faulted = true;
+    const violation = err instanceof ShoalError && err.code === ErrorCode.PROTOCOL_VIOLATION;
+    const reason = violation
+      ? err
+      : ShoalError.internal(`fault in the session with ${this.remote.host}:${this.remote.port}`, err);
+    this.host.onFault(this, reason);
+    if (this.closed) return;
+    try {
+      this.sendGoodbye(reason.code, violation ? reason.message : 'internal error');
+    } catch {
+      // the GOODBYE is best effort; closing below is what matters
+    }
+    this.close(reason);
   }
 
   // ---- closing -------------------------------------------------------------------------

@@ -49,6 +49,8 @@ export interface EndpointOptions extends TransportConfigInput {
 
 export type EndpointEvents = {
   session: PeerSession;
+  /** A session was closed after a fault inside it (Connection.fail): one event per session. */
+  fault: { peer: PeerAddress; error: ShoalError };
 };
 
 export interface EndpointStats {
@@ -66,6 +68,8 @@ export interface EndpointStats {
   rejectsSent: number;
   welcomesSent: number;
   handlerErrors: number;
+  /** Sessions closed after a fault inside them (PROTOCOL §10.8). */
+  sessionFaults: number;
   sessions: number;
   reassemblyBytes: number;
 }
@@ -101,6 +105,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   private readonly handshake: HandshakeServer;
   private readonly connectionHost: ConnectionHost;
   private readonly dirty = new Set<Connection>();
+  /** The session the datagram being handled belongs to, once known (for onDatagram's catch). */
+  private handling: PeerSession | null = null;
   private flushScheduled = false;
   private destroyed = false;
   private readonly counters = {
@@ -112,6 +118,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     unknownCidDropped: 0,
     wrongAddressDropped: 0,
     handlerErrors: 0,
+    sessionFaults: 0,
   };
 
   constructor(private readonly options: EndpointOptions = {}) {
@@ -135,6 +142,10 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       limiter: this.limiter,
       scheduleFlush: (c) => this.scheduleFlush(c),
       send: (buf, to) => this.sendRaw(buf, to.host, to.port),
+      onFault: (c, error) => {
+        this.counters.sessionFaults++;
+        this.emit('fault', { peer: c.remote, error });
+      },
     };
   }
 
@@ -346,6 +357,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     const k = this.counters;
     k.datagramsIn++;
     k.bytesIn += data.length;
+    this.handling = null;
     try {
       if (this.destroyed) return;
       if (data.length < HEADER_LENGTH || data[0] !== MAGIC) {
@@ -394,9 +406,11 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       if (session === null) return;
       const frames = (packet as Extract<Packet, { frames: unknown }>).frames;
       session.connection.onPacket(header, frames, data.length, now);
-    } catch {
-      // A bug somewhere below must cost one datagram, not the process.
+    } catch (err) {
+      // A bug somewhere below must cost one session at most, never the process.
       k.handlerErrors++;
+      // (`handling` is set by dataSession() below this call, which TypeScript cannot see.)
+      (this.handling as PeerSession | null)?.connection.fail(err);
     }
   }
 
@@ -429,6 +443,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       this.counters.unknownCidDropped++;
       return null;
     }
+    this.handling = session;
     if (!route.confirmed) {
       route.confirmed = true;
       route.welcome = undefined;
@@ -468,8 +483,9 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     for (const c of batch) {
       try {
         c.flush();
-      } catch {
+      } catch (err) {
         this.counters.handlerErrors++;
+        c.fail(err);
       }
     }
   }

@@ -132,7 +132,9 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     maxPendingRequests: number,
     private readonly maxActiveResponses: number,
   ) {
-    super();
+    // A listener that throws (the swarm handling a frame or a request) is a fault inside
+    // this session: it closes the session, never the process (PROTOCOL §10.8).
+    super((err) => connection.fail(err));
     this.remote = connection.remote;
     this.direction = identity.direction;
     this.streamId = identity.streamId;
@@ -140,7 +142,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.peerCapabilities = identity.capabilities;
     this.observedAddress = identity.observedAddress;
     this.requests = new RequestBook({
-      clock,
+      clock: connection.clock,
       budget,
       pool,
       maxPending: maxPendingRequests,
