@@ -10,6 +10,7 @@ import type { EngineConfigInput } from '../engine/engine-config.js';
 import { findSampleFolder } from '../engine/sample-folder.js';
 import { findRendererRoot, UiServer } from './ui-server.js';
 import { statusLine } from './status-line.js';
+import { installProcessGuard } from '../engine/process-guard.js';
 
 const intIn =
   (name: string, lo: number, hi: number) =>
@@ -205,5 +206,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+installProcessGuard();
 const code = await main(process.argv);
 if (code !== 0) process.exit(code);

@@ -28,6 +28,7 @@ import { PRIVILEGED_SCHEMES, decideNavigation, isPermissionAllowed } from './sec
 import { ShoalTray } from './tray.js';
 import { createMainWindow } from './window.js';
 import { loadWindowState } from './window-state.js';
+import { installProcessGuard } from '../engine/process-guard.js';
 
 const LINK_SCHEME = 'shoal';
 const ENGINE_STOP_TIMEOUT_MS = 5000;
@@ -123,6 +124,7 @@ function runPrimaryInstance(): void {
     });
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+  installProcessGuard();
 
   app
     .whenReady()

@@ -235,16 +235,20 @@ export class SegmentFetcher {
     link.inFlightBytes += size;
     if (map && piece !== undefined) {
       this.arrivals.pieceRequested(rendition, seq, now);
-      handle.done.then(
-        (data) => this.onPieceFetched(key, running, map, piece, data),
-        (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
-      );
+      handle.done
+        .then(
+          (data) => this.onPieceFetched(key, running, map, piece, data),
+          (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
+        )
+        .catch(this.hooks.fault);
       return;
     }
-    handle.done.then(
-      (data) => this.onFetched(key, running, entry, data),
-      (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
-    );
+    handle.done
+      .then(
+        (data) => this.onFetched(key, running, entry, data),
+        (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
+      )
+      .catch(this.hooks.fault);
   }
 
   private finishRunning(key: string, r: Running): boolean {
@@ -337,7 +341,11 @@ export class SegmentFetcher {
     this.scheduleQueued = true;
     setTimeout(() => {
       this.scheduleQueued = false;
-      if (!this.destroyed) this.schedule(this.config.now());
+      try {
+        if (!this.destroyed) this.schedule(this.config.now());
+      } catch (err) {
+        this.hooks.fault(err);
+      }
     }, RESCHEDULE_MS).unref?.();
   }
 }

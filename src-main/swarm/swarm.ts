@@ -95,6 +95,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         this.offers.pieceVerified(from, assembly, piece, bytes),
       failed: (failure) => this.emit('segment-failed', failure),
       ban: (link, reason) => this.neighbourhood.ban(link, reason),
+      fault: this.fault,
     });
     this.intake = new EntryIntake(options, this.book, this.pieces, {
       linked: (link) => !this.destroyed && this.neighbourhood.links().includes(link),
@@ -105,6 +106,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         if (this.options.role === 'viewer') announceMap(this.neighbourhood.links(), link, map);
       },
       ban: (link, reason) => this.neighbourhood.ban(link, reason),
+      fault: this.fault,
     });
   }
 
@@ -115,7 +117,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   start(): void {
     this.position.start();
     this.neighbourhood.maintain();
-    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer = setInterval(() => this.guard(() => this.tick()), TICK_MS);
     this.timer.unref?.();
   }
 
@@ -188,9 +190,33 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const delay = (entry.durationUs / 1000) * this.options.pushDelayShare;
     setTimeout(() => {
       if (this.destroyed) return;
-      for (const link of rest)
-        if (!link.holds(entry.rendition, entry.seq)) link.session.send({ type: 'HAVE', entry });
+      this.guard(() => {
+        for (const link of rest)
+          if (!link.holds(entry.rendition, entry.seq)) link.session.send({ type: 'HAVE', entry });
+      });
     }, delay).unref?.();
+  }
+
+  /**
+   * A bug in one of the swarm's own timers or promise continuations: reported as an error
+   * event (once per kind of fault, so a fault in the 100 ms tick cannot flood the bus) and
+   * never thrown to the process. Faults inside one peer's session close that session
+   * instead (PROTOCOL §10.8, PeerSession).
+   */
+  private readonly fault = (err: unknown): void => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (this.faultsReported.has(message) || this.faultsReported.size >= 16) return;
+    this.faultsReported.add(message);
+    this.emit('error', ShoalError.internal(`swarm fault: ${message}`, err));
+  };
+  private readonly faultsReported = new Set<string>();
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fault(err);
+    }
   }
 
   private get piecesOn(): boolean {
