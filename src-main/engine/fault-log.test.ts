@@ -21,7 +21,7 @@ describe('FaultLog', () => {
     // A flood of faults (one per hostile handshake) adds one line a minute, with a count.
     for (let i = 0; i < 1000; i++) log.sessionFault(peer, error);
     expect(lines).toHaveLength(6);
-    expect(lines[5]).toContain('1 more sessions');
+    expect(lines[5]).toContain('1 more session closed');
     now += 60_000;
     log.sessionFault(peer, error);
     expect(lines).toHaveLength(7);

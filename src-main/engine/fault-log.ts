@@ -32,8 +32,9 @@ export class FaultLog {
     const now = this.now();
     if (now - this.lastSummaryAt < SUMMARY_EVERY_MS) return;
     this.lastSummaryAt = now;
+    const n = this.suppressed;
     this.write(
-      `[shoal] ${this.suppressed} more sessions closed after a fault (latest: ${peer.host}:${peer.port}, ${error.message})`,
+      `[shoal] ${n} more ${n === 1 ? 'session' : 'sessions'} closed after a fault (latest: ${peer.host}:${peer.port}, ${error.message})`,
     );
     this.suppressed = 0;
   }
