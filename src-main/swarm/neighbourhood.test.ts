@@ -1,8 +1,8 @@
-// The neighbourhood's closes (PROTOCOL §2.2, §5.3, §11): an ordinary close says CLOSED,
-// never a code outside §11.
+// The neighbourhood's closes (PROTOCOL §2.2, §5.3, §11): an ordinary close or a duplicate
+// connection says CLOSED, a banned peer hears BANNED, never a code outside §11.
 
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src-shared/errors.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { SwarmSession } from './ports.js';
 
@@ -56,6 +56,30 @@ describe('Neighbourhood closes', () => {
     const late = session('c1', 3);
     expect(n.adopt(late)).toBeNull();
     expect(late.closedWith).toEqual({ code: ErrorCode.CLOSED, message: 'shutting down' });
+  });
+
+  it('keeps the first connection of a node id and closes a second with CLOSED (PROTOCOL §2.2)', () => {
+    const { n } = neighbourhood();
+    const first = session('a1', 1);
+    const second = { ...session('a1', 2), direction: 'outbound' as const };
+    expect(n.adopt(first)).not.toBeNull();
+    expect(n.adopt(second)).toBeNull();
+    expect(second.closedWith).toEqual({ code: ErrorCode.CLOSED, message: 'duplicate connection' });
+    expect(first.closedWith).toBeNull();
+    expect(n.links().map((l) => l.session)).toEqual([first]);
+    n.destroy();
+  });
+
+  it('closes a banned node with BANNED, also when it comes back', () => {
+    const { n } = neighbourhood();
+    const a = session('a1', 1);
+    const link = n.adopt(a)!;
+    n.ban(link, new ShoalError(ErrorCode.HASH_MISMATCH, 'forged segment'));
+    expect(a.closedWith?.code).toBe(ErrorCode.BANNED);
+    const again = session('a1', 5);
+    expect(n.adopt(again)).toBeNull();
+    expect(again.closedWith).toEqual({ code: ErrorCode.BANNED, message: 'banned' });
+    n.destroy();
   });
 
   it('closes a neighbour it replaces with CLOSED', () => {

@@ -94,8 +94,9 @@ export class Neighbourhood {
     if (this.destroyed) return refuse('shutting down', ErrorCode.CLOSED);
     if (session.nodeId === this.options.selfNodeId) return refuse('connected to self');
     if (this.banned.has(session.nodeId) || this.banned.has(addressKey(session.remote)))
-      return refuse('banned');
-    if (this.linksById.has(session.nodeId)) return refuse('duplicate connection');
+      return refuse('banned', ErrorCode.BANNED);
+    // PROTOCOL §2.2: one connection per peer node id; the one established first stays.
+    if (this.linksById.has(session.nodeId)) return refuse('duplicate connection', ErrorCode.CLOSED);
     if (this.linksById.size >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0))
       return refuse('full');
     const link = new PeerLink(session, this.options.now);
