@@ -15,6 +15,7 @@ function session(nodeId: string, port = 1): FakeSession {
     direction: 'inbound',
     isBroadcaster: false,
     speaksPieces: false,
+    speaksPex: true,
     closedWith: null,
     send: () => undefined,
     requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
