@@ -126,4 +126,34 @@ describe('packet numbers (PROTOCOL §3.4, §8.1)', () => {
     expect(data.header.ack).toBeUndefined();
     expect(data.frames.map((f) => f.type)).toContain('PING');
   });
+
+  it('a packet of only unknown frames or only padding is recorded but not ack-eliciting (§8.1)', async () => {
+    const server = await net.node();
+    const port = server.endpoint.address().port;
+    const raw = await rawSocket();
+    raws.push(raw);
+    raw.send(hello(0), port);
+    const retry = (await raw.next('RETRY')).packet as Extract<Packet, { header: { type: 'RETRY' } }>;
+    raw.send(hello(1, retry.body.cookie), port);
+    const welcome = (await raw.next('WELCOME')).packet as Extract<Packet, { header: { type: 'WELCOME' } }>;
+    const dcid = welcome.body.sourceCid;
+    const data = (pn: number, tail: string) =>
+      Buffer.concat([
+        encodeDataPacket({ dcid, pn, timestamp: pn, timestampDiff: 0 }, []),
+        Buffer.from(tail.replace(/ /g, ''), 'hex'),
+      ]);
+    const ping = (pn: number, nonce: number) =>
+      encodeDataPacket({ dcid, pn, timestamp: pn, timestampDiff: 0 }, [{ type: 'PING', nonce }]);
+    raw.send(ping(0, 1), port);
+    await raw.next('DATA');
+    const seen = raw.packets.length;
+    raw.send(data(1, '7f 0002 aabb'), port); // one frame of an unknown type
+    raw.send(data(2, '00 000000'), port); // PADDING only
+    await new Promise((r) => setTimeout(r, 150)); // several max ACK delays
+    expect(raw.packets.length).toBe(seen); // no ACK was owed
+    raw.send(ping(3, 2), port);
+    const reply = (await raw.next('DATA', seen)).packet as Extract<Packet, { header: { type: 'DATA' } }>;
+    expect(reply.frames).toContainEqual({ type: 'PONG', nonce: 2 });
+    expect(reply.header.ack?.ranges).toEqual([[0, 3]]); // yet 1 and 2 were recorded
+  });
 });
