@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base32Decode, base32Encode } from './base32.js';
 import { ErrorCode, ShoalError } from './errors.js';
+import { canonicalIPv6 } from './ipv6.js';
 import {
   formatStreamAddress,
   parseStreamAddress,
@@ -70,6 +71,20 @@ describe('parseStreamAddress', () => {
     expect(publicKeyFromStreamId(ID)).toEqual(KEY);
   });
 
+  it('writes every IPv6 host in the one text form a socket reports (RFC 5952, PROTOCOL §4.3)', () => {
+    const hosts = (list: string) => parseStreamAddress(`shoal://${ID}@${list}`).bootstrap.map((e) => e.host);
+    expect(
+      hosts(
+        '[0:0:0:0:0:0:0:1]:1,[2001:0DB8:0000:0000:0000:0000:0000:0001]:2,[::FFFF:192.0.2.1]:3,[fe80:0:0:0:1:0:0:0]:4',
+      ),
+    ).toEqual(['::1', '2001:db8::1', '::ffff:192.0.2.1', 'fe80::1:0:0:0']);
+    expect(hosts('[2001:db8:0:1:0:0:0:1]:5,[1:0:0:2:0:0:0:3]:6,[::]:7')).toEqual([
+      '2001:db8:0:1::1',
+      '1:0:0:2::3',
+      '::',
+    ]);
+  });
+
   it('says exactly what is wrong', () => {
     expect(rejection('')).toMatch(/empty/);
     expect(rejection(`http://${ID}@1.2.3.4:5`)).toMatch(/wrong scheme "http:"/);
@@ -116,7 +131,8 @@ describe('formatStreamAddress', () => {
         const text = formatStreamAddress(a);
         const parsed = parseStreamAddress(text);
         expect(parsed.streamId).toBe(a.streamId);
-        expect(parsed.bootstrap).toEqual(a.bootstrap.map((e) => ({ ...e, host: e.host.toLowerCase() })));
+        const canonical = (h: string) => (h.includes(':') ? canonicalIPv6(h) : h.toLowerCase());
+        expect(parsed.bootstrap).toEqual(a.bootstrap.map((e) => ({ ...e, host: canonical(e.host) })));
         expect(formatStreamAddress(parsed)).toBe(text);
       }),
       { numRuns: 300 },

@@ -13,6 +13,7 @@ import { StreamInfoFlag } from '../protocol/constants.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
+import { resolveBootstrap } from './bootstrap-hosts.js';
 import { StreamNode } from './stream-node.js';
 
 export interface WatchSessionOptions {
@@ -53,10 +54,11 @@ export class WatchSession {
   }
 
   static async start(options: WatchSessionOptions): Promise<WatchSession> {
+    const family = options.config.transport.bindHost.includes(':') ? 6 : 4;
     const node = await StreamNode.open({
       role: 'viewer',
       streamId: publicKeyFromStreamId(options.address.streamId),
-      bootstrap: options.address.bootstrap,
+      bootstrap: await resolveBootstrap(options.address.bootstrap, family),
       store: options.store,
       config: options.config,
       now: options.now,

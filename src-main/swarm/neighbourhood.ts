@@ -87,15 +87,16 @@ export class Neighbourhood {
 
   /** Takes a freshly connected session (either direction). Returns null if it was refused. */
   adopt(session: SwarmSession): PeerLink | null {
-    const refuse = (why: string): null => {
-      session.close(ErrorCode.PROTOCOL_VIOLATION, why);
+    const refuse = (why: string, code: number = ErrorCode.PROTOCOL_VIOLATION): null => {
+      session.close(code, why);
       return null;
     };
-    if (this.destroyed) return refuse('shutting down');
+    if (this.destroyed) return refuse('shutting down', ErrorCode.CLOSED);
     if (session.nodeId === this.options.selfNodeId) return refuse('connected to self');
     if (this.banned.has(session.nodeId) || this.banned.has(addressKey(session.remote)))
-      return refuse('banned');
-    if (this.linksById.has(session.nodeId)) return refuse('duplicate connection');
+      return refuse('banned', ErrorCode.BANNED);
+    // PROTOCOL §2.2: one connection per peer node id; the one established first stays.
+    if (this.linksById.has(session.nodeId)) return refuse('duplicate connection', ErrorCode.CLOSED);
     if (this.linksById.size >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0))
       return refuse('full');
     const link = new PeerLink(session, this.options.now);
@@ -195,7 +196,7 @@ export class Neighbourhood {
         .sort((a, b) => a.lastUsefulAt - b.lastUsefulAt)[0];
       if (stale) {
         this.release(stale, ShoalError.peerGone(stale.nodeId, 'was replaced (nothing new for too long)'));
-        stale.session.close(0, 'replaced: nothing new from this neighbour');
+        stale.session.close(ErrorCode.CLOSED, 'replaced: nothing new from this neighbour');
       }
     }
     this.maintain(this.options.maxPeers);
@@ -209,13 +210,13 @@ export class Neighbourhood {
     const poor = this.links().find((l) => !l.isBroadcaster && l.health() === 'poor');
     if (poor) {
       this.release(poor, ShoalError.peerGone(poor.nodeId, 'was replaced (poor health)'));
-      poor.session.close(0, 'replaced by a better neighbour');
+      poor.session.close(ErrorCode.CLOSED, 'replaced by a better neighbour');
     }
   }
 
   destroy(): void {
     this.destroyed = true;
-    for (const link of this.links()) link.session.close(0, 'goodbye');
+    for (const link of this.links()) link.session.close(ErrorCode.CLOSED, 'goodbye');
     this.linksById.clear();
     this.candidates.clear();
   }

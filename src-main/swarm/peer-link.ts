@@ -61,6 +61,11 @@ export class PeerLink {
     return this.session.speaksPieces;
   }
 
+  /** The peer answers PEX_REQUEST (PROTOCOL §4.7, §5.14). */
+  get speaksPex(): boolean {
+    return this.session.speaksPex;
+  }
+
   /** Holds the whole segment or, per PIECE_HAVE, that piece of it. */
   holdsPiece(rendition: number, seq: number, piece: number): boolean {
     if (this.holds(rendition, seq)) return true;

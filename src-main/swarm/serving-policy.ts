@@ -123,11 +123,32 @@ export class ServingPolicy {
       if (range.offset + range.length > held.data.length) return NotAvailableReason.UNKNOWN;
       return held.data.subarray(range.offset, range.offset + range.length);
     }
-    const partial = range && req.kind === 'media' ? this.pieces.assembly(req.rendition, req.seq) : undefined;
+    const partial = req.kind === 'media' ? this.pieces.assembly(req.rendition, req.seq) : undefined;
     const bytes = partial && range ? partial.slice(range) : undefined;
     if (bytes) return bytes;
-    const edge = this.book.liveEdge(req.rendition);
-    return req.seq > edge || partial ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED;
+    return this.missingReason(req, partial !== undefined);
+  }
+
+  /**
+   * PROTOCOL §5.9 — why we cannot serve a segment we do not hold (enough of): UNKNOWN if it
+   * does not exist as far as we know, NOT_YET if we may have it later, EVICTED otherwise.
+   */
+  private missingReason(req: IncomingSegmentRequest, assembling: boolean): number {
+    const info = this.book.info;
+    if (info && !info.renditions.some((r) => r.id === req.rendition)) return NotAvailableReason.UNKNOWN;
+    if (assembling) return NotAvailableReason.NOT_YET;
+    if (req.kind === 'media') {
+      return req.seq > this.book.liveEdge(req.rendition)
+        ? NotAvailableReason.NOT_YET
+        : NotAvailableReason.EVICTED;
+    }
+    // Init segments: a rendition whose entries reference none (MPEG-TS) has none.
+    const media = this.book.window(req.rendition);
+    if (media.length > 0 && media.every((e) => e.initSeq === null)) return NotAvailableReason.UNKNOWN;
+    let newestInit = -1;
+    for (const e of media) if (e.initSeq !== null) newestInit = Math.max(newestInit, e.initSeq);
+    if (this.book.get(req.rendition, 'init', req.seq)) newestInit = Math.max(newestInit, req.seq);
+    return req.seq > newestInit ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED;
   }
 
   /**

@@ -241,7 +241,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.neighbourhood.maintain();
     if (now - this.lastPexAt > PEX_EVERY_MS) {
       this.lastPexAt = now;
-      const links = this.neighbourhood.links();
+      const links = this.neighbourhood.links().filter((l) => l.speaksPex);
       const pick = links[Math.floor(Math.random() * links.length)];
       pick?.session.send({ type: 'PEX_REQUEST', max: 16 });
       this.neighbourhood.replacePoorest();
@@ -259,7 +259,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const limit = Math.max(4000, 3 * this.book.segmentDurationMs());
     if (quietFor < limit || now - this.lastRefreshAt < limit / 2) return;
     this.lastRefreshAt = now;
-    for (const link of this.neighbourhood.links()) link.session.send({ type: 'PEX_REQUEST', max: 16 });
+    for (const link of this.neighbourhood.links())
+      if (link.speaksPex) link.session.send({ type: 'PEX_REQUEST', max: 16 });
     this.neighbourhood.refresh();
   }
 
@@ -288,7 +289,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       const held = this.options.vault.heldSeqs(rendition);
       if (held.length > 0) link.session.send({ type: 'AVAILABILITY', rendition, ...seqsToBitmap(held) });
     }
-    link.session.send({ type: 'PEX_REQUEST', max: 16 });
+    // PROTOCOL §5.14: only a peer that announced PEX is asked.
+    if (link.speaksPex) link.session.send({ type: 'PEX_REQUEST', max: 16 });
     if (this.options.role === 'viewer' && !this.book.info) this.intake.fetchPlaylist(link);
   }
 
