@@ -20,6 +20,7 @@ function brokenNeighbour(): SwarmSession {
     direction: 'outbound',
     isBroadcaster: false,
     speaksPieces: false,
+    speaksPex: false,
     send: () => undefined,
     requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
     requestPlaylist: () => new Promise(() => undefined),
