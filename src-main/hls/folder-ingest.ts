@@ -220,6 +220,11 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
         for (const segment of batch) this.emit('segment', segment);
       },
       problem: (key, err) => (err ? this.note(key, id, err) : this.clear(key)),
+      // Not a passing state that a second look might clear: report it at once (once per
+      // segment, since the segment is skipped).
+      refused: (err) => {
+        if (!this.stopped) this.emit('error', err);
+      },
       stalled: (rendition, idleMs) => this.emit('stalled', { rendition, idleMs }),
       resumed: (rendition) => this.emit('resumed', { rendition }),
       ended: () => {

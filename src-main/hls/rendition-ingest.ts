@@ -48,6 +48,8 @@ export interface RenditionSink {
   segments(batch: IngestedSegment[]): void;
   /** A problem under `key`; null clears it. */
   problem(key: string, err: ShoalError | null): void;
+  /** A segment that can never be published (too large): skipped. */
+  refused(err: ShoalError): void;
   stalled(rendition: number, idleMs: number): void;
   resumed(rendition: number): void;
   ended(rendition: number): void;
@@ -229,8 +231,9 @@ export class RenditionIngest {
     } catch (err) {
       const error = ShoalError.from(err, ErrorCode.IO);
       if (error.code === ErrorCode.TOO_LARGE) {
-        // It will never fit on the wire: say so and move on.
-        this.sink.problem(`${key} too large`, error);
+        // Waiting will not help (it never fits on the wire): say so now and go on with the
+        // next segment.
+        this.sink.refused(new ShoalError(error.code, `${error.message}; segment ${segment.msn} skipped`));
         this.skip(segment);
         return 'skipped';
       }

@@ -13,6 +13,8 @@ export interface SegmentBytes {
   sha256: Buffer;
 }
 
+const MIB = 1024 * 1024;
+
 /** Throws MISSING_FILE (not there), TOO_LARGE (can never be sent) or IO. */
 export async function readSegmentFile(path: string, range: ByteRange | null = null): Promise<SegmentBytes> {
   let size: number;
@@ -30,12 +32,7 @@ export async function readSegmentFile(path: string, range: ByteRange | null = nu
       `is shorter (${size} bytes) than its byte range ${range.length}@${range.offset}`,
     );
   }
-  if (length > MAX_SEGMENT_SIZE) {
-    throw new ShoalError(
-      ErrorCode.TOO_LARGE,
-      `${path} is ${length} bytes, more than a segment may be (${MAX_SEGMENT_SIZE})`,
-    );
-  }
+  if (length > MAX_SEGMENT_SIZE) throw tooLarge(path, `is ${(length / MIB).toFixed(1)} MiB`);
 
   const hash = createHash('sha256');
   const chunks: Buffer[] = [];
@@ -50,14 +47,20 @@ export async function readSegmentFile(path: string, range: ByteRange | null = nu
       hash.update(chunk);
       chunks.push(chunk);
       total += chunk.length;
-      if (total > MAX_SEGMENT_SIZE)
-        throw new ShoalError(ErrorCode.TOO_LARGE, `${path} grew past ${MAX_SEGMENT_SIZE} bytes`);
+      if (total > MAX_SEGMENT_SIZE) throw tooLarge(path, 'grew while it was read');
     }
   } catch (err) {
     stream.destroy();
     throw toShoalError(path, err);
   }
   return { data: Buffer.concat(chunks, total), sha256: hash.digest() };
+}
+
+function tooLarge(path: string, what: string): ShoalError {
+  return new ShoalError(
+    ErrorCode.TOO_LARGE,
+    `${path} ${what}, more than one segment may be (${MAX_SEGMENT_SIZE / MIB} MiB, PROTOCOL §7.1)`,
+  );
 }
 
 function toShoalError(path: string, err: unknown): ShoalError {

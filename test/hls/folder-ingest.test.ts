@@ -3,10 +3,11 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src-shared/errors.js';
+import { MAX_SEGMENT_SIZE } from '../../src-main/protocol/constants.js';
 import {
   FolderIngest,
   type FolderIngestEvents,
@@ -289,6 +290,42 @@ describe('FolderIngest', () => {
     await rec.until(() => rec.of('ended').length === 1, 5000, 'ended after the fix');
     expect(media(rec).map((s) => s.seq)).toEqual([0, 1]);
     expect(rec.of('resumed').length).toBeGreaterThan(0);
+  });
+
+  it('says at once that a segment is too large to send, skips it and goes on', async () => {
+    const dir = join(root, 'too-large');
+    await mkdir(dir);
+    await copySegments(
+      [
+        [join(vod, 'seg00000.ts'), 'a0.ts'],
+        [join(vod, 'seg00001.ts'), 'a1.ts'],
+        [join(vod, 'seg00002.ts'), 'a2.ts'],
+      ],
+      dir,
+    );
+    await writeFile(join(dir, 'huge.ts'), '');
+    await truncate(join(dir, 'huge.ts'), MAX_SEGMENT_SIZE + 1); // sparse: no disk used
+    const playlist = join(dir, 'live.m3u8');
+    await writeMediaPlaylist(playlist, {
+      segments: [{ uri: 'a0.ts' }, { uri: 'huge.ts' }, { uri: 'a1.ts' }],
+    });
+    const { rec } = ingest({ folder: dir });
+    await rec.until(() => media(rec).length === 2, 5000, 'the segments around the large one');
+    // The error comes with the skip, not after a later problem happens to look again.
+    await rec.until(() => rec.of('error').length === 1, 5000, 'the too-large error');
+    const error = rec.of('error')[0]!;
+    expect(error.code).toBe(ErrorCode.TOO_LARGE);
+    expect(error.message).toMatch(/huge\.ts is 32\.0 MiB, more than one segment may be \(32 MiB/);
+    expect(error.message).toMatch(/segment 1 skipped/);
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 2]);
+
+    await writeMediaPlaylist(playlist, {
+      segments: [{ uri: 'a0.ts' }, { uri: 'huge.ts' }, { uri: 'a1.ts' }, { uri: 'a2.ts' }],
+      endlist: true,
+    });
+    await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 2, 3]);
+    expect(rec.of('error')).toHaveLength(1); // reported once, not again on every read
   });
 
   it('asks the user to choose between several playlists', async () => {
