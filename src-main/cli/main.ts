@@ -8,6 +8,7 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineConfigInput } from '../engine/engine-config.js';
 import { findSampleFolder } from '../engine/sample-folder.js';
+import { ensureFolder } from '../store/ensure-folder.js';
 import { findRendererRoot, UiServer } from './ui-server.js';
 import { statusLine } from './status-line.js';
 
@@ -57,40 +58,78 @@ function engineInput(opts: CommonOptions, extra: Partial<EngineConfigInput> = {}
   };
 }
 
-/** Runs until Ctrl-C (or the stream ends), printing a live status line. */
+/**
+ * stderr as the CLI uses it: a live status line that messages interrupt cleanly, and each
+ * message said once (an engine error that also ends the command is not repeated by main).
+ */
+const terminal = {
+  statusShown: false,
+  said: new Set<string>(),
+  status(line: string): void {
+    process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`);
+    this.statusShown = true;
+  },
+  say(message: string): void {
+    process.stderr.write(`${this.statusShown ? '\r\x1b[2K' : ''}shoal: ${message}\n`);
+    this.statusShown = false;
+    this.said.add(message);
+  },
+  /** For the final error: printed unless the engine already said exactly this. */
+  sayOnce(message: string): void {
+    if (!this.said.has(message)) this.say(message);
+  },
+};
+
+/**
+ * Runs until Ctrl-C (or, with `exitWhenEnded`, until the stream ends), printing a live
+ * status line. Throws when the stream was not found, so the command fails.
+ */
 async function runUntilStopped(engine: Engine, quiet: boolean, exitWhenEnded: boolean): Promise<void> {
   const tty = process.stderr.isTTY;
   let lastPrinted = 0;
   const off = engine.onSnapshot((s) => {
     if (quiet) return;
     const line = statusLine(s);
-    if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`);
+    if (tty) terminal.status(line);
     else if (s.at - lastPrinted >= 5000) {
       lastPrinted = s.at;
       process.stderr.write(line + '\n');
     }
   });
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
+  const outcome = await new Promise<'stopped' | 'ended' | 'not-found'>((resolve) => {
+    const stop = (): void => resolve('stopped');
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     if (exitWhenEnded) {
       engine.onEvent((e) => {
-        if (e.type === 'state' && (e.state === 'ended' || e.state === 'not-found')) setTimeout(stop, 500);
+        const state = e.type === 'state' ? e.state : null;
+        if (state === 'ended' || state === 'not-found') setTimeout(() => resolve(state), 500);
       });
     }
   });
   off();
-  if (tty && !quiet) process.stderr.write('\n');
-  process.stderr.write('shoal: stopping…\n');
+  if (terminal.statusShown) process.stderr.write('\n');
+  terminal.statusShown = false;
+  const notFound = outcome === 'not-found' ? notFoundError(engine) : null;
+  if (!notFound) process.stderr.write('shoal: stopping…\n');
   await engine.destroy();
+  if (notFound) throw notFound;
+}
+
+/** Why `watch` gives up: the engine's own words (it has printed them) or a plain fallback. */
+function notFoundError(engine: Engine): ShoalError {
+  const last = engine.getSnapshot().lastError;
+  if (last && (last.code === ErrorCode.STREAM_NOT_FOUND || last.code === ErrorCode.NO_PEERS))
+    return new ShoalError(last.code, last.message, true);
+  return new ShoalError(ErrorCode.STREAM_NOT_FOUND, 'the stream was not found', true);
 }
 
 async function withEngine(input: EngineConfigInput, body: (engine: Engine) => Promise<void>): Promise<void> {
+  // Fail now with a clear message rather than at the first key or settings write.
+  await ensureFolder(input.dataDir, 'data folder');
   const engine = new Engine(input);
   engine.onEvent((e) => {
-    if (e.type === 'error' && !process.env.SHOAL_QUIET_ERRORS)
-      process.stderr.write(`\nshoal: ${e.error.message}\n`);
+    if (e.type === 'error' && !process.env.SHOAL_QUIET_ERRORS) terminal.say(e.error.message);
   });
   try {
     await engine.start();
@@ -179,16 +218,18 @@ export function buildProgram(): Command {
     .action(async (opts: CommonOptions & { uiPort: number }) => {
       const rendererRoot = findRendererRoot();
       if (!rendererRoot) throw new ShoalError(ErrorCode.IO, 'the UI is not built: run `npm run build` first');
-      let server: UiServer | null = null;
-      const engine = new Engine(engineInput(opts, { mediaBaseUrl: 'pending' }));
-      await engine.start();
-      server = new UiServer({ engine, rendererRoot, port: opts.uiPort });
-      await server.start();
-      engine.setMediaBaseUrl(server.mediaBaseUrl);
-      process.stdout.write(`${server.pageUrl}\n`);
-      process.stderr.write('shoal: open the URL above in a browser (Ctrl-C to stop)\n');
-      await runUntilStopped(engine, true, false);
-      await server.destroy();
+      await withEngine(engineInput(opts, { mediaBaseUrl: 'pending' }), async (engine) => {
+        const server = new UiServer({ engine, rendererRoot, port: opts.uiPort });
+        await server.start();
+        engine.setMediaBaseUrl(server.mediaBaseUrl);
+        process.stdout.write(`${server.pageUrl}\n`);
+        process.stderr.write('shoal: open the URL above in a browser (Ctrl-C to stop)\n');
+        try {
+          await runUntilStopped(engine, true, false);
+        } finally {
+          await server.destroy();
+        }
+      });
     });
 
   return program;
@@ -199,8 +240,7 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
-    const e = ShoalError.from(err);
-    process.stderr.write(`shoal: ${e.message}\n`);
+    terminal.sayOnce(ShoalError.from(err).message);
     return 1;
   }
 }

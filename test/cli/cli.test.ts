@@ -1,9 +1,24 @@
 // The `shoal` command as a user runs it: help, clear one-line errors and exit codes.
 
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../fakes/engine-net.js';
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'shoal-cli-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** How many times `text` occurs in `output`. */
+const count = (output: string, text: string): number => output.split(text).length - 1;
+const STREAM_ID = 'a'.repeat(52);
 
 function shoal(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src-main/cli/main.ts'), ...args], {
@@ -45,6 +60,46 @@ describe('shoal CLI', () => {
     const r = shoal('broadcast', '/nonexistent/hls', '--bind', '127.0.0.1');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/shoal: folder \/nonexistent\/hls does not exist/);
+  });
+
+  it('prints a fatal error once', () => {
+    const r = shoal('broadcast', scratch, '--bind', '127.0.0.1', '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`shoal: ${scratch}: has no .m3u8 playlist`);
+    expect(count(r.stderr, 'has no .m3u8 playlist')).toBe(1);
+  });
+
+  it('fails at once, saying why, when the data folder cannot be made', async () => {
+    const file = join(scratch, 'a-file');
+    await writeFile(file, 'x');
+    const cases: [string[], string, RegExp][] = [
+      [
+        ['watch', `shoal://${STREAM_ID}@127.0.0.1:9`],
+        join(file, 'x'),
+        /shoal: cannot use .*a-file for the data folder .*a-file\/x: it is not a folder/,
+      ],
+    ];
+    if (existsSync('/proc/self')) {
+      cases.push([
+        ['broadcast', join(ROOT, 'assets', 'sample')],
+        '/proc/x',
+        /shoal: cannot create the data folder \/proc\/x: \/proc does not accept new folders/,
+      ]);
+    }
+    for (const [args, dataDir, says] of cases) {
+      const r = shoal(...args, '--bind', '127.0.0.1', '--data-dir', dataDir, '--quiet');
+      expect(r.code, `${args[0]} --data-dir ${dataDir}`).toBe(1); // not null: it did not hang
+      expect(r.stderr).toMatch(says);
+      expect(count(r.stderr, 'data folder')).toBe(1);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('watch fails with the reason when nobody carries the stream', () => {
+    const r = shoal('watch', `shoal://${STREAM_ID}@127.0.0.1:9`, '--bind', '127.0.0.1', '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/shoal: no answer from 127\.0\.0\.1:9: the broadcaster may be offline/);
+    expect(count(r.stderr, 'no answer from')).toBe(1);
   });
 
   it('rejects out-of-range settings before starting', () => {
