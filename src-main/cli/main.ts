@@ -33,14 +33,28 @@ interface CommonOptions {
   window?: number;
   joinDistance?: number;
   http?: number;
-  noHttp?: boolean;
   dataDir: string;
   advertise?: string;
   bind?: string;
   quiet?: boolean;
 }
 
-function engineInput(opts: CommonOptions, extra: Partial<EngineConfigInput> = {}): EngineConfigInput {
+/**
+ * What the engine runs with. The HTTP gateway: `broadcast` and `watch` serve HLS over HTTP
+ * only when asked (`--http`), as their help and the README say; `ui` follows the Settings
+ * page (saved in the data folder), and `--http` turns it on there too.
+ */
+function engineInput(
+  opts: CommonOptions,
+  extra: Partial<EngineConfigInput> = {},
+  gateway: 'flag-only' | 'settings' = 'flag-only',
+): EngineConfigInput {
+  const http =
+    opts.http !== undefined
+      ? { gatewayPort: opts.http, gatewayEnabled: true }
+      : gateway === 'flag-only'
+        ? { gatewayEnabled: false }
+        : {};
   return {
     dataDir: opts.dataDir,
     advertiseHost: opts.advertise ?? null,
@@ -50,7 +64,7 @@ function engineInput(opts: CommonOptions, extra: Partial<EngineConfigInput> = {}
       ...(opts.uploadCap !== undefined && { uploadCapKbps: opts.uploadCap }),
       ...(opts.maxPeers !== undefined && { maxPeers: opts.maxPeers }),
       ...(opts.joinDistance !== undefined && { joinDistanceSegments: opts.joinDistance }),
-      ...(opts.http !== undefined && { gatewayPort: opts.http, gatewayEnabled: true }),
+      ...http,
     },
     ...(opts.window !== undefined && { store: { maxSegments: opts.window } }),
     ...(opts.bind !== undefined && { transport: { bindHost: opts.bind } }),
@@ -165,9 +179,10 @@ export function buildProgram(): Command {
         ),
       )
       .addOption(
-        new Option('--http <port>', 'serve HLS on http://127.0.0.1:<port> (0 = any free port)').argParser(
-          intIn('http port', 0, 65535),
-        ),
+        new Option(
+          '--http <port>',
+          'serve HLS on http://127.0.0.1:<port> (0 = any free port); off without it (ui: as in Settings)',
+        ).argParser(intIn('http port', 0, 65535)),
       )
       .option('--advertise <host>', "host to put in the stream address (default: this machine's LAN address)")
       .option('--bind <host>', 'address to bind the UDP socket to', '0.0.0.0')
@@ -218,7 +233,7 @@ export function buildProgram(): Command {
     .action(async (opts: CommonOptions & { uiPort: number }) => {
       const rendererRoot = findRendererRoot();
       if (!rendererRoot) throw new ShoalError(ErrorCode.IO, 'the UI is not built: run `npm run build` first');
-      await withEngine(engineInput(opts, { mediaBaseUrl: 'pending' }), async (engine) => {
+      await withEngine(engineInput(opts, { mediaBaseUrl: 'pending' }, 'settings'), async (engine) => {
         const server = new UiServer({ engine, rendererRoot, port: opts.uiPort });
         await server.start();
         engine.setMediaBaseUrl(server.mediaBaseUrl);

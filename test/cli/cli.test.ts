@@ -1,6 +1,6 @@
 // The `shoal` command as a user runs it: help, clear one-line errors and exit codes.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
+
+/** Runs a long-lived command until its stderr shows the live status line, then stops it. */
+function shoalUntilStatus(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src-main/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    if (/\| peers \d+ \|/.test(stderr)) child.kill('SIGINT');
+  });
+  return new Promise((resolve) => child.once('close', () => resolve({ stdout, stderr })));
+}
 
 /** How many times `text` occurs in `output`. */
 const count = (output: string, text: string): number => output.split(text).length - 1;
@@ -100,6 +116,28 @@ describe('shoal CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/shoal: no answer from 127\.0\.0\.1:9: the broadcaster may be offline/);
     expect(count(r.stderr, 'no answer from')).toBe(1);
+  });
+
+  it('broadcast serves HTTP only with --http, as its help and the README say', async () => {
+    // Everything a broadcast prints at start comes before its first status line.
+    const common = ['--bind', '127.0.0.1', '--advertise', '127.0.0.1'];
+    const folder = join(ROOT, 'assets', 'sample');
+    const plain = await shoalUntilStatus('broadcast', folder, ...common, '--data-dir', join(scratch, 'd1'));
+    expect(plain.stdout).toMatch(/^shoal:\/\/\w{52}@127\.0\.0\.1:\d+\n$/);
+    expect(plain.stderr).not.toContain('local HLS');
+
+    const http = await shoalUntilStatus(
+      'broadcast',
+      folder,
+      ...common,
+      '--data-dir',
+      join(scratch, 'd2'),
+      '--http',
+      '0',
+    );
+    expect(http.stderr).toMatch(
+      /shoal: local HLS at http:\/\/127\.0\.0\.1:\d+\/stream\/\w{52}\/master\.m3u8/,
+    );
   });
 
   it('rejects out-of-range settings before starting', () => {
