@@ -10,6 +10,7 @@
 
 import { base32Decode, base32Encode, base32Length } from './base32.js';
 import { ShoalError } from './errors.js';
+import { nonUnicastReason } from './ip-scope.js';
 import { canonicalIPv6, ipv4Problem, ipv6Problem } from './ipv6.js';
 
 export interface Endpoint {
@@ -126,6 +127,7 @@ function parseEndpoint(text: string, position: number): Endpoint {
     if (problem) throw ShoalError.badAddress(`${where}: bad IPv6 address (${problem})`);
     // One text per address, the one the socket reports (PROTOCOL §2.3, §4.3).
     host = canonicalIPv6(host);
+    refuseNonUnicast(host, where);
   } else {
     const colon = text.lastIndexOf(':');
     if (colon < 0) throw ShoalError.badAddress(`${where}: missing ":port"`);
@@ -136,8 +138,15 @@ function parseEndpoint(text: string, position: number): Endpoint {
     if (host === '') throw ShoalError.badAddress(`${where}: missing host`);
     const problem = /^[0-9.]+$/.test(host) ? ipv4Problem(host) : hostnameProblem(host);
     if (problem) throw ShoalError.badAddress(`${where}: bad host (${problem})`);
+    refuseNonUnicast(host, where);
   }
   return { host, port: parsePort(portText, where) };
+}
+
+/** A bootstrap endpoint is one peer: never a multicast, broadcast or unspecified address. */
+function refuseNonUnicast(host: string, where: string): void {
+  const reason = nonUnicastReason(host);
+  if (reason) throw ShoalError.badAddress(`${where}: ${host} is ${reason}, not the address of a peer`);
 }
 
 function parsePort(text: string, where: string): number {
