@@ -68,21 +68,15 @@ export class StreamNode {
         Capability.FMP4 |
         (config.swarm.pieces ? Capability.PIECES : 0) |
         (role === 'broadcaster' ? Capability.BROADCASTER : 0),
-      acceptStream: (id): StreamAdmission => {
+      acceptStream: (id, from): StreamAdmission => {
         if (!swarm || !sameStream(id))
           return {
             accept: false,
             code: ErrorCode.STREAM_NOT_FOUND,
             message: 'this node does not carry that stream',
           };
-        if (!swarm.canAccept())
-          return {
-            accept: false,
-            code: ErrorCode.FULL,
-            message: 'no free peer slots',
-            peers: swarm.pexPeers(16),
-          };
-        return { accept: true };
+        // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §10.9).
+        return swarm.admit(from);
       },
     });
     try {
@@ -105,6 +99,7 @@ export class StreamNode {
       noUpload: role === 'viewer' && config.settings.noUpload,
       maxInFlightPerPeer: config.swarm.maxInFlightPerPeer,
       pieces: config.swarm.pieces,
+      idleEvictMs: config.swarm.idleEvictMs,
       uploadBytesPerSec: uploadCapBytes(config),
       now: options.now,
     });

@@ -27,7 +27,16 @@ export class PeerLink {
   throughputBps: number;
   readonly up: RateMeter;
   readonly down: RateMeter;
+  /** When the peer last delivered data or told us of a new entry. */
   lastUsefulAt: number;
+  /** When the peer last asked us for a segment or piece, or announced what it holds. */
+  private lastActivityAt: number;
+  /** When the peer last delivered a segment or piece we asked for. */
+  lastDeliveredAt: number;
+  /** Our requests it left unanswered (timed out or given up, no byte received) since it last delivered. */
+  unanswered = 0;
+  /** Our PEX_REQUEST waiting for its answer (PROTOCOL §5.14): its `max`, and when it was sent. */
+  private pexAsked: { max: number; at: number } | null = null;
 
   constructor(
     readonly session: SwarmSession,
@@ -36,6 +45,8 @@ export class PeerLink {
   ) {
     this.connectedAt = now();
     this.lastUsefulAt = this.connectedAt;
+    this.lastActivityAt = this.connectedAt;
+    this.lastDeliveredAt = this.connectedAt;
     this.throughputBps = initialThroughputBps;
     this.up = new RateMeter(now);
     this.down = new RateMeter(now);
@@ -47,6 +58,49 @@ export class PeerLink {
 
   get isBroadcaster(): boolean {
     return this.session.isBroadcaster;
+  }
+
+  /** The peer took (a segment or piece request) or relayed (HAVE, AVAILABILITY, PIECE_HAVE, PIECE_MAP). */
+  noteActivity(): void {
+    this.lastActivityAt = this.now();
+  }
+
+  /** Last time the peer took, relayed or delivered anything: an idle one may be evicted (PROTOCOL §10.9). */
+  get lastActiveAt(): number {
+    return Math.max(this.lastActivityAt, this.lastUsefulAt);
+  }
+
+  /** We sent a PEX_REQUEST for up to `max` entries. */
+  askedPex(max: number): void {
+    this.pexAsked = { max, at: this.now() };
+  }
+
+  /** Whether a PEX_REQUEST of ours is waiting for its answer (for at most `timeoutMs`). */
+  pexPending(timeoutMs: number): boolean {
+    return this.pexAsked !== null && this.now() - this.pexAsked.at < timeoutMs;
+  }
+
+  /**
+   * A PEX_RESPONSE arrived: the `max` of the request it answers, or null when we asked
+   * for nothing (within `timeoutMs`): an unsolicited response is ignored (PROTOCOL §5.14).
+   */
+  takePexAnswer(timeoutMs: number): number | null {
+    const asked = this.pexPending(timeoutMs) ? this.pexAsked!.max : null;
+    this.pexAsked = null;
+    return asked;
+  }
+
+  /** A request of ours ended with nothing from the peer: no byte by its deadline, or given up. */
+  recordUnanswered(): void {
+    this.unanswered += 1;
+  }
+
+  /**
+   * The peer has left at least `count` requests in a row unanswered and delivered nothing
+   * for `quietMs`: it takes requests and never serves them.
+   */
+  undelivering(count: number, quietMs: number): boolean {
+    return this.unanswered >= count && this.now() - this.lastDeliveredAt >= quietMs;
   }
 
   /** Init segments the peer holds, as `${rendition}:${seq}`. */
@@ -262,6 +316,8 @@ export class PeerLink {
     const first = !this.measured;
     this.segmentsReceived += 1;
     this.lastUsefulAt = this.now();
+    this.lastDeliveredAt = this.lastUsefulAt;
+    this.unanswered = 0;
     this.lastDoneAt = this.lastUsefulAt;
     if (serviceMs > 0) {
       const sample = (bytes / serviceMs) * 1000;

@@ -11,6 +11,7 @@ import type { PieceLedger } from './piece-ledger.js';
 import { rangeKey } from './piece-relay.js';
 import type { IncomingSegmentRequest, SegmentVault } from './ports.js';
 import { ServingQueue } from './serving-queue.js';
+import { UploadShares } from './upload-shares.js';
 
 /** Longest queue (ms of upload) a piece request joins, per priority class (see refuses). */
 const PIECE_QUEUE_MS = [500, 300, 150];
@@ -41,6 +42,8 @@ export class ServingPolicy {
   private readonly publishedAt = new Map<number, number>();
   /** What our capped upload still has to send, for admission (see refuses). */
   private readonly serving: ServingQueue;
+  /** How much of our upload each neighbour may take (see UploadShares). */
+  private readonly shares: UploadShares;
 
   constructor(
     private readonly config: ServingConfig,
@@ -50,6 +53,20 @@ export class ServingPolicy {
     private readonly activeResponses: () => number,
   ) {
     this.serving = new ServingQueue(config.now);
+    this.shares = new UploadShares({
+      now: config.now,
+      capBytesPerSec: () => this.config.uploadBytesPerSec ?? null,
+      streamBytesPerSec: () => {
+        const bandwidth = Math.max(0, ...(this.book.info?.renditions ?? []).map((r) => r.bandwidth));
+        return bandwidth > 0 ? bandwidth / 8 : this.book.streamBytesPerSec();
+      },
+      segmentDurationMs: () => this.book.segmentDurationMs(),
+    });
+  }
+
+  /** A neighbour left: its share is forgotten. */
+  forget(link: PeerLink): void {
+    this.shares.forget(link);
   }
 
   /** Broadcaster: a media segment was published now. */
@@ -64,7 +81,11 @@ export class ServingPolicy {
     const data = this.servable(req);
     if (typeof data === 'number') return data;
     // An offered piece was counted in our upload queue when we offered it (see noteOffers).
-    if (!this.offeredTo(link, req) && this.refuses(req, data.length)) return NotAvailableReason.OVERLOADED;
+    const offered = this.offeredTo(link, req);
+    // One neighbour takes no more than its share of our upload (see UploadShares).
+    if (!this.shares.allows(link) && !offered) return NotAvailableReason.OVERLOADED;
+    if (!offered && this.refuses(req, data.length)) return NotAvailableReason.OVERLOADED;
+    this.shares.charge(link, data.length);
     if (this.config.role === 'broadcaster' && req.kind === 'media') {
       const key = rangeKey(req.seq, req.range);
       this.copies.set(key, (this.copies.get(key) ?? 0) + 1);

@@ -7,11 +7,11 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { bitmapToSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
 import { EntryFlag } from '../protocol/constants.js';
-import type { Frame, PieceMap, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
+import type { Frame, PeerAddress, PieceMap, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
 import { EntryIntake } from './entry-intake.js';
 import { LivePosition } from './live-position.js';
-import { Neighbourhood } from './neighbourhood.js';
+import { Neighbourhood, type Admission } from './neighbourhood.js';
 import type { PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
@@ -28,6 +28,14 @@ export type { SwarmEvents, SwarmOptions } from './swarm-options.js';
 
 const TICK_MS = 100;
 const PEX_EVERY_MS = 15_000;
+/** Entries we ask for in a PEX_REQUEST. */
+const PEX_MAX = 16;
+/** A PEX_RESPONSE later than this after our request is not taken as its answer. */
+const PEX_ANSWER_MS = 10_000;
+/** A neighbour that leaves this many requests in a row unanswered... */
+const UNANSWERED_LIMIT = 6;
+/** ...and delivers nothing for this long (at least; 4 segment durations if longer) is dropped. */
+const UNDELIVERING_QUIET_MS = 10_000;
 
 export class Swarm extends TypedEmitter<SwarmEvents> {
   readonly book: EntryBook;
@@ -50,6 +58,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** Which neighbours hear of the pieces we hold (see PieceOffers). */
   private readonly offers: PieceOffers;
   private destroyed = false;
+  /** Things peers did that we refused to act on (for tests and logs). */
+  readonly refusals = { pexUnsolicited: 0, pexOversized: 0, undelivering: 0 };
 
   constructor(private readonly options: SwarmOptions) {
     super((err) => this.emit('error', ShoalError.internal('a swarm listener threw', err)));
@@ -71,10 +81,12 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       maxPeers: options.maxPeers,
       selfNodeId: options.selfNodeId,
       now: options.now,
+      ...(options.idleEvictMs !== undefined && { idleEvictMs: options.idleEvictMs }),
       onLink: (link) => this.onLink(link),
       onUnlink: (link, reason) => this.onUnlink(link, reason),
-      onDialError: (_addr, error) => {
+      onDialError: (address, error) => {
         if (error.code === ErrorCode.STREAM_NOT_FOUND) this.emit('error', error);
+        this.emit('dial-failed', { address, error });
       },
     });
     this.neighbourhood.addCandidates(options.bootstrap, true);
@@ -137,6 +149,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
 
   canAccept(): boolean {
     return this.neighbourhood.canAccept();
+  }
+
+  /** How to answer a HELLO from `from`: banned, FULL (with peers to try), or welcome. */
+  admit(from: PeerAddress): Admission {
+    return this.neighbourhood.admit(from);
   }
 
   pexPeers(max = 16): PexPeer[] {
@@ -243,10 +260,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       this.lastPexAt = now;
       const links = this.neighbourhood.links().filter((l) => l.speaksPex);
       const pick = links[Math.floor(Math.random() * links.length)];
-      pick?.session.send({ type: 'PEX_REQUEST', max: 16 });
+      if (pick) this.askPex(pick);
       this.neighbourhood.replacePoorest();
     }
     if (this.options.role === 'viewer') {
+      this.dropUndelivering(now);
       this.checkStarving(now);
       this.fetcher.schedule(now);
       this.offers.digestIfDue(now);
@@ -259,9 +277,32 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const limit = Math.max(4000, 3 * this.book.segmentDurationMs());
     if (quietFor < limit || now - this.lastRefreshAt < limit / 2) return;
     this.lastRefreshAt = now;
-    for (const link of this.neighbourhood.links())
-      if (link.speaksPex) link.session.send({ type: 'PEX_REQUEST', max: 16 });
+    for (const link of this.neighbourhood.links()) this.askPex(link);
     this.neighbourhood.refresh();
+  }
+
+  /**
+   * PROTOCOL §5.14: only peers that announced PEX are asked, one question at a time; the
+   * answer is the only PEX_RESPONSE we take from them (see onPexResponse).
+   */
+  private askPex(link: PeerLink): void {
+    if (!link.speaksPex || link.pexPending(PEX_ANSWER_MS)) return;
+    link.askedPex(PEX_MAX);
+    link.session.send({ type: 'PEX_REQUEST', max: PEX_MAX });
+  }
+
+  /** Neighbours that take our requests and never answer them are dropped (PROTOCOL §13.5). */
+  private dropUndelivering(now: number): void {
+    const quietMs = Math.max(UNDELIVERING_QUIET_MS, 4 * this.book.segmentDurationMs());
+    for (const link of this.neighbourhood.links()) {
+      if (!link.undelivering(UNANSWERED_LIMIT, quietMs)) continue;
+      this.refusals.undelivering++;
+      const quiet = Math.round((now - link.lastDeliveredAt) / 1000);
+      this.neighbourhood.dropUndelivering(
+        link,
+        `${link.unanswered} requests unanswered, nothing delivered in ${quiet} s`,
+      );
+    }
   }
 
   /** A verified segment: into the store, announced to the neighbours that lack it. */
@@ -289,13 +330,13 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       const held = this.options.vault.heldSeqs(rendition);
       if (held.length > 0) link.session.send({ type: 'AVAILABILITY', rendition, ...seqsToBitmap(held) });
     }
-    // PROTOCOL §5.14: only a peer that announced PEX is asked.
-    if (link.speaksPex) link.session.send({ type: 'PEX_REQUEST', max: 16 });
+    this.askPex(link);
     if (this.options.role === 'viewer' && !this.book.info) this.intake.fetchPlaylist(link);
   }
 
   private onUnlink(link: PeerLink, reason: ShoalError): void {
     this.fetcher.dropLink(link);
+    this.serving.forget(link);
     this.emit('peer-left', { link, reason });
     if (!this.destroyed) {
       this.neighbourhood.maintain();
@@ -304,6 +345,14 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   private onFrame(link: PeerLink, frame: Frame): void {
+    // Announcing what it holds is relaying: such a neighbour is not idle (PROTOCOL §10.9).
+    if (
+      frame.type === 'HAVE' ||
+      frame.type === 'AVAILABILITY' ||
+      frame.type === 'PIECE_HAVE' ||
+      frame.type === 'PIECE_MAP'
+    )
+      link.noteActivity();
     switch (frame.type) {
       case 'HAVE':
         this.intake.acceptEntry(link, frame.entry, 'have');
@@ -340,12 +389,35 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         });
         break;
       case 'PEX_RESPONSE':
-        this.neighbourhood.addCandidates(frame.peers);
-        this.neighbourhood.maintain();
+        this.onPexResponse(link, frame.peers);
         break;
       default:
         break;
     }
+  }
+
+  /**
+   * PROTOCOL §5.14: a PEX_RESPONSE is taken only as the answer to our PEX_REQUEST, and
+   * only up to the entries asked for; more is a PROTOCOL_VIOLATION. Unsolicited ones are
+   * ignored: each entry would become an address we send HELLOs to.
+   */
+  private onPexResponse(link: PeerLink, peers: PexPeer[]): void {
+    const asked = link.takePexAnswer(PEX_ANSWER_MS);
+    if (asked === null) {
+      this.refusals.pexUnsolicited++;
+      return;
+    }
+    if (peers.length > asked) {
+      this.refusals.pexOversized++;
+      this.neighbourhood.close(
+        link,
+        ErrorCode.PROTOCOL_VIOLATION,
+        `PEX_RESPONSE with ${peers.length} entries, asked for at most ${asked}`,
+      );
+      return;
+    }
+    this.neighbourhood.addCandidates(peers);
+    this.neighbourhood.maintain();
   }
 
   private updateChoke(link: PeerLink): void {
@@ -356,6 +428,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   private onSegmentRequest(link: PeerLink, req: IncomingSegmentRequest): void {
+    link.noteActivity();
     const data = this.serving.answer(link, req);
     if (typeof data === 'number') return req.notAvailable(data);
     req.respond(data);
