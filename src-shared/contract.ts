@@ -85,6 +85,8 @@ export const SessionStateSchema = z.enum([
   'playing',
   'ended',
   'not-found',
+  /** Viewer: the nodes that answered are full (REJECT FULL); it keeps trying them and the peers they listed. */
+  'full',
   'error',
 ]);
 export type SessionState = z.infer<typeof SessionStateSchema>;

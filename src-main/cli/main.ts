@@ -172,7 +172,10 @@ export function buildProgram(): Command {
         ),
       )
       .addOption(
-        new Option('--max-peers <n>', 'most neighbours to keep').argParser(intIn('max peers', 1, 200)),
+        new Option(
+          '--max-peers <n>',
+          'most neighbours to keep (watch: default 24; broadcast: direct viewers, default 4)',
+        ).argParser(intIn('max peers', 1, 200)),
       )
       .addOption(
         new Option('--window <segments>', 'live window kept in memory, in segments').argParser(
@@ -194,7 +197,12 @@ export function buildProgram(): Command {
     .description('broadcast the HLS stream written into a folder; prints the stream address')
     .option('--name <name>', 'identity name: the same name keeps the same stream address', 'default')
     .action(async (folder: string, opts: CommonOptions & { name: string }) => {
-      await withEngine(engineInput(opts), async (engine) => {
+      // The broadcaster's own limit (its upload carries each direct viewer) unless given.
+      const input = engineInput(
+        opts,
+        opts.maxPeers === undefined ? {} : { swarm: { broadcasterMaxPeers: opts.maxPeers } },
+      );
+      await withEngine(input, async (engine) => {
         const info = await engine.startBroadcast({ folder, identity: opts.name });
         process.stdout.write(`${info.address}\n`);
         const gw = engine.getSnapshot().gatewayUrl;

@@ -17,6 +17,7 @@ const STATE_WORDS: Record<StatsSnapshot['state'], string> = {
   playing: 'playing',
   ended: 'ended',
   'not-found': 'stream not found',
+  full: 'broadcaster full, retrying',
   error: 'error',
 };
 

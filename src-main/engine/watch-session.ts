@@ -28,6 +28,8 @@ export interface WatchSessionOptions {
 
 /** Segments held ahead of the join point before the player is told to start. */
 const START_AFTER_SEGMENTS = 1;
+/** A FULL answer keeps the viewer in 'full' (not 'not-found') for this long after it. */
+const FULL_HOLDS_MS = 30_000;
 
 export class WatchSession {
   readonly role = 'viewer' as const;
@@ -38,6 +40,8 @@ export class WatchSession {
   private everConnected = false;
   private playingSince: number | null = null;
   private notFoundCode: number = ErrorCode.NO_PEERS;
+  /** The last REJECT FULL: who said it, how many peers it listed, when. */
+  private full: { where: string; peers: number; at: number } | null = null;
 
   private constructor(
     private readonly options: WatchSessionOptions,
@@ -69,6 +73,12 @@ export class WatchSession {
     });
     node.swarm.on('error', (error) => {
       if (error.code === ErrorCode.STREAM_NOT_FOUND) session.notFoundCode = ErrorCode.STREAM_NOT_FOUND;
+    });
+    // PROTOCOL §10.9: FULL means the node is there and carries the stream, with no slot now.
+    node.swarm.on('dial-failed', ({ address, error }) => {
+      if (error.code !== ErrorCode.FULL) return;
+      const peers = (error as ShoalError & { peers?: unknown[] }).peers?.length ?? 0;
+      session.full = { where: `${address.host}:${address.port}`, peers, at: options.now() };
     });
     node.swarm.on('segment', () => session.update());
     node.swarm.start();
@@ -111,6 +121,18 @@ export class WatchSession {
     if (this.isEnded && swarm.contiguousHead(0) >= swarm.book.liveEdge(0)) return this.setState('ended');
     if (held >= START_AFTER_SEGMENTS) return this.setState('playing');
     if (swarm.neighbourhood.size > 0) return this.setState('buffering');
+    if (this.full && now - this.full.at < FULL_HOLDS_MS) {
+      if (this.state === 'full') return;
+      const { where, peers } = this.full;
+      const others = peers > 0 ? `trying the ${peers} peer${peers === 1 ? '' : 's'} it listed and ` : '';
+      this.options.bus.error(
+        new ShoalError(
+          ErrorCode.FULL,
+          `${where} is full (no free peer slot for another viewer); ${others}asking it again every few seconds`,
+        ),
+      );
+      return this.setState('full');
+    }
     if (
       this.state !== 'not-found' &&
       !this.everConnected &&
@@ -131,6 +153,9 @@ export class WatchSession {
 
   private setState(state: SessionState): void {
     if (this.state === state) return;
+    // The FULL message is the story of the 'full' state only.
+    if (this.state === 'full' && this.options.bus.lastError?.code === ErrorCode.FULL)
+      this.options.bus.lastError = null;
     if (state === 'playing' && this.playingSince === null) this.playingSince = this.options.now();
     this.state = state;
     this.options.bus.state(state);
