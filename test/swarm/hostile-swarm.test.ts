@@ -10,7 +10,7 @@ import { ErrorCode, type ShoalError } from '../../src-shared/errors.js';
 import { formatStreamAddress, publicKeyFromStreamId } from '../../src-shared/stream-address.js';
 import { mergeEngineConfig } from '../../src-main/engine/engine-config.js';
 import { StreamNode } from '../../src-main/engine/stream-node.js';
-import { Capability } from '../../src-main/protocol/constants.js';
+import { Capability, NotAvailableReason } from '../../src-main/protocol/constants.js';
 import { signEntry, signStreamInfo, streamKeysFromSeed } from '../../src-main/protocol/signing.js';
 import type { PexPeer, SegmentEntry } from '../../src-main/protocol/types.js';
 import { SegmentStore } from '../../src-main/store/segment-store.js';
@@ -24,12 +24,15 @@ afterAll(async () => {
   for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
 });
 
-async function viewerNode(bootstrap: { host: string; port: number }[] = []): Promise<StreamNode> {
+async function viewerNode(
+  bootstrap: { host: string; port: number }[] = [],
+  store = new SegmentStore(),
+): Promise<StreamNode> {
   const node = await StreamNode.open({
     role: 'viewer',
     streamId: keys.streamId,
     bootstrap,
-    store: new SegmentStore(),
+    store,
     config: mergeEngineConfig({ dataDir: '/nonexistent', transport: { bindHost: '127.0.0.1' } }),
     now: () => performance.now(),
   });
@@ -149,12 +152,7 @@ describe('non-delivery (PROTOCOL §13.5)', () => {
   it('drops a neighbour that takes requests and never answers them', async () => {
     // A "holder" with a genuine signed playlist that never serves a byte.
     const holder = await endpoint('127.0.0.3', Capability.RELAY);
-    const info = signStreamInfo(keys.privateKey, keys.streamId, {
-      flags: 0,
-      createdAtMs: Date.now(),
-      targetDurationMs: 1000,
-      renditions: [{ id: 0, bandwidth: 800_000, width: 0, height: 0, name: 'main', codecs: '' }],
-    });
+    const info = streamInfo(800_000);
     const entries: SegmentEntry[] = [];
     for (let seq = 0; seq < 6; seq++)
       entries.push(signEntry(keys.privateKey, keys.streamId, unsignedEntry(seq)));
@@ -182,6 +180,50 @@ describe('non-delivery (PROTOCOL §13.5)', () => {
     expect(asked).toBeGreaterThanOrEqual(6);
     expect(node.swarm.refusals.undelivering).toBeGreaterThanOrEqual(1);
   }, 90_000);
+});
+
+describe('upload shares (PROTOCOL §13.5)', () => {
+  it('hold one greedy neighbour to its ceiling when no upload cap is set', async () => {
+    // A relay holding one 100 kB segment of a 800 kbit/s stream (100 kB/s, 1 s segments):
+    // one neighbour may take 4x that, plus a burst of 4 segments.
+    const store = new SegmentStore();
+    const node = await viewerNode([], store);
+    node.swarm.setInfo(streamInfo(800_000));
+    const entry = signEntry(keys.privateKey, keys.streamId, unsignedEntry(3, 100_000));
+    store.put(entry, Buffer.alloc(100_000, 3));
+
+    const greedy = await endpoint('127.0.0.4', Capability.RELAY);
+    const s = await greedy.connect({ host: '127.0.0.1', port: node.port }, keys.streamId);
+    let served = 0;
+    let overloaded = 0;
+    const started = performance.now();
+    // The same segment over and over, eight at a time, 40 times: 32 MB asked for.
+    for (let round = 0; round < 40; round++) {
+      const batch = Array.from({ length: 8 }, () =>
+        s
+          .requestSegment({
+            rendition: 0,
+            kind: 'media',
+            seq: 3,
+            expectedSize: entry.size,
+            deadlineMs: 10_000,
+            priority: 0,
+          })
+          .done.then(
+            (data) => {
+              served += data.length;
+            },
+            (e: { reason?: number }) => {
+              if (e.reason === NotAvailableReason.OVERLOADED) overloaded++;
+            },
+          ),
+      );
+      await Promise.all(batch);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    expect(served).toBeLessThanOrEqual(4 * 100_000 + 4 * 100_000 * seconds + 8 * 100_000);
+    expect(overloaded).toBeGreaterThan(0);
+  }, 60_000);
 });
 
 const net = new EngineNet();
@@ -225,8 +267,17 @@ describe.skipIf(!hasFfmpeg())('idle sessions holding every broadcaster slot (PRO
   }, 120_000);
 });
 
-function unsignedEntry(seq: number) {
-  const data = Buffer.alloc(20_000, seq & 0xff);
+function streamInfo(bandwidth: number) {
+  return signStreamInfo(keys.privateKey, keys.streamId, {
+    flags: 0,
+    createdAtMs: Date.now(),
+    targetDurationMs: 1000,
+    renditions: [{ id: 0, bandwidth, width: 0, height: 0, name: 'main', codecs: '' }],
+  });
+}
+
+function unsignedEntry(seq: number, size = 20_000) {
+  const data = Buffer.alloc(size, seq & 0xff);
   return {
     rendition: 0,
     flags: 0,
