@@ -22,7 +22,7 @@ export interface SwarmConfig {
   resyncAfterSegments: number;
   /** Fetch and relay segments piece by piece (PROTOCOL §7.3); off = whole segments only. */
   pieces: boolean;
-  /** When full, a neighbour that took, relayed and delivered nothing for this long makes room (PROTOCOL §10.9). */
+  /** When full, a neighbour that took, relayed and delivered nothing for this long makes room (PROTOCOL §13.5). */
   idleEvictMs: number;
 }
 

@@ -75,7 +75,7 @@ export class StreamNode {
             code: ErrorCode.STREAM_NOT_FOUND,
             message: 'this node does not carry that stream',
           };
-        // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §10.9).
+        // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §13.5).
         return swarm.admit(from);
       },
     });

@@ -74,7 +74,7 @@ export class WatchSession {
     node.swarm.on('error', (error) => {
       if (error.code === ErrorCode.STREAM_NOT_FOUND) session.notFoundCode = ErrorCode.STREAM_NOT_FOUND;
     });
-    // PROTOCOL §10.9: FULL means the node is there and carries the stream, with no slot now.
+    // PROTOCOL §13.5: FULL means the node is there and carries the stream, with no slot now.
     node.swarm.on('dial-failed', ({ address, error }) => {
       if (error.code !== ErrorCode.FULL) return;
       const peers = (error as ShoalError & { peers?: unknown[] }).peers?.length ?? 0;

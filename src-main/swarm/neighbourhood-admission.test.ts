@@ -1,4 +1,4 @@
-// Who a node dials and admits (PROTOCOL §10.9, §13.5), with a scripted dialer and a
+// Who a node dials and admits (PROTOCOL §5.14, §13.5), with a scripted dialer and a
 // hand-moved clock: addresses a neighbour named are dialled at a bounded pace and never
 // when they name no peer; bans hold per IP, from any port, until they expire; a full node
 // makes room by evicting a neighbour that took and relayed nothing.

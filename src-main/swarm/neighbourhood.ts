@@ -48,7 +48,7 @@ export interface NeighbourhoodOptions {
   /**
    * A neighbour that has taken nothing from us (no segment or piece request), relayed
    * nothing (no HAVE, AVAILABILITY, PIECE_HAVE, PIECE_MAP) and delivered nothing for this
-   * long gives its slot to a newcomer when we are full (PROTOCOL §10.9). Default 10 s.
+   * long gives its slot to a newcomer when we are full (PROTOCOL §13.5). Default 10 s.
    */
   idleEvictMs?: number;
   onLink(link: PeerLink): void;
@@ -191,7 +191,7 @@ export class Neighbourhood {
 
   /**
    * When full: closes the neighbour that has taken, relayed and delivered nothing for the
-   * longest, if that is over idleEvictMs (GOODBYE RESOURCE_LIMIT, PROTOCOL §10.9).
+   * longest, if that is over idleEvictMs (GOODBYE RESOURCE_LIMIT, PROTOCOL §13.5).
    * Returns whether a slot was freed.
    */
   private evictIdle(): boolean {
@@ -294,7 +294,7 @@ export class Neighbourhood {
     if (answered && error.code !== ErrorCode.BAD_ADDRESS) c.validated = true;
     if (peers) this.addCandidates(peers.slice(0, REJECT_PEERS_TAKEN));
     if (error.code === ErrorCode.STREAM_NOT_FOUND) c.nextTryAt = now + 5000;
-    // FULL: the node is there and may have room soon (PROTOCOL §10.9); keep asking.
+    // FULL: the node is there and may have room soon (PROTOCOL §13.5); keep asking.
     if (error.code === ErrorCode.FULL)
       c.nextTryAt = now + Math.min(FULL_RETRY_MAX_MS, 1000 * 2 ** c.failures);
     const limit = c.validated ? 6 : UNVALIDATED_MAX_FAILURES;

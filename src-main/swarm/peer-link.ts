@@ -65,7 +65,7 @@ export class PeerLink {
     this.lastActivityAt = this.now();
   }
 
-  /** Last time the peer took, relayed or delivered anything: an idle one may be evicted (PROTOCOL §10.9). */
+  /** Last time the peer took, relayed or delivered anything: an idle one may be evicted (PROTOCOL §13.5). */
   get lastActiveAt(): number {
     return Math.max(this.lastActivityAt, this.lastUsefulAt);
   }

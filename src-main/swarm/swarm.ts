@@ -345,7 +345,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   private onFrame(link: PeerLink, frame: Frame): void {
-    // Announcing what it holds is relaying: such a neighbour is not idle (PROTOCOL §10.9).
+    // Announcing what it holds is relaying: such a neighbour is not idle (PROTOCOL §13.5).
     if (
       frame.type === 'HAVE' ||
       frame.type === 'AVAILABILITY' ||

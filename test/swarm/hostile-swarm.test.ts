@@ -229,7 +229,7 @@ describe('upload shares (PROTOCOL §13.5)', () => {
 const net = new EngineNet();
 cleanup.push(() => net.destroy());
 
-describe.skipIf(!hasFfmpeg())('idle sessions holding every broadcaster slot (PROTOCOL §10.9)', () => {
+describe.skipIf(!hasFfmpeg())('idle sessions holding every broadcaster slot (PROTOCOL §13.5)', () => {
   it('give way to a real viewer, which meanwhile reports FULL and keeps trying', async () => {
     const folder = await makeTempDir('shoal-idle-');
     cleanup.push(() => removeDir(folder));
