@@ -78,7 +78,11 @@ export class WatchSession {
     node.swarm.on('dial-failed', ({ address, error }) => {
       if (error.code !== ErrorCode.FULL) return;
       const peers = (error as ShoalError & { peers?: unknown[] }).peers?.length ?? 0;
-      session.full = { where: `${address.host}:${address.port}`, peers, at: options.now() };
+      const where = `${address.host}:${address.port}`;
+      const given = options.address.bootstrap.some((b) => b.host === address.host && b.port === address.port);
+      // The message names the address the user gave; a listed peer that is full too only keeps it fresh.
+      if (given || !session.full) session.full = { where, peers, at: options.now() };
+      else session.full.at = options.now();
     });
     node.swarm.on('segment', () => session.update());
     node.swarm.start();
