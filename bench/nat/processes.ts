@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface LabProcess {
@@ -105,4 +106,31 @@ export function ffmpegArgs(folder: string, bitrateKbps: number, segmentSec: numb
     join(folder, 'seg%05d.ts'),
     join(folder, 'stream.m3u8'),
   ];
+}
+
+export interface SchedStats {
+  /** Nanoseconds on a CPU and waiting on a run queue, summed over the process's threads. */
+  runNs: number;
+  waitNs: number;
+}
+
+/**
+ * CPU time and run-queue wait of a process (/proc/<pid>/task/<tid>/schedstat). On a shared
+ * machine the wait says whether a process was starved of CPU: a figure for the report, so a
+ * slow viewer is not blamed on the network when it was the machine.
+ */
+export async function schedStats(pid: number): Promise<SchedStats | null> {
+  try {
+    let runNs = 0;
+    let waitNs = 0;
+    for (const tid of await readdir(`/proc/${pid}/task`)) {
+      const text = await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0 0');
+      const [run, wait] = text.trim().split(/\s+/).map(Number);
+      runNs += run ?? 0;
+      waitNs += wait ?? 0;
+    }
+    return { runNs, waitNs };
+  } catch {
+    return null;
+  }
 }

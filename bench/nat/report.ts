@@ -5,8 +5,8 @@
 //   segment was complete in order; segment k is due at start + (k - first) * duration. The
 //   continuity index is the share of due segments (until the end) complete before they were
 //   due (as bench/swarm/metrics.ts).
-// - playing: it started, and in the last `RECENT_SEC` seconds it completed in order at least
-//   80% of the segments the source produced in that time (it keeps up with live at the end).
+// - playing: continuity of at least `PLAYING_CONTINUITY`: a watchable stream. (A viewer that
+//   starves for half a minute and then catches up in a burst is not playing.)
 // - from peers (kernel): bytes it received from other viewers' public addresses over bytes
 //   from viewers and the broadcaster together, counted by nftables on the host.
 // - pairs exchanging data: viewer pairs with at least one segment's worth of bytes between
@@ -19,7 +19,7 @@ import type { CliStatus } from './cli-status.js';
 import type { NatKind, Scenario } from './scenarios.js';
 
 export const STARTUP_SEGMENTS = 2;
-export const RECENT_SEC = 20;
+export const PLAYING_CONTINUITY = 0.9;
 
 export interface ViewerRecord {
   index: number;
@@ -34,6 +34,8 @@ export interface ViewerRecord {
   errors: string[];
   /** Seconds after its start when the CLI exited by itself, or null if it ran to the end. */
   exitedAfterSec: number | null;
+  /** Share of one core the CLI used, and share of the time its threads waited for a CPU, since its start. */
+  cpu: { used: number; waited: number } | null;
 }
 
 export interface RunRecord {
@@ -59,6 +61,7 @@ export interface ViewerFigures {
   fromPeersKernel: number | null;
   fromPeersApp: number | null;
   linkedPeers: number;
+  cpu: { used: number; waited: number } | null;
   note: string;
 }
 
@@ -89,10 +92,7 @@ export function continuity(
   return counted === 0 ? null : onTime / counted;
 }
 
-export function keepsUp(arrivals: Map<number, number>, endAt: number, segSec: number): boolean {
-  const recent = [...arrivals.values()].filter((at) => at > endAt - RECENT_SEC * 1000).length;
-  return recent >= 0.8 * (RECENT_SEC / segSec);
-}
+const shorten = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
@@ -123,18 +123,20 @@ export function computeFigures(r: RunRecord): RunFigures {
     ).length;
     const notes = [...v.errors];
     if (v.exitedAfterSec !== null) notes.unshift(`CLI exited after ${v.exitedAfterSec.toFixed(0)} s`);
+    const ci = continuity(v.arrivals, r.endAt, segMs, STARTUP_SEGMENTS * segMs);
     return {
       index: v.index,
       nat: v.nat + (v.upnp ? '+upnp' : ''),
-      playing: v.arrivals.size > 0 && keepsUp(v.arrivals, r.endAt, sc.segmentSec),
+      playing: ci !== null && ci >= PLAYING_CONTINUITY,
       segments: v.arrivals.size,
-      continuity: continuity(v.arrivals, r.endAt, segMs, STARTUP_SEGMENTS * segMs),
+      continuity: ci,
       lagP50Sec: median(lags),
       fromPeersKernel:
         fromViewers + fromBroadcaster > 0 ? fromViewers / (fromViewers + fromBroadcaster) : null,
       fromPeersApp: v.cli?.fromPeersPct ?? null,
       linkedPeers: linked,
-      note: notes.join('; '),
+      cpu: v.cpu,
+      note: shorten(notes.join('; '), 90),
     };
   });
   let exchanging = 0;
@@ -179,6 +181,7 @@ export function formatReport(r: RunRecord, f: RunFigures): string {
     pct(v.fromPeersKernel),
     v.fromPeersApp === null ? '–' : `${v.fromPeersApp}%`,
     String(v.linkedPeers),
+    v.cpu === null ? '–' : `${pct(v.cpu.used)} / ${pct(v.cpu.waited)}`,
     v.note,
   ]);
   const head = [
@@ -191,6 +194,7 @@ export function formatReport(r: RunRecord, f: RunFigures): string {
     'from peers',
     '(app)',
     'peers ⇄',
+    'cpu / waited',
     'note',
   ];
   const n = f.viewers.length;
@@ -205,4 +209,21 @@ export function formatReport(r: RunRecord, f: RunFigures): string {
     `offload (bytes viewers got from viewers): ${pct(f.offload)}`,
     ...r.notes,
   ].join('\n');
+}
+
+/** The record as JSON (Maps as entry lists), so a report can be printed again later. */
+export function recordToJson(r: RunRecord): string {
+  return JSON.stringify(
+    r,
+    (_key, value: unknown) => (value instanceof Map ? { entries: [...value.entries()] } : value),
+    1,
+  );
+}
+
+export function recordFromJson(text: string): RunRecord {
+  return JSON.parse(text, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && 'entries' in value && Array.isArray(value.entries)
+      ? new Map(value.entries as [unknown, unknown][])
+      : value,
+  ) as RunRecord;
 }

@@ -4,7 +4,7 @@
 // also on Ctrl-C, SIGTERM or failure. Needs root. README "NAT lab".
 
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
@@ -12,9 +12,16 @@ import { parseArgs } from 'node:util';
 import { runId } from './addressing.js';
 import { cliErrors, lastStatus } from './cli-status.js';
 import { linkCounters, receivedBySource } from './counters.js';
-import { ffmpegArgs, LabProcesses, type LabProcess } from './processes.js';
+import { ffmpegArgs, LabProcesses, schedStats, type LabProcess } from './processes.js';
 import { RecordingTracker, SourceSegments } from './recording-tracker.js';
-import { computeFigures, formatReport, type RunRecord, type ViewerRecord } from './report.js';
+import {
+  computeFigures,
+  formatReport,
+  recordFromJson,
+  recordToJson,
+  type RunRecord,
+  type ViewerRecord,
+} from './report.js';
 import { SCENARIOS, withOverrides, type Scenario } from './scenarios.js';
 import { capUplink } from './shaping.js';
 import { sh } from './shell.js';
@@ -57,6 +64,8 @@ const readText = (file: string): Promise<string> => readFile(file, 'utf8').catch
 interface Options {
   scenario: Scenario;
   outDir: string;
+  /** Print the table of an earlier run's record.json instead of running. */
+  reportFrom: string | null;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -67,6 +76,7 @@ function parseOptions(argv: string[]): Options {
       viewers: { type: 'string' },
       duration: { type: 'string' },
       out: { type: 'string' },
+      'report-from': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -74,6 +84,7 @@ function parseOptions(argv: string[]): Options {
   if (values.help) {
     console.log(
       `npm run lab:nat -- --scenario <${names}> [--viewers n] [--duration s] [--out dir]\n` +
+        `npm run lab:nat -- --report-from <dir>   (the table of an earlier run, from its record.json)\n` +
         Object.values(SCENARIOS)
           .map((s) => `  ${s.name.padEnd(10)} ${s.summary}`)
           .join('\n'),
@@ -94,7 +105,11 @@ function parseOptions(argv: string[]): Options {
     int(values.viewers, 'viewers', 1, 60),
     int(values.duration, 'duration', 10, 3600),
   );
-  return { scenario, outDir: resolve(values.out ?? join(ROOT, '.bench-out', 'nat', scenario.name)) };
+  return {
+    scenario,
+    outDir: resolve(values.out ?? join(ROOT, '.bench-out', 'nat', scenario.name)),
+    reportFrom: values['report-from'] ?? null,
+  };
 }
 
 async function buildNetwork(
@@ -132,7 +147,12 @@ async function buildNetwork(
 }
 
 async function main(): Promise<number> {
-  const { scenario: sc, outDir } = parseOptions(process.argv.slice(2));
+  const { scenario: sc, outDir, reportFrom } = parseOptions(process.argv.slice(2));
+  if (reportFrom) {
+    const record = recordFromJson(await readFile(join(reportFrom, 'record.json'), 'utf8'));
+    console.log(formatReport(record, computeFigures(record)));
+    return 0;
+  }
   const why = await cannotBuild();
   if (why) {
     log(`cannot build the lab: ${why}`);
@@ -232,6 +252,7 @@ async function stream(
     return /^(shoal:\/\/\S+)$/m.exec(text)?.[1] ?? null;
   });
   log(`broadcasting ${address}`);
+  const broadcasterAt = Date.now();
 
   const viewerHosts = topo.hosts.slice(1);
   const started = new Map<LabHost, { proc: LabProcess; at: number; tracker: RecordingTracker }>();
@@ -274,6 +295,20 @@ async function stream(
     }
   }
   const endAt = Date.now();
+  const cpu = new Map<LabHost, ViewerRecord['cpu']>();
+  for (const [h, v] of started) {
+    const st = v.proc.exited || !v.proc.child.pid ? null : await schedStats(v.proc.child.pid);
+    const wallNs = (endAt - v.at) * 1e6;
+    cpu.set(h, st && { used: st.runNs / wallNs, waited: st.waitNs / wallNs });
+  }
+  const bst = broadcaster.child.pid ? await schedStats(broadcaster.child.pid) : null;
+  if (bst) {
+    const wallNs = (endAt - broadcasterAt) * 1e6;
+    notes.push(
+      `broadcaster CLI: ${Math.round((100 * bst.runNs) / wallNs)}% of a core, ` +
+        `waited for a CPU ${Math.round((100 * bst.waitNs) / wallNs)}% of the time`,
+    );
+  }
   await pollAll();
   const txEnd = (await linkCounters(b.hostNs, 'eth0')).txBytes;
   const windowSec = (endAt - Math.max(windowFrom, t0)) / 1000;
@@ -291,6 +326,7 @@ async function stream(
       cli: lastStatus(text),
       errors: cliErrors(text),
       exitedAfterSec: v.proc.exited ? (v.proc.exited.at - v.at) / 1000 : null,
+      cpu: cpu.get(h) ?? null,
     });
   }
   const totals = source.totals();
@@ -309,6 +345,7 @@ async function stream(
         '(other work on the machine shows up here)',
     ],
   };
+  await writeFile(join(dir, 'record.json'), recordToJson(record));
   return formatReport(record, computeFigures(record));
 }
 
