@@ -210,9 +210,12 @@ async function stream(
 ): Promise<string> {
   const sourceDir = join(dir, 'source');
   const source = new SourceSegments(sourceDir);
+  const b = topo.hosts[0]!;
+  // In the broadcaster's namespace (it needs no network): a crashed run's ffmpeg is then
+  // stopped with the namespace by the next run (topology.ts, removeLeftovers).
   const ffmpeg = procs.start(
     'ffmpeg',
-    null,
+    b.hostNs,
     'ffmpeg',
     ffmpegArgs(sourceDir, sc.bitrateKbps, sc.segmentSec),
     dir,
@@ -223,7 +226,6 @@ async function stream(
     return existsSync(join(sourceDir, 'stream.m3u8')) ? true : null;
   });
 
-  const b = topo.hosts[0]!;
   const broadcaster = procs.start(
     'broadcaster',
     b.hostNs,
