@@ -48,6 +48,8 @@ export interface RunRecord {
   broadcasterTxBytes: number;
   windowSec: number;
   viewers: ViewerRecord[];
+  /** Routers whose miniupnpd did not answer the NAT-PMP check at all. */
+  natPmpSilent: number[];
   notes: string[];
 }
 
@@ -159,6 +161,27 @@ export function computeFigures(r: RunRecord): RunFigures {
     broadcasterUpX: (r.broadcasterTxBytes * 8) / Math.max(1, r.windowSec) / (sc.bitrateKbps * 1000),
     offload: fromAnyAll > 0 ? fromViewersAll / fromAnyAll : null,
   };
+}
+
+/**
+ * Whether the lab itself worked (not whether Shoal did): the encoder produced the stream, a
+ * public viewer of a public broadcaster got segments (nothing stands between them), every
+ * miniupnpd answered. A run with problems exits non-zero.
+ */
+export function labProblems(r: RunRecord, f: RunFigures): string[] {
+  const out: string[] = [];
+  const expected = r.scenario.durationSec / r.scenario.segmentSec;
+  const produced = r.segmentDoneAt.size;
+  if (produced < expected / 2) out.push(`ffmpeg produced ${produced} segments, expected about ${expected}`);
+  const publicViewers = f.viewers.filter((v) => v.nat === 'public');
+  if (
+    r.scenario.broadcaster.nat === 'public' &&
+    publicViewers.length > 0 &&
+    publicViewers.every((v) => v.segments === 0)
+  )
+    out.push('no public viewer received a segment from the public broadcaster');
+  for (const router of r.natPmpSilent) out.push(`miniupnpd on router r${router} did not answer NAT-PMP`);
+  return out;
 }
 
 const pct = (v: number | null): string => (v === null ? '–' : `${Math.round(v * 100)}%`);

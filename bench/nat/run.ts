@@ -17,6 +17,7 @@ import { RecordingTracker, SourceSegments } from './recording-tracker.js';
 import {
   computeFigures,
   formatReport,
+  labProblems,
   recordFromJson,
   recordToJson,
   type RunRecord,
@@ -26,7 +27,7 @@ import { SCENARIOS, withOverrides, type Scenario } from './scenarios.js';
 import { capUplink } from './shaping.js';
 import { sh } from './shell.js';
 import { cannotBuild, removeLeftovers, Topology, type LabHost } from './topology.js';
-import { checkNatPmp, describeNatPmp, startMiniupnpd } from './upnp.js';
+import { checkNatPmp, describeNatPmp, MINIUPNPD, startMiniupnpd } from './upnp.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -112,13 +113,14 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-async function buildNetwork(
-  sc: Scenario,
-  topo: Topology,
-  dir: string,
-  procs: LabProcesses,
-): Promise<string[]> {
+interface Built {
+  notes: string[];
+  natPmpSilent: number[];
+}
+
+async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: LabProcesses): Promise<Built> {
   const notes: string[] = [];
+  const natPmpSilent: number[] = [];
   await topo.buildInternet();
   // DHT bootstrap nodes (issue 16 §4) will be public hosts started here, before the stream,
   // once the product has a DHT: sc.dhtBootstrapNodes of them. None today.
@@ -139,11 +141,13 @@ async function buildNetwork(
   for (const h of upnpHosts) await startMiniupnpd(h, dir, procs);
   if (upnpHosts.length) await pause(1000);
   for (const h of upnpHosts) {
-    const line = describeNatPmp(await checkNatPmp(h, join(HERE, 'natpmp-probe.ts')));
+    const answer = await checkNatPmp(h, join(HERE, 'natpmp-probe.ts'));
+    if (!answer.answered) natPmpSilent.push(h.index);
+    const line = describeNatPmp(answer);
     log(line);
     notes.push(line);
   }
-  return notes;
+  return { notes, natPmpSilent };
 }
 
 async function main(): Promise<number> {
@@ -153,7 +157,12 @@ async function main(): Promise<number> {
     console.log(formatReport(record, computeFigures(record)));
     return 0;
   }
-  const why = await cannotBuild();
+  const needsUpnp = [sc.broadcaster, ...sc.viewers].some((h) => h.upnp);
+  const why =
+    (await cannotBuild()) ??
+    (needsUpnp && !existsSync(MINIUPNPD)
+      ? `scenario ${sc.name} has UPnP routers and needs ${MINIUPNPD} (apt-get install miniupnpd-nftables)`
+      : null);
   if (why) {
     log(`cannot build the lab: ${why}`);
     return 2;
@@ -172,19 +181,19 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
-  let report: string | null = null;
+  let report: RunRecord | null = null;
   let failed: unknown = null;
   try {
     log(`scenario ${sc.name}: ${sc.summary} (run ${run}, logs in ${outDir})`);
-    let notes: string[];
+    let built: Built;
     try {
-      notes = await buildNetwork(sc, topo, outDir, procs);
+      built = await buildNetwork(sc, topo, outDir, procs);
     } catch (err) {
       if (err instanceof Aborted) throw err;
       throw new Error(`cannot build the lab's namespaces: ${(err as Error).message}`);
     }
     log(`built ${topo.hosts.length} hosts (${topo.hosts.filter((h) => h.routerNs).length} behind routers)`);
-    report = await stream(sc, topo, procs, outDir, notes);
+    report = await stream(sc, topo, procs, outDir, built);
   } catch (err) {
     failed = err;
   } finally {
@@ -193,12 +202,18 @@ async function main(): Promise<number> {
   }
   const left = (await sh('ip', ['netns', 'list'])).split('\n').filter((l) => l.startsWith(`natlab${run}-`));
   log(left.length === 0 ? 'torn down: no namespace of this run is left' : `LEFT BEHIND: ${left.join(', ')}`);
-  if (report) console.log(report);
+  let problems: string[] = [];
+  if (report) {
+    const figures = computeFigures(report);
+    problems = labProblems(report, figures);
+    console.log(formatReport(report, figures));
+    for (const p of problems) log(`LAB PROBLEM: ${p}`);
+  }
   if (failed) {
     log(failed instanceof Aborted ? failed.message : `failed: ${(failed as Error).message}`);
     return failed instanceof Aborted ? 130 : 1;
   }
-  return left.length === 0 ? 0 : 1;
+  return left.length === 0 && problems.length === 0 ? 0 : 1;
 }
 
 async function stream(
@@ -206,8 +221,9 @@ async function stream(
   topo: Topology,
   procs: LabProcesses,
   dir: string,
-  notes: string[],
-): Promise<string> {
+  built: Built,
+): Promise<RunRecord> {
+  const notes = [...built.notes];
   const sourceDir = join(dir, 'source');
   const source = new SourceSegments(sourceDir);
   const b = topo.hosts[0]!;
@@ -341,6 +357,7 @@ async function stream(
     broadcasterTxBytes: txEnd - (txAtWindow ?? txEnd),
     windowSec,
     viewers,
+    natPmpSilent: built.natPmpSilent,
     notes: [
       ...notes,
       `machine: ${cpus().length} CPUs, 1-min load average during the run ${loads.map((l) => l.toFixed(1)).join(', ')} ` +
@@ -348,7 +365,7 @@ async function stream(
     ],
   };
   await writeFile(join(dir, 'record.json'), recordToJson(record));
-  return formatReport(record, computeFigures(record));
+  return record;
 }
 
 main().then(

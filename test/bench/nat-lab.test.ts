@@ -8,6 +8,7 @@ import { accountingRuleset, parseAccounting, routerRuleset } from '../../bench/n
 import {
   computeFigures,
   continuity,
+  labProblems,
   recordFromJson,
   recordToJson,
   type RunRecord,
@@ -128,6 +129,7 @@ describe('NAT lab report', () => {
     sourceBitrateKbps: 1000,
     broadcasterTxBytes: 250_000 * 10,
     windowSec: 10,
+    natPmpSilent: [],
     viewers: [
       viewer(
         1,
@@ -159,6 +161,15 @@ describe('NAT lab report', () => {
     expect(f.playing).toBe(2);
     expect(f.viewers[0]).toMatchObject({ segments: 10, continuity: 1, lagP50Sec: 1, linkedPeers: 1 });
     expect(f.viewers[2]).toMatchObject({ playing: false, segments: 0, continuity: null, fromPeersKernel: 0 });
+  });
+
+  it('tells a broken lab from a struggling product', () => {
+    expect(labProblems(record, computeFigures(record))).toEqual([]);
+    const broken: RunRecord = { ...record, segmentDoneAt: new Map([[0, 0]]), natPmpSilent: [2] };
+    expect(labProblems(broken, computeFigures(broken))).toEqual([
+      'ffmpeg produced 1 segments, expected about 15',
+      'miniupnpd on router r2 did not answer NAT-PMP',
+    ]);
   });
 
   it('survives a round trip through record.json', () => {
