@@ -58,6 +58,8 @@ export interface ViewerFigures {
   nat: string;
   playing: boolean;
   segments: number;
+  /** Segments received as the CLI's last status line counted them (any order). */
+  segmentsApp: number | null;
   continuity: number | null;
   lagP50Sec: number | null;
   fromPeersKernel: number | null;
@@ -131,6 +133,7 @@ export function computeFigures(r: RunRecord): RunFigures {
       nat: v.nat + (v.upnp ? '+upnp' : ''),
       playing: ci !== null && ci >= PLAYING_CONTINUITY,
       segments: v.arrivals.size,
+      segmentsApp: v.cli?.segments ?? null,
       continuity: ci,
       lagP50Sec: median(lags),
       fromPeersKernel:
@@ -198,7 +201,7 @@ export function formatReport(r: RunRecord, f: RunFigures): string {
     `v${v.index}`,
     v.nat,
     v.playing ? 'yes' : 'NO',
-    String(v.segments),
+    v.segmentsApp === null ? String(v.segments) : `${v.segments} (${v.segmentsApp})`,
     v.continuity === null ? '–' : v.continuity.toFixed(2),
     v.lagP50Sec === null ? '–' : v.lagP50Sec.toFixed(1),
     pct(v.fromPeersKernel),
@@ -211,7 +214,7 @@ export function formatReport(r: RunRecord, f: RunFigures): string {
     'viewer',
     'NAT',
     'playing',
-    'segments',
+    'segments (app)',
     'continuity',
     'lag s',
     'from peers',
