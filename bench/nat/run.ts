@@ -4,7 +4,7 @@
 // also on Ctrl-C, SIGTERM or failure. Needs root. README "NAT lab".
 
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
@@ -171,6 +171,11 @@ async function main(): Promise<number> {
   const run = runId(process.pid);
   const topo = new Topology(run);
   const procs = new LabProcesses();
+  const previous: string[] = await readdir(outDir).catch(() => []);
+  if (previous.length > 0 && !previous.includes('ffmpeg.log')) {
+    log(`refusing to clear ${outDir}: it is not an earlier NAT lab output folder`);
+    return 2;
+  }
   await rm(outDir, { recursive: true, force: true });
   await mkdir(join(outDir, 'source'), { recursive: true });
   const onSignal = (signal: string): void => {
