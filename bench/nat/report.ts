@@ -202,7 +202,7 @@ export function formatReport(r: RunRecord, f: RunFigures): string {
     v.nat,
     v.playing ? 'yes' : 'NO',
     v.segmentsApp === null ? String(v.segments) : `${v.segments} (${v.segmentsApp})`,
-    v.continuity === null ? '–' : v.continuity.toFixed(2),
+    v.continuity === null ? '–' : v.continuity.toFixed(3),
     v.lagP50Sec === null ? '–' : v.lagP50Sec.toFixed(1),
     pct(v.fromPeersKernel),
     v.fromPeersApp === null ? '–' : `${v.fromPeersApp}%`,
