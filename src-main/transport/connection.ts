@@ -52,6 +52,8 @@ export interface ConnectionHost {
   send(buf: Buffer, to: PeerAddress): boolean;
   /** A fault inside this session (see Connection.fail): counted and reported once. */
   onFault(c: Connection, error: ShoalError): void;
+  /** The peer made this session overrun a per-peer limit (see closeOverLimit): counted. */
+  onResourceLimit(c: Connection, error: ShoalError): void;
 }
 
 export interface ConnectionEvents {
@@ -98,6 +100,19 @@ export class Connection {
   private readonly requeue: Frame[] = [];
   /** The last CHOKE/UNCHOKE sent: an older one is superseded, never retransmitted. */
   private lastChokeFrame: Frame | null = null;
+  /**
+   * PROTOCOL §13.4 — control frames this session holds (queued, waiting to be resent, or in
+   * a packet not yet acknowledged) and their encoded bytes, bounded by maxControlFrames and
+   * maxControlBytes: a peer that asks for answers and never acknowledges them is closed.
+   */
+  private controlFrames = 0;
+  private controlBytes = 0;
+  /** PROTOCOL §8.6 — bytes of control packets in flight; at controlWindowBytes the rest wait. */
+  private controlInFlight = 0;
+  /** A probe timeout fired: the next control packet goes out even with the window full. */
+  private probeOwed = false;
+  /** When an ACK last acknowledged something new, or the flight last started from empty. */
+  private ackProgressAt: number;
   private owdSample = 0;
   private lastReceivedAt: number;
   private lastSentAt: number;
@@ -131,12 +146,18 @@ export class Connection {
   ) {
     const cfg = host.config;
     this.loss = new LossDetector<PacketContents>(cfg.maxAckDelayMs, {
-      acked: (_pn, contents, aux) => {
-        if (contents instanceof SegmentResponse) this.responses.onAcked(contents);
+      acked: (_pn, contents, aux, size) => {
+        if (contents instanceof SegmentResponse) {
+          this.responses.onAcked(contents);
+          return;
+        }
+        this.controlInFlight -= size;
+        for (const f of contents) this.release(f);
         // PROTOCOL §8.2: the peer has our ACK block up to aux - 1; those ranges need not be repeated.
-        else if (aux > 0) this.acks.forgetUpTo(aux - 1);
+        if (aux > 0) this.acks.forgetUpTo(aux - 1);
       },
-      lost: (_pn, contents, offset, _size, sentAt, now) => this.onPacketLost(contents, offset, sentAt, now),
+      lost: (_pn, contents, offset, size, sentAt, now) =>
+        this.onPacketLost(contents, offset, size, sentAt, now),
     });
     this.acks = new AckTracker({
       ackEveryPackets: cfg.ackEveryPackets,
@@ -152,6 +173,7 @@ export class Connection {
     const now = host.clock.now();
     this.lastReceivedAt = now;
     this.lastSentAt = now;
+    this.ackProgressAt = now;
   }
 
   /** The handshake gave a first RTT sample (client: HELLO→WELCOME). */
@@ -166,12 +188,41 @@ export class Connection {
 
   // ---- sending -------------------------------------------------------------------------
 
-  /** Queues a frame; everything but PING/PONG is retransmitted until acknowledged. */
+  /**
+   * Queues a frame; everything but PING/PONG is retransmitted until acknowledged. Over the
+   * session's control budget the session is closed instead (closeOverLimit).
+   */
   queueControl(frame: Frame): void {
-    if (this.closed) return;
+    if (this.closed || !this.hold(frame)) return;
     if (frame.type === 'CHOKE' || frame.type === 'UNCHOKE') this.lastChokeFrame = frame;
     this.control.push(frame);
     this.host.scheduleFlush(this);
+  }
+
+  /** Counts a frame against the control budget; false (and the session closed) when over. */
+  private hold(frame: Frame): boolean {
+    const length = encodedFrameLength(frame);
+    const cfg = this.host.config;
+    if (this.controlFrames >= cfg.maxControlFrames || this.controlBytes + length > cfg.maxControlBytes) {
+      this.closeOverLimit(
+        `control frames over budget (${cfg.maxControlFrames} frames, ${cfg.maxControlBytes} bytes)`,
+      );
+      return false;
+    }
+    this.controlFrames++;
+    this.controlBytes += length;
+    return true;
+  }
+
+  /** A held control frame is done with (acknowledged, dropped or not to be resent). */
+  private release(frame: Frame): void {
+    this.controlFrames--;
+    this.controlBytes -= encodedFrameLength(frame);
+  }
+
+  /** Control frames held (queued, to be resent or unacknowledged) and their bytes (§13.4). */
+  get controlHeld(): { frames: number; bytes: number; inFlightBytes: number } {
+    return { frames: this.controlFrames, bytes: this.controlBytes, inFlightBytes: this.controlInFlight };
   }
 
   sendPing(): void {
@@ -192,9 +243,15 @@ export class Connection {
     if (this.closed) return;
     const now = this.host.clock.now();
     let budget = MAX_PACKETS_PER_FLUSH;
-    while (budget > 0 && (this.control.length > 0 || this.acks.ackDeadline() <= now)) {
-      if (this.control.length > 0) this.sendControlPacket(now);
-      else this.sendAckOnly(now);
+    const controlWindow = this.host.config.controlWindowBytes;
+    while (budget > 0) {
+      // PROTOCOL §8.6 — control frames wait once the control window is in flight (a probe
+      // goes anyway): a peer that acknowledges nothing cannot make us send without end.
+      if (this.control.length > 0 && (this.controlInFlight < controlWindow || this.probeOwed)) {
+        this.probeOwed = false;
+        this.sendControlPacket(now);
+      } else if (this.acks.ackDeadline() <= now) this.sendAckOnly(now);
+      else break;
       budget--;
     }
     this.pacerWakeAt = Infinity;
@@ -242,7 +299,7 @@ export class Connection {
     return h;
   }
 
-  /** Control frames (and the ACK) in one packet; control frames ignore cwnd and pacing. */
+  /** Control frames (and the ACK) in one packet; they ignore cwnd and pacing, not the control window. */
   private sendControlPacket(now: number): void {
     const header = this.header(now, true);
     let room = this.maxDatagram - headerLength(header);
@@ -253,7 +310,7 @@ export class Connection {
       if (len > room) {
         if (frames !== null) break;
         // Cannot fit any datagram: a caller bug; dropping beats looping forever.
-        this.control.shift();
+        this.release(this.control.shift()!);
         continue;
       }
       (frames ??= []).push(this.control.shift()!);
@@ -265,7 +322,11 @@ export class Connection {
     if (header.ack) this.acks.onAckSent();
     this.transmit(buf, now);
     this.host.limiter.charge(buf.length);
-    if (frames !== null) this.loss.onSent(header.pn, buf.length, now, frames, ackedUpTo);
+    if (frames !== null) {
+      if (!this.loss.hasInFlight) this.ackProgressAt = now;
+      this.controlInFlight += buf.length;
+      this.loss.onSent(header.pn, buf.length, now, frames, ackedUpTo);
+    }
   }
 
   /** PROTOCOL §8.1 — an ACK no control frame carries, written into a reused buffer. */
@@ -299,6 +360,7 @@ export class Connection {
     );
     if (this.transmit(size === buf.length ? buf : buf.subarray(0, size), now)) this.spare = buf;
     this.counters.payloadBytesSent += length;
+    if (!this.loss.hasInFlight) this.ackProgressAt = now;
     this.loss.onSent(pn, size, now, r, offset);
   }
 
@@ -395,6 +457,7 @@ export class Connection {
     }
     if (res.lost > 0) this.afterLoss();
     if (res.ackedBytes > 0) {
+      this.ackProgressAt = now;
       const appLimited = this.appLimited && res.priorInFlight < this.cc.cwnd / 2;
       this.cc.onAcked(res.ackedBytes, appLimited, res.priorInFlight);
       this.host.scheduleFlush(this);
@@ -403,17 +466,24 @@ export class Connection {
   }
 
   /** One packet declared lost (from the loss detector); `afterLoss` follows. */
-  private onPacketLost(contents: PacketContents, offset: number, sentAt: number, now: number): void {
+  private onPacketLost(
+    contents: PacketContents,
+    offset: number,
+    size: number,
+    sentAt: number,
+    now: number,
+  ): void {
     this.counters.packetsLost++;
     this.cc.onLoss(sentAt, now);
     if (contents instanceof SegmentResponse) {
       this.responses.onLost(contents, offset, now, this.halfRtt);
       return;
     }
+    this.controlInFlight -= size;
     for (const f of contents) {
-      if (f.type === 'PING' || f.type === 'PONG') continue;
-      if ((f.type === 'CHOKE' || f.type === 'UNCHOKE') && f !== this.lastChokeFrame) continue;
-      this.requeue.push(f);
+      const superseded = (f.type === 'CHOKE' || f.type === 'UNCHOKE') && f !== this.lastChokeFrame;
+      if (f.type === 'PING' || f.type === 'PONG' || superseded) this.release(f);
+      else this.requeue.push(f);
     }
   }
 
@@ -439,6 +509,7 @@ export class Connection {
       this.pacerWakeAt,
       this.lastSentAt + this.keepaliveMs,
       this.lastReceivedAt + this.idleTimeoutMs,
+      this.loss.hasInFlight ? this.ackProgressAt + this.idleTimeoutMs : Infinity,
     );
     if (this.timer !== null && at >= this.timerAt - 0.05) return;
     if (this.timer !== null) this.host.clock.clearTimeout(this.timer);
@@ -455,6 +526,15 @@ export class Connection {
       this.close(ShoalError.peerTimeout(`${this.remote.host}:${this.remote.port}`));
       return;
     }
+    // PROTOCOL §10.5 — a peer that keeps sending but acknowledges nothing of ours for the
+    // idle timeout is as gone as a silent one (its packets keep the idle and probe timers
+    // from firing while what we sent it piles up).
+    if (this.loss.hasInFlight && now - this.ackProgressAt >= this.idleTimeoutMs) {
+      this.close(
+        ShoalError.peerTimeout(`${this.remote.host}:${this.remote.port} (acknowledged nothing in flight)`),
+      );
+      return;
+    }
     if (this.loss.lossTime <= now) {
       if (this.loss.detectLost(now) > 0) this.afterLoss();
     } else if (this.loss.ptoDeadline() <= now) {
@@ -467,8 +547,12 @@ export class Connection {
         return;
       }
       if (ptos >= PERSISTENT_CONGESTION_PTOS) this.cc.onPersistentCongestion(now);
-      // RFC 9002 §6.2.4 — a probe that elicits an ACK, so loss detection can run.
-      this.sendPing();
+      // RFC 9002 §6.2.4 — a probe that elicits an ACK, so loss detection can run: first in
+      // the queue, and sent even when the control window is full.
+      const probe: Frame = { type: 'PING', nonce: (this.pingNonce = (this.pingNonce + 1) >>> 0) };
+      if (!this.hold(probe)) return;
+      this.control.unshift(probe);
+      this.probeOwed = true;
     }
     if (now - this.lastSentAt >= this.keepaliveMs) this.sendPing();
     this.flush();
@@ -492,7 +576,8 @@ export class Connection {
    * and reports it once. Every other session and the process carry on (issue 15).
    */
   fail(err: unknown): void {
-    if (this.faulted) return;
+    // After the close, a throw (e.g. a listener sending on the closed session) is no fault.
+    if (this.faulted || this.closed) return;
     this.faulted = true;
     const violation = err instanceof ShoalError && err.code === ErrorCode.PROTOCOL_VIOLATION;
     const reason = violation
@@ -510,6 +595,18 @@ export class Connection {
 
   // ---- closing -------------------------------------------------------------------------
 
+  /**
+   * PROTOCOL §13.4 — the peer made this session overrun a per-peer limit (control budget,
+   * request rate): GOODBYE RESOURCE_LIMIT and close. Other sessions are not affected.
+   */
+  closeOverLimit(what: string): void {
+    if (this.closed) return;
+    const reason = ShoalError.resourceLimit(`${what} (peer ${this.remote.host}:${this.remote.port})`);
+    this.host.onResourceLimit(this, reason);
+    this.sendGoodbye(ErrorCode.RESOURCE_LIMIT, what);
+    this.close(reason);
+  }
+
   /** Sends a GOODBYE at once (best effort, not retransmitted). */
   sendGoodbye(code: number, message: string): void {
     if (this.closed) return;
@@ -525,7 +622,11 @@ export class Connection {
     this.timer = null;
     this.host.limiter.cancel(this.wakeForTokens);
     this.responses.clear();
+    // Nothing held for the peer outlives the session (PROTOCOL §13.4).
     this.control.length = 0;
+    this.requeue.length = 0;
+    this.loss.clear();
+    this.controlFrames = this.controlBytes = this.controlInFlight = 0;
     this.events.closed(reason);
   }
 
