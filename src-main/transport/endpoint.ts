@@ -28,6 +28,7 @@ import { cidAt, cidKey, newCid } from './connection-ids.js';
 import { UdpSocket, type DatagramSocket } from './datagram-socket.js';
 import { ConnectAttempt } from './handshake-client.js';
 import { HandshakeServer, type HelloAdmission, type StreamAdmission } from './handshake-server.js';
+import { ipPrefixKey } from './ip-prefix.js';
 import { PeerSession, type PeerIdentity } from './peer-session.js';
 import { MemoryBudget } from './reassembly.js';
 import { SegmentBufferPool } from './segment-buffer-pool.js';
@@ -111,7 +112,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   /** The route of the last datagram: bulk traffic comes from one peer at a time. */
   private lastRoute: Route | null = null;
   private readonly byHello = new Map<string, Route>();
-  /** Unconfirmed server sessions per source IP (PROTOCOL §10.2: bounded per IP and in total). */
+  /** Unconfirmed server sessions per source IPv4 address or IPv6 /64 (PROTOCOL §10.2). */
   private readonly unconfirmedByIp = new Map<string, number>();
   private unconfirmed = 0;
   private readonly budget: MemoryBudget;
@@ -307,17 +308,15 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     // cap the HELLO goes unanswered: a real client sends it again, and a slot frees within
     // unconfirmedTimeoutMs.
     const c = this.config;
-    if (
-      this.unconfirmed >= c.maxUnconfirmed ||
-      (this.unconfirmedByIp.get(from.host) ?? 0) >= c.maxUnconfirmedPerIp
-    )
+    const ip = ipPrefixKey(from.host);
+    if (this.unconfirmed >= c.maxUnconfirmed || (this.unconfirmedByIp.get(ip) ?? 0) >= c.maxUnconfirmedPerIp)
       return { drop: true };
     const decision = this.options.acceptStream?.(hello.streamId, from) ?? { accept: true };
     if (!decision.accept) return decision;
     const cid = newCid((k) => this.routes.has(k));
     const route: Route = { cid, remote: from, confirmed: false, unconfirmed: true };
     this.unconfirmed++;
-    this.unconfirmedByIp.set(from.host, (this.unconfirmedByIp.get(from.host) ?? 0) + 1);
+    this.unconfirmedByIp.set(ip, (this.unconfirmedByIp.get(ip) ?? 0) + 1);
     const maxDatagram = Math.min(this.config.maxDatagram, Math.max(1200, hello.maxDatagram));
     this.createSession(route, Uint8Array.from(hello.sourceCid), maxDatagram, this.config.idleTimeoutMs, {
       direction: 'inbound',
@@ -502,10 +501,10 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     if (route.expiry !== undefined) this.clock.clearTimeout(route.expiry);
     route.expiry = undefined;
     this.unconfirmed--;
-    const host = route.remote.host;
-    const n = (this.unconfirmedByIp.get(host) ?? 1) - 1;
-    if (n > 0) this.unconfirmedByIp.set(host, n);
-    else this.unconfirmedByIp.delete(host);
+    const ip = ipPrefixKey(route.remote.host);
+    const n = (this.unconfirmedByIp.get(ip) ?? 1) - 1;
+    if (n > 0) this.unconfirmedByIp.set(ip, n);
+    else this.unconfirmedByIp.delete(ip);
   }
 
   private deleteRoute(key: number): void {
