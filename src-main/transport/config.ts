@@ -35,6 +35,12 @@ export interface TransportConfig {
    */
   maxControlFrames: number;
   maxControlBytes: number;
+  /**
+   * The same, for all sessions of the endpoint together: once they hold this much, a
+   * session that holds an eighth of its own budget or more is closed when it queues more.
+   */
+  maxControlFramesTotal: number;
+  maxControlBytesTotal: number;
   /** Bytes of control packets a session may have in flight (PROTOCOL §8.6); the rest wait. */
   controlWindowBytes: number;
   /** A server session the client has not confirmed with a DATA packet by then is dropped. */
@@ -65,6 +71,8 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   maxSessions: 512,
   maxControlFrames: 4096,
   maxControlBytes: 256 * 1024,
+  maxControlFramesTotal: 32_768,
+  maxControlBytesTotal: 8 * 1024 * 1024,
   controlWindowBytes: 64 * 1024,
   unconfirmedTimeoutMs: 5_000,
   maxUnconfirmed: 256,
@@ -107,6 +115,8 @@ export function resolveTransportConfig(input: TransportConfigInput = {}): Transp
   c.controlWindowBytes = clamp(Math.floor(c.controlWindowBytes), c.maxDatagram, 16 * 1024 * 1024);
   c.maxControlBytes = clamp(Math.floor(c.maxControlBytes), c.controlWindowBytes, 64 * 1024 * 1024);
   c.maxControlFrames = clamp(Math.floor(c.maxControlFrames), 64, 1 << 20);
+  c.maxControlFramesTotal = Math.max(c.maxControlFrames, Math.floor(c.maxControlFramesTotal));
+  c.maxControlBytesTotal = Math.max(c.maxControlBytes, Math.floor(c.maxControlBytesTotal));
   c.unconfirmedTimeoutMs = clamp(c.unconfirmedTimeoutMs, 100, c.idleTimeoutMs);
   c.maxUnconfirmed = clamp(Math.floor(c.maxUnconfirmed), 1, c.maxSessions);
   c.maxUnconfirmedPerIp = clamp(Math.floor(c.maxUnconfirmedPerIp), 1, c.maxUnconfirmed);

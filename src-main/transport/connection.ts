@@ -54,6 +54,8 @@ export interface ConnectionHost {
   onFault(c: Connection, error: ShoalError): void;
   /** The peer made this session overrun a per-peer limit (see closeOverLimit): counted. */
   onResourceLimit(c: Connection, error: ShoalError): void;
+  /** Control frames all sessions of the endpoint hold, and their bytes (see Connection.hold). */
+  readonly controlTotals: { frames: number; bytes: number };
 }
 
 export interface ConnectionEvents {
@@ -199,25 +201,42 @@ export class Connection {
     this.host.scheduleFlush(this);
   }
 
-  /** Counts a frame against the control budget; false (and the session closed) when over. */
+  /**
+   * Counts a frame against the control budgets; false (and the session closed) when over
+   * its own, or when the endpoint's sessions together hold theirs and this one holds a
+   * large share (an eighth of its own budget): many peers cannot add up to what one may not.
+   */
   private hold(frame: Frame): boolean {
     const length = encodedFrameLength(frame);
     const cfg = this.host.config;
+    const totals = this.host.controlTotals;
     if (this.controlFrames >= cfg.maxControlFrames || this.controlBytes + length > cfg.maxControlBytes) {
       this.closeOverLimit(
         `control frames over budget (${cfg.maxControlFrames} frames, ${cfg.maxControlBytes} bytes)`,
       );
       return false;
     }
+    if (
+      (totals.frames >= cfg.maxControlFramesTotal || totals.bytes + length > cfg.maxControlBytesTotal) &&
+      (this.controlFrames * 8 >= cfg.maxControlFrames || this.controlBytes * 8 >= cfg.maxControlBytes)
+    ) {
+      this.closeOverLimit('control frames over the node budget');
+      return false;
+    }
     this.controlFrames++;
     this.controlBytes += length;
+    totals.frames++;
+    totals.bytes += length;
     return true;
   }
 
   /** A held control frame is done with (acknowledged, dropped or not to be resent). */
   private release(frame: Frame): void {
+    const length = encodedFrameLength(frame);
     this.controlFrames--;
-    this.controlBytes -= encodedFrameLength(frame);
+    this.controlBytes -= length;
+    this.host.controlTotals.frames--;
+    this.host.controlTotals.bytes -= length;
   }
 
   /** Control frames held (queued, to be resent or unacknowledged) and their bytes (§13.4). */
@@ -626,6 +645,8 @@ export class Connection {
     this.control.length = 0;
     this.requeue.length = 0;
     this.loss.clear();
+    this.host.controlTotals.frames -= this.controlFrames;
+    this.host.controlTotals.bytes -= this.controlBytes;
     this.controlFrames = this.controlBytes = this.controlInFlight = 0;
     this.events.closed(reason);
   }

@@ -79,6 +79,9 @@ export interface EndpointStats {
   unconfirmedExpired: number;
   /** Server sessions WELCOMEd and not yet confirmed, now. */
   unconfirmed: number;
+  /** Control frames held by all sessions (queued or in flight), now, and their bytes. */
+  controlFrames: number;
+  controlBytes: number;
   sessions: number;
   reassemblyBytes: number;
 }
@@ -115,6 +118,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   /** Unconfirmed server sessions per source IPv4 address or IPv6 /64 (PROTOCOL §10.2). */
   private readonly unconfirmedByIp = new Map<string, number>();
   private unconfirmed = 0;
+  /** Control frames held by all sessions (PROTOCOL §13.4), kept by the Connections. */
+  private readonly controlTotals = { frames: 0, bytes: 0 };
   private readonly budget: MemoryBudget;
   /** Reassembly buffers given back by consumers, shared by the sessions (like the budget). */
   private readonly pool = new SegmentBufferPool();
@@ -167,6 +172,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       onResourceLimit: () => {
         this.counters.resourceLimitCloses++;
       },
+      controlTotals: this.controlTotals,
     };
   }
 
@@ -205,6 +211,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       welcomesSent: h.welcomesSent,
       hellosDropped: h.hellosDropped,
       unconfirmed: this.unconfirmed,
+      controlFrames: this.controlTotals.frames,
+      controlBytes: this.controlTotals.bytes,
       sessions: this.sessions().length,
       reassemblyBytes: this.budget.used,
     };

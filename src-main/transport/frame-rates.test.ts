@@ -40,5 +40,9 @@ describe('FrameRateLimiter', () => {
     expect(limits).toContain(`| ${c.unconfirmedTimeoutMs / 1000} s (§10.2)`);
     expect(limits).toContain(`| ${c.maxControlFrames} frames / ${c.maxControlBytes / 1024} KiB,`);
     expect(limits).toContain(`| ${c.controlWindowBytes / 1024} KiB of control packets in flight`);
+    const thousands = (n: number) => n.toLocaleString('en').replace(',', ' ');
+    expect(limits).toContain(
+      `| ${thousands(c.maxControlFramesTotal)} frames / ${c.maxControlBytesTotal / 1024 / 1024} MiB (§13.4)`,
+    );
   });
 });

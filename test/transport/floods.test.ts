@@ -92,6 +92,41 @@ describe('floods from one peer', () => {
     await check();
   });
 
+  it('many peers cannot add up to what one may not: the node-wide control budget', async () => {
+    const node = await net.node({ maxControlFrames: 1000, maxControlFramesTotal: 1500 });
+    const check = await honest(node);
+    const hostiles = [await hostile(node), await hostile(node)];
+    let maxTotal = 0;
+    let reqId = 1;
+    // Each asks for 900 answers (within its own 1000) and acknowledges none: 1800 together.
+    for (const { peer, session } of hostiles) {
+      session.on('segmentRequest', (r) => r.notAvailable(NotAvailableReason.NOT_YET));
+      for (let d = 0; d < 15 && !session.closed; d++) {
+        peer.send(
+          d + 1,
+          Array.from({ length: 60 }, () => ({
+            type: 'SEGMENT_REQUEST' as const,
+            reqId: reqId++,
+            rendition: 0,
+            kind: 'media' as const,
+            seq: 1,
+            deadlineMs: 0xffffffff,
+            priority: 0,
+          })),
+        );
+        await turn();
+        maxTotal = Math.max(maxTotal, node.endpoint.stats().controlFrames);
+      }
+    }
+    await waitFor(() => hostiles.some((h) => h.session.closed), 20_000, 'a flooding session to close');
+    const closed = hostiles.filter((h) => h.session.closed);
+    for (const h of closed) expect(h.session.reason?.code).toBe(ErrorCode.RESOURCE_LIMIT);
+    // Over the node budget only a large holder (an eighth of its own budget) is turned away.
+    expect(maxTotal).toBeLessThanOrEqual(1500 + 1000 / 8);
+    expect(node.endpoint.stats().controlFrames).toBeLessThanOrEqual(1500);
+    await check();
+  });
+
   const flood: Record<RatedFrame, (i: number) => Frame> = {
     PEX_REQUEST: () => ({ type: 'PEX_REQUEST', max: 16 }),
     PLAYLIST_REQUEST: (i) => ({ type: 'PLAYLIST_REQUEST', reqId: i + 1, rendition: 0, fromSeq: 0 }),
