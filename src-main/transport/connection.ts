@@ -9,7 +9,6 @@ import {
   SEGMENT_DATA_FIXED_LENGTH,
   SegmentDataPacket,
   encodeDataPacket,
-  encodedFrameLength,
   headerLength,
   u32At,
   writeAckOnlyPacket,
@@ -25,6 +24,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { guardedClock, wireTimestamp } from './clock.js';
 import { keepaliveInterval, type TransportConfig } from './config.js';
 import { AckTracker } from './ack-tracker.js';
+import { ControlQueue, type ControlTotals } from './control-queue.js';
 import { Ledbat } from './ledbat.js';
 import { LossDetector } from './loss-detector.js';
 import { Pacer } from './pacer.js';
@@ -54,8 +54,8 @@ export interface ConnectionHost {
   onFault(c: Connection, error: ShoalError): void;
   /** The peer made this session overrun a per-peer limit (see closeOverLimit): counted. */
   onResourceLimit(c: Connection, error: ShoalError): void;
-  /** Control frames all sessions of the endpoint hold, and their bytes (see Connection.hold). */
-  readonly controlTotals: { frames: number; bytes: number };
+  /** Control frames all sessions of the endpoint hold, and their bytes (see ControlQueue). */
+  readonly controlTotals: ControlTotals;
 }
 
 export interface ConnectionEvents {
@@ -97,22 +97,8 @@ export class Connection {
     controlRetransmitted: 0,
     payloadBytesSent: 0,
   };
-  private readonly control: Frame[] = [];
-  /** Control frames of packets just declared lost, to be resent (see afterLoss). */
-  private readonly requeue: Frame[] = [];
-  /** The last CHOKE/UNCHOKE sent: an older one is superseded, never retransmitted. */
-  private lastChokeFrame: Frame | null = null;
-  /**
-   * PROTOCOL §13.4 — control frames this session holds (queued, waiting to be resent, or in
-   * a packet not yet acknowledged) and their encoded bytes, bounded by maxControlFrames and
-   * maxControlBytes: a peer that asks for answers and never acknowledges them is closed.
-   */
-  private controlFrames = 0;
-  private controlBytes = 0;
-  /** PROTOCOL §8.6 — bytes of control packets in flight; at controlWindowBytes the rest wait. */
-  private controlInFlight = 0;
-  /** A probe timeout fired: the next control packet goes out even with the window full. */
-  private probeOwed = false;
+  /** PROTOCOL §8.6, §13.4 — control frames queued, to be resent and in flight, bounded. */
+  private readonly control: ControlQueue;
   /** When an ACK last acknowledged something new, or the flight last started from empty. */
   private ackProgressAt: number;
   private owdSample = 0;
@@ -153,8 +139,7 @@ export class Connection {
           this.responses.onAcked(contents);
           return;
         }
-        this.controlInFlight -= size;
-        for (const f of contents) this.release(f);
+        this.control.onAcked(contents, size);
         // PROTOCOL §8.2: the peer has our ACK block up to aux - 1; those ranges need not be repeated.
         if (aux > 0) this.acks.forgetUpTo(aux - 1);
       },
@@ -172,6 +157,7 @@ export class Connection {
     this.fragmentSize = maxDatagram - HEADER_LENGTH - FRAME_HEADER_LENGTH - SEGMENT_DATA_FIXED_LENGTH;
     this.keepaliveMs = keepaliveInterval(cfg, idleTimeoutMs);
     this.clock = guardedClock(host.clock, (err) => this.fail(err));
+    this.control = new ControlQueue(cfg, host.controlTotals);
     const now = host.clock.now();
     this.lastReceivedAt = now;
     this.lastSentAt = now;
@@ -195,53 +181,15 @@ export class Connection {
    * session's control budget the session is closed instead (closeOverLimit).
    */
   queueControl(frame: Frame): void {
-    if (this.closed || !this.hold(frame)) return;
-    if (frame.type === 'CHOKE' || frame.type === 'UNCHOKE') this.lastChokeFrame = frame;
-    this.control.push(frame);
+    if (this.closed) return;
+    const over = this.control.add(frame);
+    if (over !== null) return this.closeOverLimit(over);
     this.host.scheduleFlush(this);
-  }
-
-  /**
-   * Counts a frame against the control budgets; false (and the session closed) when over
-   * its own, or when the endpoint's sessions together hold theirs and this one holds a
-   * large share (an eighth of its own budget): many peers cannot add up to what one may not.
-   */
-  private hold(frame: Frame): boolean {
-    const length = encodedFrameLength(frame);
-    const cfg = this.host.config;
-    const totals = this.host.controlTotals;
-    if (this.controlFrames >= cfg.maxControlFrames || this.controlBytes + length > cfg.maxControlBytes) {
-      this.closeOverLimit(
-        `control frames over budget (${cfg.maxControlFrames} frames, ${cfg.maxControlBytes} bytes)`,
-      );
-      return false;
-    }
-    if (
-      (totals.frames >= cfg.maxControlFramesTotal || totals.bytes + length > cfg.maxControlBytesTotal) &&
-      (this.controlFrames * 8 >= cfg.maxControlFrames || this.controlBytes * 8 >= cfg.maxControlBytes)
-    ) {
-      this.closeOverLimit('control frames over the node budget');
-      return false;
-    }
-    this.controlFrames++;
-    this.controlBytes += length;
-    totals.frames++;
-    totals.bytes += length;
-    return true;
-  }
-
-  /** A held control frame is done with (acknowledged, dropped or not to be resent). */
-  private release(frame: Frame): void {
-    const length = encodedFrameLength(frame);
-    this.controlFrames--;
-    this.controlBytes -= length;
-    this.host.controlTotals.frames--;
-    this.host.controlTotals.bytes -= length;
   }
 
   /** Control frames held (queued, to be resent or unacknowledged) and their bytes (§13.4). */
   get controlHeld(): { frames: number; bytes: number; inFlightBytes: number } {
-    return { frames: this.controlFrames, bytes: this.controlBytes, inFlightBytes: this.controlInFlight };
+    return this.control.held;
   }
 
   sendPing(): void {
@@ -262,14 +210,11 @@ export class Connection {
     if (this.closed) return;
     const now = this.host.clock.now();
     let budget = MAX_PACKETS_PER_FLUSH;
-    const controlWindow = this.host.config.controlWindowBytes;
     while (budget > 0) {
       // PROTOCOL §8.6 — control frames wait once the control window is in flight (a probe
       // goes anyway): a peer that acknowledges nothing cannot make us send without end.
-      if (this.control.length > 0 && (this.controlInFlight < controlWindow || this.probeOwed)) {
-        this.probeOwed = false;
-        this.sendControlPacket(now);
-      } else if (this.acks.ackDeadline() <= now) this.sendAckOnly(now);
+      if (this.control.sendable) this.sendControlPacket(now);
+      else if (this.acks.ackDeadline() <= now) this.sendAckOnly(now);
       else break;
       budget--;
     }
@@ -321,20 +266,7 @@ export class Connection {
   /** Control frames (and the ACK) in one packet; they ignore cwnd and pacing, not the control window. */
   private sendControlPacket(now: number): void {
     const header = this.header(now, true);
-    let room = this.maxDatagram - headerLength(header);
-    let frames: Frame[] | null = null;
-    while (this.control.length > 0) {
-      const f = this.control[0]!;
-      const len = encodedFrameLength(f);
-      if (len > room) {
-        if (frames !== null) break;
-        // Cannot fit any datagram: a caller bug; dropping beats looping forever.
-        this.release(this.control.shift()!);
-        continue;
-      }
-      (frames ??= []).push(this.control.shift()!);
-      room -= len;
-    }
+    const frames = this.control.take(this.maxDatagram - headerLength(header));
     const buf = encodeDataPacket(header, frames ?? []);
     // The largest pn this ACK block acknowledges, + 1 (0 = none): see the `acked` sink.
     const ackedUpTo = header.ack ? header.ack.ranges[0]![1] + 1 : 0;
@@ -343,7 +275,7 @@ export class Connection {
     this.host.limiter.charge(buf.length);
     if (frames !== null) {
       if (!this.loss.hasInFlight) this.ackProgressAt = now;
-      this.controlInFlight += buf.length;
+      this.control.onSent(buf.length);
       this.loss.onSent(header.pn, buf.length, now, frames, ackedUpTo);
     }
   }
@@ -498,22 +430,11 @@ export class Connection {
       this.responses.onLost(contents, offset, now, this.halfRtt);
       return;
     }
-    this.controlInFlight -= size;
-    for (const f of contents) {
-      const superseded = (f.type === 'CHOKE' || f.type === 'UNCHOKE') && f !== this.lastChokeFrame;
-      if (f.type === 'PING' || f.type === 'PONG' || superseded) this.release(f);
-      else this.requeue.push(f);
-    }
+    this.control.onLost(contents, size);
   }
 
   private afterLoss(): void {
-    const requeue = this.requeue;
-    if (requeue.length > 0) {
-      this.counters.controlRetransmitted += requeue.length;
-      // Lost control frames go before new ones: they are older.
-      this.control.unshift(...requeue);
-      requeue.length = 0;
-    }
+    this.counters.controlRetransmitted += this.control.requeueLost();
     this.host.scheduleFlush(this);
   }
 
@@ -568,10 +489,11 @@ export class Connection {
       if (ptos >= PERSISTENT_CONGESTION_PTOS) this.cc.onPersistentCongestion(now);
       // RFC 9002 §6.2.4 — a probe that elicits an ACK, so loss detection can run: first in
       // the queue, and sent even when the control window is full.
-      const probe: Frame = { type: 'PING', nonce: (this.pingNonce = (this.pingNonce + 1) >>> 0) };
-      if (!this.hold(probe)) return;
-      this.control.unshift(probe);
-      this.probeOwed = true;
+      const over = this.control.addProbe({
+        type: 'PING',
+        nonce: (this.pingNonce = (this.pingNonce + 1) >>> 0),
+      });
+      if (over !== null) return this.closeOverLimit(over);
     }
     if (now - this.lastSentAt >= this.keepaliveMs) this.sendPing();
     this.flush();
@@ -642,12 +564,8 @@ export class Connection {
     this.host.limiter.cancel(this.wakeForTokens);
     this.responses.clear();
     // Nothing held for the peer outlives the session (PROTOCOL §13.4).
-    this.control.length = 0;
-    this.requeue.length = 0;
+    this.control.clear();
     this.loss.clear();
-    this.host.controlTotals.frames -= this.controlFrames;
-    this.host.controlTotals.bytes -= this.controlBytes;
-    this.controlFrames = this.controlBytes = this.controlInFlight = 0;
     this.events.closed(reason);
   }
 
