@@ -6,6 +6,12 @@ import type { SwarmSession } from './ports.js';
 
 export type LinkHealth = 'good' | 'fair' | 'poor';
 
+/**
+ * Media seqs kept per rendition of what a peer holds: the newest this many (PROTOCOL §5.12).
+ * Far more than a live window; the bound keeps every AVAILABILITY or HAVE O(this) to handle.
+ */
+export const HOLDINGS_KEPT = 256;
+
 /** Numeric keys (the scheduler asks these maps thousands of times per plan: no strings). */
 const segKey = (rendition: number, seq: number): number => seq * 256 + rendition;
 const pieceKey = (rendition: number, seq: number, piece: number): number =>
@@ -222,7 +228,7 @@ export class PeerLink {
     this.inits.add(`${rendition}:${seq}`);
   }
 
-  markHave(rendition: number, seq: number, keepBelow = 256): void {
+  markHave(rendition: number, seq: number, keepBelow = HOLDINGS_KEPT): void {
     let set = this.holdings.get(rendition);
     if (!set) {
       set = new Set();
@@ -242,9 +248,12 @@ export class PeerLink {
     return newest;
   }
 
-  /** Replaces what we know of a rendition's holdings (from an AVAILABILITY message). */
-  setHoldings(rendition: number, seqs: Iterable<number>): void {
-    this.holdings.set(rendition, new Set(seqs));
+  /**
+   * Replaces what we know of a rendition's holdings (from an AVAILABILITY message, read
+   * with newestSeqs): only the newest HOLDINGS_KEPT of the ascending `seqs` are kept.
+   */
+  setHoldings(rendition: number, seqs: readonly number[]): void {
+    this.holdings.set(rendition, new Set(seqs.slice(-HOLDINGS_KEPT)));
   }
 
   /** The peer refused the segment (or piece) as overloaded: leave it alone until `until`. */

@@ -5,14 +5,14 @@
 
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
-import { bitmapToSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
+import { newestSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
 import { EntryFlag } from '../protocol/constants.js';
 import type { Frame, PeerAddress, PieceMap, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
 import { EntryIntake } from './entry-intake.js';
 import { LivePosition } from './live-position.js';
 import { Neighbourhood, type Admission } from './neighbourhood.js';
-import type { PeerLink } from './peer-link.js';
+import { HOLDINGS_KEPT, type PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
 import { announceMap, maskOfBitmap, offerPieces } from './piece-relay.js';
@@ -358,7 +358,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         this.intake.acceptEntry(link, frame.entry, 'have');
         break;
       case 'AVAILABILITY':
-        link.setHoldings(frame.rendition, bitmapToSeqs(frame));
+        // O(bitmap + HOLDINGS_KEPT) per frame, however many seqs it claims (PROTOCOL §5.12).
+        link.setHoldings(frame.rendition, newestSeqs(frame, HOLDINGS_KEPT));
         break;
       case 'PIECE_MAP':
         this.intake.pieceMap(link, frame.map);

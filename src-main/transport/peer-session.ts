@@ -18,6 +18,7 @@ import {
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import type { Connection } from './connection.js';
+import { FrameRateLimiter } from './frame-rates.js';
 import {
   NO_DEADLINE,
   RequestBook,
@@ -121,6 +122,8 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   private readonly seen = new Set<number>();
   /** Incoming requests not yet answered, so CANCEL can mark them. */
   private readonly incoming = new Map<number, { cancelled: boolean }>();
+  /** PROTOCOL §13.4 — the peer's rate of requests and announcements that make us work. */
+  private readonly rates = new FrameRateLimiter();
   private closeReason: ShoalError | null = null;
 
   constructor(
@@ -214,6 +217,10 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   onFrames(frames: Frame[], now: number): void {
     for (const f of frames) {
       if (this.closeReason) return;
+      if (!this.rates.take(f.type, now)) {
+        this.connection.closeOverLimit(`too many ${f.type} frames`);
+        return;
+      }
       this.onFrame(f, now);
     }
   }

@@ -36,14 +36,17 @@ export class ScriptedPeer {
     private readonly capabilities: number,
   ) {}
 
-  /** A socket on 127.0.0.1 that has completed the handshake with `server` (or was rejected). */
+  /**
+   * A socket on 127.0.0.1 (or `host`, another loopback address: a different source IP) that
+   * has completed the handshake with `server` (or was rejected).
+   */
   static async connect(
     server: PeerAddress,
     streamId: Uint8Array,
-    opts: { capabilities?: number; timeoutMs?: number } = {},
+    opts: { capabilities?: number; timeoutMs?: number; host?: string } = {},
   ): Promise<ScriptedPeer> {
     const peer = new ScriptedPeer(server, streamId, opts.capabilities ?? 0);
-    await peer.bind();
+    await peer.bind(opts.host ?? '127.0.0.1');
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
     // HELLO is retransmitted like a real client's until WELCOME or REJECT.
     while (peer.welcome === null && peer.rejected === null) {
@@ -57,8 +60,8 @@ export class ScriptedPeer {
     return peer;
   }
 
-  private async bind(): Promise<void> {
-    await new Promise<void>((r) => this.socket.bind(0, '127.0.0.1', r));
+  private async bind(host: string): Promise<void> {
+    await new Promise<void>((r) => this.socket.bind(0, host, r));
     this.socket.on('message', (buf) => this.onMessage(buf));
   }
 
