@@ -28,7 +28,9 @@ describe('App', () => {
   it('feeds snapshots into the Watch page P2P panel and status badge', async () => {
     const api = new FakeApi();
     render(<App api={api} />);
-    await waitFor(() => expect(screen.getByTestId('status-badge').dataset.state).toBe('idle'));
+    await waitFor(() => expect(screen.getByTestId('status-badge').dataset.state).toBe('idle'), {
+      timeout: 20_000, // the default 1 s is short on a loaded machine
+    });
 
     act(() =>
       api.pushSnapshot(

@@ -112,7 +112,8 @@ function impaired(inner: UdpSocket): ImpairedSocket | UdpSocket {
 
 async function shoalServer(): Promise<void> {
   const data = Buffer.alloc(SEGMENT, 0x5a);
-  const endpoint = new Endpoint({ socket: await UdpSocket.bind() });
+  // `cap`: the node-wide upload cap (bytes/s), as a user sets it.
+  const endpoint = new Endpoint({ socket: await UdpSocket.bind(), uploadBytesPerSec: params.cap ?? null });
   await endpoint.start();
   let last: PeerSession | null = null;
   let elu0 = performance.eventLoopUtilization();

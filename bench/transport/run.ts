@@ -147,8 +147,8 @@ async function rawCeiling(): Promise<Raw> {
   };
 }
 
-async function shoal(loss: number): Promise<Goodput> {
-  const server = spawn('shoal-server', 'sender', {});
+async function shoal(loss: number, cap?: number): Promise<Goodput> {
+  const server = spawn('shoal-server', 'sender', cap === undefined ? {} : { cap });
   const { port } = await server.next();
   const client = spawn('shoal-client', 'receiver', { port: port!, loss, seconds: WINDOW_SECONDS });
   const c = await client.next();
@@ -216,6 +216,9 @@ for (let i = 0; i < rounds; i++) {
 }
 if (raw === null || clean === null || loss5 === null) throw new Error('no measurement rounds');
 const loss20 = ratioOnly ? null : await shoal(0.2);
+/** The upload cap a user sets (test/transport/limits.test.ts checks it is never exceeded). */
+const CAP = 4_000_000;
+const capped = ratioOnly ? null : await shoal(0, CAP);
 const tcpRef = ratioOnly ? null : await tcp();
 
 const rows: [string, string, string, string][] = [
@@ -246,6 +249,14 @@ if (loss20 !== null) {
     `overhead ${pct(loss20.overhead)}, ${f1(loss20.cpuMsPerMiB)} CPU ms/MiB`,
   ]);
 }
+if (capped !== null) {
+  rows.push([
+    `Shoal capped at ${CAP / 1e6} MB/s`,
+    `${f1(capped.mbPerSec)} MB/s`,
+    `${pct(capped.mbPerSec / (CAP / 1e6))} of the cap`,
+    `overhead ${pct(capped.overhead)}, ${f1(capped.cpuMsPerMiB)} CPU ms/MiB`,
+  ]);
+}
 if (tcpRef !== null) {
   rows.push([
     'TCP (net) reference',
@@ -268,3 +279,10 @@ console.log(
   `${verdict(loss5.mbPerSec >= 0.6 * clean.mbPerSec)}  5% loss goodput >= 60% of clean (${pct(loss5.mbPerSec / clean.mbPerSec)})`,
 );
 console.log(`${verdict(clean.overhead <= 0.04)}  protocol overhead <= 4% (${pct(clean.overhead)})`);
+if (capped !== null) {
+  // Goodput is payload; the cap counts every byte on the wire, headers included.
+  const ofCap = (capped.mbPerSec * (1 + capped.overhead)) / (CAP / 1e6);
+  console.log(
+    `${verdict(ofCap >= 0.9 && ofCap <= 1.1)}  capped upload within 10% of the cap (${pct(ofCap)}, wire bytes both ways)`,
+  );
+}

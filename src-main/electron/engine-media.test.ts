@@ -50,7 +50,7 @@ describe('shoal-media: with the real engine', () => {
     const uriLines = () => text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
     if (text.includes('#EXT-X-STREAM-INF')) {
       playlistUrl = new URL(uriLines()[0] as string, playlistUrl).href;
-      await expect.poll(async () => (await fetchMedia(playlistUrl)).status, { timeout: 15_000 }).toBe(200);
+      await expect.poll(async () => (await fetchMedia(playlistUrl)).status, { timeout: 45_000 }).toBe(200);
       text = await (await fetchMedia(playlistUrl)).text();
     }
     await expect
@@ -59,13 +59,13 @@ describe('shoal-media: with the real engine', () => {
           text = await (await fetchMedia(playlistUrl)).text();
           return uriLines().length;
         },
-        { timeout: 15_000 },
+        { timeout: 45_000 },
       )
       .toBeGreaterThan(0);
     const segment = await fetchMedia(new URL(uriLines()[0] as string, playlistUrl).href);
     expect(segment.status).toBe(200);
     expect((await segment.arrayBuffer()).byteLength).toBeGreaterThan(1000);
-  }, 30_000);
+  }, 120_000);
 
   it('answers 404 for a stream it does not have', async () => {
     const res = await handleMediaRequest(

@@ -81,7 +81,7 @@ describe.runIf(process.platform !== 'win32')('launchDetached', () => {
     expect(launch?.command).toBe(fake);
     expect(await launchDetached(launch!)).toBe(true);
     await expect
-      .poll(() => readFile(out, 'utf8').catch(() => ''), { timeout: 5000 })
+      .poll(() => readFile(out, 'utf8').catch(() => ''), { timeout: 20_000 })
       .toBe(`--force-window=immediate\n${URL_}\n`);
   });
 

@@ -116,10 +116,13 @@ async function launch(
 /** The OS says ready; waits until the window shows the page or startup gave up. */
 async function ready(): Promise<void> {
   await fake.ready();
-  await vi.waitFor(() => {
-    const loaded = FakeBrowserWindow.getAllWindows()[0]?.webContents.url;
-    if (!loaded && fake.record.errorBoxes.length === 0) throw new Error('still starting');
-  });
+  await vi.waitFor(
+    () => {
+      const loaded = FakeBrowserWindow.getAllWindows()[0]?.webContents.url;
+      if (!loaded && fake.record.errorBoxes.length === 0) throw new Error('still starting');
+    },
+    { timeout: 20_000 }, // the default 1 s is short on a loaded machine
+  );
   await settle();
 }
 

@@ -71,7 +71,7 @@ describe('engine bad input', () => {
     await engine.startBroadcast({ folder: dir }).catch(() => undefined);
     await waitFor(
       () => events.some((e) => e.type === 'error' && e.error.code === ErrorCode.MISSING_FILE),
-      5000,
+      20_000,
       'a missing-file error',
     );
     const err = events.find((e) => e.type === 'error' && e.error.code === ErrorCode.MISSING_FILE);
@@ -118,7 +118,7 @@ describe('engine bad input', () => {
     const viewer = await net.engine({ notFoundAfterMs: 1500 });
     const events = collectEvents(viewer);
     await viewer.watch(nobodyServes);
-    await waitFor(() => viewer.getSnapshot().state === 'not-found', 8000, 'not-found');
+    await waitFor(() => viewer.getSnapshot().state === 'not-found', 30_000, 'not-found');
     expect(events.some((e) => e.type === 'error' && e.error.code === ErrorCode.STREAM_NOT_FOUND)).toBe(true);
 
     // A port where nothing listens: nobody answers at all.
@@ -127,7 +127,7 @@ describe('engine bad input', () => {
       bootstrap: [{ host: '127.0.0.1', port: 9 }],
     });
     await viewer.watch(silent);
-    await waitFor(() => viewer.getSnapshot().state === 'not-found', 8000, 'not-found (silent)');
+    await waitFor(() => viewer.getSnapshot().state === 'not-found', 30_000, 'not-found (silent)');
     expect(viewer.getSnapshot().lastError?.code).toBe(ErrorCode.NO_PEERS);
   });
 });

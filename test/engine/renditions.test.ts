@@ -25,7 +25,7 @@ describe.skipIf(!hasFfmpeg())('multi-rendition broadcast', () => {
       playlistSeqs(String((await viewer.handleMedia(`/stream/${streamId}/${rendition}/live.m3u8`)).body));
     await waitFor(
       async () => (await media(0)).length >= 3 && (await media(1)).length >= 3,
-      20_000,
+      45_000,
       'both renditions',
     );
 
@@ -41,20 +41,11 @@ describe.skipIf(!hasFfmpeg())('multi-rendition broadcast', () => {
       }
     }
     // An external player decodes the viewer's gateway with both renditions.
-    const decoded = await runFfmpeg([
-      '-v',
-      'error',
-      '-i',
-      viewer.getSnapshot().gatewayUrl!,
-      '-map',
-      '0',
-      '-t',
-      '2',
-      '-f',
-      'null',
-      '-',
-    ]);
+    const decoded = await runFfmpeg(
+      ['-v', 'error', '-i', viewer.getSnapshot().gatewayUrl!, '-map', '0', '-t', '2', '-f', 'null', '-'],
+      45_000,
+    );
     expect(decoded.stderr.trim()).toBe('');
     expect(decoded.code).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });

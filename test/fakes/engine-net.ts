@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { EngineEvent } from '../../src-shared/contract.js';
 import { Engine } from '../../src-main/engine/engine.js';
 import type { EngineConfigInput } from '../../src-main/engine/engine-config.js';
+import { waitFor as waitForCondition } from '../fixtures/wait.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -65,7 +66,7 @@ export class EngineNet {
     } else child.stderr?.resume();
     const gatewayUrl = await new Promise<string>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`CLI viewer printed no URL: ${out}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`CLI viewer printed no URL: ${out}`)), 60_000);
       child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
         out += chunk;
         const line = out.split('\n').find((l) => l.startsWith('http://'));
@@ -96,17 +97,13 @@ export function collectEvents(engine: Engine): EngineEvent[] {
   return events;
 }
 
+/** The shared condition wait (test/fixtures/wait.ts), in the argument order these tests use. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  await waitForCondition(check, { timeoutMs, what, intervalMs: 100 });
 }
 
 /** Media seqs listed in a media playlist. */

@@ -23,6 +23,7 @@ import {
   type LiveHls,
 } from '../fixtures/ffmpeg.js';
 import { copySegments, writeAtomically, writeMediaPlaylist } from '../fixtures/hls-folder.js';
+import { waitFor } from '../fixtures/wait.js';
 
 const EVENTS: (keyof FolderIngestEvents)[] = [
   'renditions',
@@ -83,7 +84,7 @@ describe('FolderIngest', () => {
   it('replays a VOD folder as live: every segment once, in order, byte-identical, paced, then ended', async () => {
     const before = await snapshot(vod);
     const { ingest: i, rec } = ingest({ folder: vod, vodSpeed: 4 });
-    await rec.until(() => rec.of('ended').length > 0, 10_000, 'ended');
+    await rec.until(() => rec.of('ended').length > 0, 30_000, 'ended');
 
     const segments = media(rec);
     expect(segments.map((s) => s.seq)).toEqual([0, 1, 2, 3]);
@@ -93,12 +94,13 @@ describe('FolderIngest', () => {
       expect(s.sha256.toString('hex')).toBe(sha(onDisk));
       expect(s).toMatchObject({ durationUs: 2_000_000, initSeq: null, discontinuity: false });
     }
-    // renditions come first; 4 segments of 2 s at 4x speed take ~1.5 s
+    // renditions come first; 4 segments of 2 s at 4x speed take 1.5 s: never less (the
+    // pacing), and on a loaded machine a little more. Real time (1x) would take 6 s.
     expect(rec.log[0]?.event).toBe('renditions');
     expect(i.renditions[0]!.bandwidth).toBeGreaterThan(0);
     const at = rec.log.filter((l) => l.event === 'segment').map((l) => l.at);
     expect(at[3]! - at[0]!).toBeGreaterThanOrEqual(1400);
-    expect(at[3]! - at[0]!).toBeLessThan(3000);
+    expect(at[3]! - at[0]!).toBeLessThan(6000);
     expect(rec.log[rec.log.length - 1]?.event).toBe('ended');
     expect(rec.of('error')).toEqual([]);
     expect(await snapshot(vod)).toEqual(before); // never writes into the broadcaster's folder
@@ -106,7 +108,7 @@ describe('FolderIngest', () => {
 
   it('emits the fMP4 init segment first and media that reference it', async () => {
     const { rec } = ingest({ folder: join(fmp4, 'stream.m3u8'), vodSpeed: Infinity });
-    await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
+    await rec.until(() => rec.of('ended').length > 0, 20_000, 'ended');
     const all = rec.of('segment');
     expect(all.map((s) => `${s.kind}:${s.seq}:${s.initSeq}`)).toEqual([
       'init:0:null',
@@ -119,7 +121,7 @@ describe('FolderIngest', () => {
 
   it('carries every variant of a master playlist as a rendition', async () => {
     const { ingest: i, rec } = ingest({ folder: master, vodSpeed: Infinity });
-    await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
+    await rec.until(() => rec.of('ended').length > 0, 20_000, 'ended');
     expect(i.renditions.map((r) => [r.id, r.name, r.width, r.height])).toEqual([
       [0, 'hi', 320, 180],
       [1, 'lo', 160, 90],
@@ -146,9 +148,9 @@ describe('FolderIngest', () => {
     i.on('segment', (s) => {
       if (!readFileSync(s.file).equals(s.data)) mismatches.push(s.seq);
     });
-    await rec.until(() => media(rec).length >= 4, 15_000, '4 live segments');
+    await rec.until(() => media(rec).length >= 4, 40_000, '4 live segments');
     await live.stop(true);
-    await rec.until(() => rec.of('ended').length > 0, 8000, 'ended after ENDLIST');
+    await rec.until(() => rec.of('ended').length > 0, 30_000, 'ended after ENDLIST');
 
     const seqs = media(rec).map((s) => s.seq);
     expect(seqs).toEqual(seqs.map((_, k) => seqs[0]! + k));
@@ -156,7 +158,7 @@ describe('FolderIngest', () => {
     const pdts = media(rec).map((s) => s.programDateTimeMs);
     expect(pdts.every((t, k) => t > 0 && (k === 0 || t > pdts[k - 1]!))).toBe(true);
     expect(rec.of('error')).toEqual([]);
-  }, 30_000);
+  }, 90_000);
 
   it('reports a stall, keeps seqs increasing across an encoder restart, and ends on ENDLIST', async () => {
     const dir = join(root, 'hand-live');
@@ -179,17 +181,17 @@ describe('FolderIngest', () => {
       segments: [seg('a0.ts'), seg('a1.ts')],
     });
     const { rec } = ingest({ folder: dir, stallTargetDurations: 1 });
-    await rec.until(() => media(rec).length === 2, 5000, 'first 2');
+    await rec.until(() => media(rec).length === 2, 20_000, 'first 2');
 
     await writeMediaPlaylist(playlist, {
       targetDurationS: 1,
       mediaSequence: 1,
       segments: [seg('a1.ts'), seg('a2.ts')],
     });
-    await rec.until(() => rec.of('stalled').length === 1, 5000, 'stalled');
+    await rec.until(() => rec.of('stalled').length === 1, 20_000, 'stalled');
     // the encoder restarts its numbering from 0 with new files
     await writeMediaPlaylist(playlist, { targetDurationS: 1, mediaSequence: 0, segments: [seg('b0.ts')] });
-    await rec.until(() => media(rec).length === 4, 5000, 'segment after restart');
+    await rec.until(() => media(rec).length === 4, 20_000, 'segment after restart');
     expect(rec.of('resumed')).toEqual([{ rendition: 0 }]);
     await writeMediaPlaylist(playlist, {
       targetDurationS: 1,
@@ -197,7 +199,7 @@ describe('FolderIngest', () => {
       segments: [seg('b0.ts')],
       endlist: true,
     });
-    await rec.until(() => rec.of('ended').length === 1, 5000, 'ended');
+    await rec.until(() => rec.of('ended').length === 1, 20_000, 'ended');
 
     expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
       [0, false],
@@ -220,13 +222,15 @@ describe('FolderIngest', () => {
     );
     const playlist = join(dir, 'live.m3u8');
     await writeMediaPlaylist(playlist, { segments: [{ uri: 'w0.ts' }] });
-    const { rec } = ingest({ folder: dir, pollIntervalMs: 60_000 });
-    await rec.until(() => media(rec).length === 1, 5000, 'first segment');
-    await new Promise((r) => setTimeout(r, 300)); // let chokidar finish its initial scan
-    const written = Date.now();
+    const { ingest: i, rec } = ingest({ folder: dir, pollIntervalMs: 60_000 });
+    await rec.until(() => media(rec).length === 1, 20_000, 'first segment');
+    // A change is seen once chokidar has finished its initial scan.
+    const watcher = () => (i as unknown as { watcher: { _readyEmitted: boolean } | null }).watcher;
+    await waitFor(() => watcher()?._readyEmitted === true, { what: 'the watcher to be ready' });
     await writeMediaPlaylist(playlist, { segments: [{ uri: 'w0.ts' }, { uri: 'w1.ts' }] });
-    await rec.until(() => media(rec).length === 2, 5000, 'segment through the watcher');
-    expect(Date.now() - written).toBeLessThan(2000);
+    // Within 30 s while the next poll is 60 s away: through the watcher, however slow the
+    // machine.
+    await rec.until(() => media(rec).length === 2, 30_000, 'segment through the watcher');
   });
 
   it('goes on without a listed file that rolled out of the live window, and honours minSeq', async () => {
@@ -243,13 +247,13 @@ describe('FolderIngest', () => {
     const segs = (...n: number[]) => n.map((k) => ({ uri: `m${k}.ts` }));
     await writeMediaPlaylist(playlist, { mediaSequence: 0, segments: segs(0, 1, 2) });
     const { rec } = ingest({ folder: dir, minSeq: 100 });
-    await rec.until(() => rec.of('error').length === 1, 5000, 'missing m1');
+    await rec.until(() => rec.of('error').length === 1, 20_000, 'missing m1');
     expect(rec.of('error')[0]).toMatchObject({ code: ErrorCode.MISSING_FILE });
     expect(media(rec).map((s) => s.seq)).toEqual([100]);
 
     await copySegments([[join(vod, 'seg00003.ts'), 'm3.ts']], dir);
     await writeMediaPlaylist(playlist, { mediaSequence: 2, segments: segs(2, 3) });
-    await rec.until(() => media(rec).length === 3, 5000, 'segments after the hole');
+    await rec.until(() => media(rec).length === 3, 20_000, 'segments after the hole');
     expect(media(rec).map((s) => s.seq)).toEqual([100, 102, 103]);
     expect(rec.of('resumed')).toEqual([{ rendition: 0 }]);
   });
@@ -258,16 +262,16 @@ describe('FolderIngest', () => {
     const dir = join(root, 'broken');
     const { rec } = ingest({ folder: dir });
     const lastError = () => rec.of('error').at(-1);
-    await rec.until(() => rec.of('error').length === 1, 5000, 'missing folder error');
+    await rec.until(() => rec.of('error').length === 1, 20_000, 'missing folder error');
     expect(lastError()).toMatchObject({ code: ErrorCode.BAD_FOLDER, fatal: false });
     expect(lastError()!.message).toMatch(/does not exist/);
 
     await mkdir(dir);
-    await rec.until(() => rec.of('error').length === 2, 5000, 'no playlist error');
+    await rec.until(() => rec.of('error').length === 2, 20_000, 'no playlist error');
     expect(lastError()!.message).toMatch(/no \.m3u8 playlist/);
 
     await writeAtomically(join(dir, 'stream.m3u8'), 'this is not a playlist\n');
-    await rec.until(() => rec.of('error').length === 3, 5000, 'garbage error');
+    await rec.until(() => rec.of('error').length === 3, 20_000, 'garbage error');
     expect(lastError()).toMatchObject({ code: ErrorCode.BAD_PLAYLIST });
     expect(lastError()!.message).toMatch(/stream\.m3u8.*#EXTM3U/);
 
@@ -275,7 +279,7 @@ describe('FolderIngest', () => {
       segments: [{ uri: 'x0.ts' }, { uri: 'x1.ts' }],
       endlist: true,
     });
-    await rec.until(() => rec.of('error').length === 4, 5000, 'missing segment error');
+    await rec.until(() => rec.of('error').length === 4, 20_000, 'missing segment error');
     expect(lastError()).toMatchObject({ code: ErrorCode.MISSING_FILE });
     expect(lastError()!.message).toMatch(/x0\.ts/);
     expect(media(rec)).toEqual([]);
@@ -287,7 +291,7 @@ describe('FolderIngest', () => {
       ],
       dir,
     );
-    await rec.until(() => rec.of('ended').length === 1, 5000, 'ended after the fix');
+    await rec.until(() => rec.of('ended').length === 1, 20_000, 'ended after the fix');
     expect(media(rec).map((s) => s.seq)).toEqual([0, 1]);
     expect(rec.of('resumed').length).toBeGreaterThan(0);
   });
@@ -386,7 +390,7 @@ describe('FolderIngest', () => {
     await writeMediaPlaylist(join(dir, 'b.m3u8'), { segments: [] });
     await writeFile(join(dir, 'notes.txt'), 'x');
     const { rec } = ingest({ folder: dir });
-    await rec.until(() => rec.of('error').length === 1, 5000, 'ambiguity error');
+    await rec.until(() => rec.of('error').length === 1, 20_000, 'ambiguity error');
     expect(rec.of('error')[0]!.message).toMatch(/several media playlists \(a\.m3u8, b\.m3u8\)/);
   });
 });

@@ -54,7 +54,7 @@ describe.skipIf(!hasFfmpeg())('a peer serving corrupted segments', () => {
     const events = collectEvents(viewer);
     await viewer.watch(formatStreamAddress({ streamId, bootstrap: [hostile.address()] }));
 
-    await waitFor(() => events.some((e) => e.type === 'peer-left'), 15_000, 'the hostile peer to be dropped');
+    await waitFor(() => events.some((e) => e.type === 'peer-left'), 45_000, 'the hostile peer to be dropped');
     expect(served).toBeGreaterThan(0);
     const failed = events.find((e) => e.type === 'segment-failed');
     expect(failed).toBeDefined();
@@ -68,10 +68,11 @@ describe.skipIf(!hasFfmpeg())('a peer serving corrupted segments', () => {
     for (const e of genuine.entries) {
       expect((await viewer.handleMedia(`/stream/${streamId}/0/${e.seq}.ts`)).status).toBe(404);
     }
-    // It is not used again: no reconnection to the banned address.
+    // It is not used again: no reconnection to the banned address (nothing to wait for:
+    // the check is that nothing happens for a while).
     await new Promise((r) => setTimeout(r, 1500));
     expect(hostile.sessions().filter((s) => !s.closed && s.direction === 'inbound')).toHaveLength(0);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe.skipIf(!hasFfmpeg())('a peer serving corrupted pieces (PROTOCOL §7.3)', () => {
@@ -117,7 +118,7 @@ describe.skipIf(!hasFfmpeg())('a peer serving corrupted pieces (PROTOCOL §7.3)'
       await viewer.watch(formatStreamAddress({ streamId, bootstrap: [piecewise.address()] }));
       await waitFor(
         () => events.some((e) => e.type === 'peer-left'),
-        15_000,
+        45_000,
         'the hostile peer to be dropped',
       );
       expect(served).toBeGreaterThan(0);
@@ -131,7 +132,7 @@ describe.skipIf(!hasFfmpeg())('a peer serving corrupted pieces (PROTOCOL §7.3)'
     } finally {
       await removeDir(dir);
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 /** Connects a bare endpoint to the broadcaster and fetches its genuine signed playlist. */
@@ -147,10 +148,10 @@ async function joinAsViewer(
   let genuine: { info: StreamInfo; entries: SegmentEntry[] } | null = null;
   await waitFor(
     async () => {
-      genuine = await upstream.requestPlaylist({ rendition: 0, fromSeq: 0 }, 2000).catch(() => null);
+      genuine = await upstream.requestPlaylist({ rendition: 0, fromSeq: 0 }, 5000).catch(() => null);
       return (genuine?.entries.length ?? 0) > 1;
     },
-    10_000,
+    30_000,
     'the broadcaster playlist',
   );
   return { upstream, genuine: genuine! };

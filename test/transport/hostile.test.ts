@@ -8,9 +8,9 @@ import { ErrorCode, type ShoalError } from '../../src-shared/errors.js';
 import { MAX_SEGMENT_SIZE, encodeDataPacket, encodePacket } from '../../src-main/protocol/index.js';
 import { HostileServer } from '../fakes/hostile-server.js';
 import { STREAM_ID, TransportNet, sha256, testBytes } from '../fakes/transport-net.js';
+import { sleep, waitFor } from '../fixtures/wait.js';
 
 const MiB = 1024 * 1024;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function rawSocket(): Promise<{
   s: dgram.Socket;
@@ -66,7 +66,16 @@ describe('hostile peers', () => {
       spoofer.send(hello(randomBytes(64)), port); // wrong length
       spoofer.send(hello(new Uint8Array(0)).subarray(0, 1100), port); // short HELLO: nothing back
     }
-    await sleep(200);
+    // Once the server has read all 200 and everything it sent has arrived (it talks to no
+    // one else, so its bytes out are the spoofer's bytes in).
+    const handled = () => {
+      const st = server.endpoint.stats();
+      return st.badCookies + st.malformedDropped;
+    };
+    await waitFor(() => handled() >= 150, { what: 'the server to read every HELLO' });
+    await waitFor(() => spoofer.received() === server.endpoint.stats().bytesOut, {
+      what: "the server's answers to arrive",
+    });
     expect(spoofer.received()).toBeGreaterThan(0);
     expect(spoofer.received() / spoofer.sent()).toBeLessThanOrEqual(3);
     const from = spoofer.s.address();
@@ -79,7 +88,8 @@ describe('hostile peers', () => {
     const shortOnly = await rawSocket();
     cleanup.push(() => shortOnly.s.close());
     for (let i = 0; i < 20; i++) shortOnly.send(hello(new Uint8Array(0)).subarray(0, 1199), port);
-    await sleep(100);
+    await waitFor(() => server.endpoint.stats().malformedDropped === 70, { what: 'the short HELLOs read' });
+    await sleep(100); // anything sent back would have arrived by now
     expect(shortOnly.received()).toBe(0);
   });
 
@@ -117,7 +127,9 @@ describe('hostile peers', () => {
 
     const got = await transfer;
     expect(sha256(got)).toBe(sha256(data));
-    await sleep(50);
+    await waitFor(() => server.endpoint.stats().wrongAddressDropped > 0, {
+      what: 'the spoofed GOODBYE read',
+    });
     const st = server.endpoint.stats();
     expect(st.malformedDropped).toBeGreaterThan(200);
     expect(st.unknownCidDropped).toBeGreaterThanOrEqual(200);
@@ -173,7 +185,9 @@ describe('hostile peers', () => {
         data: new Uint8Array(1000),
       },
     ]);
-    await sleep(50);
+    await waitFor(() => session.requestStats().unknownData + session.requestStats().rejectedFragments >= 2, {
+      what: 'both fragments read',
+    });
     expect(session.requestStats().unknownData).toBe(1);
     expect(session.requestStats().rejectedFragments).toBe(1);
     expect(victim.endpoint.stats().reassemblyBytes).toBe(6 * MiB);

@@ -31,7 +31,7 @@ describe('segment transfer over impaired loopback', () => {
         kind: 'media',
         seq: 1,
         expectedSize: size,
-        deadlineMs: 30_000,
+        deadlineMs: 50_000,
         priority: 0,
       }).done;
       expect(got.length).toBe(size);
@@ -55,7 +55,7 @@ describe('segment transfer over impaired loopback', () => {
     const order: number[] = [];
     const reqs = [3, 2, 1].map((seq) =>
       c
-        .requestSegment({ rendition: 0, kind: 'media', seq, deadlineMs: 10_000, priority: seq })
+        .requestSegment({ rendition: 0, kind: 'media', seq, deadlineMs: 30_000, priority: seq })
         .done.then((b) => {
           order.push(seq);
           expect(sha256(b)).toBe(sha256(bySeq.get(seq)!));
@@ -72,7 +72,7 @@ describe('segment transfer over impaired loopback', () => {
     const bySeq = new Map([1, 2].map((seq) => [seq, testBytes(MiB, seq)]));
     s.on('segmentRequest', (r) => r.respond(bySeq.get(r.seq)!));
     const fetch = (seq: number): Promise<Buffer> =>
-      c.requestSegment({ rendition: 0, kind: 'media', seq, expectedSize: MiB, deadlineMs: 10_000 }).done;
+      c.requestSegment({ rendition: 0, kind: 'media', seq, expectedSize: MiB, deadlineMs: 30_000 }).done;
     const first = await fetch(1);
     expect(sha256(first)).toBe(sha256(bySeq.get(1)!));
     c.releaseSegment(first);
