@@ -3,6 +3,9 @@
 // a live stream, paced at the segments' real durations. Output seqs are the source's
 // EXT-X-MEDIA-SEQUENCE numbers unless the encoder restarts its numbering (OBS stop/start):
 // then ours continue where they were, marked as a discontinuity, so seqs never go back.
+// A broadcast restarted on a stream that signed segments before resumes from its journal
+// (`resume`): a segment signed before (same bytes) keeps its seq, and the first new one
+// takes the next seq, so the numbering neither goes back nor leaves a hole (PROTOCOL §6.1).
 
 import { EntryFlag } from '../protocol/constants.js';
 import type { UnsignedSegmentEntry } from '../protocol/records.js';
@@ -53,6 +56,16 @@ export interface RenditionSink {
   ended(rendition: number): void;
 }
 
+/** Where the numbering of an earlier run of the same stream stopped (see SequenceJournal). */
+export interface SeqResume {
+  nextSeq: number;
+  nextInitSeq: number;
+  /** Anything was signed before; without history the encoder's own numbering is kept. */
+  hasHistory: boolean;
+  /** Seq under which a segment with these bytes was signed before, if it was. */
+  seqOf(kind: 'media' | 'init', sha256: Uint8Array): number | undefined;
+}
+
 export interface RenditionIngestOptions {
   /** VOD replay speed: 1 = real time, Infinity = as fast as the disk allows. */
   vodSpeed: number;
@@ -62,6 +75,7 @@ export interface RenditionIngestOptions {
   liveStartSegments: number;
   /** A live playlist unchanged for this many target durations is reported stalled. */
   stallTargetDurations: number;
+  resume?: SeqResume;
 }
 
 interface CurrentInit {
@@ -72,6 +86,11 @@ interface CurrentInit {
 
 const REMEMBERED_URIS = 256;
 
+interface Listed {
+  uri: string;
+  programDateTimeMs: number;
+}
+
 export class RenditionIngest {
   private latest: MediaPlaylistInfo | null = null;
   private mode: 'live' | 'vod' | null = null;
@@ -79,7 +98,9 @@ export class RenditionIngest {
   private lastSeq: number | null = null;
   private seqOffset = 0;
   private pendingDiscontinuity = false;
-  private readonly uriByMsn = new Map<number, string>();
+  private readonly listedByMsn = new Map<number, Listed>();
+  /** Still matching segments against what an earlier run signed (see SeqResume). */
+  private resuming: boolean;
   private init: CurrentInit | null = null;
   private nextInitSeq = 0;
   private vodQueue: MediaSegmentRef[] = [];
@@ -98,7 +119,10 @@ export class RenditionIngest {
     readonly rendition: number,
     private readonly options: RenditionIngestOptions,
     private readonly sink: RenditionSink,
-  ) {}
+  ) {
+    this.resuming = options.resume?.hasHistory ?? false;
+    this.nextInitSeq = options.resume?.nextInitSeq ?? 0;
+  }
 
   get ended(): boolean {
     return this.isEnded;
@@ -175,7 +199,7 @@ export class RenditionIngest {
     if (this.restarted(playlist)) {
       this.lastMsn = null;
       this.init = null;
-      this.uriByMsn.clear();
+      this.listedByMsn.clear();
       this.pendingDiscontinuity = this.lastSeq !== null;
     }
     let fresh = playlist.segments.filter((s) => this.lastMsn === null || s.msn > this.lastMsn);
@@ -240,13 +264,14 @@ export class RenditionIngest {
     if (this.destroyed) return 'blocked';
     this.sink.problem(key, null);
 
-    const seq = this.seqFor(segment);
+    const seq = this.seqFor(segment, media.sha256);
 
     const batch: IngestedSegment[] = [];
     if (init && mapKey !== null) {
       // The same bytes under a new name (or a re-read after a restart) are not a new init.
       if (!this.init || !this.init.sha256.equals(init.sha256)) {
-        const initSeq = this.nextInitSeq++;
+        const signedBefore = this.resuming ? this.options.resume?.seqOf('init', init.sha256) : undefined;
+        const initSeq = signedBefore ?? this.nextInitSeq++;
         batch.push({
           rendition: this.rendition,
           kind: 'init',
@@ -287,31 +312,62 @@ export class RenditionIngest {
   }
 
   /** Our seq for a source segment: its msn, shifted once at the start and after a restart. */
-  private seqFor(segment: MediaSegmentRef): number {
+  private seqFor(segment: MediaSegmentRef, sha256?: Uint8Array): number {
+    if (this.resuming) return this.resumedSeqFor(segment, sha256);
     if (this.lastSeq === null) this.seqOffset = Math.max(0, this.options.minSeq - segment.msn);
     else if (this.lastMsn === null) this.seqOffset = this.lastSeq + 1 - segment.msn;
     return segment.msn + this.seqOffset;
   }
 
+  /**
+   * After a broadcast restart: a segment signed before keeps its seq (it is the same encoder
+   * run); the first one that was not continues the numbering, as a discontinuity unless it
+   * directly follows the last segment signed before.
+   */
+  private resumedSeqFor(segment: MediaSegmentRef, sha256?: Uint8Array): number {
+    const resume = this.options.resume as SeqResume;
+    const known = sha256 ? resume.seqOf('media', sha256) : undefined;
+    if (known !== undefined && (this.lastSeq === null || known > this.lastSeq)) {
+      this.seqOffset = known - segment.msn;
+      return known;
+    }
+    this.resuming = false;
+    const seq = Math.max(resume.nextSeq, (this.lastSeq ?? -1) + 1);
+    const follows =
+      this.lastMsn !== null && segment.msn === this.lastMsn + 1 && this.lastSeq === resume.nextSeq - 1;
+    if (!follows) this.pendingDiscontinuity = true;
+    this.seqOffset = seq - segment.msn;
+    return seq;
+  }
+
   private remember(segment: MediaSegmentRef, seq: number): void {
     this.lastMsn = segment.msn;
     this.lastSeq = seq;
-    this.uriByMsn.set(segment.msn, segment.uri);
-    if (this.uriByMsn.size > REMEMBERED_URIS) this.uriByMsn.delete(this.uriByMsn.keys().next().value!);
+    this.listedByMsn.set(segment.msn, { uri: segment.uri, programDateTimeMs: segment.programDateTimeMs });
+    if (this.listedByMsn.size > REMEMBERED_URIS)
+      this.listedByMsn.delete(this.listedByMsn.keys().next().value!);
   }
 
   private stillListed(segment: MediaSegmentRef): boolean {
     return this.latest?.segments.some((s) => s.msn === segment.msn && s.uri === segment.uri) ?? false;
   }
 
-  /** A playlist whose numbering went back, or that names a known seq differently, is a new encoder run. */
+  /**
+   * A new encoder run: the playlist's numbering went back, or it lists a known msn under
+   * another name, or at another time (a new run that reuses file names and numbering;
+   * EXT-X-PROGRAM-DATE-TIME moves by more than a segment, a re-listing never does).
+   */
   private restarted(playlist: MediaPlaylistInfo): boolean {
     if (this.lastMsn === null) return false;
     const last = playlist.segments[playlist.segments.length - 1];
     if (last && last.msn < this.lastMsn) return true;
+    const slack = Math.max(1000, playlist.targetDurationMs);
     return playlist.segments.some((s) => {
-      const known = this.uriByMsn.get(s.msn);
-      return known !== undefined && known !== s.uri;
+      const known = this.listedByMsn.get(s.msn);
+      if (known === undefined) return false;
+      if (known.uri !== s.uri) return true;
+      const dated = known.programDateTimeMs > 0 && s.programDateTimeMs > 0;
+      return dated && Math.abs(known.programDateTimeMs - s.programDateTimeMs) > slack;
     });
   }
 

@@ -207,6 +207,39 @@ describe('FolderIngest', () => {
     expect(media(rec)[3]!.data.equals(await readFile(src(3)))).toBe(true);
   });
 
+  it('takes a new encoder run that reuses the file names and numbering for a restart', async () => {
+    const dir = join(root, 'same-names');
+    await mkdir(dir);
+    const src = (n: number) => join(vod, `seg0000${n}.ts`);
+    await copySegments(
+      [
+        [src(0), 'x0.ts'],
+        [src(1), 'x1.ts'],
+      ],
+      dir,
+    );
+    const playlist = join(dir, 'live.m3u8');
+    const t0 = Date.UTC(2026, 0, 1);
+    const seg = (n: number, at: number) => ({
+      uri: `x${n}.ts`,
+      durationS: 1,
+      programDateTimeMs: at + n * 1000,
+    });
+    await writeMediaPlaylist(playlist, { targetDurationS: 1, segments: [seg(0, t0), seg(1, t0)] });
+    const { rec } = ingest({ folder: dir });
+    await rec.until(() => media(rec).length === 2, 5000, 'first run');
+    // A second run, 30 s later, writes x0.ts again as msn 0 (then x1.ts): same names, new times.
+    await copySegments([[src(2), 'x0.ts']], dir);
+    await writeMediaPlaylist(playlist, { targetDurationS: 1, segments: [seg(0, t0 + 30_000)] });
+    await rec.until(() => media(rec).length === 3, 5000, 'segment of the new run');
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [0, false],
+      [1, false],
+      [2, true],
+    ]);
+    expect(media(rec)[2]!.data.equals(await readFile(src(2)))).toBe(true);
+  });
+
   it('reacts to playlist changes through the watcher, without waiting for the poll', async () => {
     const dir = join(root, 'watched');
     await mkdir(dir);
