@@ -85,6 +85,12 @@ interface CurrentInit {
 }
 
 const REMEMBERED_URIS = 256;
+/**
+ * A restarted broadcast republishes what it signed before, but of the segments the encoder
+ * wrote meanwhile only the newest few: viewers were waiting at the live edge and go on
+ * from there (a DISCONTINUITY marks the jump) instead of replaying the outage.
+ */
+const RESUME_NEW_SEGMENTS = 2;
 
 interface Listed {
   uri: string;
@@ -204,9 +210,11 @@ export class RenditionIngest {
     }
     let fresh = playlist.segments.filter((s) => this.lastMsn === null || s.msn > this.lastMsn);
     if (this.lastMsn === null) fresh = fresh.slice(-this.options.liveStartSegments);
-    for (const segment of fresh) {
+    const resumeCut = this.resuming ? fresh.length - RESUME_NEW_SEGMENTS : -1;
+    for (const [i, segment] of fresh.entries()) {
       if (this.destroyed) return;
-      const outcome = await this.ingest(segment);
+      const outcome = await this.ingest(segment, i < resumeCut && this.resuming);
+      if (outcome === 'unsigned') continue;
       if (outcome === 'blocked') {
         // Still listed: wait for it. Rolled out of the playlist meanwhile: go on without it.
         if (this.stillListed(segment)) return;
@@ -241,7 +249,11 @@ export class RenditionIngest {
   }
 
   /** Reads and emits one segment (and its init when new). */
-  private async ingest(segment: MediaSegmentRef): Promise<'done' | 'blocked' | 'skipped'> {
+  /** `onlyIfSigned`: leave the segment out (`unsigned`) unless an earlier run signed it (see SeqResume). */
+  private async ingest(
+    segment: MediaSegmentRef,
+    onlyIfSigned = false,
+  ): Promise<'done' | 'blocked' | 'skipped' | 'unsigned'> {
     const key = `rendition ${this.rendition}`;
     let init: SegmentBytes | null = null;
     let media: SegmentBytes;
@@ -263,6 +275,7 @@ export class RenditionIngest {
     }
     if (this.destroyed) return 'blocked';
     this.sink.problem(key, null);
+    if (onlyIfSigned && this.options.resume?.seqOf('media', media.sha256) === undefined) return 'unsigned';
 
     const seq = this.seqFor(segment, media.sha256);
 

@@ -1,8 +1,10 @@
 // A broadcast restarted with the same key continues its numbering (PROTOCOL §6.1): segments
 // it finds again keep their seq and their very entry, new ones take the next seqs without a
-// hole, and a new encoder run starts with a DISCONTINUITY.
+// hole (only the newest two of those written while it was down), and a new encoder run
+// starts with a DISCONTINUITY.
 
-import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine.js';
@@ -59,7 +61,7 @@ describe.skipIf(!hasFfmpeg())('a broadcast restarted with the same key', () => {
     await mkdir(folder);
     const src = (n: number) => join(vod, `seg0000${n}.ts`);
     await copySegments(
-      [0, 1, 2, 3, 4, 5].map((n) => [src(n), `s${n}.ts`] as [string, string]),
+      [0, 1, 2, 3, 4, 5, 6, 7].map((n) => [src(n), `s${n}.ts`] as [string, string]),
       folder,
     );
     const playlist = join(folder, 'live.m3u8');
@@ -84,10 +86,15 @@ describe.skipIf(!hasFfmpeg())('a broadcast restarted with the same key', () => {
     expect(second.entry(3).flags & EntryFlag.DISCONTINUITY).toBe(0);
     await second.stop();
 
-    // The encoder restarted too: its numbering is back at 0, with new files.
-    await list(0, ['s4.ts', 's5.ts']);
+    // The encoder restarted too: its numbering is back at 0, with new files. Of the four it
+    // wrote while the broadcaster was down, the newest two are published.
+    await list(0, ['s4.ts', 's5.ts', 's6.ts', 's7.ts']);
     const third = await broadcast(dataDir, folder, 2);
     expect(third.seqs).toEqual([4, 5]);
+    const sha6 = createHash('sha256')
+      .update(await readFile(join(folder, 's6.ts')))
+      .digest();
+    expect(Buffer.from(third.entry(4).sha256).equals(sha6)).toBe(true);
     expect(third.entry(4).flags & EntryFlag.DISCONTINUITY).toBe(EntryFlag.DISCONTINUITY);
     expect(third.entry(5).flags & EntryFlag.DISCONTINUITY).toBe(0);
     await third.stop();
