@@ -16,6 +16,8 @@ interface Candidate {
   nextTryAt: number;
   failures: number;
   dialing: boolean;
+  /** No probe (see probeBootstrap) before this time. */
+  probeAt: number;
 }
 
 export interface NeighbourhoodOptions {
@@ -37,6 +39,10 @@ export interface NeighbourhoodOptions {
 
 const addressKey = (a: PeerAddress): string => `${a.host}|${a.port}`;
 const MAX_CANDIDATES = 512;
+/** A probe's handshake gives up soon: the next probe follows (see probeBootstrap). */
+const PROBE_TIMEOUT_MS = 1500;
+/** A probe that found the node alive behind our link is not repeated for this long. */
+const PROBE_ALIVE_BACKOFF_MS = 5000;
 
 export class Neighbourhood {
   private readonly linksById = new Map<string, PeerLink>();
@@ -81,6 +87,7 @@ export class Neighbourhood {
         nextTryAt: 0,
         failures: 0,
         dialing: false,
+        probeAt: 0,
       });
     }
   }
@@ -96,6 +103,7 @@ export class Neighbourhood {
     if (this.banned.has(session.nodeId) || this.banned.has(addressKey(session.remote)))
       return refuse('banned');
     if (this.linksById.has(session.nodeId)) return refuse('duplicate connection');
+    this.replaceRestarted(session);
     if (this.linksById.size >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0))
       return refuse('full');
     const link = new PeerLink(session, this.options.now);
@@ -107,6 +115,19 @@ export class Neighbourhood {
     }
     this.options.onLink(link);
     return link;
+  }
+
+  /**
+   * A new node id at an address we hold a link to: the node there restarted (one socket is
+   * one node, PROTOCOL §2.2), so the old link is dead and would only linger until it timed out.
+   */
+  private replaceRestarted(session: SwarmSession): void {
+    const key = addressKey(session.remote);
+    for (const old of this.links()) {
+      if (addressKey(old.session.remote) !== key || old.nodeId === session.nodeId) continue;
+      this.release(old, ShoalError.peerGone(old.nodeId, 'restarted at the same address'));
+      old.session.close(0, 'replaced by a new node at this address');
+    }
   }
 
   /** Called when a session closed, for whatever reason. */
@@ -145,26 +166,54 @@ export class Neighbourhood {
       if (this.linksById.size + dialing >= target) break;
       if (c.dialing || c.nextTryAt > now) continue;
       if (connected.has(addressKey(c.address)) || (c.nodeId && connectedIds.has(c.nodeId))) continue;
-      c.dialing = true;
       dialing += 1;
-      this.options.dialer.dial(c.address).then(
-        (session) => {
-          c.dialing = false;
-          if (!this.adopt(session)) c.nextTryAt = this.options.now() + 10_000;
-        },
-        (err: unknown) => {
-          c.dialing = false;
-          c.failures += 1;
-          c.nextTryAt = this.options.now() + Math.min(30_000, 1000 * 2 ** c.failures);
-          const error = ShoalError.from(err);
-          const peers = (err as { peers?: PexPeer[] }).peers;
-          if (peers) this.addCandidates(peers);
-          if (error.code === ErrorCode.STREAM_NOT_FOUND) c.nextTryAt = this.options.now() + 5000;
-          if (c.failures >= 6 && !c.permanent) this.candidates.delete(addressKey(c.address));
-          this.options.onDialError?.(c.address, error);
-        },
-      );
+      this.dial(c);
     }
+  }
+
+  /**
+   * The stream went quiet: dial the bootstrap addresses (the broadcaster's) again now, with
+   * a short handshake, also those we hold a link to that has been silent for `silentMs` (a
+   * broadcaster restarted at the same address leaves that link dead until its idle timeout).
+   * Called about once a second while quiet, so a broadcaster that comes back is found at once.
+   */
+  probeBootstrap(silentMs: number): void {
+    if (this.destroyed) return;
+    const now = this.options.now();
+    for (const c of this.candidates.values()) {
+      if (!c.permanent || c.dialing || c.probeAt > now) continue;
+      const key = addressKey(c.address);
+      const held = this.links().find((l) => addressKey(l.session.remote) === key);
+      if (held && held.session.silentMs() < silentMs) continue;
+      this.dial(c, PROBE_TIMEOUT_MS);
+    }
+  }
+
+  private dial(c: Candidate, timeoutMs?: number): void {
+    c.dialing = true;
+    const probe = timeoutMs !== undefined;
+    this.options.dialer.dial(c.address, probe ? { timeoutMs } : {}).then(
+      (session) => {
+        c.dialing = false;
+        const now = this.options.now();
+        if (!this.adopt(session)) {
+          c.nextTryAt = now + 10_000;
+          // Refused (e.g. the node behind our link is alive): it needs no probing for a while.
+          if (probe) c.probeAt = now + PROBE_ALIVE_BACKOFF_MS;
+        }
+      },
+      (err: unknown) => {
+        c.dialing = false;
+        c.failures += 1;
+        c.nextTryAt = this.options.now() + Math.min(30_000, 1000 * 2 ** c.failures);
+        const error = ShoalError.from(err);
+        const peers = (err as { peers?: PexPeer[] }).peers;
+        if (peers) this.addCandidates(peers);
+        if (error.code === ErrorCode.STREAM_NOT_FOUND) c.nextTryAt = this.options.now() + 5000;
+        if (c.failures >= 6 && !c.permanent) this.candidates.delete(addressKey(c.address));
+        this.options.onDialError?.(c.address, error);
+      },
+    );
   }
 
   /** Peers to hand out in PEX responses and REJECT FULL packets. */
