@@ -61,12 +61,15 @@ function engineInput(opts: CommonOptions, extra: Partial<EngineConfigInput> = {}
 async function runUntilStopped(engine: Engine, quiet: boolean, exitWhenEnded: boolean): Promise<void> {
   const tty = process.stderr.isTTY;
   let lastPrinted = 0;
+  let lastState = '';
   const off = engine.onSnapshot((s) => {
     if (quiet) return;
     const line = statusLine(s);
     if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`);
-    else if (s.at - lastPrinted >= 5000) {
+    else if (s.at - lastPrinted >= 5000 || s.state !== lastState) {
+      // In a log, every change of state gets its line at once (e.g. "broadcaster offline").
       lastPrinted = s.at;
+      lastState = s.state;
       process.stderr.write(line + '\n');
     }
   });
