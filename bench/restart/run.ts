@@ -11,7 +11,7 @@
 // Targets (issue 15): offline within 2 s of a GOODBYE and within the idle timeout (15 s) of a
 // crash; resume within 2 segment durations (2 s here) of the first new segment.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../src-main/engine/engine.js';
@@ -66,6 +66,7 @@ async function round(): Promise<Round> {
   const root = await mkdtemp(join(tmpdir(), 'shoal-bench-restart-'));
   const folder = join(root, 'hls');
   const dataDir = join(root, 'data');
+  await mkdir(folder);
   let live: LiveHls = startLiveHls(folder, { segmentSeconds: SEGMENT_S, listSize: 6 });
   const engines: Engine[] = [];
   try {

@@ -1,8 +1,9 @@
 // Turns successive reads of one media playlist into segments, each exactly once and in
 // order. A live playlist is followed as it rolls; a finished (VOD) playlist is replayed as
-// a live stream, paced at the segments' real durations. Output seqs are the source's
-// EXT-X-MEDIA-SEQUENCE numbers unless the encoder restarts its numbering (OBS stop/start):
-// then ours continue where they were, marked as a discontinuity, so seqs never go back.
+// a live stream, paced at the segments' real durations. Output seqs start at the source's
+// EXT-X-MEDIA-SEQUENCE number and then go up by one per segment, without holes: a segment
+// that never came, or an encoder that restarts its numbering (OBS stop/start), is marked as
+// a discontinuity on the next one, and seqs never go back.
 // A broadcast restarted on a stream that signed segments before resumes from its journal
 // (`resume`): a segment signed before (same bytes) keeps its seq, and the first new one
 // takes the next seq, so the numbering neither goes back nor leaves a hole (PROTOCOL §6.1).
@@ -102,7 +103,6 @@ export class RenditionIngest {
   private mode: 'live' | 'vod' | null = null;
   private lastMsn: number | null = null;
   private lastSeq: number | null = null;
-  private seqOffset = 0;
   private pendingDiscontinuity = false;
   private readonly listedByMsn = new Map<number, Listed>();
   /** Still matching segments against what an earlier run signed (see SeqResume). */
@@ -320,16 +320,25 @@ export class RenditionIngest {
     return 'done';
   }
 
+  /**
+   * Goes on without a segment: its seq goes to the next one, flagged as a discontinuity, so
+   * the numbering has no hole for viewers to wait on (PROTOCOL §6.1).
+   */
   private skip(segment: MediaSegmentRef): void {
-    this.remember(segment, this.seqFor(segment));
+    this.lastMsn = segment.msn;
+    this.pendingDiscontinuity = true;
   }
 
-  /** Our seq for a source segment: its msn, shifted once at the start and after a restart. */
+  /**
+   * Our seq for a source segment: the first is its msn (at least minSeq), every later one the
+   * next seq, so the numbering has no hole for viewers to wait on (PROTOCOL §6.1); a segment
+   * after one that never came (rolled out, skipped) is flagged as a discontinuity.
+   */
   private seqFor(segment: MediaSegmentRef, sha256?: Uint8Array): number {
     if (this.resuming) return this.resumedSeqFor(segment, sha256);
-    if (this.lastSeq === null) this.seqOffset = Math.max(0, this.options.minSeq - segment.msn);
-    else if (this.lastMsn === null) this.seqOffset = this.lastSeq + 1 - segment.msn;
-    return segment.msn + this.seqOffset;
+    if (this.lastSeq === null) return Math.max(this.options.minSeq, segment.msn);
+    if (this.lastMsn !== null && segment.msn > this.lastMsn + 1) this.pendingDiscontinuity = true;
+    return this.lastSeq + 1;
   }
 
   /**
@@ -340,16 +349,12 @@ export class RenditionIngest {
   private resumedSeqFor(segment: MediaSegmentRef, sha256?: Uint8Array): number {
     const resume = this.options.resume as SeqResume;
     const known = sha256 ? resume.seqOf('media', sha256) : undefined;
-    if (known !== undefined && (this.lastSeq === null || known > this.lastSeq)) {
-      this.seqOffset = known - segment.msn;
-      return known;
-    }
+    if (known !== undefined && (this.lastSeq === null || known > this.lastSeq)) return known;
     this.resuming = false;
     const seq = Math.max(resume.nextSeq, (this.lastSeq ?? -1) + 1);
     const follows =
       this.lastMsn !== null && segment.msn === this.lastMsn + 1 && this.lastSeq === resume.nextSeq - 1;
     if (!follows) this.pendingDiscontinuity = true;
-    this.seqOffset = seq - segment.msn;
     return seq;
   }
 
