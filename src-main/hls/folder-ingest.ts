@@ -39,6 +39,11 @@ export interface FolderIngestOptions {
   liveStartSegments?: number;
   /** `stalled` after the live playlist is unchanged this many target durations (default 3). */
   stallTargetDurations?: number;
+  /**
+   * A live playlist's ENDLIST ends the stream only if no new encoder run starts within this
+   * long (default 10 s): an encoder restart (OBS stop/start) carries on the same stream.
+   */
+  endGraceMs?: number;
   /** Use chokidar besides polling (default true). */
   watch?: boolean;
 }
@@ -92,6 +97,7 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
       resume: null,
       liveStartSegments: 10,
       stallTargetDurations: 3,
+      endGraceMs: 10_000,
       watch: true,
       ...options,
     };
@@ -246,6 +252,7 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
       minSeq: this.options.minSeq,
       liveStartSegments: Math.max(1, this.options.liveStartSegments),
       stallTargetDurations: this.options.stallTargetDurations,
+      endGraceMs: Math.max(0, this.options.endGraceMs),
     };
   }
 

@@ -76,6 +76,11 @@ export interface RenditionIngestOptions {
   liveStartSegments: number;
   /** A live playlist unchanged for this many target durations is reported stalled. */
   stallTargetDurations: number;
+  /**
+   * A live playlist that gets EXT-X-ENDLIST ends the stream only if no new encoder run
+   * replaces it within this long (OBS stop/start writes ENDLIST, then starts over).
+   */
+  endGraceMs: number;
   resume?: SeqResume;
 }
 
@@ -115,6 +120,8 @@ export class RenditionIngest {
   private changedAt = 0;
   private isStalled = false;
   private isEnded = false;
+  /** When the followed live playlist got ENDLIST (see endGraceMs). */
+  private endlistAt: number | null = null;
   private pumping = false;
   private again = false;
   private destroyed = false;
@@ -221,7 +228,11 @@ export class RenditionIngest {
         this.skip(segment);
       }
     }
-    if (playlist.endlist) this.finish();
+    if (!playlist.endlist) this.endlistAt = null;
+    else {
+      this.endlistAt ??= Date.now();
+      if (Date.now() - this.endlistAt >= this.options.endGraceMs) this.finish();
+    }
   }
 
   private async stepVod(): Promise<void> {

@@ -62,7 +62,7 @@ afterAll(async () => {
 });
 
 function ingest(options: FolderIngestOptions): { ingest: FolderIngest; rec: Recorded<FolderIngestEvents> } {
-  const i = new FolderIngest({ pollIntervalMs: 100, ...options });
+  const i = new FolderIngest({ pollIntervalMs: 100, endGraceMs: 0, ...options });
   running.push(i);
   const rec = record<FolderIngestEvents>(i, EVENTS);
   i.start();
@@ -205,6 +205,42 @@ describe('FolderIngest', () => {
       [3, true],
     ]);
     expect(media(rec)[3]!.data.equals(await readFile(src(3)))).toBe(true);
+  });
+
+  it('carries on when the encoder stops with ENDLIST and starts again (OBS stop/start)', async () => {
+    const dir = join(root, 'obs-restart');
+    await mkdir(dir);
+    const src = (n: number) => join(vod, `seg0000${n}.ts`);
+    await copySegments(
+      [
+        [src(0), 'a0.ts'],
+        [src(1), 'a1.ts'],
+        [src(2), 'b0.ts'],
+      ],
+      dir,
+    );
+    const playlist = join(dir, 'live.m3u8');
+    const seg = (uri: string) => ({ uri, durationS: 1 });
+    const write = (segments: string[], endlist: boolean) =>
+      writeMediaPlaylist(playlist, { targetDurationS: 1, segments: segments.map(seg), endlist });
+    await write(['a0.ts', 'a1.ts'], false);
+    const { rec } = ingest({ folder: dir, endGraceMs: 3000 });
+    await rec.until(() => media(rec).length === 2, 5000, 'first run');
+    await write(['a0.ts', 'a1.ts'], true); // the encoder stops
+    await new Promise((r) => setTimeout(r, 500));
+    await write(['b0.ts'], false); // and starts again, numbering back at 0
+    await rec.until(() => media(rec).length === 3, 5000, 'segment of the new run');
+    expect(rec.of('ended')).toEqual([]);
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [0, false],
+      [1, false],
+      [2, true],
+    ]);
+    // Stopped for good: ended once the grace has passed.
+    const stoppedAt = Date.now();
+    await write(['b0.ts'], true);
+    await rec.until(() => rec.of('ended').length === 1, 10_000, 'ended');
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(2900);
   });
 
   it('takes a new encoder run that reuses the file names and numbering for a restart', async () => {
