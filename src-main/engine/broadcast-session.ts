@@ -81,7 +81,10 @@ export class BroadcastSession {
       store: options.store,
       config: options.config,
       now: options.now,
+      // Without a fixed port, the one used last keeps the stream address across restarts.
+      preferredPort: journal.port,
     });
+    journal.usePort(node.port);
     const ingest = new FolderIngest(
       {
         folder: options.folder,

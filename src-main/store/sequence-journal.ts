@@ -9,7 +9,8 @@
 // that finds the same segment files again republishes the very same entries. The file is
 // replaced atomically (write beside, fsync, rename) and is written before the entry it adds
 // is published, so a crash can never leave a published seq out of it. Its size is bounded:
-// at most MAX_RENDITIONS × KEEP_ENTRIES entries of 122 bytes.
+// at most MAX_RENDITIONS × KEEP_ENTRIES entries of 122 bytes. It also keeps the UDP port the
+// broadcast last used (`port`), so that a restart without a fixed port keeps the address.
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
@@ -45,6 +46,7 @@ interface JournalFile {
   version: 1;
   streamId: string;
   renditions: { id: number; nextSeq: number; nextInitSeq: number; entries: string[] }[];
+  port?: number;
 }
 
 const isInit = (e: SegmentEntry): boolean => (e.flags & EntryFlag.INIT) !== 0;
@@ -54,6 +56,7 @@ export class SequenceJournal {
   readonly file: string;
   private readonly renditions = new Map<number, RenditionRecord>();
   private writing: Promise<void> = Promise.resolve();
+  private lastPort: number | null = null;
 
   private constructor(
     dataDir: string,
@@ -128,6 +131,16 @@ export class SequenceJournal {
       ?.entries.find((e) => e.seq === seq && isInit(e) === (kind === 'init'));
   }
 
+  /** The UDP port the stream's broadcast last used, if known. */
+  get port(): number | null {
+    return this.lastPort;
+  }
+
+  /** Remembers the UDP port the broadcast uses (written with the next entry). */
+  usePort(port: number): void {
+    this.lastPort = port;
+  }
+
   /** Adds a signed entry and writes the journal; resolves once the file on disk holds it. */
   record(entry: SegmentEntry): Promise<void> {
     let r = this.renditions.get(entry.rendition);
@@ -164,6 +177,7 @@ export class SequenceJournal {
     const body = JSON.parse(text) as Partial<JournalFile>;
     if (body.version !== 1) throw new Error(`unknown version ${JSON.stringify(body.version)}`);
     if (body.streamId !== this.streamId) throw new Error('it belongs to another stream');
+    if (Number.isInteger(body.port) && body.port! > 0 && body.port! < 65536) this.lastPort = body.port!;
     if (!Array.isArray(body.renditions) || body.renditions.length > MAX_RENDITIONS)
       throw new Error('bad "renditions"');
     for (const r of body.renditions) {
@@ -197,6 +211,7 @@ export class SequenceJournal {
         nextInitSeq: r.nextInitSeq,
         entries: r.entries.map((e) => encodeSegmentEntry(e).toString('base64')),
       })),
+      ...(this.lastPort !== null && { port: this.lastPort }),
     };
     return `${JSON.stringify(body)}\n`;
   }

@@ -1,7 +1,7 @@
 // A broadcast restarted with the same key continues its numbering (PROTOCOL §6.1): segments
 // it finds again keep their seq and their very entry, new ones take the next seqs without a
 // hole (only the newest two of those written while it was down), and a new encoder run
-// starts with a DISCONTINUITY.
+// starts with a DISCONTINUITY. Without a fixed port, the address stays the same too.
 
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -28,6 +28,7 @@ afterAll(async () => {
 });
 
 interface Run {
+  address: string;
   seqs: number[];
   entry(seq: number): SegmentEntry;
   stop(): Promise<void>;
@@ -39,7 +40,7 @@ async function broadcast(dataDir: string, folder: string, count: number): Promis
   await engine.start();
   const events: EngineEvent[] = [];
   engine.onEvent((e) => events.push(e));
-  await engine.startBroadcast({ folder, identity: 'show' });
+  const { address } = await engine.startBroadcast({ folder, identity: 'show' });
   const seqs = (): number[] =>
     events.flatMap((e) => (e.type === 'segment' && e.arrival.source === 'ingest' ? [e.arrival.seq] : []));
   await waitFor(() => seqs().length >= count, 15_000, `${count} segments`);
@@ -47,6 +48,7 @@ async function broadcast(dataDir: string, folder: string, count: number): Promis
   const book = (engine as unknown as { session: { node: { swarm: { book: BookLike } } } }).session.node.swarm
     .book;
   return {
+    address,
     seqs: seqs(),
     entry: (seq) => book.get(0, 'media', seq)!,
     stop: () => engine.destroy(),
@@ -82,6 +84,8 @@ describe.skipIf(!hasFfmpeg())('a broadcast restarted with the same key', () => {
     await list(1, ['s1.ts', 's2.ts', 's3.ts']);
     const second = await broadcast(dataDir, folder, 3);
     expect(second.seqs).toEqual([1, 2, 3]);
+    // No port was given: the one used last keeps the address.
+    expect(second.address).toBe(first.address);
     expect([1, 2].map((seq) => encodeSegmentEntry(second.entry(seq)))).toEqual(before);
     expect(second.entry(3).flags & EntryFlag.DISCONTINUITY).toBe(0);
     await second.stop();
