@@ -204,6 +204,12 @@ export class Neighbourhood {
       },
       (err: unknown) => {
         c.dialing = false;
+        if (probe) {
+          // Probes fail while the broadcaster is down; that must not push its next ordinary
+          // dial far out (news may come back through a neighbour first and stop the probes).
+          c.nextTryAt = Math.min(c.nextTryAt, this.options.now() + 1000);
+          return;
+        }
         c.failures += 1;
         c.nextTryAt = this.options.now() + Math.min(30_000, 1000 * 2 ** c.failures);
         const error = ShoalError.from(err);

@@ -253,14 +253,19 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   /**
-   * No new entry for longer than two segments: the broadcaster may have stopped or crashed.
-   * Probe its address every second, so that once it is back (restarted at the same address)
-   * we reconnect within about a second instead of after our old link's idle timeout.
+   * No new entry for longer than two segments, or our link to the broadcaster went silent:
+   * it may have stopped or crashed. Probe its address every second, so that once it is back
+   * (restarted at the same address) we reconnect within about a second instead of after our
+   * old link's idle timeout (news may come back through a neighbour before that).
    */
   private probeIfQuiet(now: number): void {
     if (this.intake.lastNewsAt === 0 || now - this.lastProbeAt < PROBE_EVERY_MS) return;
     const quietFor = now - this.intake.lastNewsAt;
-    if (quietFor < Math.max(PROBE_SILENT_MS, 2 * this.book.segmentDurationMs())) return;
+    const quiet = quietFor >= Math.max(PROBE_SILENT_MS, 2 * this.book.segmentDurationMs());
+    const deadSource = this.neighbourhood
+      .links()
+      .some((l) => l.isBroadcaster && l.session.silentMs() > 2 * PROBE_SILENT_MS);
+    if (!quiet && !deadSource) return;
     this.lastProbeAt = now;
     this.neighbourhood.probeBootstrap(PROBE_SILENT_MS);
   }
