@@ -35,7 +35,11 @@ function engineProxy(): Record<string, ProxyOptions> | undefined {
     origin: url.origin, // the UI server only accepts sockets from its own origin
     cookie: `shoal_token=${url.searchParams.get('token') ?? ''}`, // media needs the token
   };
-  return { '/api': { target: url.origin, ws: true, headers }, '/media': { target: url.origin, headers } };
+  // changeOrigin: the UI server answers only to its own host and port (DNS rebinding).
+  return {
+    '/api': { target: url.origin, ws: true, changeOrigin: true, headers },
+    '/media': { target: url.origin, changeOrigin: true, headers },
+  };
 }
 
 export default defineConfig({

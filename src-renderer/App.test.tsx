@@ -12,6 +12,18 @@ vi.mock('./components/RateChart', () => ({ RateChart: () => null }));
 
 afterEach(resetStores);
 
+/** A host whose engine is broadcasting (as the engine itself says, not only the store). */
+function broadcastingApi(): FakeApi {
+  const api = new FakeApi();
+  const live = makeSnapshot({
+    mode: 'broadcasting',
+    state: 'playing',
+    address: `shoal://${'b'.repeat(52)}@h:1`,
+  });
+  api.getSnapshot = async () => live;
+  return api;
+}
+
 describe('App', () => {
   it('feeds snapshots into the Watch page P2P panel and status badge', async () => {
     const api = new FakeApi();
@@ -72,6 +84,48 @@ describe('App', () => {
     expect(useUi.getState().page).toBe('watch');
     expect((screen.getByTestId('address-input') as HTMLInputElement).value).toBe(VALID_ADDRESS);
     expect(api.calls).toContainEqual({ method: 'watch', arg: VALID_ADDRESS });
+    expect(screen.queryByTestId('confirm-stop-broadcast')).toBeNull();
+  });
+
+  it('asks before a shoal:// link stops a running broadcast, and does nothing if the user declines', async () => {
+    const api = broadcastingApi();
+    render(<App api={api} />);
+    fireEvent.click(screen.getByTestId('nav-go-live'));
+    await act(async () => api.pushLink(VALID_ADDRESS));
+    expect(useUi.getState().page).toBe('watch');
+    expect(screen.getByTestId('confirm-stop-broadcast').textContent).toMatch(/Stop broadcasting/);
+    expect(screen.getByTestId('confirm-address').textContent).toBe(VALID_ADDRESS);
+    expect((screen.getByTestId('address-input') as HTMLInputElement).value).toBe('');
+    expect(document.activeElement).toBe(screen.getByTestId('keep-broadcasting-button'));
+    expect(api.calls).toEqual([]);
+
+    fireEvent.click(screen.getByTestId('keep-broadcasting-button'));
+    expect(screen.queryByTestId('confirm-stop-broadcast')).toBeNull();
+    expect((screen.getByTestId('address-input') as HTMLInputElement).value).toBe('');
+    expect(api.calls).toEqual([]);
+  });
+
+  it('watches the link once the user agrees to stop the broadcast', async () => {
+    const api = broadcastingApi();
+    render(<App api={api} />);
+    await act(async () => api.pushLink(VALID_ADDRESS));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('stop-and-watch-button'));
+    });
+    expect(api.calls).toEqual([{ method: 'watch', arg: VALID_ADDRESS }]);
+    expect((screen.getByTestId('address-input') as HTMLInputElement).value).toBe(VALID_ADDRESS);
+    expect(screen.queryByTestId('confirm-stop-broadcast')).toBeNull();
+  });
+
+  it('asks the same when the Watch button would stop a broadcast', async () => {
+    const api = broadcastingApi();
+    render(<App api={api} />);
+    fireEvent.change(screen.getByTestId('address-input'), { target: { value: VALID_ADDRESS } });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId('watch-button'));
+    });
+    expect(screen.getByTestId('confirm-stop-broadcast')).toBeTruthy();
+    expect(api.calls).toEqual([]);
   });
 
   it('starts the demo broadcast from Go Live and shows a folder field in the browser host', async () => {

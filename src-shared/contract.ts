@@ -87,6 +87,8 @@ export const SessionStateSchema = z.enum([
   'broadcaster-offline',
   'ended',
   'not-found',
+  /** Viewer: the nodes that answered are full (REJECT FULL); it keeps trying them and the peers they listed. */
+  'full',
   'error',
 ]);
 export type SessionState = z.infer<typeof SessionStateSchema>;

@@ -92,6 +92,13 @@ export class ShoalError extends Error {
   static badFolder(folder: string, reason: string): ShoalError {
     return new ShoalError(ErrorCode.BAD_FOLDER, `${folder}: ${reason}`);
   }
+  /** A symbolic link in the broadcast folder that leads out of it: never read, never published. */
+  static linkLeavesFolder(file: string, target: string, folder: string): ShoalError {
+    return new ShoalError(
+      ErrorCode.BAD_FOLDER,
+      `${file} is a link to ${target}, outside the broadcast folder ${folder}: Shoal does not publish it`,
+    );
+  }
   static badPlaylist(file: string, reason: string, cause?: unknown): ShoalError {
     return new ShoalError(ErrorCode.BAD_PLAYLIST, `${file}: ${reason}`, false, { cause });
   }

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { base32Decode, base32Encode } from './base32.js';
 import { ErrorCode, ShoalError } from './errors.js';
+import { isUnicastHost } from './ip-scope.js';
+import { canonicalIPv6 } from './ipv6.js';
 import {
   formatStreamAddress,
   parseStreamAddress,
@@ -70,6 +72,21 @@ describe('parseStreamAddress', () => {
     expect(publicKeyFromStreamId(ID)).toEqual(KEY);
   });
 
+  it('writes every IPv6 host in the one text form a socket reports (RFC 5952, PROTOCOL §4.3)', () => {
+    const hosts = (list: string) => parseStreamAddress(`shoal://${ID}@${list}`).bootstrap.map((e) => e.host);
+    expect(
+      hosts(
+        '[0:0:0:0:0:0:0:1]:1,[2001:0DB8:0000:0000:0000:0000:0000:0001]:2,[::FFFF:192.0.2.1]:3,[fe80:0:0:0:1:0:0:0]:4',
+      ),
+    ).toEqual(['::1', '2001:db8::1', '::ffff:192.0.2.1', 'fe80::1:0:0:0']);
+    // (`::`, the unspecified address, is refused: it names no peer.)
+    expect(hosts('[2001:db8:0:1:0:0:0:1]:5,[1:0:0:2:0:0:0:3]:6,[0:0:0:0:0:0:0:2]:7')).toEqual([
+      '2001:db8:0:1::1',
+      '1:0:0:2::3',
+      '::2',
+    ]);
+  });
+
   it('says exactly what is wrong', () => {
     expect(rejection('')).toMatch(/empty/);
     expect(rejection(`http://${ID}@1.2.3.4:5`)).toMatch(/wrong scheme "http:"/);
@@ -94,12 +111,28 @@ describe('parseStreamAddress', () => {
     expect(rejection(`shoal://${ID}@1.2.3.4:5/path`)).toMatch(/no path/);
     expect(rejection(`shoal://${ID}@${'a.b:1,'.repeat(40)}a.b:1`)).toMatch(/too many endpoints/);
   });
+
+  it('refuses multicast, broadcast and unspecified hosts: they name no peer', () => {
+    expect(rejection(`shoal://${ID}@224.0.0.1:5`)).toMatch(/224\.0\.0\.1 is a multicast address/);
+    expect(rejection(`shoal://${ID}@239.255.255.250:1900`)).toMatch(/multicast/);
+    expect(rejection(`shoal://${ID}@255.255.255.255:5`)).toMatch(/the broadcast address/);
+    expect(rejection(`shoal://${ID}@0.0.0.0:5`)).toMatch(/the unspecified address/);
+    expect(rejection(`shoal://${ID}@0.1.2.3:5`)).toMatch(/this network/);
+    expect(rejection(`shoal://${ID}@240.0.0.1:5`)).toMatch(/reserved/);
+    expect(rejection(`shoal://${ID}@[ff02::1]:5`)).toMatch(/multicast/);
+    expect(rejection(`shoal://${ID}@[::]:5`)).toMatch(/unspecified/);
+    expect(rejection(`shoal://${ID}@[::ffff:224.0.0.1]:5`)).toMatch(/multicast/);
+    expect(rejection(`shoal://${ID}@1.2.3.4:5,255.255.255.255:5`)).toMatch(/endpoint 2/);
+    // Neighbours of those ranges are ordinary unicast addresses.
+    for (const host of ['223.255.255.255', '1.0.0.0', '127.0.0.1', '[fe80::1]', '[::1]', '[::ffff:10.0.0.1]'])
+      expect(parseStreamAddress(`shoal://${ID}@${host}:5`).bootstrap).toHaveLength(1);
+  });
 });
 
 describe('formatStreamAddress', () => {
   const host = fc.oneof(
-    fc.ipV4(),
-    fc.ipV6().filter((h) => !h.includes('%')),
+    fc.ipV4().filter(isUnicastHost),
+    fc.ipV6().filter((h) => !h.includes('%') && isUnicastHost(h)),
     fc.domain().filter((d) => d.length <= 253),
   );
   const address = fc.record({
@@ -116,7 +149,8 @@ describe('formatStreamAddress', () => {
         const text = formatStreamAddress(a);
         const parsed = parseStreamAddress(text);
         expect(parsed.streamId).toBe(a.streamId);
-        expect(parsed.bootstrap).toEqual(a.bootstrap.map((e) => ({ ...e, host: e.host.toLowerCase() })));
+        const canonical = (h: string) => (h.includes(':') ? canonicalIPv6(h) : h.toLowerCase());
+        expect(parsed.bootstrap).toEqual(a.bootstrap.map((e) => ({ ...e, host: canonical(e.host) })));
         expect(formatStreamAddress(parsed)).toBe(text);
       }),
       { numRuns: 300 },

@@ -3,12 +3,15 @@
 // The stream id is the broadcaster's 32-byte ed25519 public key in lower-case RFC 4648
 // base32 without padding (52 characters, see base32.ts); upper case is accepted on input.
 // The endpoints are bootstrap peers (usually the broadcaster itself). IPv6 hosts are
-// written in brackets. `shoal:<id>@...` (no `//`, as some link handlers rewrite it) is
+// written in brackets and kept in the one text form a socket reports (see ipv6.ts), so
+// that replies from them match the address dialled (PROTOCOL §2.3). `shoal:<id>@...` (no `//`, as some link handlers rewrite it) is
 // accepted too. Parsing is strict and every rejection says exactly what is wrong, because
 // addresses are pasted by people and the message is all they get.
 
 import { base32Decode, base32Encode, base32Length } from './base32.js';
 import { ShoalError } from './errors.js';
+import { nonUnicastReason } from './ip-scope.js';
+import { canonicalIPv6, ipv4Problem, ipv6Problem } from './ipv6.js';
 
 export interface Endpoint {
   host: string;
@@ -97,9 +100,9 @@ export function parseStreamAddress(text: string): StreamAddress {
 export function formatStreamAddress(address: StreamAddress): string {
   if (address.bootstrap.length === 0) throw ShoalError.badAddress('missing endpoint: at least one is needed');
   const endpoints = address.bootstrap.map((e) => formatEndpoint(e));
-  const text = `shoal://${address.streamId.toLowerCase()}@${endpoints.join(',')}`;
-  parseStreamAddress(text); // the one set of rules, applied to what we hand out
-  return text;
+  // The one set of rules, applied to what we hand out; its result is in canonical form.
+  const parsed = parseStreamAddress(`shoal://${address.streamId}@${endpoints.join(',')}`);
+  return `shoal://${parsed.streamId}@${parsed.bootstrap.map(formatEndpoint).join(',')}`;
 }
 
 export function formatEndpoint(endpoint: Endpoint): string {
@@ -122,6 +125,9 @@ function parseEndpoint(text: string, position: number): Endpoint {
     portText = after.slice(1);
     const problem = ipv6Problem(host);
     if (problem) throw ShoalError.badAddress(`${where}: bad IPv6 address (${problem})`);
+    // One text per address, the one the socket reports (PROTOCOL §2.3, §4.3).
+    host = canonicalIPv6(host);
+    refuseNonUnicast(host, where);
   } else {
     const colon = text.lastIndexOf(':');
     if (colon < 0) throw ShoalError.badAddress(`${where}: missing ":port"`);
@@ -132,8 +138,15 @@ function parseEndpoint(text: string, position: number): Endpoint {
     if (host === '') throw ShoalError.badAddress(`${where}: missing host`);
     const problem = /^[0-9.]+$/.test(host) ? ipv4Problem(host) : hostnameProblem(host);
     if (problem) throw ShoalError.badAddress(`${where}: bad host (${problem})`);
+    refuseNonUnicast(host, where);
   }
   return { host, port: parsePort(portText, where) };
+}
+
+/** A bootstrap endpoint is one peer: never a multicast, broadcast or unspecified address. */
+function refuseNonUnicast(host: string, where: string): void {
+  const reason = nonUnicastReason(host);
+  if (reason) throw ShoalError.badAddress(`${where}: ${host} is ${reason}, not the address of a peer`);
 }
 
 function parsePort(text: string, where: string): number {
@@ -145,15 +158,6 @@ function parsePort(text: string, where: string): number {
   return port;
 }
 
-function ipv4Problem(host: string): string | null {
-  const parts = host.split('.');
-  if (parts.length !== 4) return `an IPv4 address has 4 parts, got ${parts.length}`;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part) || Number(part) > 255) return `"${part}" is not 0-255`;
-  }
-  return null;
-}
-
 function hostnameProblem(host: string): string | null {
   if (host.length > 253) return 'longer than 253 characters';
   for (const label of host.split('.')) {
@@ -161,28 +165,5 @@ function hostnameProblem(host: string): string | null {
     if (label.length > 63) return `label "${label.slice(0, 16)}..." is longer than 63 characters`;
     if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(label)) return `"${label}" is not a valid host name label`;
   }
-  return null;
-}
-
-function ipv6Problem(host: string): string | null {
-  if (host.includes('%')) return 'zone ids are not supported';
-  const halves = host.split('::');
-  if (halves.length > 2) return 'more than one "::"';
-  const side = (text: string): string[] => (text === '' ? [] : text.split(':'));
-  const head = side(halves[0] as string);
-  const tail = halves.length === 2 ? side(halves[1] as string) : [];
-  const groups = [...head, ...tail];
-  let count = groups.length;
-  const last = groups[groups.length - 1];
-  if (last !== undefined && last.includes('.') && host.endsWith(last)) {
-    const problem = ipv4Problem(last);
-    if (problem) return `embedded IPv4: ${problem}`;
-    groups.pop();
-    count += 1; // an IPv4 tail fills two groups
-  }
-  if (halves.length === 2 ? count > 7 : count !== 8) {
-    return halves.length === 2 ? 'too many groups for "::"' : `expected 8 groups, got ${count}`;
-  }
-  for (const g of groups) if (!/^[0-9a-f]{1,4}$/.test(g)) return `"${g}" is not a hex group`;
   return null;
 }

@@ -8,8 +8,10 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineConfigInput } from '../engine/engine-config.js';
 import { findSampleFolder } from '../engine/sample-folder.js';
+import { ensureFolder } from '../store/ensure-folder.js';
 import { findRendererRoot, UiServer } from './ui-server.js';
 import { statusLine } from './status-line.js';
+import { installProcessGuard } from '../engine/process-guard.js';
 
 const intIn =
   (name: string, lo: number, hi: number) =>
@@ -32,14 +34,28 @@ interface CommonOptions {
   window?: number;
   joinDistance?: number;
   http?: number;
-  noHttp?: boolean;
   dataDir: string;
   advertise?: string;
   bind?: string;
   quiet?: boolean;
 }
 
-function engineInput(opts: CommonOptions, extra: Partial<EngineConfigInput> = {}): EngineConfigInput {
+/**
+ * What the engine runs with. The HTTP gateway: `broadcast` and `watch` serve HLS over HTTP
+ * only when asked (`--http`), as their help and the README say; `ui` follows the Settings
+ * page (saved in the data folder), and `--http` turns it on there too.
+ */
+function engineInput(
+  opts: CommonOptions,
+  extra: Partial<EngineConfigInput> = {},
+  gateway: 'flag-only' | 'settings' = 'flag-only',
+): EngineConfigInput {
+  const http =
+    opts.http !== undefined
+      ? { gatewayPort: opts.http, gatewayEnabled: true }
+      : gateway === 'flag-only'
+        ? { gatewayEnabled: false }
+        : {};
   return {
     dataDir: opts.dataDir,
     advertiseHost: opts.advertise ?? null,
@@ -49,7 +65,7 @@ function engineInput(opts: CommonOptions, extra: Partial<EngineConfigInput> = {}
       ...(opts.uploadCap !== undefined && { uploadCapKbps: opts.uploadCap }),
       ...(opts.maxPeers !== undefined && { maxPeers: opts.maxPeers }),
       ...(opts.joinDistance !== undefined && { joinDistanceSegments: opts.joinDistance }),
-      ...(opts.http !== undefined && { gatewayPort: opts.http, gatewayEnabled: true }),
+      ...http,
     },
     ...(opts.window !== undefined && { store: { maxSegments: opts.window } }),
     ...(opts.bind !== undefined && { transport: { bindHost: opts.bind } }),
@@ -57,7 +73,32 @@ function engineInput(opts: CommonOptions, extra: Partial<EngineConfigInput> = {}
   };
 }
 
-/** Runs until Ctrl-C (or the stream ends), printing a live status line. */
+/**
+ * stderr as the CLI uses it: a live status line that messages interrupt cleanly, and each
+ * message said once (an engine error that also ends the command is not repeated by main).
+ */
+const terminal = {
+  statusShown: false,
+  said: new Set<string>(),
+  status(line: string): void {
+    process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`);
+    this.statusShown = true;
+  },
+  say(message: string): void {
+    process.stderr.write(`${this.statusShown ? '\r\x1b[2K' : ''}shoal: ${message}\n`);
+    this.statusShown = false;
+    this.said.add(message);
+  },
+  /** For the final error: printed unless the engine already said exactly this. */
+  sayOnce(message: string): void {
+    if (!this.said.has(message)) this.say(message);
+  },
+};
+
+/**
+ * Runs until Ctrl-C (or, with `exitWhenEnded`, until the stream ends), printing a live
+ * status line. Throws when the stream was not found, so the command fails.
+ */
 async function runUntilStopped(engine: Engine, quiet: boolean, exitWhenEnded: boolean): Promise<void> {
   const tty = process.stderr.isTTY;
   let lastPrinted = 0;
@@ -65,7 +106,7 @@ async function runUntilStopped(engine: Engine, quiet: boolean, exitWhenEnded: bo
   const off = engine.onSnapshot((s) => {
     if (quiet) return;
     const line = statusLine(s);
-    if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 120) - 1)}`);
+    if (tty) terminal.status(line);
     else if (s.at - lastPrinted >= 5000 || s.state !== lastState) {
       // In a log, every change of state gets its line at once (e.g. "broadcaster offline").
       lastPrinted = s.at;
@@ -73,27 +114,40 @@ async function runUntilStopped(engine: Engine, quiet: boolean, exitWhenEnded: bo
       process.stderr.write(line + '\n');
     }
   });
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
+  const outcome = await new Promise<'stopped' | 'ended' | 'not-found'>((resolve) => {
+    const stop = (): void => resolve('stopped');
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     if (exitWhenEnded) {
       engine.onEvent((e) => {
-        if (e.type === 'state' && (e.state === 'ended' || e.state === 'not-found')) setTimeout(stop, 500);
+        const state = e.type === 'state' ? e.state : null;
+        if (state === 'ended' || state === 'not-found') setTimeout(() => resolve(state), 500);
       });
     }
   });
   off();
-  if (tty && !quiet) process.stderr.write('\n');
-  process.stderr.write('shoal: stopping…\n');
+  if (terminal.statusShown) process.stderr.write('\n');
+  terminal.statusShown = false;
+  const notFound = outcome === 'not-found' ? notFoundError(engine) : null;
+  if (!notFound) process.stderr.write('shoal: stopping…\n');
   await engine.destroy();
+  if (notFound) throw notFound;
+}
+
+/** Why `watch` gives up: the engine's own words (it has printed them) or a plain fallback. */
+function notFoundError(engine: Engine): ShoalError {
+  const last = engine.getSnapshot().lastError;
+  if (last && (last.code === ErrorCode.STREAM_NOT_FOUND || last.code === ErrorCode.NO_PEERS))
+    return new ShoalError(last.code, last.message, true);
+  return new ShoalError(ErrorCode.STREAM_NOT_FOUND, 'the stream was not found', true);
 }
 
 async function withEngine(input: EngineConfigInput, body: (engine: Engine) => Promise<void>): Promise<void> {
+  // Fail now with a clear message rather than at the first key or settings write.
+  await ensureFolder(input.dataDir, 'data folder');
   const engine = new Engine(input);
   engine.onEvent((e) => {
-    if (e.type === 'error' && !process.env.SHOAL_QUIET_ERRORS)
-      process.stderr.write(`\nshoal: ${e.error.message}\n`);
+    if (e.type === 'error' && !process.env.SHOAL_QUIET_ERRORS) terminal.say(e.error.message);
   });
   try {
     await engine.start();
@@ -121,7 +175,10 @@ export function buildProgram(): Command {
         ),
       )
       .addOption(
-        new Option('--max-peers <n>', 'most neighbours to keep').argParser(intIn('max peers', 1, 200)),
+        new Option(
+          '--max-peers <n>',
+          'most neighbours to keep (watch: default 24; broadcast: direct viewers, default 4)',
+        ).argParser(intIn('max peers', 1, 200)),
       )
       .addOption(
         new Option('--window <segments>', 'live window kept in memory, in segments').argParser(
@@ -129,9 +186,10 @@ export function buildProgram(): Command {
         ),
       )
       .addOption(
-        new Option('--http <port>', 'serve HLS on http://127.0.0.1:<port> (0 = any free port)').argParser(
-          intIn('http port', 0, 65535),
-        ),
+        new Option(
+          '--http <port>',
+          'serve HLS on http://127.0.0.1:<port> (0 = any free port); off without it (ui: as in Settings)',
+        ).argParser(intIn('http port', 0, 65535)),
       )
       .option('--advertise <host>', "host to put in the stream address (default: this machine's LAN address)")
       .option('--bind <host>', 'address to bind the UDP socket to', '0.0.0.0')
@@ -142,7 +200,12 @@ export function buildProgram(): Command {
     .description('broadcast the HLS stream written into a folder; prints the stream address')
     .option('--name <name>', 'identity name: the same name keeps the same stream address', 'default')
     .action(async (folder: string, opts: CommonOptions & { name: string }) => {
-      await withEngine(engineInput(opts), async (engine) => {
+      // The broadcaster's own limit (its upload carries each direct viewer) unless given.
+      const input = engineInput(
+        opts,
+        opts.maxPeers === undefined ? {} : { swarm: { broadcasterMaxPeers: opts.maxPeers } },
+      );
+      await withEngine(input, async (engine) => {
         const info = await engine.startBroadcast({ folder, identity: opts.name });
         process.stdout.write(`${info.address}\n`);
         const gw = engine.getSnapshot().gatewayUrl;
@@ -182,16 +245,18 @@ export function buildProgram(): Command {
     .action(async (opts: CommonOptions & { uiPort: number }) => {
       const rendererRoot = findRendererRoot();
       if (!rendererRoot) throw new ShoalError(ErrorCode.IO, 'the UI is not built: run `npm run build` first');
-      let server: UiServer | null = null;
-      const engine = new Engine(engineInput(opts, { mediaBaseUrl: 'pending' }));
-      await engine.start();
-      server = new UiServer({ engine, rendererRoot, port: opts.uiPort });
-      await server.start();
-      engine.setMediaBaseUrl(server.mediaBaseUrl);
-      process.stdout.write(`${server.pageUrl}\n`);
-      process.stderr.write('shoal: open the URL above in a browser (Ctrl-C to stop)\n');
-      await runUntilStopped(engine, true, false);
-      await server.destroy();
+      await withEngine(engineInput(opts, { mediaBaseUrl: 'pending' }, 'settings'), async (engine) => {
+        const server = new UiServer({ engine, rendererRoot, port: opts.uiPort });
+        await server.start();
+        engine.setMediaBaseUrl(server.mediaBaseUrl);
+        process.stdout.write(`${server.pageUrl}\n`);
+        process.stderr.write('shoal: open the URL above in a browser (Ctrl-C to stop)\n');
+        try {
+          await runUntilStopped(engine, true, false);
+        } finally {
+          await server.destroy();
+        }
+      });
     });
 
   return program;
@@ -202,11 +267,11 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
-    const e = ShoalError.from(err);
-    process.stderr.write(`shoal: ${e.message}\n`);
+    terminal.sayOnce(ShoalError.from(err).message);
     return 1;
   }
 }
 
+installProcessGuard();
 const code = await main(process.argv);
 if (code !== 0) process.exit(code);

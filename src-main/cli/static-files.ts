@@ -28,6 +28,11 @@ export class StaticFiles {
     return new StaticFiles(await realpath(root));
   }
 
+  /** A resolved file that is a page (the token-guarded UI), not an asset. */
+  static isPage(file: string): boolean {
+    return path.extname(file).toLowerCase() === '.html';
+  }
+
   /** The file a URL path names, or null if it is outside the root, missing or not a file. */
   async resolve(urlPath: string): Promise<string | null> {
     let decoded: string;
@@ -56,7 +61,7 @@ export class StaticFiles {
     extraHeaders: Record<string, string> = {},
   ): void {
     const ext = path.extname(file).toLowerCase();
-    const isPage = ext === '.html';
+    const isPage = StaticFiles.isPage(file);
     res.writeHead(200, {
       'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
       // Vite fingerprints asset names, so only the page itself must never be cached.

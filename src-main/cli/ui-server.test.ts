@@ -133,6 +133,65 @@ describe('UiServer', () => {
     expect((await get(server.port, '/missing.js')).status).toBe(404);
   });
 
+  it('asks for the token however the page path is spelled', async () => {
+    const spellings = [
+      '/',
+      '/index.html',
+      '/index.html/',
+      '/%69ndex.html',
+      '/%69ndex%2ehtml',
+      '//index.html',
+    ];
+    for (const p of [...spellings, '/assets/../index.html', '/assets/%2e%2e/index.html']) {
+      const res = await get(server.port, p);
+      expect(res.status, p).toBe(403);
+      expect(res.body).not.toContain('<title>Shoal</title>');
+      expect(res.headers['set-cookie'], p).toBeUndefined();
+    }
+    for (const p of spellings) {
+      const res = await get(server.port, `${p}?token=${TOKEN}`);
+      expect(res.status, p).toBe(200);
+      expect(res.body).toContain('<title>Shoal</title>');
+    }
+  });
+
+  it('answers only to its own loopback host and port, so a DNS-rebound page gets nothing', async () => {
+    const port = server.port;
+    const paths = ['/assets/app.js', `/?token=${TOKEN}`, `/media/stream/s/master.m3u8?token=${TOKEN}`];
+    for (const host of [
+      `evil.example:${port}`,
+      'evil.example',
+      `127.0.0.1.evil.example:${port}`,
+      `127.0.0.1:${port + 1}`,
+      '127.0.0.1',
+    ]) {
+      for (const p of paths) {
+        const res = await get(port, p, { host });
+        expect(res.status, `${host} ${p}`).toBe(403);
+        expect(res.body).not.toMatch(/console\.log|<title>|EXTM3U/);
+      }
+    }
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+      for (const p of paths) expect((await get(port, p, { host })).status, `${host} ${p}`).toBe(200);
+    }
+    // The WebSocket too, by Host and by Origin.
+    const upgrade = (headers: Record<string, string>) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/api?token=${TOKEN}`, { headers });
+      return new Promise<number>((resolve) => {
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+      });
+    };
+    expect(await upgrade({ host: `evil.example:${port}` })).toBe(403);
+    expect(await upgrade({ origin: `http://evil.example:${port}` })).toBe(403);
+    expect(await upgrade({ origin: `http://127.0.0.1:${port + 1}` })).toBe(403);
+    expect(await upgrade({ origin: `http://localhost:${port}` })).toBe(101);
+    expect(await upgrade({ origin: `http://[::1]:${port}` })).toBe(101);
+  });
+
   it('rejects path traversal out of the renderer folder', async () => {
     for (const p of [
       '/../secret.txt',

@@ -1,7 +1,9 @@
 // The browser host of the UI when the engine runs headless: serves the built renderer,
 // the WebSocket RPC at /api and the player's media at /media/..., on 127.0.0.1 only.
 // A per-launch random token guards the page, the socket and media, so other local
-// users' browsers and other websites cannot drive the engine or read the stream.
+// users' browsers and other websites cannot drive the engine or read the stream. Only
+// requests naming this server's own loopback host and port are answered, so a website
+// whose name a DNS-rebinding attack points at 127.0.0.1 gets nothing, not even assets.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { WS_API_PATH, WS_MAX_MESSAGE_BYTES, type Push } from '../../src-shared/ws-messages.js';
 import { createApiDispatcher, type ApiDispatcher } from '../engine/api-dispatcher.js';
+import { isLoopbackHost } from '../hls/gateway.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
 import { RpcConnection } from './rpc-connection.js';
 import { StaticFiles } from './static-files.js';
@@ -144,6 +147,7 @@ export class UiServer {
     const allowed =
       this.wss !== null &&
       url !== null &&
+      this.hostAllowed(req.headers.host) &&
       url.pathname === WS_API_PATH &&
       this.tokenMatches(url.searchParams.get('token')) &&
       this.originAllowed(req.headers.origin);
@@ -158,6 +162,7 @@ export class UiServer {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    if (!this.hostAllowed(req.headers.host)) return plain(res, 403, 'forbidden host');
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed');
     const url = parseUrl(req);
     if (!url) return plain(res, 400, 'bad request');
@@ -169,10 +174,12 @@ export class UiServer {
       return this.serveMedia(url.pathname.slice(MEDIA_PREFIX.length - 1), res, headOnly);
     }
 
-    const isPage = url.pathname === '/' || url.pathname === '/index.html';
-    if (isPage && !this.tokenMatches(url.searchParams.get('token'))) return plain(res, 403, 'forbidden');
-    const file = await this.files?.resolve(isPage ? '/index.html' : url.pathname);
+    // Decide on the file the path resolves to (decoded, normalised, links followed), not
+    // on how the path is spelled: /index.html/ and /%69ndex.html are the page too.
+    const file = await this.files?.resolve(url.pathname === '/' ? '/index.html' : url.pathname);
     if (!file || !this.files) return plain(res, 404, 'not found');
+    const isPage = StaticFiles.isPage(file);
+    if (isPage && !this.tokenMatches(url.searchParams.get('token'))) return plain(res, 403, 'forbidden');
     this.files.send(
       res,
       file,
@@ -220,7 +227,13 @@ export class UiServer {
   /** Browsers always send Origin on WebSockets; only our own page may connect. */
   private originAllowed(origin: string | undefined): boolean {
     if (origin === undefined) return true; // not a browser (tests, tools holding the token)
-    return origin === this.origin || origin === `http://localhost:${this.port}`;
+    const host = /^http:\/\/(.+)$/i.exec(origin)?.[1];
+    return host !== undefined && isLoopbackHost(host, this.port);
+  }
+
+  /** Browsers always send Host; a DNS-rebound page sends its own name, so it is refused. */
+  private hostAllowed(host: string | undefined): boolean {
+    return host !== undefined && isLoopbackHost(host, this.port);
   }
 }
 

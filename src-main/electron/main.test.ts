@@ -32,6 +32,11 @@ const engines = vi.hoisted(() => {
     async destroy() {
       this.destroyed = true;
     }
+    stopBroadcastCalls = 0;
+    async stopBroadcast() {
+      this.stopBroadcastCalls++;
+      this.setMode('idle');
+    }
     getSnapshot() {
       return { mode: this.mode, state: 'idle', peers: [], rates: {}, gatewayUrl: null } as unknown;
     }
@@ -227,6 +232,50 @@ describe('links', () => {
     await ready();
     const win = FakeBrowserWindow.getAllWindows()[0];
     expect(win?.webContents.sent).toContainEqual({ channel: OPEN_LINK_CHANNEL, payload: LINK });
+  });
+});
+
+describe('links while broadcasting', () => {
+  const opened = (win: FakeBrowserWindow | undefined) =>
+    win?.webContents.sent.filter((m) => m.channel === OPEN_LINK_CHANNEL) ?? [];
+
+  it('asks before a link stops the broadcast, and does nothing when the user declines', async () => {
+    const { win, engine } = await launch();
+    engine!.setMode('broadcasting');
+    win!.hide(); // in the tray
+    fake.record.messageBoxResponse = 0; // "Keep broadcasting"
+    fake.app.emit('second-instance', {}, ['/opt/Shoal/shoal'], '/home/me', { link: LINK });
+    await vi.waitFor(() => expect(fake.record.messageBoxes).toHaveLength(1));
+    await settle();
+    const box = fake.record.messageBoxes[0]!;
+    expect(box.parent).toBe(win); // shown over the window, which came out of the tray
+    expect(win?.visible).toBe(true);
+    expect(box.options.message).toMatch(/Stop broadcasting/);
+    expect(box.options.detail).toContain(LINK);
+    expect(box.options.buttons?.[0]).toBe('Keep broadcasting');
+    expect(engine!.stopBroadcastCalls).toBe(0);
+    expect(engine!.mode).toBe('broadcasting');
+    expect(opened(win)).toEqual([]);
+  });
+
+  it('stops the broadcast and opens the link when the user agrees', async () => {
+    const { win, engine } = await launch();
+    engine!.setMode('broadcasting');
+    fake.record.messageBoxResponse = 1; // "Stop broadcast and watch"
+    fake.app.emit('open-url', { preventDefault: () => {} }, LINK);
+    await vi.waitFor(() => expect(opened(win)).toHaveLength(1));
+    expect(fake.record.messageBoxes).toHaveLength(1);
+    expect(engine!.stopBroadcastCalls).toBe(1);
+    expect(opened(win)).toEqual([{ channel: OPEN_LINK_CHANNEL, payload: LINK }]);
+  });
+
+  it('asks nothing when nothing is being broadcast', async () => {
+    const { win, engine } = await launch();
+    engine!.setMode('watching');
+    fake.app.emit('open-url', { preventDefault: () => {} }, LINK);
+    await vi.waitFor(() => expect(opened(win)).toHaveLength(1));
+    expect(fake.record.messageBoxes).toEqual([]);
+    expect(engine!.stopBroadcastCalls).toBe(0);
   });
 });
 

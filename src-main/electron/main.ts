@@ -28,6 +28,7 @@ import { PRIVILEGED_SCHEMES, decideNavigation, isPermissionAllowed } from './sec
 import { ShoalTray } from './tray.js';
 import { createMainWindow } from './window.js';
 import { loadWindowState } from './window-state.js';
+import { installProcessGuard } from '../engine/process-guard.js';
 
 const LINK_SCHEME = 'shoal';
 const ENGINE_STOP_TIMEOUT_MS = 5000;
@@ -67,10 +68,17 @@ function runPrimaryInstance(): void {
     mainDir: path.dirname(fileURLToPath(import.meta.url)),
   });
 
+  // One link at a time: a second link waits until the question about the first is answered.
+  let linkQueue: Promise<void> = Promise.resolve();
   const openLink = (link: string | null) => {
     if (link === null) return;
-    if (bridge) bridge.openLink(link);
-    else linksBeforeReady.push(link);
+    if (!bridge) {
+      linksBeforeReady.push(link);
+      return;
+    }
+    linkQueue = linkQueue
+      .then(() => deliverLink(link))
+      .catch((err: unknown) => console.error('[shoal] could not open a link:', err));
   };
 
   const showWindow = () => {
@@ -123,6 +131,7 @@ function runPrimaryInstance(): void {
     });
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+  installProcessGuard();
 
   app
     .whenReady()
@@ -175,6 +184,41 @@ function runPrimaryInstance(): void {
     await window.loadURL(APP_ENTRY_URL);
     openLink(await linkFromLaunch(process.argv, process.cwd()));
     for (const link of linksBeforeReady.splice(0)) bridge.openLink(link);
+  }
+
+  /**
+   * Hands a link to the page. Watching it would stop a running broadcast, so first ask, with
+   * a native dialog (the window may have been hidden in the tray): on "no", nothing happens;
+   * on "yes", the broadcast is stopped here, so the page does not ask a second time.
+   */
+  async function deliverLink(link: string): Promise<void> {
+    const running = engine;
+    const target = bridge;
+    if (!running || !target) return;
+    if (running.getSnapshot().mode === 'broadcasting') {
+      showWindow();
+      if (!(await askToStopBroadcast(link))) return;
+      await running.stopBroadcast();
+    }
+    target.openLink(link);
+  }
+
+  async function askToStopBroadcast(link: string): Promise<boolean> {
+    const options = {
+      type: 'question' as const,
+      buttons: ['Keep broadcasting', 'Stop broadcast and watch'],
+      defaultId: 0,
+      cancelId: 0,
+      noLink: true,
+      title: 'Shoal',
+      message: 'Stop broadcasting to watch this stream?',
+      detail: `You are broadcasting. Watching ${link} stops your broadcast, and your viewers lose the stream.`,
+    };
+    const parent = window && !window.isDestroyed() ? window : null;
+    const { response } = parent
+      ? await dialog.showMessageBox(parent, options)
+      : await dialog.showMessageBox(options);
+    return response === 1;
   }
 
   function createTray(): ShoalTray | null {

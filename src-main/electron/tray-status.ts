@@ -18,6 +18,7 @@ const STATE_WORDS: Record<StatsSnapshot['state'], string> = {
   'broadcaster-offline': 'broadcaster offline, waiting',
   ended: 'ended',
   'not-found': 'stream not found',
+  full: 'broadcaster full, retrying',
   error: 'error',
 };
 

@@ -22,6 +22,8 @@ export interface SwarmConfig {
   resyncAfterSegments: number;
   /** Fetch and relay segments piece by piece (PROTOCOL §7.3); off = whole segments only. */
   pieces: boolean;
+  /** When full, a neighbour that took, relayed and delivered nothing for this long makes room (PROTOCOL §13.5). */
+  idleEvictMs: number;
 }
 
 export interface TransportConfig {
@@ -70,6 +72,7 @@ export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
   maxInFlightPerPeer: 3,
   resyncAfterSegments: 4,
   pieces: true,
+  idleEvictMs: 10_000,
 };
 export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   bindHost: '0.0.0.0',
@@ -92,6 +95,7 @@ export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
   swarm.pushDelayShare = clamp(swarm.pushDelayShare, 0, 1);
   swarm.maxInFlightPerPeer = clamp(Math.round(swarm.maxInFlightPerPeer), 1, 16);
   swarm.resyncAfterSegments = clamp(swarm.resyncAfterSegments, 1, 100);
+  swarm.idleEvictMs = clamp(swarm.idleEvictMs, 1000, 600_000);
   transport.idleTimeoutMs = clamp(transport.idleTimeoutMs, 1000, 120_000);
   transport.maxDatagram = clamp(Math.round(transport.maxDatagram), 1200, 65_000);
   if (settings.joinDistanceSegments >= store.maxSegments) {

@@ -1,10 +1,11 @@
 // Settings persisted across restarts as JSON in the data folder. A damaged file is
 // reported and replaced by defaults rather than blocking start-up.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { DEFAULT_SETTINGS, type Settings } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { ensureFolder } from '../store/ensure-folder.js';
 import { mergeSettings } from './engine-config.js';
 
 export class SettingsFile {
@@ -40,7 +41,7 @@ export class SettingsFile {
   }
 
   async save(settings: Settings): Promise<void> {
-    await mkdir(join(this.path, '..'), { recursive: true });
+    await ensureFolder(dirname(this.path), 'data folder');
     const tmp = `${this.path}.tmp`;
     await writeFile(tmp, JSON.stringify(settings, null, 2) + '\n', { mode: 0o600 });
     await rename(tmp, this.path);

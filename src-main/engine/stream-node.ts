@@ -9,6 +9,7 @@ import { Swarm } from '../swarm/swarm.js';
 import { EndpointDialer, TransportSwarmSession } from '../swarm/transport-session.js';
 import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '../transport/index.js';
 import type { EngineConfig } from './engine-config.js';
+import { FaultLog } from './fault-log.js';
 
 export interface StreamNodeOptions {
   role: 'broadcaster' | 'viewer';
@@ -17,6 +18,8 @@ export interface StreamNodeOptions {
   store: SegmentStore;
   config: EngineConfig;
   now: () => number;
+  /** Where faults inside single sessions are logged (default: stderr, paced). */
+  faultLog?: FaultLog;
   /** UDP port to use instead of the setting's (which must be 0, "any"); any other if taken. */
   preferredPort?: number | null;
 }
@@ -83,21 +86,15 @@ export class StreamNode {
         Capability.FMP4 |
         (config.swarm.pieces ? Capability.PIECES : 0) |
         (role === 'broadcaster' ? Capability.BROADCASTER : 0),
-      acceptStream: (id): StreamAdmission => {
+      acceptStream: (id, from): StreamAdmission => {
         if (!swarm || !sameStream(id))
           return {
             accept: false,
             code: ErrorCode.STREAM_NOT_FOUND,
             message: 'this node does not carry that stream',
           };
-        if (!swarm.canAccept())
-          return {
-            accept: false,
-            code: ErrorCode.FULL,
-            message: 'no free peer slots',
-            peers: swarm.pexPeers(16),
-          };
-        return { accept: true };
+        // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §13.5).
+        return swarm.admit(from);
       },
     });
     try {
@@ -120,10 +117,13 @@ export class StreamNode {
       noUpload: role === 'viewer' && config.settings.noUpload,
       maxInFlightPerPeer: config.swarm.maxInFlightPerPeer,
       pieces: config.swarm.pieces,
+      idleEvictMs: config.swarm.idleEvictMs,
       uploadBytesPerSec: uploadCapBytes(config),
       now: options.now,
     });
     const s = swarm;
+    const faults = options.faultLog ?? new FaultLog();
+    endpoint.on('fault', ({ peer, error }) => faults.sessionFault(peer, error));
     endpoint.on('session', (session) => {
       if (sameStream(session.streamId)) s.adopt(new TransportSwarmSession(session));
       else session.close(ErrorCode.STREAM_NOT_FOUND, 'wrong stream');

@@ -15,6 +15,7 @@ import { StreamInfoFlag } from '../protocol/constants.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
+import { resolveBootstrap } from './bootstrap-hosts.js';
 import { StreamNode } from './stream-node.js';
 
 export interface WatchSessionOptions {
@@ -29,6 +30,8 @@ export interface WatchSessionOptions {
 
 /** Segments held ahead of the join point before the player is told to start. */
 const START_AFTER_SEGMENTS = 1;
+/** A FULL answer keeps the viewer in 'full' (not 'not-found') for this long after it. */
+const FULL_HOLDS_MS = 30_000;
 /**
  * No new entry for this many segment durations (and at least QUIET_MIN_MS) means the
  * broadcaster is offline: one arrives every segment while the stream runs.
@@ -45,6 +48,8 @@ export class WatchSession {
   private everConnected = false;
   private playingSince: number | null = null;
   private notFoundCode: number = ErrorCode.NO_PEERS;
+  /** The last REJECT FULL: who said it, how many peers it listed, when. */
+  private full: { where: string; peers: number; at: number } | null = null;
   /** When a link to the broadcaster ended with its GOODBYE (null: it did not, or news came since). */
   private goodbyeAt: number | null = null;
 
@@ -63,10 +68,11 @@ export class WatchSession {
   }
 
   static async start(options: WatchSessionOptions): Promise<WatchSession> {
+    const family = options.config.transport.bindHost.includes(':') ? 6 : 4;
     const node = await StreamNode.open({
       role: 'viewer',
       streamId: publicKeyFromStreamId(options.address.streamId),
-      bootstrap: options.address.bootstrap,
+      bootstrap: await resolveBootstrap(options.address.bootstrap, family),
       store: options.store,
       config: options.config,
       now: options.now,
@@ -77,6 +83,16 @@ export class WatchSession {
     });
     node.swarm.on('error', (error) => {
       if (error.code === ErrorCode.STREAM_NOT_FOUND) session.notFoundCode = ErrorCode.STREAM_NOT_FOUND;
+    });
+    // PROTOCOL §13.5: FULL means the node is there and carries the stream, with no slot now.
+    node.swarm.on('dial-failed', ({ address, error }) => {
+      if (error.code !== ErrorCode.FULL) return;
+      const peers = (error as ShoalError & { peers?: unknown[] }).peers?.length ?? 0;
+      const where = `${address.host}:${address.port}`;
+      const given = options.address.bootstrap.some((b) => b.host === address.host && b.port === address.port);
+      // The message names the address the user gave; a listed peer that is full too only keeps it fresh.
+      if (given || !session.full) session.full = { where, peers, at: options.now() };
+      else session.full.at = options.now();
     });
     node.swarm.on('segment', () => session.update());
     node.swarm.on('peer-left', ({ link, reason }) => {
@@ -125,6 +141,18 @@ export class WatchSession {
     if (this.broadcasterOffline(now)) return this.setState('broadcaster-offline');
     if (held >= START_AFTER_SEGMENTS) return this.setState('playing');
     if (swarm.neighbourhood.size > 0) return this.setState('buffering');
+    if (this.full && now - this.full.at < FULL_HOLDS_MS) {
+      if (this.state === 'full') return;
+      const { where, peers } = this.full;
+      const others = peers > 0 ? `trying the ${peers} peer${peers === 1 ? '' : 's'} it listed and ` : '';
+      this.options.bus.error(
+        new ShoalError(
+          ErrorCode.FULL,
+          `${where} is full (no free peer slot for another viewer); ${others}asking it again every few seconds`,
+        ),
+      );
+      return this.setState('full');
+    }
     if (
       this.state !== 'not-found' &&
       !this.everConnected &&
@@ -157,6 +185,9 @@ export class WatchSession {
 
   private setState(state: SessionState): void {
     if (this.state === state) return;
+    // The FULL message is the story of the 'full' state only.
+    if (this.state === 'full' && this.options.bus.lastError?.code === ErrorCode.FULL)
+      this.options.bus.lastError = null;
     if (state === 'playing' && this.playingSince === null) this.playingSince = this.options.now();
     this.state = state;
     this.options.bus.state(state);

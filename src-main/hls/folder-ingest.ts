@@ -206,7 +206,7 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
     this.layout = layout;
     for (const w of layout.warnings) this.warnOnce(ShoalError.badPlaylist(layout.file, w));
     for (let id = this.ingests.length; id < layout.playlists.length; id++) {
-      this.ingests.push(new RenditionIngest(id, this.ingestOptions(id), this.sinkFor(id)));
+      this.ingests.push(new RenditionIngest(id, this.ingestOptions(layout.root, id), this.sinkFor(id)));
     }
     // A lone media playlist says nothing about its bit rate: announce it with the first segment.
     if (layout.isMaster) this.announce(layout.renditions);
@@ -234,6 +234,11 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
         for (const segment of batch) this.emit('segment', segment);
       },
       problem: (key, err) => (err ? this.note(key, id, err) : this.clear(key)),
+      // Not a passing state that a second look might clear: report it at once (once per
+      // segment, since the segment is skipped).
+      refused: (err) => {
+        if (!this.stopped) this.emit('error', err);
+      },
       stalled: (rendition, idleMs) => this.emit('stalled', { rendition, idleMs }),
       resumed: (rendition) => this.emit('resumed', { rendition }),
       ended: () => {
@@ -245,8 +250,9 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
     };
   }
 
-  private ingestOptions(rendition: number) {
+  private ingestOptions(root: string, rendition: number) {
     return {
+      root,
       resume: this.options.resume?.(rendition),
       vodSpeed: this.options.vodSpeed,
       minSeq: this.options.minSeq,

@@ -6,8 +6,14 @@
 //   /stream/<id>/<rendition>/<seq>.ts | <seq>.m4s | init-<seq>.mp4
 //
 // Bound to 127.0.0.1 only, never the LAN. Paths are matched whole against these patterns
-// and nothing is read from disk, so there is no path to traverse. Requests naming another
-// host are refused (DNS rebinding). Only GET and HEAD (and CORS preflight) are answered.
+// and nothing is read from disk, so there is no path to traverse. Only GET and HEAD are
+// answered.
+//
+// Its clients are players (VLC, mpv, ffmpeg), never web pages: the app's own player reads
+// media through the shoal-media: scheme (Electron) or the UI server's /media (browser).
+// So it sends no CORS headers (a page on another origin cannot read what it fetches), it
+// refuses requests a browser marks as coming from another site, and it answers only to
+// its own loopback host and port (a DNS-rebound name is refused).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -122,19 +128,13 @@ export class HlsGateway {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.requests++;
     this.sockets.set(req.socket, Date.now());
-    res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
       if (!this.hostAllowed(req.headers.host)) return this.fail(res, 403, 'forbidden host');
-      if (req.method === 'OPTIONS') {
-        res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
-        res.setHeader('Access-Control-Allow-Headers', 'Range');
-        res.setHeader('Access-Control-Max-Age', '600');
-        res.writeHead(204).end();
-        return;
-      }
+      if (fromAnotherSite(req.headers['sec-fetch-site']))
+        return this.fail(res, 403, 'web pages may not read this stream');
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+        res.setHeader('Allow', 'GET, HEAD');
         return this.fail(res, 405, 'method not allowed');
       }
       this.route(req, res);
@@ -156,7 +156,6 @@ export class HlsGateway {
     const headers: Record<string, string> = { 'Content-Type': result.contentType, ...result.headers };
     if (result.segmentBytes === 0) return this.send(req, res, id, 200, headers, body);
     headers['Accept-Ranges'] = 'bytes';
-    headers['Access-Control-Expose-Headers'] = 'Content-Length, Content-Range';
     const range = parseRange(req.headers.range, body.length);
     if (range === 'unsatisfiable') {
       headers['Content-Range'] = `bytes */${body.length}`;
@@ -198,10 +197,27 @@ export class HlsGateway {
   }
 
   private hostAllowed(host: string | undefined): boolean {
-    if (host === undefined) return true; // HTTP/1.0 clients send none
-    const name = host.replace(/:\d+$/, '').toLowerCase();
-    return name === GATEWAY_HOST || name === 'localhost';
+    if (host === undefined) return true; // HTTP/1.0 players send none; browsers always do
+    return isLoopbackHost(host, this.listeningPort);
   }
+}
+
+/**
+ * True when a Host header names this machine's loopback at `port`: 127.0.0.1, localhost or
+ * [::1], nothing else (a DNS-rebinding page sends its own name), and the right port.
+ */
+export function isLoopbackHost(host: string, port: number): boolean {
+  const m = /^(127\.0\.0\.1|localhost|\[::1\])(?::(\d{1,5}))?$/i.exec(host.trim());
+  return m !== null && Number(m[2] ?? 80) === port;
+}
+
+/**
+ * Browsers mark every request with where it comes from (Fetch Metadata); "cross-site" and
+ * "same-site" mean a web page (any other port on 127.0.0.1 is the same site) asked. A
+ * player sends no such header; an address typed into the browser sends "none".
+ */
+function fromAnotherSite(value: string | string[] | undefined): boolean {
+  return value === 'cross-site' || value === 'same-site';
 }
 
 /** A single `bytes=a-b` range (RFC 9110 §14.1.2); multiple ranges get the whole body. */

@@ -1,13 +1,15 @@
 // Reads the playlists a broadcaster's encoder (OBS, ffmpeg) writes, with hls-parser, into
 // the few facts ingest needs. Every URI is resolved against the playlist's folder and must
 // stay inside the ingest root: a playlist is input, and input does not get to make us read
-// /etc/passwd or fetch from the network. Failures are BAD_PLAYLIST naming file and reason.
+// /etc/passwd or fetch from the network (links are checked when files are opened, in
+// folder-file.ts). Failures are BAD_PLAYLIST naming file and reason.
 
-import { readFile, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { getOptions, parse, setOptions } from 'hls-parser';
 import type { types } from 'hls-parser';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { openInsideFolder } from './folder-file.js';
 
 export interface ByteRange {
   offset: number;
@@ -66,20 +68,24 @@ export type PlaylistInfo = MediaPlaylistInfo | MasterPlaylistInfo;
 /** A playlist larger than this is not something an encoder wrote for a live window. */
 export const MAX_PLAYLIST_BYTES = 4 * 1024 * 1024;
 
-/** Reads and parses a playlist file. Throws MISSING_FILE, IO or BAD_PLAYLIST. */
+/** Reads and parses a playlist file. Throws MISSING_FILE, IO, BAD_PLAYLIST or BAD_FOLDER (a link out of `root`). */
 export async function readPlaylist(file: string, root: string): Promise<PlaylistInfo> {
   let text: string;
+  let handle: FileHandle | null = null;
   try {
-    const info = await stat(file);
+    handle = await openInsideFolder(file, root);
+    const info = await handle.stat();
     if (!info.isFile()) throw ShoalError.badPlaylist(file, 'is not a file');
     if (info.size > MAX_PLAYLIST_BYTES)
       throw ShoalError.badPlaylist(file, `is larger than ${MAX_PLAYLIST_BYTES} bytes`);
-    text = await readFile(file, 'utf8');
+    text = await handle.readFile('utf8');
   } catch (err) {
     if (err instanceof ShoalError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       throw ShoalError.missingFile(file, 'does not exist');
     throw ShoalError.io(`cannot read ${file}`, err);
+  } finally {
+    await handle?.close().catch(() => {});
   }
   return parsePlaylistText(text, file, root);
 }

@@ -52,6 +52,8 @@ export interface RenditionSink {
   segments(batch: IngestedSegment[]): void;
   /** A problem under `key`; null clears it. */
   problem(key: string, err: ShoalError | null): void;
+  /** A segment that can never be published (too large, a link out of the folder): skipped. */
+  refused(err: ShoalError): void;
   stalled(rendition: number, idleMs: number): void;
   resumed(rendition: number): void;
   ended(rendition: number): void;
@@ -68,6 +70,8 @@ export interface SeqResume {
 }
 
 export interface RenditionIngestOptions {
+  /** The broadcast folder: no file outside it is read, links followed. */
+  root: string;
   /** VOD replay speed: 1 = real time, Infinity = as fast as the disk allows. */
   vodSpeed: number;
   /** The first output seq is at least this (to continue an earlier broadcast's numbering). */
@@ -270,14 +274,16 @@ export class RenditionIngest {
     let media: SegmentBytes;
     const mapKey = segment.map ? `${segment.map.path}@${segment.map.byterange?.offset ?? ''}` : null;
     try {
+      const { root } = this.options;
       if (segment.map && mapKey !== this.init?.key)
-        init = await readSegmentFile(segment.map.path, segment.map.byterange);
-      media = await readSegmentFile(segment.path, segment.byterange);
+        init = await readSegmentFile(segment.map.path, root, segment.map.byterange);
+      media = await readSegmentFile(segment.path, root, segment.byterange);
     } catch (err) {
       const error = ShoalError.from(err, ErrorCode.IO);
-      if (error.code === ErrorCode.TOO_LARGE) {
-        // It will never fit on the wire: say so and move on.
-        this.sink.problem(`${key} too large`, error);
+      if (error.code === ErrorCode.TOO_LARGE || error.code === ErrorCode.BAD_FOLDER) {
+        // Waiting will not help (it never fits on the wire, or it is not ours to publish):
+        // say so now and go on with the next segment.
+        this.sink.refused(new ShoalError(error.code, `${error.message}; segment ${segment.msn} skipped`));
         this.skip(segment);
         return 'skipped';
       }

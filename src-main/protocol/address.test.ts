@@ -6,6 +6,7 @@ import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import type { PeerAddress } from './types.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { canonicalIPv6, ipv6Problem } from '../../src-shared/ipv6.js';
 
 function roundTrip(addr: PeerAddress): { bytes: Buffer; back: PeerAddress } {
   const w = ByteWriter.alloc(addressLength(addr.host));
@@ -55,6 +56,23 @@ describe('addresses (PROTOCOL §4.3, §5.14)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('canonicalIPv6 (src-shared, used for stream addresses) agrees with node:net for every text form', () => {
+    fc.assert(
+      fc.property(fc.ipV6(), fc.boolean(), (text, upper) => {
+        const form = upper ? text.toUpperCase() : text;
+        expect(ipv6Problem(form)).toBeNull();
+        expect(canonicalIPv6(form)).toBe(nodeText(text));
+      }),
+      { numRuns: 500 },
+    );
+    for (const b of fc.sample(sixteen, 200)) {
+      const full = [...Array(8).keys()]
+        .map((i) => ((b[2 * i]! << 8) | b[2 * i + 1]!).toString(16).padStart(4, '0'))
+        .join(':');
+      expect(canonicalIPv6(full)).toBe(nodeText(full));
+    }
   });
 
   it('keeps IPv4-mapped addresses in the dotted form dgram reports', () => {

@@ -9,6 +9,9 @@ import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
 import type { PeerAddress } from './types.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { formatIPv6 } from '../../src-shared/ipv6.js';
+
+export { formatIPv6 };
 
 export const AddressFamily = { IPV4: 4, IPV6: 6 } as const;
 
@@ -77,44 +80,5 @@ export function ipv6Bytes(host: string): Uint8Array {
     out[2 * i + 1] = words[i]! & 0xff;
   }
   if (v4) out.set(v4, 12);
-  return out;
-}
-
-/** inet_ntop-compatible IPv6 text (matches node:dgram's rinfo.address). */
-export function formatIPv6(b: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((b[i]! << 8) | b[i + 1]!);
-  // Longest run of zero words, at least two long; the first one wins a tie.
-  let bestBase = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestBase = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestLen < 2) bestBase = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) out += ':';
-      continue;
-    }
-    if (i !== 0) out += ':';
-    // IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) end in a dotted quad.
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
-      out += `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-      break;
-    }
-    out += words[i]!.toString(16);
-  }
-  if (bestBase !== -1 && bestBase + bestLen === 8) out += ':';
   return out;
 }

@@ -41,6 +41,25 @@ export function bitmapToSeqs(w: AvailabilityWindow): number[] {
   return out;
 }
 
+/**
+ * The newest `limit` seqs the bitmap can mark (those up to its highest set bit), of them
+ * those marked, ascending. Costs the bitmap's length plus `limit`, whatever `count` claims:
+ * a receiver keeps only the newest holdings (PROTOCOL §5.12), so a frame of 65 535 bits
+ * costs it no more than one of `limit`.
+ */
+export function newestSeqs(w: AvailabilityWindow, limit: number): number[] {
+  const count = Math.min(w.count, w.bitmap.length * 8);
+  let byte = ((count + 7) >>> 3) - 1;
+  while (byte >= 0 && w.bitmap[byte] === 0) byte--;
+  if (byte < 0 || limit <= 0) return [];
+  const top = Math.min(count - 1, byte * 8 + 7);
+  const out: number[] = [];
+  for (let i = Math.max(0, top - limit + 1); i <= top; i++) {
+    if ((w.bitmap[i >>> 3]! & (0x80 >>> (i & 7))) !== 0) out.push(w.baseSeq + i);
+  }
+  return out;
+}
+
 /** Does the bitmap mark `seq` as available? */
 export function bitmapHas(w: AvailabilityWindow, seq: number): boolean {
   const i = seq - w.baseSeq;

@@ -7,11 +7,12 @@
 // Keys are made and turned into raw stream ids by protocol/signing.ts.
 
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
-import { chmod, link, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, link, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateStreamKeys, rawPublicKey } from '../protocol/signing.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { streamIdFromPublicKey } from '../../src-shared/stream-address.js';
+import { ensureFolder } from './ensure-folder.js';
 
 export interface StreamIdentity {
   name: string;
@@ -105,11 +106,7 @@ export class KeyStore {
   }
 
   private async ensureFolder(): Promise<void> {
-    try {
-      await mkdir(this.folder, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw ShoalError.io(`cannot create ${this.folder}`, err);
-    }
+    await ensureFolder(this.folder, 'key folder');
   }
 
   private async tryLoad(name: string, file: string): Promise<StreamIdentity | null> {

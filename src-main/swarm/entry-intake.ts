@@ -29,6 +29,8 @@ export interface IntakeHooks {
   news(): void;
   /** A piece map we did not have verified (it came from `link`). */
   mapVerified(link: PeerLink, map: PieceMap): void;
+  /** A bug in a continuation or timer of ours: reported, never thrown to the process. */
+  fault(err: unknown): void;
   ban(link: PeerLink, reason: ShoalError): void;
 }
 
@@ -50,48 +52,61 @@ export class EntryIntake {
 
   /** Viewer: the stream info and the entries a new neighbour holds, until one answers. */
   fetchPlaylist(link: PeerLink): void {
-    link.session.requestPlaylist(0, 0, 5000).then(
-      ({ info, entries }) => {
-        if (this.book.addInfo(info) === 'invalid') {
-          this.hooks.ban(
-            link,
-            new ShoalError(ErrorCode.BAD_SIGNATURE, 'stream info signature does not verify'),
-          );
-          return;
-        }
-        this.hooks.info(info);
-        // A PLAYLIST answer lists only what the answering node holds.
-        for (const entry of entries) this.acceptEntry(link, entry, 'listed');
-        for (const rendition of info.renditions.map((r) => r.id)) {
-          if (rendition === 0) continue;
-          link.session.requestPlaylist(rendition, 0, 5000).then(
-            (more) => more.entries.forEach((e) => this.acceptEntry(link, e, 'listed')),
-            () => undefined,
-          );
-        }
-      },
-      () => {
-        // Someone else may answer; retry on the next link or tick.
-        setTimeout(() => {
-          if (!this.book.info && this.hooks.linked(link)) this.fetchPlaylist(link);
-        }, 500).unref?.();
-      },
-    );
+    link.session
+      .requestPlaylist(0, 0, 5000)
+      .then(
+        ({ info, entries }) => {
+          if (this.book.addInfo(info) === 'invalid') {
+            this.hooks.ban(
+              link,
+              new ShoalError(ErrorCode.BAD_SIGNATURE, 'stream info signature does not verify'),
+            );
+            return;
+          }
+          this.hooks.info(info);
+          // A PLAYLIST answer lists only what the answering node holds.
+          for (const entry of entries) this.acceptEntry(link, entry, 'listed');
+          for (const rendition of info.renditions.map((r) => r.id)) {
+            if (rendition === 0) continue;
+            link.session
+              .requestPlaylist(rendition, 0, 5000)
+              .then(
+                (more) => more.entries.forEach((e) => this.acceptEntry(link, e, 'listed')),
+                () => undefined,
+              )
+              .catch(this.hooks.fault);
+          }
+        },
+        () => {
+          // Someone else may answer; retry on the next link or tick.
+          setTimeout(() => {
+            try {
+              if (!this.book.info && this.hooks.linked(link)) this.fetchPlaylist(link);
+            } catch (err) {
+              this.hooks.fault(err);
+            }
+          }, 500).unref?.();
+        },
+      )
+      .catch(this.hooks.fault);
   }
 
   /** Fetches the entries a neighbour holds from `fromSeq` on (one request at a time). */
   catchUp(link: PeerLink, rendition: number, fromSeq: number): void {
     if (this.catchingUp) return;
     this.catchingUp = true;
-    link.session.requestPlaylist(rendition, fromSeq, 2000).then(
-      ({ entries }) => {
-        this.catchingUp = false;
-        for (const entry of entries) if (!this.acceptEntry(link, entry, 'listed')) return;
-      },
-      () => {
-        this.catchingUp = false;
-      },
-    );
+    link.session
+      .requestPlaylist(rendition, fromSeq, 2000)
+      .then(
+        ({ entries }) => {
+          this.catchingUp = false;
+          for (const entry of entries) if (!this.acceptEntry(link, entry, 'listed')) return;
+        },
+        () => {
+          this.catchingUp = false;
+        },
+      )
+      .catch(this.hooks.fault);
   }
 
   /** Returns false (and bans the sender) when the entry's signature is forged. */

@@ -1,10 +1,15 @@
 // Who we are connected to and who we could connect to: bootstrap and peer-exchange
 // candidates, dialling with back-off up to the target, duplicate and self connections,
-// bans for the rest of the session, and replacement of neighbours that perform badly.
+// bans (per source IP, for a while: see BanList), room for newcomers (neighbours that
+// take and relay nothing give way), and replacement of neighbours that perform badly.
+// Addresses a neighbour told us of are dialled at a bounded pace (see DialBudget).
 
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { isUnicastHost } from '../../src-shared/ip-scope.js';
 import type { PeerAddress, PexPeer } from '../protocol/types.js';
 import { PexFlag } from '../protocol/constants.js';
+import { BanList } from './ban-list.js';
+import { DialBudget } from './dial-budget.js';
 import { PeerLink } from './peer-link.js';
 import type { Dialer, SwarmSession } from './ports.js';
 
@@ -12,6 +17,12 @@ interface Candidate {
   address: PeerAddress;
   /** Bootstrap endpoints from the stream address are never forgotten. */
   permanent: boolean;
+  /**
+   * The address answered us (a handshake completed, or a REJECT after a valid cookie) or
+   * the user gave it. Others are only a neighbour's word: dialled from the DialBudget, and
+   * dropped after UNVALIDATED_MAX_FAILURES.
+   */
+  validated: boolean;
   nodeId: string | null;
   nextTryAt: number;
   failures: number;
@@ -19,6 +30,10 @@ interface Candidate {
   /** No probe (see probeBootstrap) before this time. */
   probeAt: number;
 }
+
+/** How a newcomer's HELLO is answered (PROTOCOL §4.4). */
+export type Admission =
+  { accept: true } | { accept: false; code: number; message: string; peers?: PexPeer[] };
 
 export interface NeighbourhoodOptions {
   dialer: Dialer;
@@ -32,6 +47,12 @@ export interface NeighbourhoodOptions {
   dialTarget?: number;
   selfNodeId: string;
   now: () => number;
+  /**
+   * A neighbour that has taken nothing from us (no segment or piece request), relayed
+   * nothing (no HAVE, AVAILABILITY, PIECE_HAVE, PIECE_MAP) and delivered nothing for this
+   * long gives its slot to a newcomer when we are full (PROTOCOL §13.5). Default 10 s.
+   */
+  idleEvictMs?: number;
   onLink(link: PeerLink): void;
   onUnlink(link: PeerLink, reason: ShoalError): void;
   onDialError?(address: PeerAddress, error: ShoalError): void;
@@ -39,6 +60,21 @@ export interface NeighbourhoodOptions {
 
 const addressKey = (a: PeerAddress): string => `${a.host}|${a.port}`;
 const MAX_CANDIDATES = 512;
+/** Candidates we have only a neighbour's word for, at most (PEX and REJECT entries). */
+export const MAX_UNVALIDATED = 64;
+/** Entries taken from one REJECT (a PEX_RESPONSE is bounded by what we asked for). */
+export const REJECT_PEERS_TAKEN = 16;
+/** Failed dials after which an unvalidated address is given up. */
+const UNVALIDATED_MAX_FAILURES = 2;
+/** Given-up addresses remembered (not taken again from PEX), and for how long. */
+const GIVEN_UP_MAX = 256;
+const GIVEN_UP_MS = 10 * 60_000;
+/** A node that answered FULL is asked again after 2, 4, 8, then every 15 s. */
+const FULL_RETRY_MAX_MS = 15_000;
+export const IDLE_EVICT_MS = 10_000;
+/** A neighbour dropped for not delivering is not dialled again for this long. */
+const UNDELIVERING_COOLDOWN_MS = 60_000;
+const MAX_BANNED_IDS = 1024;
 /** A probe's handshake gives up soon: the next probe follows (see probeBootstrap). */
 const PROBE_TIMEOUT_MS = 1500;
 /** A probe that found the node alive behind our link is not repeated for this long. */
@@ -47,10 +83,17 @@ const PROBE_ALIVE_BACKOFF_MS = 5000;
 export class Neighbourhood {
   private readonly linksById = new Map<string, PeerLink>();
   private readonly candidates = new Map<string, Candidate>();
-  private readonly banned = new Set<string>();
+  /** Bans by source IP (see BanList); node ids too, for the run, though they cost nothing to change. */
+  readonly bans: BanList;
+  private readonly bannedIds = new Set<string>();
+  private readonly givenUp = new Map<string, number>();
+  private readonly dialBudget: DialBudget;
   private destroyed = false;
 
-  constructor(private readonly options: NeighbourhoodOptions) {}
+  constructor(private readonly options: NeighbourhoodOptions) {
+    this.bans = new BanList(options.now);
+    this.dialBudget = new DialBudget(options.now);
+  }
 
   links(): PeerLink[] {
     return [...this.linksById.values()];
@@ -64,53 +107,90 @@ export class Neighbourhood {
     return !this.destroyed && this.linksById.size < this.options.maxPeers;
   }
 
-  isBanned(nodeIdOrAddress: string): boolean {
-    return this.banned.has(nodeIdOrAddress);
+  /**
+   * A HELLO from `from` (PROTOCOL §4.4): refused while its IP is banned; when we are full,
+   * the neighbour idle the longest (past idleEvictMs) makes room, otherwise FULL.
+   */
+  admit(from: PeerAddress): Admission {
+    if (this.destroyed) return { accept: false, code: ErrorCode.FULL, message: 'shutting down' };
+    const ban = this.bans.banned(from.host);
+    if (ban)
+      return {
+        accept: false,
+        code: ErrorCode.BANNED,
+        message: `banned for ${Math.ceil(ban.untilMs / 60_000)} min: ${ban.reason}`,
+      };
+    if (this.canAccept() || this.evictIdle()) return { accept: true };
+    return { accept: false, code: ErrorCode.FULL, message: 'no free peer slots', peers: this.pexPeers(16) };
   }
 
+  /** Whether `host` is banned now (bootstrap endpoints are exempt unless that exact address was). */
+  isBanned(host: string): boolean {
+    return this.bans.banned(host) !== null;
+  }
+
+  /**
+   * Candidates to dial. `permanent` ones (the stream address's endpoints) are the user's
+   * choice. Others are a neighbour's word: never a multicast, broadcast or unspecified
+   * address or port 0, nothing at a banned IP, and at most MAX_UNVALIDATED kept.
+   */
   addCandidates(peers: readonly (PeerAddress & { nodeId?: string | Uint8Array })[], permanent = false): void {
+    const now = this.options.now();
+    let unvalidated = 0;
+    if (!permanent) for (const c of this.candidates.values()) if (!c.validated) unvalidated++;
     for (const p of peers) {
       const key = addressKey(p);
-      if (this.banned.has(key) || this.candidates.has(key)) continue;
+      if (this.candidates.has(key)) continue;
+      if (!(p.port > 0 && p.port < 65536) || !isUnicastHost(p.host)) continue;
       if (this.candidates.size >= MAX_CANDIDATES) break;
+      if (!permanent) {
+        if (unvalidated >= MAX_UNVALIDATED) break;
+        if (this.bans.banned(p.host) || (this.givenUp.get(key) ?? 0) > now) continue;
+      }
       const nodeId =
         p.nodeId === undefined
           ? null
           : typeof p.nodeId === 'string'
             ? p.nodeId
             : Buffer.from(p.nodeId).toString('hex');
-      if (nodeId === this.options.selfNodeId) continue;
+      if (nodeId === this.options.selfNodeId || (nodeId !== null && this.bannedIds.has(nodeId))) continue;
       this.candidates.set(key, {
         address: { host: p.host, port: p.port },
         permanent,
+        validated: permanent,
         nodeId,
         nextTryAt: 0,
         failures: 0,
         dialing: false,
         probeAt: 0,
       });
+      if (!permanent) unvalidated++;
     }
   }
 
   /** Takes a freshly connected session (either direction). Returns null if it was refused. */
   adopt(session: SwarmSession): PeerLink | null {
-    const refuse = (why: string): null => {
-      session.close(ErrorCode.PROTOCOL_VIOLATION, why);
+    const refuse = (why: string, code: number = ErrorCode.PROTOCOL_VIOLATION): null => {
+      session.close(code, why);
       return null;
     };
-    if (this.destroyed) return refuse('shutting down');
+    if (this.destroyed) return refuse('shutting down', ErrorCode.CLOSED);
     if (session.nodeId === this.options.selfNodeId) return refuse('connected to self');
-    if (this.banned.has(session.nodeId) || this.banned.has(addressKey(session.remote)))
-      return refuse('banned');
-    if (this.linksById.has(session.nodeId)) return refuse('duplicate connection');
+    const candidate = this.candidates.get(addressKey(session.remote));
+    // A bootstrap endpoint we dialled is the user's choice even at a banned IP (see ban).
+    const chosen = session.direction === 'outbound' && candidate?.permanent === true;
+    if (this.bannedIds.has(session.nodeId) || (!chosen && this.bans.banned(session.remote.host)))
+      return refuse('banned', ErrorCode.BANNED);
+    // PROTOCOL §2.2: one connection per peer node id; the one established first stays.
+    if (this.linksById.has(session.nodeId)) return refuse('duplicate connection', ErrorCode.CLOSED);
     this.replaceRestarted(session);
     if (this.linksById.size >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0))
       return refuse('full');
     const link = new PeerLink(session, this.options.now);
     this.linksById.set(session.nodeId, link);
-    const candidate = this.candidates.get(addressKey(session.remote));
     if (candidate) {
       candidate.failures = 0;
+      candidate.validated = true;
       candidate.nodeId = session.nodeId;
     }
     this.options.onLink(link);
@@ -125,9 +205,43 @@ export class Neighbourhood {
     const key = addressKey(session.remote);
     for (const old of this.links()) {
       if (addressKey(old.session.remote) !== key || old.nodeId === session.nodeId) continue;
-      this.release(old, ShoalError.peerGone(old.nodeId, 'restarted at the same address'));
-      old.session.close(0, 'replaced by a new node at this address');
+      this.close(old, ErrorCode.CLOSED, 'replaced: a new node answers at this address');
     }
+  }
+
+  /**
+   * When full: closes the neighbour that has taken, relayed and delivered nothing for the
+   * longest, if that is over idleEvictMs (GOODBYE RESOURCE_LIMIT, PROTOCOL §13.5).
+   * Returns whether a slot was freed.
+   */
+  private evictIdle(): boolean {
+    const now = this.options.now();
+    const graceMs = this.options.idleEvictMs ?? IDLE_EVICT_MS;
+    let idlest: PeerLink | null = null;
+    for (const link of this.linksById.values())
+      if (now - link.lastActiveAt >= graceMs && (!idlest || link.lastActiveAt < idlest.lastActiveAt))
+        idlest = link;
+    if (!idlest) return false;
+    const secs = Math.round((now - idlest.lastActiveAt) / 1000);
+    this.close(idlest, ErrorCode.RESOURCE_LIMIT, `evicted: took and relayed nothing for ${secs} s`);
+    return true;
+  }
+
+  /** Ends a neighbour's session with GOODBYE `code` (released first: closing reports a less telling reason). */
+  close(link: PeerLink, code: number, why: string): void {
+    this.release(link, new ShoalError(code, why));
+    link.session.close(code, why.slice(0, 180));
+  }
+
+  /**
+   * Closes a neighbour that takes our requests and never answers them (see
+   * PeerLink.undelivering), and leaves its address alone for a while.
+   */
+  dropUndelivering(link: PeerLink, why: string): void {
+    const candidate = this.candidates.get(addressKey(link.session.remote));
+    this.release(link, ShoalError.deadline(`requests to peer ${link.nodeId} (${why})`));
+    if (candidate) candidate.nextTryAt = this.options.now() + UNDELIVERING_COOLDOWN_MS;
+    link.session.close(ErrorCode.DEADLINE_EXCEEDED, `dropped: ${why}`);
   }
 
   /** Called when a session closed, for whatever reason. */
@@ -139,10 +253,21 @@ export class Neighbourhood {
     this.options.onUnlink(link, reason);
   }
 
+  /**
+   * Bans the neighbour's source IP for a while (BanList) and its node id for the run. A
+   * bootstrap endpoint at that exact address is not dialled during the ban either; other
+   * bootstrap endpoints at the same IP still are (the user named them).
+   */
   ban(link: PeerLink, reason: ShoalError): void {
-    this.banned.add(link.nodeId);
-    this.banned.add(addressKey(link.session.remote));
-    this.candidates.delete(addressKey(link.session.remote));
+    const remote = link.session.remote;
+    const ms = this.bans.ban(remote.host, reason.message);
+    if (this.bannedIds.size >= MAX_BANNED_IDS) this.bannedIds.delete(this.bannedIds.values().next().value!);
+    this.bannedIds.add(link.nodeId);
+    for (const [key, c] of this.candidates) {
+      if (c.address.host !== remote.host) continue;
+      if (!c.permanent) this.candidates.delete(key);
+      else if (c.address.port === remote.port) c.nextTryAt = this.options.now() + ms;
+    }
     // Release first: closing the session reports its own (less telling) reason.
     this.release(link, new ShoalError(ErrorCode.BANNED, `banned: ${reason.message}`));
     link.session.close(ErrorCode.BANNED, reason.message.slice(0, 180));
@@ -166,6 +291,7 @@ export class Neighbourhood {
       if (this.linksById.size + dialing >= target) break;
       if (c.dialing || c.nextTryAt > now) continue;
       if (connected.has(addressKey(c.address)) || (c.nodeId && connectedIds.has(c.nodeId))) continue;
+      if (!c.validated && !this.dialBudget.take()) continue;
       dialing += 1;
       this.dial(c);
     }
@@ -210,16 +336,32 @@ export class Neighbourhood {
           c.nextTryAt = Math.min(c.nextTryAt, this.options.now() + 1000);
           return;
         }
-        c.failures += 1;
-        c.nextTryAt = this.options.now() + Math.min(30_000, 1000 * 2 ** c.failures);
-        const error = ShoalError.from(err);
-        const peers = (err as { peers?: PexPeer[] }).peers;
-        if (peers) this.addCandidates(peers);
-        if (error.code === ErrorCode.STREAM_NOT_FOUND) c.nextTryAt = this.options.now() + 5000;
-        if (c.failures >= 6 && !c.permanent) this.candidates.delete(addressKey(c.address));
-        this.options.onDialError?.(c.address, error);
+        this.dialFailed(c, ShoalError.from(err), (err as { peers?: PexPeer[] }).peers);
       },
     );
+  }
+
+  private dialFailed(c: Candidate, error: ShoalError, peers: PexPeer[] | undefined): void {
+    const now = this.options.now();
+    c.dialing = false;
+    c.failures += 1;
+    c.nextTryAt = now + Math.min(30_000, 1000 * 2 ** c.failures);
+    // A REJECT comes only after a valid cookie (PROTOCOL §13.1): the address answers.
+    const answered = error.code !== ErrorCode.HANDSHAKE_TIMEOUT && error.code !== ErrorCode.CLOSED;
+    if (answered && error.code !== ErrorCode.BAD_ADDRESS) c.validated = true;
+    if (peers) this.addCandidates(peers.slice(0, REJECT_PEERS_TAKEN));
+    if (error.code === ErrorCode.STREAM_NOT_FOUND) c.nextTryAt = now + 5000;
+    // FULL: the node is there and may have room soon (PROTOCOL §13.5); keep asking.
+    if (error.code === ErrorCode.FULL)
+      c.nextTryAt = now + Math.min(FULL_RETRY_MAX_MS, 1000 * 2 ** c.failures);
+    const limit = c.validated ? 6 : UNVALIDATED_MAX_FAILURES;
+    if (c.failures >= limit && !c.permanent) {
+      const key = addressKey(c.address);
+      this.candidates.delete(key);
+      if (this.givenUp.size >= GIVEN_UP_MAX) this.givenUp.delete(this.givenUp.keys().next().value!);
+      this.givenUp.set(key, now + GIVEN_UP_MS);
+    }
+    this.options.onDialError?.(c.address, error);
   }
 
   /** Peers to hand out in PEX responses and REJECT FULL packets. */
@@ -250,7 +392,7 @@ export class Neighbourhood {
         .sort((a, b) => a.lastUsefulAt - b.lastUsefulAt)[0];
       if (stale) {
         this.release(stale, ShoalError.peerGone(stale.nodeId, 'was replaced (nothing new for too long)'));
-        stale.session.close(0, 'replaced: nothing new from this neighbour');
+        stale.session.close(ErrorCode.CLOSED, 'replaced: nothing new from this neighbour');
       }
     }
     this.maintain(this.options.maxPeers);
@@ -264,13 +406,13 @@ export class Neighbourhood {
     const poor = this.links().find((l) => !l.isBroadcaster && l.health() === 'poor');
     if (poor) {
       this.release(poor, ShoalError.peerGone(poor.nodeId, 'was replaced (poor health)'));
-      poor.session.close(0, 'replaced by a better neighbour');
+      poor.session.close(ErrorCode.CLOSED, 'replaced by a better neighbour');
     }
   }
 
   destroy(): void {
     this.destroyed = true;
-    for (const link of this.links()) link.session.close(0, 'goodbye');
+    for (const link of this.links()) link.session.close(ErrorCode.CLOSED, 'goodbye');
     this.linksById.clear();
     this.candidates.clear();
   }

@@ -6,6 +6,12 @@ import type { SwarmSession } from './ports.js';
 
 export type LinkHealth = 'good' | 'fair' | 'poor';
 
+/**
+ * Media seqs kept per rendition of what a peer holds: the newest this many (PROTOCOL §5.12).
+ * Far more than a live window; the bound keeps every AVAILABILITY or HAVE O(this) to handle.
+ */
+export const HOLDINGS_KEPT = 256;
+
 /** Numeric keys (the scheduler asks these maps thousands of times per plan: no strings). */
 const segKey = (rendition: number, seq: number): number => seq * 256 + rendition;
 const pieceKey = (rendition: number, seq: number, piece: number): number =>
@@ -27,7 +33,16 @@ export class PeerLink {
   throughputBps: number;
   readonly up: RateMeter;
   readonly down: RateMeter;
+  /** When the peer last delivered data or told us of a new entry. */
   lastUsefulAt: number;
+  /** When the peer last asked us for a segment or piece, or announced what it holds. */
+  private lastActivityAt: number;
+  /** When the peer last delivered a segment or piece we asked for. */
+  lastDeliveredAt: number;
+  /** Our requests it left unanswered (timed out or given up, no byte received) since it last delivered. */
+  unanswered = 0;
+  /** Our PEX_REQUEST waiting for its answer (PROTOCOL §5.14): its `max`, and when it was sent. */
+  private pexAsked: { max: number; at: number } | null = null;
 
   constructor(
     readonly session: SwarmSession,
@@ -36,6 +51,8 @@ export class PeerLink {
   ) {
     this.connectedAt = now();
     this.lastUsefulAt = this.connectedAt;
+    this.lastActivityAt = this.connectedAt;
+    this.lastDeliveredAt = this.connectedAt;
     this.throughputBps = initialThroughputBps;
     this.up = new RateMeter(now);
     this.down = new RateMeter(now);
@@ -49,6 +66,49 @@ export class PeerLink {
     return this.session.isBroadcaster;
   }
 
+  /** The peer took (a segment or piece request) or relayed (HAVE, AVAILABILITY, PIECE_HAVE, PIECE_MAP). */
+  noteActivity(): void {
+    this.lastActivityAt = this.now();
+  }
+
+  /** Last time the peer took, relayed or delivered anything: an idle one may be evicted (PROTOCOL §13.5). */
+  get lastActiveAt(): number {
+    return Math.max(this.lastActivityAt, this.lastUsefulAt);
+  }
+
+  /** We sent a PEX_REQUEST for up to `max` entries. */
+  askedPex(max: number): void {
+    this.pexAsked = { max, at: this.now() };
+  }
+
+  /** Whether a PEX_REQUEST of ours is waiting for its answer (for at most `timeoutMs`). */
+  pexPending(timeoutMs: number): boolean {
+    return this.pexAsked !== null && this.now() - this.pexAsked.at < timeoutMs;
+  }
+
+  /**
+   * A PEX_RESPONSE arrived: the `max` of the request it answers, or null when we asked
+   * for nothing (within `timeoutMs`): an unsolicited response is ignored (PROTOCOL §5.14).
+   */
+  takePexAnswer(timeoutMs: number): number | null {
+    const asked = this.pexPending(timeoutMs) ? this.pexAsked!.max : null;
+    this.pexAsked = null;
+    return asked;
+  }
+
+  /** A request of ours ended with nothing from the peer: no byte by its deadline, or given up. */
+  recordUnanswered(): void {
+    this.unanswered += 1;
+  }
+
+  /**
+   * The peer has left at least `count` requests in a row unanswered and delivered nothing
+   * for `quietMs`: it takes requests and never serves them.
+   */
+  undelivering(count: number, quietMs: number): boolean {
+    return this.unanswered >= count && this.now() - this.lastDeliveredAt >= quietMs;
+  }
+
   /** Init segments the peer holds, as `${rendition}:${seq}`. */
   private readonly inits = new Set<string>();
   /** Pieces the peer holds of segments it does not hold whole (PIECE_HAVE), as bit masks. */
@@ -59,6 +119,11 @@ export class PeerLink {
   /** The peer speaks PIECES (PROTOCOL §4.7). */
   get speaksPieces(): boolean {
     return this.session.speaksPieces;
+  }
+
+  /** The peer answers PEX_REQUEST (PROTOCOL §4.7, §5.14). */
+  get speaksPex(): boolean {
+    return this.session.speaksPex;
   }
 
   /** Holds the whole segment or, per PIECE_HAVE, that piece of it. */
@@ -163,7 +228,7 @@ export class PeerLink {
     this.inits.add(`${rendition}:${seq}`);
   }
 
-  markHave(rendition: number, seq: number, keepBelow = 256): void {
+  markHave(rendition: number, seq: number, keepBelow = HOLDINGS_KEPT): void {
     let set = this.holdings.get(rendition);
     if (!set) {
       set = new Set();
@@ -183,9 +248,12 @@ export class PeerLink {
     return newest;
   }
 
-  /** Replaces what we know of a rendition's holdings (from an AVAILABILITY message). */
-  setHoldings(rendition: number, seqs: Iterable<number>): void {
-    this.holdings.set(rendition, new Set(seqs));
+  /**
+   * Replaces what we know of a rendition's holdings (from an AVAILABILITY message, read
+   * with newestSeqs): only the newest HOLDINGS_KEPT of the ascending `seqs` are kept.
+   */
+  setHoldings(rendition: number, seqs: readonly number[]): void {
+    this.holdings.set(rendition, new Set(seqs.slice(-HOLDINGS_KEPT)));
   }
 
   /** The peer refused the segment (or piece) as overloaded: leave it alone until `until`. */
@@ -257,6 +325,8 @@ export class PeerLink {
     const first = !this.measured;
     this.segmentsReceived += 1;
     this.lastUsefulAt = this.now();
+    this.lastDeliveredAt = this.lastUsefulAt;
+    this.unanswered = 0;
     this.lastDoneAt = this.lastUsefulAt;
     if (serviceMs > 0) {
       const sample = (bytes / serviceMs) * 1000;

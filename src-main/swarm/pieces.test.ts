@@ -44,6 +44,7 @@ function fakeLink(id: string, pieces = true): PeerLink & { sent: Frame[] } {
     direction: 'outbound',
     isBroadcaster: false,
     speaksPieces: pieces,
+    speaksPex: true,
     send: (f) => void sent.push(f),
     requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
     requestPlaylist: () => new Promise(() => undefined),

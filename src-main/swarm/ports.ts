@@ -77,6 +77,8 @@ export interface SwarmSession {
   readonly isBroadcaster: boolean;
   /** The peer announced PIECES (PROTOCOL §4.7): range requests, PIECE_MAP, PIECE_HAVE. */
   readonly speaksPieces: boolean;
+  /** The peer announced PEX (PROTOCOL §4.7): only then is it sent PEX_REQUEST (§5.14). */
+  readonly speaksPex: boolean;
   send(frame: Frame): void;
   requestSegment(options: SegmentRequestOptions): SegmentRequestHandle;
   requestPlaylist(

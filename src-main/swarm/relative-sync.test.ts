@@ -28,6 +28,7 @@ function silentNeighbour(): SwarmSession & { listeners: SessionListeners | null 
     direction: 'outbound',
     isBroadcaster: false,
     speaksPieces: false,
+    speaksPex: true,
     listeners: null,
     send: () => undefined,
     requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),

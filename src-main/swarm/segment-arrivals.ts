@@ -39,6 +39,8 @@ export interface ArrivalHooks {
   /** Bytes that failed their signed hash. */
   failed(failure: { rendition: number; seq: number; reason: ShoalError; from: PeerLink }): void;
   ban(link: PeerLink, reason: ShoalError): void;
+  /** A bug in a continuation or timer of ours: reported, never thrown to the process. */
+  fault(err: unknown): void;
 }
 
 export class SegmentArrivals {

@@ -31,6 +31,8 @@ interface Running extends InFlightRequest {
   link: PeerLink;
   cancel(): void;
   progress(): number;
+  /** Most bytes seen received (progress() reads 0 once the transport dropped a failed request). */
+  seenBytes: number;
 }
 
 /** At most one extra planning round per this many ms (see scheduleSoon). */
@@ -150,7 +152,7 @@ export class SegmentFetcher {
     }));
     const running = [...this.running.values()].map((r) => ({
       ...r,
-      received: r.progress(),
+      received: (r.seenBytes = Math.max(r.seenBytes, r.progress())),
       unoffered: r.piece !== undefined && !r.link.offersPiece(r.rendition, r.seq, r.piece),
     }));
     // The non-pushed neighbours of the broadcaster leave a fresh segment to the pushed
@@ -169,6 +171,8 @@ export class SegmentFetcher {
         const r = this.running.get(key);
         if (r) {
           r.link.recordFailure();
+          // Given up on with nothing received: unanswered (see PeerLink.undelivering).
+          if (Math.max(r.seenBytes, r.progress()) === 0) r.link.recordUnanswered();
           this.finishRunning(key, r);
           r.cancel();
         }
@@ -228,6 +232,7 @@ export class SegmentFetcher {
       link,
       cancel: () => handle.cancel(),
       progress: () => handle.received?.() ?? 0,
+      seenBytes: 0,
     };
     const key = itemKey(running);
     this.running.set(key, running);
@@ -235,16 +240,20 @@ export class SegmentFetcher {
     link.inFlightBytes += size;
     if (map && piece !== undefined) {
       this.arrivals.pieceRequested(rendition, seq, now);
-      handle.done.then(
-        (data) => this.onPieceFetched(key, running, map, piece, data),
-        (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
-      );
+      handle.done
+        .then(
+          (data) => this.onPieceFetched(key, running, map, piece, data),
+          (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
+        )
+        .catch(this.hooks.fault);
       return;
     }
-    handle.done.then(
-      (data) => this.onFetched(key, running, entry, data),
-      (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
-    );
+    handle.done
+      .then(
+        (data) => this.onFetched(key, running, entry, data),
+        (err: unknown) => this.onFetchFailed(key, running, ShoalError.from(err)),
+      )
+      .catch(this.hooks.fault);
   }
 
   private finishRunning(key: string, r: Running): boolean {
@@ -319,7 +328,10 @@ export class SegmentFetcher {
         // offered (or urgent) pieces for a while, not for the next piece a moment later.
         if (r.piece !== undefined) r.link.refusedUnoffered(this.config.now() + waitMs);
       } else r.link.forget(r.rendition, r.seq, r.piece);
-    } else r.link.recordFailure();
+    } else {
+      r.link.recordFailure();
+      if (error.code === ErrorCode.DEADLINE_EXCEEDED && r.seenBytes === 0) r.link.recordUnanswered();
+    }
     if (error.code === ErrorCode.TOO_LARGE || error.code === ErrorCode.PROTOCOL_VIOLATION)
       this.hooks.ban(r.link, error);
     // A busy holder turning a piece down is common and rarely pressing: the next tick (at
@@ -337,7 +349,11 @@ export class SegmentFetcher {
     this.scheduleQueued = true;
     setTimeout(() => {
       this.scheduleQueued = false;
-      if (!this.destroyed) this.schedule(this.config.now());
+      try {
+        if (!this.destroyed) this.schedule(this.config.now());
+      } catch (err) {
+        this.hooks.fault(err);
+      }
     }, RESCHEDULE_MS).unref?.();
   }
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NotAvailableReason } from '../protocol/constants.js';
 import type { SegmentEntry } from '../protocol/types.js';
+import { signPieceMap } from '../protocol/piece-map.js';
+import { signEntry, signStreamInfo, streamKeysFromSeed } from '../protocol/signing.js';
 import { EntryBook } from './entry-book.js';
 import type { PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
@@ -105,5 +107,59 @@ describe('ServingPolicy', () => {
     // A fresh segment (class 0) does not wait behind class 2 work.
     expect(serving.answer(link(), request(5, { priority: 0 }))).toBe(SEGMENT);
     expect(serving.queuedMs()).toBe(2000);
+  });
+
+  it('picks the reason of a segment it cannot serve by one rule (PROTOCOL §5.9)', () => {
+    const keys = streamKeysFromSeed(Buffer.alloc(32, 9));
+    const book = new EntryBook(keys.streamId);
+    const rendition = (id: number) => ({ id, bandwidth: 1, width: 0, height: 0, name: `r${id}`, codecs: '' });
+    book.addInfo(
+      signStreamInfo(keys.privateKey, keys.streamId, {
+        flags: 2,
+        createdAtMs: 1,
+        targetDurationMs: 2000,
+        renditions: [rendition(0), rendition(1)],
+      }),
+    );
+    const entry = (r: number, seq: number, initSeq: number | null, flags = 0): SegmentEntry =>
+      signEntry(keys.privateKey, keys.streamId, {
+        rendition: r,
+        flags,
+        seq,
+        initSeq,
+        durationUs: 2_000_000,
+        size: 2048,
+        programDateTimeMs: 0,
+        sha256: Buffer.alloc(32),
+      });
+    // Rendition 0 is MPEG-TS (no init), rendition 1 fMP4 with init 0; both known up to seq 6.
+    for (const seq of [3, 4, 5, 6]) book.addOwn(entry(0, seq, null));
+    for (const seq of [3, 4, 5, 6]) book.addOwn(entry(1, seq, 0));
+    const pieces = new PieceLedger();
+    pieces.addMap(signPieceMap(keys.privateKey, keys.streamId, entry(0, 6, null), Buffer.alloc(2048), 1024));
+    pieces.open(0, 6); // being assembled from pieces, none held yet
+    const serving = new ServingPolicy(
+      { role: 'viewer', vault, pushFanout: 2, now: () => 1000 },
+      book,
+      pieces,
+      () => 0,
+    );
+    const reason = (more: Partial<IncomingSegmentRequest>) => serving.answer(link(), request(0, more));
+    // UNKNOWN: not in the stream as far as we know.
+    expect(reason({ rendition: 7, seq: 5 })).toBe(NotAvailableReason.UNKNOWN);
+    expect(reason({ rendition: 0, kind: 'init', seq: 0 })).toBe(NotAvailableReason.UNKNOWN);
+    // NOT_YET: above what we know, or under assembly (whole or a range we lack).
+    expect(reason({ rendition: 0, seq: 7 })).toBe(NotAvailableReason.NOT_YET);
+    expect(reason({ rendition: 1, kind: 'init', seq: 1 })).toBe(NotAvailableReason.NOT_YET);
+    expect(reason({ rendition: 0, seq: 6 })).toBe(NotAvailableReason.NOT_YET);
+    expect(reason({ rendition: 0, seq: 6, range: { offset: 0, length: 1024 } })).toBe(
+      NotAvailableReason.NOT_YET,
+    );
+    // EVICTED: known (or older than what we know) and not held.
+    expect(reason({ rendition: 0, seq: 4 })).toBe(NotAvailableReason.EVICTED);
+    expect(reason({ rendition: 0, seq: 1 })).toBe(NotAvailableReason.EVICTED);
+    expect(reason({ rendition: 1, kind: 'init', seq: 0 })).toBe(NotAvailableReason.EVICTED);
+    // Held: served.
+    expect(reason({ rendition: 0, seq: 5 })).toBe(SEGMENT);
   });
 });

@@ -11,6 +11,7 @@ import type { PieceLedger } from './piece-ledger.js';
 import { rangeKey } from './piece-relay.js';
 import type { IncomingSegmentRequest, SegmentVault } from './ports.js';
 import { ServingQueue } from './serving-queue.js';
+import { UploadShares } from './upload-shares.js';
 
 /** Longest queue (ms of upload) a piece request joins, per priority class (see refuses). */
 const PIECE_QUEUE_MS = [500, 300, 150];
@@ -41,6 +42,8 @@ export class ServingPolicy {
   private readonly publishedAt = new Map<number, number>();
   /** What our capped upload still has to send, for admission (see refuses). */
   private readonly serving: ServingQueue;
+  /** How much of our upload each neighbour may take (see UploadShares). */
+  private readonly shares: UploadShares;
 
   constructor(
     private readonly config: ServingConfig,
@@ -50,6 +53,20 @@ export class ServingPolicy {
     private readonly activeResponses: () => number,
   ) {
     this.serving = new ServingQueue(config.now);
+    this.shares = new UploadShares({
+      now: config.now,
+      capBytesPerSec: () => this.config.uploadBytesPerSec ?? null,
+      streamBytesPerSec: () => {
+        const bandwidth = Math.max(0, ...(this.book.info?.renditions ?? []).map((r) => r.bandwidth));
+        return bandwidth > 0 ? bandwidth / 8 : this.book.streamBytesPerSec();
+      },
+      segmentDurationMs: () => this.book.segmentDurationMs(),
+    });
+  }
+
+  /** A neighbour left: its share is forgotten. */
+  forget(link: PeerLink): void {
+    this.shares.forget(link);
   }
 
   /** Broadcaster: a media segment was published now. */
@@ -64,7 +81,11 @@ export class ServingPolicy {
     const data = this.servable(req);
     if (typeof data === 'number') return data;
     // An offered piece was counted in our upload queue when we offered it (see noteOffers).
-    if (!this.offeredTo(link, req) && this.refuses(req, data.length)) return NotAvailableReason.OVERLOADED;
+    const offered = this.offeredTo(link, req);
+    // One neighbour takes no more than its share of our upload (see UploadShares).
+    if (!this.shares.allows(link) && !offered) return NotAvailableReason.OVERLOADED;
+    if (!offered && this.refuses(req, data.length)) return NotAvailableReason.OVERLOADED;
+    this.shares.charge(link, data.length);
     if (this.config.role === 'broadcaster' && req.kind === 'media') {
       const key = rangeKey(req.seq, req.range);
       this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
@@ -123,11 +144,32 @@ export class ServingPolicy {
       if (range.offset + range.length > held.data.length) return NotAvailableReason.UNKNOWN;
       return held.data.subarray(range.offset, range.offset + range.length);
     }
-    const partial = range && req.kind === 'media' ? this.pieces.assembly(req.rendition, req.seq) : undefined;
+    const partial = req.kind === 'media' ? this.pieces.assembly(req.rendition, req.seq) : undefined;
     const bytes = partial && range ? partial.slice(range) : undefined;
     if (bytes) return bytes;
-    const edge = this.book.liveEdge(req.rendition);
-    return req.seq > edge || partial ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED;
+    return this.missingReason(req, partial !== undefined);
+  }
+
+  /**
+   * PROTOCOL §5.9 — why we cannot serve a segment we do not hold (enough of): UNKNOWN if it
+   * does not exist as far as we know, NOT_YET if we may have it later, EVICTED otherwise.
+   */
+  private missingReason(req: IncomingSegmentRequest, assembling: boolean): number {
+    const info = this.book.info;
+    if (info && !info.renditions.some((r) => r.id === req.rendition)) return NotAvailableReason.UNKNOWN;
+    if (assembling) return NotAvailableReason.NOT_YET;
+    if (req.kind === 'media') {
+      return req.seq > this.book.liveEdge(req.rendition)
+        ? NotAvailableReason.NOT_YET
+        : NotAvailableReason.EVICTED;
+    }
+    // Init segments: a rendition whose entries reference none (MPEG-TS) has none.
+    const media = this.book.window(req.rendition);
+    if (media.length > 0 && media.every((e) => e.initSeq === null)) return NotAvailableReason.UNKNOWN;
+    let newestInit = -1;
+    for (const e of media) if (e.initSeq !== null) newestInit = Math.max(newestInit, e.initSeq);
+    if (this.book.get(req.rendition, 'init', req.seq)) newestInit = Math.max(newestInit, req.seq);
+    return req.seq > newestInit ? NotAvailableReason.NOT_YET : NotAvailableReason.EVICTED;
   }
 
   /**

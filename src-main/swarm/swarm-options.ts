@@ -43,6 +43,8 @@ export interface SwarmOptions {
    * duration to send, so the requester asks a less busy holder instead of waiting.
    */
   uploadBytesPerSec?: number | null;
+  /** A neighbour idle this long gives its slot to a newcomer when we are full (see Neighbourhood). */
+  idleEvictMs?: number;
   now: () => number;
   policy?: Partial<SchedulerPolicy>;
 }
@@ -56,6 +58,8 @@ export interface SwarmEvents {
   /** The viewer jumped ahead to stay near live (relative sync). */
   resync: ResyncEvent;
   uploaded: { link: PeerLink; bytes: number };
+  /** A dial failed: no answer, or a REJECT (FULL, STREAM_NOT_FOUND, BANNED…) with its code. */
+  'dial-failed': { address: PeerAddress; error: ShoalError };
   error: ShoalError;
   [key: string]: unknown;
 }

@@ -5,14 +5,14 @@
 
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
-import { bitmapToSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
+import { newestSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
 import { EntryFlag } from '../protocol/constants.js';
-import type { Frame, PieceMap, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
+import type { Frame, PeerAddress, PieceMap, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
 import { EntryIntake } from './entry-intake.js';
 import { LivePosition } from './live-position.js';
-import { Neighbourhood } from './neighbourhood.js';
-import type { PeerLink } from './peer-link.js';
+import { Neighbourhood, type Admission } from './neighbourhood.js';
+import { HOLDINGS_KEPT, type PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
 import { announceMap, maskOfBitmap, offerPieces } from './piece-relay.js';
@@ -28,6 +28,14 @@ export type { SwarmEvents, SwarmOptions } from './swarm-options.js';
 
 const TICK_MS = 100;
 const PEX_EVERY_MS = 15_000;
+/** Entries we ask for in a PEX_REQUEST. */
+const PEX_MAX = 16;
+/** A PEX_RESPONSE later than this after our request is not taken as its answer. */
+const PEX_ANSWER_MS = 10_000;
+/** A neighbour that leaves this many requests in a row unanswered... */
+const UNANSWERED_LIMIT = 6;
+/** ...and delivers nothing for this long (at least; 4 segment durations if longer) is dropped. */
+const UNDELIVERING_QUIET_MS = 10_000;
 /** While the stream is quiet, the broadcaster's address is probed this often (see probeBootstrap). */
 const PROBE_EVERY_MS = 1000;
 /** A link that sent nothing for this long while the stream is quiet may be a dead one. */
@@ -58,6 +66,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** Which neighbours hear of the pieces we hold (see PieceOffers). */
   private readonly offers: PieceOffers;
   private destroyed = false;
+  /** Things peers did that we refused to act on (for tests and logs). */
+  readonly refusals = { pexUnsolicited: 0, pexOversized: 0, undelivering: 0 };
 
   constructor(private readonly options: SwarmOptions) {
     super((err) => this.emit('error', ShoalError.internal('a swarm listener threw', err)));
@@ -79,10 +89,12 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       maxPeers: options.maxPeers,
       selfNodeId: options.selfNodeId,
       now: options.now,
+      ...(options.idleEvictMs !== undefined && { idleEvictMs: options.idleEvictMs }),
       onLink: (link) => this.onLink(link),
       onUnlink: (link, reason) => this.onUnlink(link, reason),
-      onDialError: (_addr, error) => {
+      onDialError: (address, error) => {
         if (error.code === ErrorCode.STREAM_NOT_FOUND) this.emit('error', error);
+        this.emit('dial-failed', { address, error });
       },
     });
     this.neighbourhood.addCandidates(options.bootstrap, true);
@@ -103,6 +115,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         this.offers.pieceVerified(from, assembly, piece, bytes),
       failed: (failure) => this.emit('segment-failed', failure),
       ban: (link, reason) => this.neighbourhood.ban(link, reason),
+      fault: this.fault,
     });
     this.intake = new EntryIntake(options, this.book, this.pieces, {
       linked: (link) => !this.destroyed && this.neighbourhood.links().includes(link),
@@ -113,6 +126,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         if (this.options.role === 'viewer') announceMap(this.neighbourhood.links(), link, map);
       },
       ban: (link, reason) => this.neighbourhood.ban(link, reason),
+      fault: this.fault,
     });
   }
 
@@ -123,7 +137,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   start(): void {
     this.position.start();
     this.neighbourhood.maintain();
-    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer = setInterval(() => this.guard(() => this.tick()), TICK_MS);
     this.timer.unref?.();
   }
 
@@ -143,6 +157,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
 
   canAccept(): boolean {
     return this.neighbourhood.canAccept();
+  }
+
+  /** How to answer a HELLO from `from`: banned, FULL (with peers to try), or welcome. */
+  admit(from: PeerAddress): Admission {
+    return this.neighbourhood.admit(from);
   }
 
   pexPeers(max = 16): PexPeer[] {
@@ -196,9 +215,33 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const delay = (entry.durationUs / 1000) * this.options.pushDelayShare;
     setTimeout(() => {
       if (this.destroyed) return;
-      for (const link of rest)
-        if (!link.holds(entry.rendition, entry.seq)) link.session.send({ type: 'HAVE', entry });
+      this.guard(() => {
+        for (const link of rest)
+          if (!link.holds(entry.rendition, entry.seq)) link.session.send({ type: 'HAVE', entry });
+      });
     }, delay).unref?.();
+  }
+
+  /**
+   * A bug in one of the swarm's own timers or promise continuations: reported as an error
+   * event (once per kind of fault, so a fault in the 100 ms tick cannot flood the bus) and
+   * never thrown to the process. Faults inside one peer's session close that session
+   * instead (PROTOCOL §10.8, PeerSession).
+   */
+  private readonly fault = (err: unknown): void => {
+    const message = err instanceof Error ? err.message : String(err);
+    if (this.faultsReported.has(message) || this.faultsReported.size >= 16) return;
+    this.faultsReported.add(message);
+    this.emit('error', ShoalError.internal(`swarm fault: ${message}`, err));
+  };
+  private readonly faultsReported = new Set<string>();
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fault(err);
+    }
   }
 
   private get piecesOn(): boolean {
@@ -228,12 +271,13 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.neighbourhood.maintain();
     if (now - this.lastPexAt > PEX_EVERY_MS) {
       this.lastPexAt = now;
-      const links = this.neighbourhood.links();
+      const links = this.neighbourhood.links().filter((l) => l.speaksPex);
       const pick = links[Math.floor(Math.random() * links.length)];
-      pick?.session.send({ type: 'PEX_REQUEST', max: 16 });
+      if (pick) this.askPex(pick);
       this.neighbourhood.replacePoorest();
     }
     if (this.options.role === 'viewer') {
+      this.dropUndelivering(now);
       this.checkStarving(now);
       this.probeIfQuiet(now);
       this.catchUpEntries(now);
@@ -248,7 +292,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     const limit = Math.max(4000, 3 * this.book.segmentDurationMs());
     if (quietFor < limit || now - this.lastRefreshAt < limit / 2) return;
     this.lastRefreshAt = now;
-    for (const link of this.neighbourhood.links()) link.session.send({ type: 'PEX_REQUEST', max: 16 });
+    for (const link of this.neighbourhood.links()) this.askPex(link);
     this.neighbourhood.refresh();
   }
 
@@ -289,6 +333,30 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     }
   }
 
+  /**
+   * PROTOCOL §5.14: only peers that announced PEX are asked, one question at a time; the
+   * answer is the only PEX_RESPONSE we take from them (see onPexResponse).
+   */
+  private askPex(link: PeerLink): void {
+    if (!link.speaksPex || link.pexPending(PEX_ANSWER_MS)) return;
+    link.askedPex(PEX_MAX);
+    link.session.send({ type: 'PEX_REQUEST', max: PEX_MAX });
+  }
+
+  /** Neighbours that take our requests and never answer them are dropped (PROTOCOL §13.5). */
+  private dropUndelivering(now: number): void {
+    const quietMs = Math.max(UNDELIVERING_QUIET_MS, 4 * this.book.segmentDurationMs());
+    for (const link of this.neighbourhood.links()) {
+      if (!link.undelivering(UNANSWERED_LIMIT, quietMs)) continue;
+      this.refusals.undelivering++;
+      const quiet = Math.round((now - link.lastDeliveredAt) / 1000);
+      this.neighbourhood.dropUndelivering(
+        link,
+        `${link.unanswered} requests unanswered, nothing delivered in ${quiet} s`,
+      );
+    }
+  }
+
   /** A verified segment: into the store, announced to the neighbours that lack it. */
   private store(entry: SegmentEntry, data: Uint8Array, arrival: SegmentArrivalEvent): void {
     this.options.vault.put(entry, data);
@@ -314,12 +382,13 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       const held = this.options.vault.heldSeqs(rendition);
       if (held.length > 0) link.session.send({ type: 'AVAILABILITY', rendition, ...seqsToBitmap(held) });
     }
-    link.session.send({ type: 'PEX_REQUEST', max: 16 });
+    this.askPex(link);
     if (this.options.role === 'viewer' && !this.book.info) this.intake.fetchPlaylist(link);
   }
 
   private onUnlink(link: PeerLink, reason: ShoalError): void {
     this.fetcher.dropLink(link);
+    this.serving.forget(link);
     this.emit('peer-left', { link, reason });
     if (!this.destroyed) {
       this.neighbourhood.maintain();
@@ -328,12 +397,21 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   private onFrame(link: PeerLink, frame: Frame): void {
+    // Announcing what it holds is relaying: such a neighbour is not idle (PROTOCOL §13.5).
+    if (
+      frame.type === 'HAVE' ||
+      frame.type === 'AVAILABILITY' ||
+      frame.type === 'PIECE_HAVE' ||
+      frame.type === 'PIECE_MAP'
+    )
+      link.noteActivity();
     switch (frame.type) {
       case 'HAVE':
         this.intake.acceptEntry(link, frame.entry, 'have');
         break;
       case 'AVAILABILITY':
-        link.setHoldings(frame.rendition, bitmapToSeqs(frame));
+        // O(bitmap + HOLDINGS_KEPT) per frame, however many seqs it claims (PROTOCOL §5.12).
+        link.setHoldings(frame.rendition, newestSeqs(frame, HOLDINGS_KEPT));
         break;
       case 'PIECE_MAP':
         this.intake.pieceMap(link, frame.map);
@@ -364,12 +442,35 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         });
         break;
       case 'PEX_RESPONSE':
-        this.neighbourhood.addCandidates(frame.peers);
-        this.neighbourhood.maintain();
+        this.onPexResponse(link, frame.peers);
         break;
       default:
         break;
     }
+  }
+
+  /**
+   * PROTOCOL §5.14: a PEX_RESPONSE is taken only as the answer to our PEX_REQUEST, and
+   * only up to the entries asked for; more is a PROTOCOL_VIOLATION. Unsolicited ones are
+   * ignored: each entry would become an address we send HELLOs to.
+   */
+  private onPexResponse(link: PeerLink, peers: PexPeer[]): void {
+    const asked = link.takePexAnswer(PEX_ANSWER_MS);
+    if (asked === null) {
+      this.refusals.pexUnsolicited++;
+      return;
+    }
+    if (peers.length > asked) {
+      this.refusals.pexOversized++;
+      this.neighbourhood.close(
+        link,
+        ErrorCode.PROTOCOL_VIOLATION,
+        `PEX_RESPONSE with ${peers.length} entries, asked for at most ${asked}`,
+      );
+      return;
+    }
+    this.neighbourhood.addCandidates(peers);
+    this.neighbourhood.maintain();
   }
 
   private updateChoke(link: PeerLink): void {
@@ -380,6 +481,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   private onSegmentRequest(link: PeerLink, req: IncomingSegmentRequest): void {
+    link.noteActivity();
     const data = this.serving.answer(link, req);
     if (typeof data === 'number') return req.notAvailable(data);
     req.respond(data);

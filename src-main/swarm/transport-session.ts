@@ -16,11 +16,13 @@ export class TransportSwarmSession implements SwarmSession {
   readonly nodeId: string;
   readonly isBroadcaster: boolean;
   readonly speaksPieces: boolean;
+  readonly speaksPex: boolean;
 
   constructor(readonly session: PeerSession) {
     this.nodeId = Buffer.from(session.peerNodeId).toString('hex');
     this.isBroadcaster = (session.peerCapabilities & Capability.BROADCASTER) !== 0;
     this.speaksPieces = (session.peerCapabilities & Capability.PIECES) !== 0;
+    this.speaksPex = (session.peerCapabilities & Capability.PEX) !== 0;
   }
 
   get remote(): PeerAddress {

@@ -67,6 +67,23 @@ describe('AckTracker', () => {
     expect(t.snapshot()).toEqual([[12, 12]]);
   });
 
+  it('owes no ACK once every range is forgotten, even for a pn that went back (issue 15)', () => {
+    const t = new AckTracker(policy);
+    t.onPacket(10, true, 0);
+    t.onAckSent();
+    // pn 5 arrives after the ACK of 10 went out, and acknowledges the packet that carried it.
+    expect(t.onPacket(5, true, 1)).toBe(true);
+    expect(t.ackPending).toBe(true);
+    t.forgetUpTo(10);
+    expect(t.hasRanges).toBe(false);
+    expect(t.ackPending).toBe(false);
+    expect(t.ackDeadline()).toBe(Infinity);
+    // The next packet owes an ACK again, with a range to put in it.
+    t.onPacket(11, true, 2);
+    expect(t.ackDeadline()).toBe(12);
+    expect(t.build(2).ranges).toEqual([[11, 11]]);
+  });
+
   it('acks every 2nd packet at first, later every ackEveryPackets, and at once on a gap', () => {
     const t = new AckTracker(policy);
     t.onPacket(0, true, 0);

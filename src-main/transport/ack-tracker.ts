@@ -96,7 +96,7 @@ export class AckTracker {
 
   /** When an ACK must go out: Infinity if none is owed, `now`-ish if immediately. */
   ackDeadline(): number {
-    if (this.elicitingSinceAck === 0) return Infinity;
+    if (this.elicitingSinceAck === 0 || this.ranges.length === 0) return Infinity;
     if (this.immediate || this.elicitingSinceAck >= this.threshold) return 0;
     return this.oldestUnackedAt + this.policy.maxAckDelayMs;
   }
@@ -111,7 +111,7 @@ export class AckTracker {
 
   /** True when ack-eliciting packets arrived since the last ACK (worth piggybacking). */
   get ackPending(): boolean {
-    return this.elicitingSinceAck > 0;
+    return this.elicitingSinceAck > 0 && this.ranges.length > 0;
   }
 
   get hasRanges(): boolean {
@@ -128,6 +128,11 @@ export class AckTracker {
    * acknowledged, so the peer knows those ranges: they are forgotten, and every pn at or below
    * `largest` is treated as already received from now on. Without this, every hole a lossy
    * path leaves is repeated in every ACK until 33 ranges (≈140 bytes) ride on each packet.
+   *
+   * A packet numbered at or below `largest` that arrived after that ACK went out (only a
+   * peer whose numbers go backwards sends one) is forgotten with the rest and never
+   * acknowledged: the peer retransmits its frames under a new number. When nothing is left
+   * to acknowledge, no ACK is owed: an ACK block always has at least one range (§3.3).
    */
   forgetUpTo(largest: number): void {
     if (largest < this.floor) return;
@@ -136,6 +141,7 @@ export class AckTracker {
     const last = ranges[ranges.length - 1];
     if (last !== undefined && last[0] <= largest) last[0] = largest + 1;
     this.floor = largest + 1;
+    if (ranges.length === 0) this.onAckSent();
   }
 
   onAckSent(): void {

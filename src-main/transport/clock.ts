@@ -29,3 +29,22 @@ export const systemClock: Clock = {
 export function wireTimestamp(nowMs: number): number {
   return Math.floor(nowMs * 1000) >>> 0;
 }
+
+/**
+ * The same clock, with every timer callback run under `onError`: an exception thrown by a
+ * timer goes there instead of escaping to the process (a session's timers, issue 15).
+ */
+export function guardedClock(clock: Clock, onError: (err: unknown) => void): Clock {
+  return {
+    now: () => clock.now(),
+    setTimeout: (fn, ms) =>
+      clock.setTimeout(() => {
+        try {
+          fn();
+        } catch (err) {
+          onError(err);
+        }
+      }, ms),
+    clearTimeout: (handle) => clock.clearTimeout(handle),
+  };
+}

@@ -29,6 +29,25 @@ export interface TransportConfig {
   /** Segment responses one peer may have us serve at once (serving side). */
   maxActiveResponses: number;
   maxSessions: number;
+  /**
+   * Control frames one session may hold, queued plus in flight (PROTOCOL §13.4): a peer
+   * that makes us queue more (by requests it never acknowledges) is closed RESOURCE_LIMIT.
+   */
+  maxControlFrames: number;
+  maxControlBytes: number;
+  /**
+   * The same, for all sessions of the endpoint together: once they hold this much, a
+   * session that holds an eighth of its own budget or more is closed when it queues more.
+   */
+  maxControlFramesTotal: number;
+  maxControlBytesTotal: number;
+  /** Bytes of control packets a session may have in flight (PROTOCOL §8.6); the rest wait. */
+  controlWindowBytes: number;
+  /** A server session the client has not confirmed with a DATA packet by then is dropped. */
+  unconfirmedTimeoutMs: number;
+  /** Server sessions not yet confirmed, node-wide and per source IP (PROTOCOL §10.2). */
+  maxUnconfirmed: number;
+  maxUnconfirmedPerIp: number;
   /** Node-wide upload cap for segment data, bytes/s; null = unlimited. */
   uploadBytesPerSec: number | null;
   capabilities: number;
@@ -50,6 +69,14 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   maxPendingRequests: 256,
   maxActiveResponses: 64,
   maxSessions: 512,
+  maxControlFrames: 4096,
+  maxControlBytes: 256 * 1024,
+  maxControlFramesTotal: 32_768,
+  maxControlBytesTotal: 8 * 1024 * 1024,
+  controlWindowBytes: 64 * 1024,
+  unconfirmedTimeoutMs: 5_000,
+  maxUnconfirmed: 256,
+  maxUnconfirmedPerIp: 32,
   uploadBytesPerSec: null,
   capabilities: 0,
 };
@@ -84,6 +111,15 @@ export function resolveTransportConfig(input: TransportConfigInput = {}): Transp
     throw new ShoalError(ErrorCode.BAD_SETTINGS, 'reassemblyPerPeerBytes exceeds reassemblyTotalBytes');
   }
   if (c.uploadBytesPerSec !== null && !(c.uploadBytesPerSec > 0)) c.uploadBytesPerSec = null;
+  // A control window below one datagram would stall control frames for good.
+  c.controlWindowBytes = clamp(Math.floor(c.controlWindowBytes), c.maxDatagram, 16 * 1024 * 1024);
+  c.maxControlBytes = clamp(Math.floor(c.maxControlBytes), c.controlWindowBytes, 64 * 1024 * 1024);
+  c.maxControlFrames = clamp(Math.floor(c.maxControlFrames), 64, 1 << 20);
+  c.maxControlFramesTotal = Math.max(c.maxControlFrames, Math.floor(c.maxControlFramesTotal));
+  c.maxControlBytesTotal = Math.max(c.maxControlBytes, Math.floor(c.maxControlBytesTotal));
+  c.unconfirmedTimeoutMs = clamp(c.unconfirmedTimeoutMs, 100, c.idleTimeoutMs);
+  c.maxUnconfirmed = clamp(Math.floor(c.maxUnconfirmed), 1, c.maxSessions);
+  c.maxUnconfirmedPerIp = clamp(Math.floor(c.maxUnconfirmedPerIp), 1, c.maxUnconfirmed);
   return c;
 }
 

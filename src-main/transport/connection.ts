@@ -9,7 +9,6 @@ import {
   SEGMENT_DATA_FIXED_LENGTH,
   SegmentDataPacket,
   encodeDataPacket,
-  encodedFrameLength,
   headerLength,
   u32At,
   writeAckOnlyPacket,
@@ -20,11 +19,12 @@ import {
   type PacketHeader,
   type PeerAddress,
 } from '../protocol/index.js';
-import { ShoalError } from '../../src-shared/errors.js';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { wireTimestamp } from './clock.js';
+import { guardedClock, wireTimestamp } from './clock.js';
 import { keepaliveInterval, type TransportConfig } from './config.js';
 import { AckTracker } from './ack-tracker.js';
+import { ControlQueue, type ControlTotals } from './control-queue.js';
 import { Ledbat } from './ledbat.js';
 import { LossDetector } from './loss-detector.js';
 import { Pacer } from './pacer.js';
@@ -50,6 +50,12 @@ export interface ConnectionHost {
   scheduleFlush(c: Connection): void;
   /** True when the socket is done with `buf` already (it may be reused at once). */
   send(buf: Buffer, to: PeerAddress): boolean;
+  /** A fault inside this session (see Connection.fail): counted and reported once. */
+  onFault(c: Connection, error: ShoalError): void;
+  /** The peer made this session overrun a per-peer limit (see closeOverLimit): counted. */
+  onResourceLimit(c: Connection, error: ShoalError): void;
+  /** Control frames all sessions of the endpoint hold, and their bytes (see ControlQueue). */
+  readonly controlTotals: ControlTotals;
 }
 
 export interface ConnectionEvents {
@@ -91,11 +97,10 @@ export class Connection {
     controlRetransmitted: 0,
     payloadBytesSent: 0,
   };
-  private readonly control: Frame[] = [];
-  /** Control frames of packets just declared lost, to be resent (see afterLoss). */
-  private readonly requeue: Frame[] = [];
-  /** The last CHOKE/UNCHOKE sent: an older one is superseded, never retransmitted. */
-  private lastChokeFrame: Frame | null = null;
+  /** PROTOCOL §8.6, §13.4 — control frames queued, to be resent and in flight, bounded. */
+  private readonly control: ControlQueue;
+  /** When an ACK last acknowledged something new, or the flight last started from empty. */
+  private ackProgressAt: number;
   private owdSample = 0;
   private lastReceivedAt: number;
   private lastSentAt: number;
@@ -104,6 +109,10 @@ export class Connection {
   private timerAt = Infinity;
   private readonly keepaliveMs: number;
   private readonly wakeForTokens = (): void => this.host.scheduleFlush(this);
+  private readonly onTimerGuarded = (): void => this.guard(() => this.onTimer());
+  /** The session's timers (this connection's and its requests'): a throw closes the session. */
+  readonly clock: Clock;
+  private faulted = false;
   private pingNonce = 0;
   /** The bulk receive path asked the endpoint for a flush (cleared when flush runs). */
   private flushQueued = false;
@@ -125,12 +134,17 @@ export class Connection {
   ) {
     const cfg = host.config;
     this.loss = new LossDetector<PacketContents>(cfg.maxAckDelayMs, {
-      acked: (_pn, contents, aux) => {
-        if (contents instanceof SegmentResponse) this.responses.onAcked(contents);
+      acked: (_pn, contents, aux, size) => {
+        if (contents instanceof SegmentResponse) {
+          this.responses.onAcked(contents);
+          return;
+        }
+        this.control.onAcked(contents, size);
         // PROTOCOL §8.2: the peer has our ACK block up to aux - 1; those ranges need not be repeated.
-        else if (aux > 0) this.acks.forgetUpTo(aux - 1);
+        if (aux > 0) this.acks.forgetUpTo(aux - 1);
       },
-      lost: (_pn, contents, offset, _size, sentAt, now) => this.onPacketLost(contents, offset, sentAt, now),
+      lost: (_pn, contents, offset, size, sentAt, now) =>
+        this.onPacketLost(contents, offset, size, sentAt, now),
     });
     this.acks = new AckTracker({
       ackEveryPackets: cfg.ackEveryPackets,
@@ -142,9 +156,12 @@ export class Connection {
     // PROTOCOL §7.1 — fixed per session so a retransmission repeats offset and length exactly.
     this.fragmentSize = maxDatagram - HEADER_LENGTH - FRAME_HEADER_LENGTH - SEGMENT_DATA_FIXED_LENGTH;
     this.keepaliveMs = keepaliveInterval(cfg, idleTimeoutMs);
+    this.clock = guardedClock(host.clock, (err) => this.fail(err));
+    this.control = new ControlQueue(cfg, host.controlTotals);
     const now = host.clock.now();
     this.lastReceivedAt = now;
     this.lastSentAt = now;
+    this.ackProgressAt = now;
   }
 
   /** The handshake gave a first RTT sample (client: HELLO→WELCOME). */
@@ -159,12 +176,20 @@ export class Connection {
 
   // ---- sending -------------------------------------------------------------------------
 
-  /** Queues a frame; everything but PING/PONG is retransmitted until acknowledged. */
+  /**
+   * Queues a frame; everything but PING/PONG is retransmitted until acknowledged. Over the
+   * session's control budget the session is closed instead (closeOverLimit).
+   */
   queueControl(frame: Frame): void {
     if (this.closed) return;
-    if (frame.type === 'CHOKE' || frame.type === 'UNCHOKE') this.lastChokeFrame = frame;
-    this.control.push(frame);
+    const over = this.control.add(frame);
+    if (over !== null) return this.closeOverLimit(over);
     this.host.scheduleFlush(this);
+  }
+
+  /** Control frames held (queued, to be resent or unacknowledged) and their bytes (§13.4). */
+  get controlHeld(): { frames: number; bytes: number; inFlightBytes: number } {
+    return this.control.held;
   }
 
   sendPing(): void {
@@ -185,9 +210,12 @@ export class Connection {
     if (this.closed) return;
     const now = this.host.clock.now();
     let budget = MAX_PACKETS_PER_FLUSH;
-    while (budget > 0 && (this.control.length > 0 || this.acks.ackDeadline() <= now)) {
-      if (this.control.length > 0) this.sendControlPacket(now);
-      else this.sendAckOnly(now);
+    while (budget > 0) {
+      // PROTOCOL §8.6 — control frames wait once the control window is in flight (a probe
+      // goes anyway): a peer that acknowledges nothing cannot make us send without end.
+      if (this.control.sendable) this.sendControlPacket(now);
+      else if (this.acks.ackDeadline() <= now) this.sendAckOnly(now);
+      else break;
       budget--;
     }
     this.pacerWakeAt = Infinity;
@@ -235,30 +263,21 @@ export class Connection {
     return h;
   }
 
-  /** Control frames (and the ACK) in one packet; control frames ignore cwnd and pacing. */
+  /** Control frames (and the ACK) in one packet; they ignore cwnd and pacing, not the control window. */
   private sendControlPacket(now: number): void {
     const header = this.header(now, true);
-    let room = this.maxDatagram - headerLength(header);
-    let frames: Frame[] | null = null;
-    while (this.control.length > 0) {
-      const f = this.control[0]!;
-      const len = encodedFrameLength(f);
-      if (len > room) {
-        if (frames !== null) break;
-        // Cannot fit any datagram: a caller bug; dropping beats looping forever.
-        this.control.shift();
-        continue;
-      }
-      (frames ??= []).push(this.control.shift()!);
-      room -= len;
-    }
+    const frames = this.control.take(this.maxDatagram - headerLength(header));
     const buf = encodeDataPacket(header, frames ?? []);
     // The largest pn this ACK block acknowledges, + 1 (0 = none): see the `acked` sink.
     const ackedUpTo = header.ack ? header.ack.ranges[0]![1] + 1 : 0;
     if (header.ack) this.acks.onAckSent();
     this.transmit(buf, now);
     this.host.limiter.charge(buf.length);
-    if (frames !== null) this.loss.onSent(header.pn, buf.length, now, frames, ackedUpTo);
+    if (frames !== null) {
+      if (!this.loss.hasInFlight) this.ackProgressAt = now;
+      this.control.onSent(buf.length);
+      this.loss.onSent(header.pn, buf.length, now, frames, ackedUpTo);
+    }
   }
 
   /** PROTOCOL §8.1 — an ACK no control frame carries, written into a reused buffer. */
@@ -292,6 +311,7 @@ export class Connection {
     );
     if (this.transmit(size === buf.length ? buf : buf.subarray(0, size), now)) this.spare = buf;
     this.counters.payloadBytesSent += length;
+    if (!this.loss.hasInFlight) this.ackProgressAt = now;
     this.loss.onSent(pn, size, now, r, offset);
   }
 
@@ -388,6 +408,7 @@ export class Connection {
     }
     if (res.lost > 0) this.afterLoss();
     if (res.ackedBytes > 0) {
+      this.ackProgressAt = now;
       const appLimited = this.appLimited && res.priorInFlight < this.cc.cwnd / 2;
       this.cc.onAcked(res.ackedBytes, appLimited, res.priorInFlight);
       this.host.scheduleFlush(this);
@@ -396,28 +417,24 @@ export class Connection {
   }
 
   /** One packet declared lost (from the loss detector); `afterLoss` follows. */
-  private onPacketLost(contents: PacketContents, offset: number, sentAt: number, now: number): void {
+  private onPacketLost(
+    contents: PacketContents,
+    offset: number,
+    size: number,
+    sentAt: number,
+    now: number,
+  ): void {
     this.counters.packetsLost++;
     this.cc.onLoss(sentAt, now);
     if (contents instanceof SegmentResponse) {
       this.responses.onLost(contents, offset, now, this.halfRtt);
       return;
     }
-    for (const f of contents) {
-      if (f.type === 'PING' || f.type === 'PONG') continue;
-      if ((f.type === 'CHOKE' || f.type === 'UNCHOKE') && f !== this.lastChokeFrame) continue;
-      this.requeue.push(f);
-    }
+    this.control.onLost(contents, size);
   }
 
   private afterLoss(): void {
-    const requeue = this.requeue;
-    if (requeue.length > 0) {
-      this.counters.controlRetransmitted += requeue.length;
-      // Lost control frames go before new ones: they are older.
-      this.control.unshift(...requeue);
-      requeue.length = 0;
-    }
+    this.counters.controlRetransmitted += this.control.requeueLost();
     this.host.scheduleFlush(this);
   }
 
@@ -432,11 +449,12 @@ export class Connection {
       this.pacerWakeAt,
       this.lastSentAt + this.keepaliveMs,
       this.lastReceivedAt + this.idleTimeoutMs,
+      this.loss.hasInFlight ? this.ackProgressAt + this.idleTimeoutMs : Infinity,
     );
     if (this.timer !== null && at >= this.timerAt - 0.05) return;
     if (this.timer !== null) this.host.clock.clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = this.host.clock.setTimeout(() => this.onTimer(), at - now);
+    this.timer = this.host.clock.setTimeout(this.onTimerGuarded, at - now);
   }
 
   private onTimer(): void {
@@ -446,6 +464,15 @@ export class Connection {
     const now = this.host.clock.now();
     if (now - this.lastReceivedAt >= this.idleTimeoutMs) {
       this.close(ShoalError.peerTimeout(`${this.remote.host}:${this.remote.port}`));
+      return;
+    }
+    // PROTOCOL §10.5 — a peer that keeps sending but acknowledges nothing of ours for the
+    // idle timeout is as gone as a silent one (its packets keep the idle and probe timers
+    // from firing while what we sent it piles up).
+    if (this.loss.hasInFlight && now - this.ackProgressAt >= this.idleTimeoutMs) {
+      this.close(
+        ShoalError.peerTimeout(`${this.remote.host}:${this.remote.port} (acknowledged nothing in flight)`),
+      );
       return;
     }
     if (this.loss.lossTime <= now) {
@@ -460,14 +487,66 @@ export class Connection {
         return;
       }
       if (ptos >= PERSISTENT_CONGESTION_PTOS) this.cc.onPersistentCongestion(now);
-      // RFC 9002 §6.2.4 — a probe that elicits an ACK, so loss detection can run.
-      this.sendPing();
+      // RFC 9002 §6.2.4 — a probe that elicits an ACK, so loss detection can run: first in
+      // the queue, and sent even when the control window is full.
+      const over = this.control.addProbe({
+        type: 'PING',
+        nonce: (this.pingNonce = (this.pingNonce + 1) >>> 0),
+      });
+      if (over !== null) return this.closeOverLimit(over);
     }
     if (now - this.lastSentAt >= this.keepaliveMs) this.sendPing();
     this.flush();
   }
 
+  // ---- faults --------------------------------------------------------------------------
+
+  /** Runs `fn`; an exception closes this session instead of escaping (see fail). */
+  guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * A fault while this session handled a datagram, a timer or a listener: a bug or a
+   * state a hostile peer steered us into. It closes this session alone, with GOODBYE
+   * PROTOCOL_VIOLATION when the peer broke a rule and INTERNAL otherwise; the host counts
+   * and reports it once. Every other session and the process carry on (issue 15).
+   */
+  fail(err: unknown): void {
+    // After the close, a throw (e.g. a listener sending on the closed session) is no fault.
+    if (this.faulted || this.closed) return;
+    this.faulted = true;
+    const violation = err instanceof ShoalError && err.code === ErrorCode.PROTOCOL_VIOLATION;
+    const reason = violation
+      ? err
+      : ShoalError.internal(`fault in the session with ${this.remote.host}:${this.remote.port}`, err);
+    this.host.onFault(this, reason);
+    if (this.closed) return;
+    try {
+      this.sendGoodbye(reason.code, violation ? reason.message : 'internal error');
+    } catch {
+      // the GOODBYE is best effort; closing below is what matters
+    }
+    this.close(reason);
+  }
+
   // ---- closing -------------------------------------------------------------------------
+
+  /**
+   * PROTOCOL §13.4 — the peer made this session overrun a per-peer limit (control budget,
+   * request rate): GOODBYE RESOURCE_LIMIT and close. Other sessions are not affected.
+   */
+  closeOverLimit(what: string): void {
+    if (this.closed) return;
+    const reason = ShoalError.resourceLimit(`${what} (peer ${this.remote.host}:${this.remote.port})`);
+    this.host.onResourceLimit(this, reason);
+    this.sendGoodbye(ErrorCode.RESOURCE_LIMIT, what);
+    this.close(reason);
+  }
 
   /** Sends a GOODBYE at once (best effort, not retransmitted). */
   sendGoodbye(code: number, message: string): void {
@@ -484,7 +563,9 @@ export class Connection {
     this.timer = null;
     this.host.limiter.cancel(this.wakeForTokens);
     this.responses.clear();
-    this.control.length = 0;
+    // Nothing held for the peer outlives the session (PROTOCOL §13.4).
+    this.control.clear();
+    this.loss.clear();
     this.events.closed(reason);
   }
 

@@ -21,13 +21,14 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { resolveTransportConfig, type TransportConfig, type TransportConfigInput } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { cidAt, cidKey, newCid } from './connection-ids.js';
 import { UdpSocket, type DatagramSocket } from './datagram-socket.js';
 import { ConnectAttempt } from './handshake-client.js';
-import { HandshakeServer, type StreamAdmission } from './handshake-server.js';
+import { HandshakeServer, type HelloAdmission, type StreamAdmission } from './handshake-server.js';
+import { ipPrefixKey } from './ip-prefix.js';
 import { PeerSession, type PeerIdentity } from './peer-session.js';
 import { MemoryBudget } from './reassembly.js';
 import { SegmentBufferPool } from './segment-buffer-pool.js';
@@ -49,6 +50,8 @@ export interface EndpointOptions extends TransportConfigInput {
 
 export type EndpointEvents = {
   session: PeerSession;
+  /** A session was closed after a fault inside it (Connection.fail): one event per session. */
+  fault: { peer: PeerAddress; error: ShoalError };
 };
 
 export interface EndpointStats {
@@ -66,6 +69,19 @@ export interface EndpointStats {
   rejectsSent: number;
   welcomesSent: number;
   handlerErrors: number;
+  /** Sessions closed after a fault inside them (PROTOCOL §10.8). */
+  sessionFaults: number;
+  /** Sessions closed with RESOURCE_LIMIT: the peer overran a per-peer limit (PROTOCOL §13.4). */
+  resourceLimitCloses: number;
+  /** HELLOs left unanswered because of the unconfirmed-session caps (PROTOCOL §10.2). */
+  hellosDropped: number;
+  /** Server sessions dropped because the client never confirmed them (PROTOCOL §10.2). */
+  unconfirmedExpired: number;
+  /** Server sessions WELCOMEd and not yet confirmed, now. */
+  unconfirmed: number;
+  /** Control frames held by all sessions (queued or in flight), now, and their bytes. */
+  controlFrames: number;
+  controlBytes: number;
   sessions: number;
   reassemblyBytes: number;
 }
@@ -79,6 +95,10 @@ interface Route {
   session?: PeerSession;
   /** Server side: WELCOME sent, no DATA from the client yet (PROTOCOL §10.2). */
   confirmed: boolean;
+  /** Server side: counted against the unconfirmed caps until confirmed or closed. */
+  unconfirmed?: boolean;
+  /** Server side, until confirmed: drops the session when the client never confirms it. */
+  expiry?: TimerHandle;
   welcome?: Buffer;
   helloKey?: string;
 }
@@ -95,12 +115,19 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   /** The route of the last datagram: bulk traffic comes from one peer at a time. */
   private lastRoute: Route | null = null;
   private readonly byHello = new Map<string, Route>();
+  /** Unconfirmed server sessions per source IPv4 address or IPv6 /64 (PROTOCOL §10.2). */
+  private readonly unconfirmedByIp = new Map<string, number>();
+  private unconfirmed = 0;
+  /** Control frames held by all sessions (PROTOCOL §13.4), kept by the Connections. */
+  private readonly controlTotals = { frames: 0, bytes: 0 };
   private readonly budget: MemoryBudget;
   /** Reassembly buffers given back by consumers, shared by the sessions (like the budget). */
   private readonly pool = new SegmentBufferPool();
   private readonly handshake: HandshakeServer;
   private readonly connectionHost: ConnectionHost;
   private readonly dirty = new Set<Connection>();
+  /** The session the datagram being handled belongs to, once known (for onDatagram's catch). */
+  private handling: PeerSession | null = null;
   private flushScheduled = false;
   private destroyed = false;
   private readonly counters = {
@@ -112,6 +139,9 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     unknownCidDropped: 0,
     wrongAddressDropped: 0,
     handlerErrors: 0,
+    sessionFaults: 0,
+    resourceLimitCloses: 0,
+    unconfirmedExpired: 0,
   };
 
   constructor(private readonly options: EndpointOptions = {}) {
@@ -135,6 +165,14 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       limiter: this.limiter,
       scheduleFlush: (c) => this.scheduleFlush(c),
       send: (buf, to) => this.sendRaw(buf, to.host, to.port),
+      onFault: (c, error) => {
+        this.counters.sessionFaults++;
+        this.emit('fault', { peer: c.remote, error });
+      },
+      onResourceLimit: () => {
+        this.counters.resourceLimitCloses++;
+      },
+      controlTotals: this.controlTotals,
     };
   }
 
@@ -171,6 +209,10 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       badCookies: h.badCookies,
       rejectsSent: h.rejectsSent,
       welcomesSent: h.welcomesSent,
+      hellosDropped: h.hellosDropped,
+      unconfirmed: this.unconfirmed,
+      controlFrames: this.controlTotals.frames,
+      controlBytes: this.controlTotals.bytes,
       sessions: this.sessions().length,
       reassemblyBytes: this.budget.used,
     };
@@ -265,14 +307,24 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
 
   // ---- server ---------------------------------------------------------------------------
 
-  private admit(hello: HelloBody, from: PeerAddress): { welcome: Buffer } | StreamAdmission {
+  private admit(hello: HelloBody, from: PeerAddress): HelloAdmission {
     if (this.destroyed) return { accept: false, code: ErrorCode.FULL, message: 'shutting down' };
     if (this.routes.size >= this.config.maxSessions)
       return { accept: false, code: ErrorCode.FULL, message: 'full' };
+    // PROTOCOL §10.2 — handshakes in progress are bounded per source IP and in total, so
+    // thousands of source ports that never confirm cannot take the session slots. Over the
+    // cap the HELLO goes unanswered: a real client sends it again, and a slot frees within
+    // unconfirmedTimeoutMs.
+    const c = this.config;
+    const ip = ipPrefixKey(from.host);
+    if (this.unconfirmed >= c.maxUnconfirmed || (this.unconfirmedByIp.get(ip) ?? 0) >= c.maxUnconfirmedPerIp)
+      return { drop: true };
     const decision = this.options.acceptStream?.(hello.streamId, from) ?? { accept: true };
     if (!decision.accept) return decision;
     const cid = newCid((k) => this.routes.has(k));
-    const route: Route = { cid, remote: from, confirmed: false };
+    const route: Route = { cid, remote: from, confirmed: false, unconfirmed: true };
+    this.unconfirmed++;
+    this.unconfirmedByIp.set(ip, (this.unconfirmedByIp.get(ip) ?? 0) + 1);
     const maxDatagram = Math.min(this.config.maxDatagram, Math.max(1200, hello.maxDatagram));
     this.createSession(route, Uint8Array.from(hello.sourceCid), maxDatagram, this.config.idleTimeoutMs, {
       direction: 'inbound',
@@ -281,6 +333,13 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       capabilities: hello.capabilities,
       observedAddress: null,
     });
+    // The session's own (guarded) clock: a throw here closes that session alone.
+    route.expiry = route.session!.connection.clock.setTimeout(() => {
+      route.expiry = undefined;
+      if (route.confirmed || !route.session || route.session.closed) return;
+      this.counters.unconfirmedExpired++;
+      route.session.connection.close(ShoalError.peerTimeout(`${from.host}:${from.port} (never confirmed)`));
+    }, c.unconfirmedTimeoutMs);
     route.helloKey = HandshakeServer.helloKey(from.host, from.port, hello.sourceCid);
     this.byHello.set(route.helloKey, route);
     route.welcome = encodePacket({
@@ -317,6 +376,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
         frames: (frames, now) => session!.onFrames(frames, now),
         segmentData: (d, length) => session!.onSegmentDataPacket(d, length),
         closed: (reason) => {
+          this.settleUnconfirmed(route);
           this.deleteRoute(key);
           if (route.helloKey) this.byHello.delete(route.helloKey);
           this.dirty.delete(connection);
@@ -346,6 +406,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     const k = this.counters;
     k.datagramsIn++;
     k.bytesIn += data.length;
+    this.handling = null;
     try {
       if (this.destroyed) return;
       if (data.length < HEADER_LENGTH || data[0] !== MAGIC) {
@@ -394,9 +455,11 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       if (session === null) return;
       const frames = (packet as Extract<Packet, { frames: unknown }>).frames;
       session.connection.onPacket(header, frames, data.length, now);
-    } catch {
-      // A bug somewhere below must cost one datagram, not the process.
+    } catch (err) {
+      // A bug somewhere below must cost one session at most, never the process.
       k.handlerErrors++;
+      // (`handling` is set by dataSession() below this call, which TypeScript cannot see.)
+      (this.handling as PeerSession | null)?.connection.fail(err);
     }
   }
 
@@ -429,12 +492,27 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       this.counters.unknownCidDropped++;
       return null;
     }
+    this.handling = session;
     if (!route.confirmed) {
+      this.settleUnconfirmed(route);
       route.confirmed = true;
       route.welcome = undefined;
       this.emit('session', session);
     }
     return session;
+  }
+
+  /** An unconfirmed server session is confirmed or closed: it no longer counts against the caps. */
+  private settleUnconfirmed(route: Route): void {
+    if (route.unconfirmed !== true) return;
+    route.unconfirmed = false;
+    if (route.expiry !== undefined) this.clock.clearTimeout(route.expiry);
+    route.expiry = undefined;
+    this.unconfirmed--;
+    const ip = ipPrefixKey(route.remote.host);
+    const n = (this.unconfirmedByIp.get(ip) ?? 1) - 1;
+    if (n > 0) this.unconfirmedByIp.set(ip, n);
+    else this.unconfirmedByIp.delete(ip);
   }
 
   private deleteRoute(key: number): void {
@@ -468,8 +546,9 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     for (const c of batch) {
       try {
         c.flush();
-      } catch {
+      } catch (err) {
         this.counters.handlerErrors++;
+        c.fail(err);
       }
     }
   }

@@ -20,12 +20,15 @@ import { cidHex } from './connection-ids.js';
 export type StreamAdmission =
   { accept: true } | { accept: false; code: number; message?: string; peers?: PexPeer[] };
 
+/** What the node makes of a HELLO with a valid cookie; `drop`: no answer (the client retries). */
+export type HelloAdmission = { welcome: Buffer } | StreamAdmission | { drop: true };
+
 export interface HandshakeServerHost {
   now(): number;
   wallSeconds(): number;
   send(buf: Buffer, host: string, port: number): void;
   /** Decides on a HELLO with a valid cookie; returns the WELCOME to send, or a rejection. */
-  admit(hello: HelloBody, from: PeerAddress): { welcome: Buffer } | StreamAdmission;
+  admit(hello: HelloBody, from: PeerAddress): HelloAdmission;
   /** The WELCOME already sent for this (address, client cid), if the session exists. */
   existingWelcome(key: string): Buffer | undefined;
 }
@@ -37,6 +40,8 @@ export interface HandshakeServerStats {
   rejectsSent: number;
   welcomesSent: number;
   amplificationLimited: number;
+  /** HELLOs with a valid cookie left unanswered: too many unconfirmed sessions (§10.2). */
+  hellosDropped: number;
 }
 
 const ZERO_CID = new Uint8Array(8);
@@ -51,6 +56,7 @@ export class HandshakeServer {
     rejectsSent: 0,
     welcomesSent: 0,
     amplificationLimited: 0,
+    hellosDropped: 0,
   };
 
   constructor(private readonly host: HandshakeServerHost) {}
@@ -92,7 +98,9 @@ export class HandshakeServer {
       return;
     }
     const decision = this.host.admit(hello, { host, port });
-    if ('welcome' in decision) {
+    if ('drop' in decision) {
+      this.stats.hellosDropped++;
+    } else if ('welcome' in decision) {
       this.host.send(decision.welcome, host, port);
       this.stats.welcomesSent++;
     } else if (!decision.accept) {

@@ -144,6 +144,14 @@ export class LossDetector<P> {
     this.ptoCount++;
   }
 
+  /** Forgets everything in flight without telling the sink (the session closed). */
+  clear(): void {
+    this.sent.clear();
+    this.bytesInFlight = 0;
+    this.elicitingInFlight = 0;
+    this.lossTime = Infinity;
+  }
+
   get hasInFlight(): boolean {
     return this.elicitingInFlight > 0;
   }

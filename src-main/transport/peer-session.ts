@@ -18,6 +18,7 @@ import {
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import type { Connection } from './connection.js';
+import { FrameRateLimiter } from './frame-rates.js';
 import {
   NO_DEADLINE,
   RequestBook,
@@ -121,6 +122,8 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   private readonly seen = new Set<number>();
   /** Incoming requests not yet answered, so CANCEL can mark them. */
   private readonly incoming = new Map<number, { cancelled: boolean }>();
+  /** PROTOCOL §13.4 — the peer's rate of requests and announcements that make us work. */
+  private readonly rates = new FrameRateLimiter();
   private closeReason: ShoalError | null = null;
 
   constructor(
@@ -132,7 +135,9 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     maxPendingRequests: number,
     private readonly maxActiveResponses: number,
   ) {
-    super();
+    // A listener that throws (the swarm handling a frame or a request) is a fault inside
+    // this session: it closes the session, never the process (PROTOCOL §10.8).
+    super((err) => connection.fail(err));
     this.remote = connection.remote;
     this.direction = identity.direction;
     this.streamId = identity.streamId;
@@ -140,7 +145,7 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
     this.peerCapabilities = identity.capabilities;
     this.observedAddress = identity.observedAddress;
     this.requests = new RequestBook({
-      clock,
+      clock: connection.clock,
       budget,
       pool,
       maxPending: maxPendingRequests,
@@ -212,6 +217,10 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
   onFrames(frames: Frame[], now: number): void {
     for (const f of frames) {
       if (this.closeReason) return;
+      if (!this.rates.take(f.type, now)) {
+        this.connection.closeOverLimit(`too many ${f.type} frames`);
+        return;
+      }
       this.onFrame(f, now);
     }
   }

@@ -11,7 +11,8 @@ export const enum SentState {
   LOST = 3,
 }
 
-const INITIAL_CAPACITY = 1024;
+/** Small: an idle or half-open session should cost little; the ring doubles as needed. */
+const INITIAL_CAPACITY = 128;
 
 export class SentPacketWindow<P> {
   private mask = INITIAL_CAPACITY - 1;
@@ -107,6 +108,17 @@ export class SentPacketWindow<P> {
   /** One past the highest packet number held. */
   get end(): number {
     return this.top;
+  }
+
+  /** Forgets every packet (the session closed): the memory goes back to the GC. */
+  clear(): void {
+    this.mask = INITIAL_CAPACITY - 1;
+    this.state = new Uint8Array(INITIAL_CAPACITY);
+    this.sentAtOf = new Float64Array(INITIAL_CAPACITY);
+    this.sizeOf = new Float64Array(INITIAL_CAPACITY);
+    this.auxOf = new Float64Array(INITIAL_CAPACITY);
+    this.payloadOf = new Array<P | undefined>(INITIAL_CAPACITY).fill(undefined);
+    this.base = this.top = 0;
   }
 
   /** Forgets resolved packets at the front (and their payloads, for the GC). */

@@ -38,6 +38,8 @@ function Row({
 function noPeersHint(snapshot: StatsSnapshot): string | null {
   if (snapshot.mode !== 'watching' || snapshot.peers.length > 0) return null;
   if (snapshot.lastError?.codeName === 'NO_PEERS') return snapshot.lastError.message;
+  if (snapshot.state === 'full')
+    return 'The broadcaster has no free slot. Shoal keeps asking it and the viewers it named; playback starts as soon as one has room.';
   if (snapshot.state === 'connecting') return 'Looking for the broadcaster and peers…';
   return 'No peers yet: everything comes from the broadcaster.';
 }

@@ -2,6 +2,7 @@
 // with the P2P picture beside the player.
 
 import { AddressBar } from '../components/AddressBar';
+import { ConfirmStopBroadcast } from '../components/ConfirmStopBroadcast';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ExternalPlayer } from '../components/ExternalPlayer';
 import { LinkIcon, StopIcon } from '../components/icons';
@@ -35,6 +36,7 @@ export function WatchPage() {
   const error = useUi((s) => s.errors.watch);
   const setError = useUi((s) => s.setError);
   const stopping = useUi((s) => s.busy === 'stop-watching');
+  const pendingWatch = useUi((s) => s.pendingWatch);
 
   const watching = snapshot?.mode === 'watching';
   // Once the engine says the stream is over (or was never there), show why instead of a
@@ -55,10 +57,14 @@ export function WatchPage() {
       <div className="card address-card">
         <AddressBar />
       </div>
-      {broadcasting && (
-        <ErrorMessage tone="warn" title="You are broadcasting">
-          Stop the broadcast on the Go Live page before watching another stream.
-        </ErrorMessage>
+      {pendingWatch !== null ? (
+        <ConfirmStopBroadcast />
+      ) : (
+        broadcasting && (
+          <ErrorMessage tone="warn" title="You are broadcasting">
+            Watching another stream stops your broadcast; Shoal asks you first.
+          </ErrorMessage>
+        )
       )}
       {error && (
         <ErrorMessage

@@ -17,6 +17,7 @@ export type StatusKind =
   | 'stalled'
   | 'ended'
   | 'not-found'
+  | 'full'
   | 'invalid-address'
   | 'error';
 
@@ -39,6 +40,7 @@ const STATUS: Record<StatusKind, Omit<SessionStatus, 'kind'>> = {
   stalled: { label: 'Playlist stalled', tone: 'warn' },
   ended: { label: 'Stream ended', tone: 'neutral' },
   'not-found': { label: 'Stream not found', tone: 'bad' },
+  full: { label: 'Broadcaster full — retrying', tone: 'warn' },
   'invalid-address': { label: 'Invalid address', tone: 'bad' },
   error: { label: 'Error', tone: 'bad' },
 };
@@ -79,6 +81,8 @@ export function sessionStatus({ snapshot, connection, busy, addressError }: Stat
       return status('ended');
     case 'not-found':
       return status('not-found');
+    case 'full':
+      return status('full');
     case 'error':
       return status('error');
     case 'idle':

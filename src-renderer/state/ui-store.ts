@@ -22,6 +22,8 @@ interface UiState {
   /** Why the address the user gave is not valid; null when it is (or nothing was given). */
   addressError: string | null;
   busy: BusyAction | null;
+  /** An address the user asked to watch while broadcasting: shown for confirmation, not watched yet. */
+  pendingWatch: string | null;
   errors: Partial<Record<ErrorScope, ErrorInfo>>;
   /** A short-lived confirmation or hint ("Copied", "Drop a folder…"). */
   notice: string | null;
@@ -30,6 +32,7 @@ interface UiState {
   setAddressDraft(text: string): void;
   setAddressError(message: string | null): void;
   setBusy(busy: BusyAction | null): void;
+  setPendingWatch(address: string | null): void;
   setError(scope: ErrorScope, error: ErrorInfo | null): void;
   setNotice(notice: string | null): void;
 }
@@ -40,6 +43,7 @@ export const useUi = create<UiState>()((set) => ({
   addressDraft: '',
   addressError: null,
   busy: null,
+  pendingWatch: null,
   errors: {},
   notice: null,
   setPage: (page) => set({ page }),
@@ -47,6 +51,7 @@ export const useUi = create<UiState>()((set) => ({
   setAddressDraft: (addressDraft) => set({ addressDraft }),
   setAddressError: (addressError) => set({ addressError }),
   setBusy: (busy) => set({ busy }),
+  setPendingWatch: (pendingWatch) => set({ pendingWatch }),
   setError: (scope, error) =>
     set((s) => {
       const errors = { ...s.errors };

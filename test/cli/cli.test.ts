@@ -1,9 +1,40 @@
 // The `shoal` command as a user runs it: help, clear one-line errors and exit codes.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../fakes/engine-net.js';
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'shoal-cli-'));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** Runs a long-lived command until its stderr shows the live status line, then stops it. */
+function shoalUntilStatus(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src-main/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    if (/\| peers \d+ \|/.test(stderr)) child.kill('SIGINT');
+  });
+  return new Promise((resolve) => child.once('close', () => resolve({ stdout, stderr })));
+}
+
+/** How many times `text` occurs in `output`. */
+const count = (output: string, text: string): number => output.split(text).length - 1;
+const STREAM_ID = 'a'.repeat(52);
 
 function shoal(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src-main/cli/main.ts'), ...args], {
@@ -45,6 +76,68 @@ describe('shoal CLI', () => {
     const r = shoal('broadcast', '/nonexistent/hls', '--bind', '127.0.0.1');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/shoal: folder \/nonexistent\/hls does not exist/);
+  });
+
+  it('prints a fatal error once', () => {
+    const r = shoal('broadcast', scratch, '--bind', '127.0.0.1', '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`shoal: ${scratch}: has no .m3u8 playlist`);
+    expect(count(r.stderr, 'has no .m3u8 playlist')).toBe(1);
+  });
+
+  it('fails at once, saying why, when the data folder cannot be made', async () => {
+    const file = join(scratch, 'a-file');
+    await writeFile(file, 'x');
+    const cases: [string[], string, RegExp][] = [
+      [
+        ['watch', `shoal://${STREAM_ID}@127.0.0.1:9`],
+        join(file, 'x'),
+        /shoal: cannot use .*a-file for the data folder .*a-file\/x: it is not a folder/,
+      ],
+    ];
+    if (existsSync('/proc/self')) {
+      cases.push([
+        ['broadcast', join(ROOT, 'assets', 'sample')],
+        '/proc/x',
+        /shoal: cannot create the data folder \/proc\/x: \/proc does not accept new folders/,
+      ]);
+    }
+    for (const [args, dataDir, says] of cases) {
+      const r = shoal(...args, '--bind', '127.0.0.1', '--data-dir', dataDir, '--quiet');
+      expect(r.code, `${args[0]} --data-dir ${dataDir}`).toBe(1); // not null: it did not hang
+      expect(r.stderr).toMatch(says);
+      expect(count(r.stderr, 'data folder')).toBe(1);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('watch fails with the reason when nobody carries the stream', () => {
+    const r = shoal('watch', `shoal://${STREAM_ID}@127.0.0.1:9`, '--bind', '127.0.0.1', '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/shoal: no answer from 127\.0\.0\.1:9: the broadcaster may be offline/);
+    expect(count(r.stderr, 'no answer from')).toBe(1);
+  });
+
+  it('broadcast serves HTTP only with --http, as its help and the README say', async () => {
+    // Everything a broadcast prints at start comes before its first status line.
+    const common = ['--bind', '127.0.0.1', '--advertise', '127.0.0.1'];
+    const folder = join(ROOT, 'assets', 'sample');
+    const plain = await shoalUntilStatus('broadcast', folder, ...common, '--data-dir', join(scratch, 'd1'));
+    expect(plain.stdout).toMatch(/^shoal:\/\/\w{52}@127\.0\.0\.1:\d+\n$/);
+    expect(plain.stderr).not.toContain('local HLS');
+
+    const http = await shoalUntilStatus(
+      'broadcast',
+      folder,
+      ...common,
+      '--data-dir',
+      join(scratch, 'd2'),
+      '--http',
+      '0',
+    );
+    expect(http.stderr).toMatch(
+      /shoal: local HLS at http:\/\/127\.0\.0\.1:\d+\/stream\/\w{52}\/master\.m3u8/,
+    );
   });
 
   it('rejects out-of-range settings before starting', () => {

@@ -1,13 +1,14 @@
 // Bad input gets a clear error and never takes the engine down.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { formatStreamAddress, streamIdFromPublicKey } from '../../src-shared/stream-address.js';
 import { generateStreamKeys } from '../../src-main/protocol/signing.js';
 import { makeTempDir, removeDir } from '../fixtures/ffmpeg.js';
-import { collectEvents, EngineNet, waitFor } from '../fakes/engine-net.js';
+import { MAX_SEGMENT_SIZE } from '../../src-main/protocol/constants.js';
+import { collectEvents, EngineNet, ROOT, waitFor } from '../fakes/engine-net.js';
 
 const net = new EngineNet();
 const dirs: string[] = [];
@@ -76,6 +77,31 @@ describe('engine bad input', () => {
     const err = events.find((e) => e.type === 'error' && e.error.code === ErrorCode.MISSING_FILE);
     expect(err?.type === 'error' && err.error.message).toMatch(/seg0\.ts/);
     expect(engine.getSnapshot().lastError).not.toBeNull();
+  });
+
+  it('tells the user about a segment too large to send, and broadcasts the rest', async () => {
+    const dir = await makeTempDir('shoal-large-');
+    dirs.push(dir);
+    const sample = join(ROOT, 'assets', 'sample');
+    await copyFile(join(sample, 'seg000.ts'), join(dir, 'a.ts'));
+    await copyFile(join(sample, 'seg001.ts'), join(dir, 'c.ts'));
+    await writeFile(join(dir, 'b.ts'), '');
+    await truncate(join(dir, 'b.ts'), MAX_SEGMENT_SIZE + 1);
+    await writeFile(
+      join(dir, 'stream.m3u8'),
+      '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n' +
+        '#EXTINF:2.0,\na.ts\n#EXTINF:2.0,\nb.ts\n#EXTINF:2.0,\nc.ts\n#EXT-X-ENDLIST\n',
+    );
+    const engine = await net.engine();
+    const events = collectEvents(engine);
+    await engine.startBroadcast({ folder: dir, vodSpeed: Infinity });
+    await waitFor(() => engine.getSnapshot().state === 'ended', 10_000, 'the broadcast to end');
+    const errors = events.flatMap((e) => (e.type === 'error' ? [e.error] : []));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: ErrorCode.TOO_LARGE, fatal: false });
+    expect(errors[0]!.message).toMatch(/b\.ts is 32\.0 MiB, more than one segment may be .*skipped/);
+    expect(engine.getSnapshot().lastError?.code).toBe(ErrorCode.TOO_LARGE);
+    expect(engine.getSnapshot().segments.ingested).toBe(2);
   });
 
   it('says "not found" for a stream id nobody serves, and for an address where nobody answers', async () => {

@@ -168,6 +168,12 @@ export function createFakeElectron(options: FakeElectronOptions) {
     quitCalls: 0,
     exitCalls: [] as number[],
     errorBoxes: [] as Array<{ title: string; content: string }>,
+    /** Message boxes shown (with their parent window, if any); answered with `messageBoxResponse`. */
+    messageBoxes: [] as Array<{
+      parent: unknown;
+      options: { message?: string; detail?: string; buttons?: string[] };
+    }>,
+    messageBoxResponse: 0,
     openedExternally: [] as string[],
     trays: [] as FakeTray[],
     registeredProtocolClients: [] as string[],
@@ -246,6 +252,11 @@ export function createFakeElectron(options: FakeElectronOptions) {
     dialog: {
       showErrorBox: (title: string, content: string) => record.errorBoxes.push({ title, content }),
       showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+      showMessageBox: async (...args: unknown[]) => {
+        const [parent, options] = args.length > 1 ? args : [null, args[0]];
+        record.messageBoxes.push({ parent, options: options as { message?: string } });
+        return { response: record.messageBoxResponse, checkboxChecked: false };
+      },
     },
     shell: {
       openExternal: async (url: string) => {

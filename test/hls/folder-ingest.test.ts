@@ -3,10 +3,11 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src-shared/errors.js';
+import { MAX_SEGMENT_SIZE } from '../../src-main/protocol/constants.js';
 import {
   FolderIngest,
   type FolderIngestEvents,
@@ -362,6 +363,93 @@ describe('FolderIngest', () => {
     await rec.until(() => rec.of('ended').length === 1, 5000, 'ended after the fix');
     expect(media(rec).map((s) => s.seq)).toEqual([0, 1]);
     expect(rec.of('resumed').length).toBeGreaterThan(0);
+  });
+
+  it('refuses segments that links lead out of the folder, and reads links that stay inside', async () => {
+    const dir = join(root, 'links');
+    const outside = join(root, 'outside');
+    await mkdir(dir);
+    await mkdir(outside);
+    const secret = Buffer.from('a private file that must never be published\n');
+    await writeFile(join(outside, 'secret.ts'), secret);
+    await copySegments(
+      [
+        [join(vod, 'seg00000.ts'), 'a0.ts'],
+        [join(vod, 'seg00001.ts'), 'a1.ts'],
+      ],
+      dir,
+    );
+    await symlink(join(outside, 'secret.ts'), join(dir, 'leak.ts'));
+    await symlink(outside, join(dir, 'sub')); // a linked folder leads out too
+    await symlink('a0.ts', join(dir, 'again.ts')); // a link inside the folder is fine
+    await writeMediaPlaylist(join(dir, 'stream.m3u8'), {
+      segments: ['a0.ts', 'leak.ts', 'sub/secret.ts', 'again.ts', 'a1.ts'].map((uri) => ({ uri })),
+      endlist: true,
+    });
+    const { rec } = ingest({ folder: dir, vodSpeed: Infinity });
+    await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
+
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 3, 4]);
+    expect(media(rec)[1]!.data.equals(await readFile(join(dir, 'a0.ts')))).toBe(true);
+    expect(rec.of('segment').some((s) => s.data.includes(secret))).toBe(false);
+    const errors = rec.of('error');
+    expect(errors.map((e) => e.code)).toEqual([ErrorCode.BAD_FOLDER, ErrorCode.BAD_FOLDER]);
+    expect(errors[0]!.message).toMatch(/leak\.ts is a link to .*secret\.ts, outside the broadcast folder/);
+    expect(errors[1]!.message).toMatch(/sub\/secret\.ts is a link to .*outside the broadcast folder/);
+  });
+
+  it('refuses a playlist that is a link out of the folder, and follows a folder reached through a link', async () => {
+    const dir = join(root, 'linked-playlist');
+    await mkdir(dir);
+    await symlink(join(vod, 'stream.m3u8'), join(dir, 'stream.m3u8'));
+    const { rec } = ingest({ folder: dir });
+    await rec.until(() => rec.of('error').length === 1, 5000, 'an error');
+    expect(rec.of('error')[0]).toMatchObject({ code: ErrorCode.BAD_FOLDER });
+    expect(rec.of('error')[0]!.message).toMatch(/stream\.m3u8 is a link to .*outside the broadcast folder/);
+    expect(rec.of('segment')).toEqual([]);
+
+    const viaLink = join(root, 'vod-link');
+    await symlink(vod, viaLink);
+    const { rec: linked } = ingest({ folder: viaLink, vodSpeed: Infinity });
+    await linked.until(() => linked.of('ended').length > 0, 5000, 'ended');
+    expect(media(linked).map((s) => s.seq)).toEqual([0, 1, 2, 3]);
+    expect(linked.of('error')).toEqual([]);
+  });
+
+  it('says at once that a segment is too large to send, skips it and goes on', async () => {
+    const dir = join(root, 'too-large');
+    await mkdir(dir);
+    await copySegments(
+      [
+        [join(vod, 'seg00000.ts'), 'a0.ts'],
+        [join(vod, 'seg00001.ts'), 'a1.ts'],
+        [join(vod, 'seg00002.ts'), 'a2.ts'],
+      ],
+      dir,
+    );
+    await writeFile(join(dir, 'huge.ts'), '');
+    await truncate(join(dir, 'huge.ts'), MAX_SEGMENT_SIZE + 1); // sparse: no disk used
+    const playlist = join(dir, 'live.m3u8');
+    await writeMediaPlaylist(playlist, {
+      segments: [{ uri: 'a0.ts' }, { uri: 'huge.ts' }, { uri: 'a1.ts' }],
+    });
+    const { rec } = ingest({ folder: dir });
+    await rec.until(() => media(rec).length === 2, 5000, 'the segments around the large one');
+    // The error comes with the skip, not after a later problem happens to look again.
+    await rec.until(() => rec.of('error').length === 1, 5000, 'the too-large error');
+    const error = rec.of('error')[0]!;
+    expect(error.code).toBe(ErrorCode.TOO_LARGE);
+    expect(error.message).toMatch(/huge\.ts is 32\.0 MiB, more than one segment may be \(32 MiB/);
+    expect(error.message).toMatch(/segment 1 skipped/);
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 2]);
+
+    await writeMediaPlaylist(playlist, {
+      segments: [{ uri: 'a0.ts' }, { uri: 'huge.ts' }, { uri: 'a1.ts' }, { uri: 'a2.ts' }],
+      endlist: true,
+    });
+    await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 2, 3]);
+    expect(rec.of('error')).toHaveLength(1); // reported once, not again on every read
   });
 
   it('asks the user to choose between several playlists', async () => {

@@ -69,7 +69,7 @@ describe('HlsGateway with a store', () => {
     expect(master.status).toBe(200);
     expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
     expect(master.headers.get('cache-control')).toMatch(/no-cache/);
-    expect(master.headers.get('access-control-allow-origin')).toBe('*');
+    expect(master.headers.get('access-control-allow-origin')).toBeNull();
     const text = await master.text();
     expect(text).toContain('BANDWIDTH=20000,RESOLUTION=320x180,CODECS="avc1.42c00d"\n0/live.m3u8');
     expect(text).toContain('1/live.m3u8');
@@ -130,14 +130,42 @@ describe('HlsGateway with a store', () => {
       expect(res.status, path).toBe(404);
       await res.arrayBuffer();
     }
-    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
       const res = await fetch(`${base}/stream/abc/master.m3u8`, { method });
       expect(res.status).toBe(405);
-      expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
       await res.arrayBuffer();
     }
-    const preflight = await fetch(`${base}/stream/abc/master.m3u8`, { method: 'OPTIONS' });
-    expect(preflight.status).toBe(204);
+  });
+
+  it('lets no web page read the stream: no CORS, no preflight, cross-site requests refused', async () => {
+    // What Chromium sends when a page on another origin fetches a segment.
+    const fromPage = (site: string) =>
+      fetch(`${base}/stream/abc/0/4.ts`, {
+        headers: { Origin: 'https://evil.example', 'Sec-Fetch-Site': site, 'Sec-Fetch-Mode': 'cors' },
+      });
+    for (const site of ['cross-site', 'same-site']) {
+      const res = await fromPage(site);
+      expect(res.status, site).toBe(403);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(await res.text()).toMatch(/web pages may not read this stream/);
+    }
+    const preflight = await fetch(`${base}/stream/abc/0/4.ts`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(preflight.status).toBe(405);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    await preflight.arrayBuffer();
+    // A player, or the URL typed into the browser's address bar, still plays.
+    for (const site of [null, 'none']) {
+      const res = await fetch(`${base}/stream/abc/0/4.ts`, {
+        headers: site ? { 'Sec-Fetch-Site': site } : {},
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      await res.arrayBuffer();
+    }
   });
 
   it('makes path traversal and forged hosts go nowhere', async () => {
@@ -156,8 +184,21 @@ describe('HlsGateway with a store', () => {
     ]) {
       expect(await get(target), target).toBe(404);
     }
-    expect(await get('/stream/abc/0/4.ts', 'evil.example')).toBe(403);
-    expect(await get('/stream/abc/0/4.ts', `localhost:${port}`)).toBe(200);
+    // A DNS-rebinding page sends its own name; the right name with another port is not us either.
+    for (const host of [
+      'evil.example',
+      `evil.example:${port}`,
+      `127.0.0.1.evil.example:${port}`,
+      `localhost.evil.example:${port}`,
+      `127.0.0.1:${port + 1}`,
+      `localhost:${port}0`,
+      '127.0.0.1',
+    ]) {
+      expect(await get('/stream/abc/0/4.ts', host), host).toBe(403);
+    }
+    for (const host of [`localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, `127.0.0.1:${port}`]) {
+      expect(await get('/stream/abc/0/4.ts', host), host).toBe(200);
+    }
     expect(await rawStatus(port, 'NONSENSE\r\n\r\n')).toBe(400);
   });
 

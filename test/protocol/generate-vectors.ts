@@ -433,8 +433,7 @@ const welcome = {
     dcid: CLIENT_CID,
     pn: 0,
     timestamp: 2000,
-    timestampDiff: 850,
-    ack: { delayUs: 0, ranges: [[1, 1]] as [number, number][] },
+    timestampDiff: 0,
   },
   body: {
     version: 1,
@@ -460,7 +459,7 @@ const welcomeBody = (w: typeof welcome.body) =>
     'observed',
   );
 const welcome6 = {
-  header: { type: 'WELCOME', dcid: CLIENT_CID, pn: 0, timestamp: 2000, timestampDiff: 850 },
+  header: { type: 'WELCOME', dcid: CLIENT_CID, pn: 0, timestamp: 2000, timestampDiff: 0 },
   body: { ...welcome.body, observed: { host: '2001:db8::7', port: 40000 } },
 };
 
@@ -478,7 +477,7 @@ const dataPacket: { header: HeaderJson; frames: unknown[]; unknownFrames: number
   header: {
     type: 'DATA',
     dcid: SERVER_CID,
-    pn: 2,
+    pn: 1,
     timestamp: 3100,
     timestampDiff: 900,
     ack: { delayUs: 1000, ranges: [[0, 1]] },
@@ -551,6 +550,9 @@ const GROUPS: Group[] = [
       },
       {
         name: 'packet/welcome',
+        prose:
+          'Like every handshake packet, WELCOME has `pn` 0, no ACK block and `timestampDiff` 0: it is ' +
+          'outside the DATA packet numbering and the HELLO is never acknowledged (§3.4, §8.1).',
         json: welcome,
         bytes: header(welcome.header).nest(welcomeBody(welcome.body), ''),
       },
@@ -562,6 +564,10 @@ const GROUPS: Group[] = [
       { name: 'packet/reject', json: reject, bytes: header(reject.header).nest(rejectBody(), '') },
       {
         name: 'packet/data',
+        prose:
+          "The client's second DATA packet (`pn` 1: its first, `pn` 0, carried the PING that confirms " +
+          "the handshake, §10.2 step 5). Its ACK block acknowledges the server's DATA packets 0 and 1; " +
+          'handshake packets are never acknowledged (§8.1).',
         json: dataPacket,
         bytes: header(dataPacket.header)
           .nest(

@@ -3,6 +3,7 @@
 // leaves do not ride along on every later packet (up to 33 ranges, about 140 bytes each).
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src-shared/errors.js';
 import { decodeHeader } from '../../src-main/protocol/packet.js';
 import { TransportNet } from '../fakes/transport-net.js';
 
@@ -28,9 +29,12 @@ describe('ACK block on a lossy path', () => {
     c.on('frame', () => received++);
     s.on('frame', () => received++);
     const frames = 300;
+    // ERROR: a reliable frame the session hands to the application, with no rate limit
+    // (300 PEX_REQUESTs in 0.6 s would be a flood, PROTOCOL §13.4).
     for (let i = 0; i < frames; i++) {
-      c.send({ type: 'PEX_REQUEST', max: 1 + (i % 8) });
-      s.send({ type: 'PEX_REQUEST', max: 1 + (i % 8) });
+      const error = { type: 'ERROR' as const, code: ErrorCode.MALFORMED, message: 'x'.repeat(1 + (i % 8)) };
+      c.send(error);
+      s.send(error);
       await new Promise((r) => setTimeout(r, 2));
     }
     const deadline = Date.now() + 10_000;

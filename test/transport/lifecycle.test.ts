@@ -5,7 +5,8 @@ import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, type ShoalError } from '../../src-shared/errors.js';
 import { ConnectRejectedError } from '../../src-main/transport/transport-errors.js';
-import type { SegmentEntry, StreamInfo } from '../../src-main/protocol/types.js';
+import { decodePacket, encodePacket } from '../../src-main/protocol/index.js';
+import type { Packet, SegmentEntry, StreamInfo } from '../../src-main/protocol/types.js';
 import { STREAM_ID, TransportNet } from '../fakes/transport-net.js';
 
 const entry = (seq: number): SegmentEntry => ({
@@ -89,6 +90,30 @@ describe('connection lifecycle', () => {
     expect(err.code).toBe(ErrorCode.HANDSHAKE_TIMEOUT);
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(hellos).toBeGreaterThanOrEqual(3); // 0, 50, 150, 350 ms: backoff
+  });
+
+  it('follows at most 3 RETRYs, then times out (PROTOCOL §4.2, §10.2 step 3)', async () => {
+    const server = dgram.createSocket('udp4');
+    await new Promise<void>((r) => server.bind(0, '127.0.0.1', r));
+    const cookies = new Set<string>();
+    let retries = 0;
+    server.on('message', (buf, rinfo) => {
+      const hello = decodePacket(buf) as Extract<Packet, { header: { type: 'HELLO' } }>;
+      if (hello.body.cookie.length > 0) cookies.add(Buffer.from(hello.body.cookie).toString('hex'));
+      const retry = encodePacket({
+        header: { type: 'RETRY', dcid: hello.body.sourceCid, pn: 0, timestamp: 0, timestampDiff: 0 },
+        body: { cookie: new Uint8Array(20).fill(++retries) }, // a fresh cookie every time
+      });
+      server.send(retry, rinfo.port, rinfo.address);
+    });
+    const client = await net.node({ helloRetransmitMs: 50 });
+    const err = (await client.endpoint
+      .connect({ host: '127.0.0.1', port: server.address().port }, STREAM_ID, { timeoutMs: 500 })
+      .catch((e) => e)) as ShoalError;
+    server.close();
+    expect(err.code).toBe(ErrorCode.HANDSHAKE_TIMEOUT);
+    expect(retries).toBeGreaterThan(3); // HELLOs kept coming (on the timer) after the third RETRY…
+    expect(cookies.size).toBe(3); // …but only the first 3 RETRYs were followed
   });
 
   it('answers a playlist request with STREAM_INFO and parts of at most 8 entries', async () => {

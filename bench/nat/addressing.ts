@@ -1,0 +1,50 @@
+// Names and addresses of the lab. Everything lives inside network namespaces named
+// `natlab<run>-…`, where <run> is the lab process's pid in base 36: a later run deletes the
+// namespaces of runs whose process is gone. Addresses come only from 198.18.0.0/15 (RFC 2544
+// benchmark range, "the internet") and 192.168.0.0/16 (home LANs).
+
+export const NS_PREFIX = 'natlab';
+
+export interface HostAddresses {
+  /** Index in the lab: 0 = broadcaster, viewers from 1. */
+  index: number;
+  /** Address the rest of the internet sees: the host's own, or its router's WAN. */
+  publicIp: string;
+  /** Host address behind its router (null for a public host). */
+  lanIp: string | null;
+  /** Router's LAN address, the host's gateway (null for a public host). */
+  gatewayIp: string | null;
+  hostNs: string;
+  routerNs: string | null;
+}
+
+export const WAN_PREFIX_LEN = 15;
+export const LAN_PREFIX_LEN = 24;
+const MAX_HOSTS = 240;
+
+export function runId(pid: number): string {
+  return pid.toString(36);
+}
+
+export function internetNs(run: string): string {
+  return `${NS_PREFIX}${run}-inet`;
+}
+
+/** The run id of a lab namespace name, or null if the name is not one of ours. */
+export function runOfNamespace(name: string): string | null {
+  const m = new RegExp(`^${NS_PREFIX}([0-9a-z]+)-`).exec(name);
+  return m ? m[1]! : null;
+}
+
+export function hostAddresses(run: string, index: number, behindNat: boolean): HostAddresses {
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_HOSTS)
+    throw new Error(`the lab has room for ${MAX_HOSTS} hosts (index ${index})`);
+  return {
+    index,
+    publicIp: `198.18.0.${10 + index}`,
+    lanIp: behindNat ? `192.168.${index}.2` : null,
+    gatewayIp: behindNat ? `192.168.${index}.1` : null,
+    hostNs: `${NS_PREFIX}${run}-h${index}`,
+    routerNs: behindNat ? `${NS_PREFIX}${run}-r${index}` : null,
+  };
+}

@@ -1,0 +1,89 @@
+// nftables rulesets: a home router's NAT and firewall, and the per-host byte accounting the
+// report reads (who received how much from whom, counted by the kernel).
+//
+// `cone`: plain `masquerade` keeps the source port when it is free, so one internal socket
+// gets one external port for every destination (endpoint-independent mapping); conntrack
+// lets in only replies from the exact address and port the host sent to (address-and-port
+// dependent filtering). `symmetric`: `masquerade fully-random` picks a new random external
+// port per conntrack entry, i.e. per destination. Unsolicited packets from the WAN are
+// dropped silently, as home routers do.
+
+import type { NatKind } from './scenarios.js';
+
+export const TABLE = 'natlab';
+export const ACCOUNTING_TABLE = 'natlab_acct';
+
+/** Chains miniupnpd adds its rules to (names given in its config, upnp.ts). */
+export const UPNP_CHAINS = {
+  forward: 'miniupnpd',
+  prerouting: 'prerouting_miniupnpd',
+  postrouting: 'postrouting_miniupnpd',
+} as const;
+
+export interface PortForward {
+  port: number;
+  toIp: string;
+}
+
+export interface RouterRules {
+  kind: Exclude<NatKind, 'public'>;
+  upnp: boolean;
+  forwards: PortForward[];
+}
+
+export function routerRuleset(r: RouterRules): string {
+  const masquerade = r.kind === 'symmetric' ? 'masquerade fully-random' : 'masquerade';
+  const dnat = r.forwards.map((f) => `    iifname "wan" udp dport ${f.port} dnat ip to ${f.toIp}:${f.port}`);
+  const accept = r.forwards.map((f) => `    iifname "wan" ip daddr ${f.toIp} udp dport ${f.port} accept`);
+  const upnpJump = (chain: string): string[] => (r.upnp ? [`    jump ${chain}`] : []);
+  const upnpChains = r.upnp ? Object.values(UPNP_CHAINS).map((c) => `  chain ${c} {\n  }`) : [];
+  return [
+    `table inet ${TABLE} {`,
+    '  chain input {',
+    '    type filter hook input priority filter; policy accept;',
+    '    iifname "wan" ct state established,related accept',
+    '    iifname "wan" drop',
+    '  }',
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy drop;',
+    '    ct state established,related accept',
+    '    iifname "lan" oifname "wan" accept',
+    ...accept,
+    ...upnpJump(UPNP_CHAINS.forward),
+    '  }',
+    '  chain prerouting {',
+    '    type nat hook prerouting priority dstnat; policy accept;',
+    ...dnat,
+    ...upnpJump(UPNP_CHAINS.prerouting),
+    '  }',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    ...upnpJump(UPNP_CHAINS.postrouting),
+    `    oifname "wan" ${masquerade}`,
+    '  }',
+    ...upnpChains,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Counts, on a host, the bytes received from each other host's public address. */
+export function accountingRuleset(sources: string[]): string {
+  return [
+    `table inet ${ACCOUNTING_TABLE} {`,
+    '  chain input {',
+    '    type filter hook input priority raw; policy accept;',
+    ...sources.map((ip) => `    ip saddr ${ip} counter`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Bytes by source address from `nft list table inet natlab_acct`. */
+export function parseAccounting(listing: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const re = /ip saddr (\d+\.\d+\.\d+\.\d+) counter packets \d+ bytes (\d+)/g;
+  for (const m of listing.matchAll(re)) out.set(m[1]!, Number(m[2]));
+  return out;
+}

@@ -1,0 +1,382 @@
+// The NAT lab (issue 16 §1): `npm run lab:nat -- --scenario <home|cone|symmetric|public|ci>`.
+// Builds home routers with real kernel NAT in network namespaces, streams live ffmpeg through
+// real `shoal` CLI processes placed behind them, prints a table, and tears everything down,
+// also on Ctrl-C, SIGTERM or failure. Needs root. README "NAT lab".
+
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runId } from './addressing.js';
+import { cliErrors, lastStatus } from './cli-status.js';
+import { linkCounters, receivedBySource } from './counters.js';
+import { ffmpegArgs, LabProcesses, schedStats, type LabProcess } from './processes.js';
+import { RecordingTracker, SourceSegments } from './recording-tracker.js';
+import {
+  computeFigures,
+  formatReport,
+  labProblems,
+  recordFromJson,
+  recordToJson,
+  type RunRecord,
+  type ViewerRecord,
+} from './report.js';
+import { SCENARIOS, withOverrides, type Scenario } from './scenarios.js';
+import { capUplink } from './shaping.js';
+import { sh } from './shell.js';
+import { cannotBuild, removeLeftovers, Topology, type LabHost } from './topology.js';
+import { checkNatPmp, describeNatPmp, MINIUPNPD, startMiniupnpd } from './upnp.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const SHOAL = join(ROOT, 'bin', 'shoal.js');
+const BROADCAST_PORT = 40000;
+const VIEWER_STAGGER_MS = 1000;
+const POLL_MS = 250;
+
+class Aborted extends Error {}
+let abortedBy: string | null = null;
+
+const log = (line: string): void => void process.stderr.write(`natlab: ${line}\n`);
+
+async function pause(ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (abortedBy) throw new Aborted(`stopped by ${abortedBy}`);
+    await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
+  }
+  if (abortedBy) throw new Aborted(`stopped by ${abortedBy}`);
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await pause(200);
+  }
+}
+
+const readText = (file: string): Promise<string> => readFile(file, 'utf8').catch(() => '');
+
+interface Options {
+  scenario: Scenario;
+  outDir: string;
+  /** Print the table of an earlier run's record.json instead of running. */
+  reportFrom: string | null;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', default: 'ci' },
+      viewers: { type: 'string' },
+      duration: { type: 'string' },
+      out: { type: 'string' },
+      'report-from': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const names = Object.keys(SCENARIOS).join(' | ');
+  if (values.help) {
+    console.log(
+      `npm run lab:nat -- --scenario <${names}> [--viewers n] [--duration s] [--out dir]\n` +
+        `npm run lab:nat -- --report-from <dir>   (the table of an earlier run, from its record.json)\n` +
+        Object.values(SCENARIOS)
+          .map((s) => `  ${s.name.padEnd(10)} ${s.summary}`)
+          .join('\n'),
+    );
+    process.exit(0);
+  }
+  const base = SCENARIOS[values.scenario!];
+  if (!base) throw new Error(`unknown scenario "${values.scenario}" (one of: ${names})`);
+  const int = (v: string | undefined, what: string, lo: number, hi: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < lo || n > hi)
+      throw new Error(`--${what} must be a whole number ${lo}–${hi}`);
+    return n;
+  };
+  const scenario = withOverrides(
+    base,
+    int(values.viewers, 'viewers', 1, 60),
+    int(values.duration, 'duration', 10, 3600),
+  );
+  return {
+    scenario,
+    outDir: resolve(values.out ?? join(ROOT, '.bench-out', 'nat', scenario.name)),
+    reportFrom: values['report-from'] ?? null,
+  };
+}
+
+interface Built {
+  notes: string[];
+  natPmpSilent: number[];
+}
+
+async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: LabProcesses): Promise<Built> {
+  const notes: string[] = [];
+  const natPmpSilent: number[] = [];
+  await topo.buildInternet();
+  // DHT bootstrap nodes (issue 16 §4) will be public hosts started here, before the stream,
+  // once the product has a DHT: sc.dhtBootstrapNodes of them. None today.
+  const b = sc.broadcaster;
+  const forwards = b.nat !== 'public' && b.portForward ? [{ port: BROADCAST_PORT, toIp: `192.168.0.2` }] : [];
+  const bh = await topo.addHost(0, b, forwards);
+  if (forwards.length)
+    notes.push(
+      `broadcaster behind a ${b.nat} router${b.upnp ? ' with UPnP' : ''}: UDP ${BROADCAST_PORT} forwarded by hand ` +
+        `(DNAT ${bh.publicIp}:${BROADCAST_PORT} -> ${bh.lanIp}:${BROADCAST_PORT}), advertised as ${bh.publicIp}`,
+    );
+  for (let i = 0; i < sc.viewers.length; i++) await topo.addHost(i + 1, sc.viewers[i]!);
+  await topo.installAccounting();
+  for (const h of topo.hosts)
+    if (h.spec.upMultiple !== null)
+      await capUplink(h.hostNs, 'eth0', Math.round(sc.bitrateKbps * h.spec.upMultiple));
+  const upnpHosts = topo.hosts.filter((h) => h.spec.upnp);
+  for (const h of upnpHosts) await startMiniupnpd(h, dir, procs);
+  if (upnpHosts.length) await pause(1000);
+  for (const h of upnpHosts) {
+    const answer = await checkNatPmp(h, join(HERE, 'natpmp-probe.ts'));
+    if (!answer.answered) natPmpSilent.push(h.index);
+    const line = describeNatPmp(answer);
+    log(line);
+    notes.push(line);
+  }
+  return { notes, natPmpSilent };
+}
+
+async function main(): Promise<number> {
+  const { scenario: sc, outDir, reportFrom } = parseOptions(process.argv.slice(2));
+  if (reportFrom) {
+    const record = recordFromJson(await readFile(join(reportFrom, 'record.json'), 'utf8'));
+    console.log(formatReport(record, computeFigures(record)));
+    return 0;
+  }
+  const needsUpnp = [sc.broadcaster, ...sc.viewers].some((h) => h.upnp);
+  const why =
+    (await cannotBuild()) ??
+    (needsUpnp && !existsSync(MINIUPNPD)
+      ? `scenario ${sc.name} has UPnP routers and needs ${MINIUPNPD} (apt-get install miniupnpd-nftables)`
+      : null);
+  if (why) {
+    log(`cannot build the lab: ${why}`);
+    return 2;
+  }
+  await removeLeftovers(log);
+  const run = runId(process.pid);
+  const topo = new Topology(run);
+  const procs = new LabProcesses();
+  const previous: string[] = await readdir(outDir).catch(() => []);
+  if (previous.length > 0 && !previous.includes('ffmpeg.log')) {
+    log(`refusing to clear ${outDir}: it is not an earlier NAT lab output folder`);
+    return 2;
+  }
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(join(outDir, 'source'), { recursive: true });
+  const onSignal = (signal: string): void => {
+    if (abortedBy) return;
+    abortedBy = signal;
+    log(`${signal}: stopping and tearing down`);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  let report: RunRecord | null = null;
+  let failed: unknown = null;
+  try {
+    log(`scenario ${sc.name}: ${sc.summary} (run ${run}, logs in ${outDir})`);
+    let built: Built;
+    try {
+      built = await buildNetwork(sc, topo, outDir, procs);
+    } catch (err) {
+      if (err instanceof Aborted) throw err;
+      throw new Error(`cannot build the lab's namespaces: ${(err as Error).message}`);
+    }
+    log(`built ${topo.hosts.length} hosts (${topo.hosts.filter((h) => h.routerNs).length} behind routers)`);
+    report = await stream(sc, topo, procs, outDir, built);
+  } catch (err) {
+    failed = err;
+  } finally {
+    await procs.stopAll();
+    await topo.destroy();
+  }
+  const left = (await sh('ip', ['netns', 'list'])).split('\n').filter((l) => l.startsWith(`natlab${run}-`));
+  log(left.length === 0 ? 'torn down: no namespace of this run is left' : `LEFT BEHIND: ${left.join(', ')}`);
+  let problems: string[] = [];
+  if (report) {
+    const figures = computeFigures(report);
+    problems = labProblems(report, figures);
+    console.log(formatReport(report, figures));
+    for (const p of problems) log(`LAB PROBLEM: ${p}`);
+  }
+  if (failed) {
+    log(failed instanceof Aborted ? failed.message : `failed: ${(failed as Error).message}`);
+    return failed instanceof Aborted ? 130 : 1;
+  }
+  return left.length === 0 && problems.length === 0 ? 0 : 1;
+}
+
+async function stream(
+  sc: Scenario,
+  topo: Topology,
+  procs: LabProcesses,
+  dir: string,
+  built: Built,
+): Promise<RunRecord> {
+  const notes = [...built.notes];
+  const sourceDir = join(dir, 'source');
+  const source = new SourceSegments(sourceDir);
+  const b = topo.hosts[0]!;
+  // In the broadcaster's namespace (it needs no network): a crashed run's ffmpeg is then
+  // stopped with the namespace by the next run (topology.ts, removeLeftovers).
+  const ffmpeg = procs.start(
+    'ffmpeg',
+    b.hostNs,
+    'ffmpeg',
+    ffmpegArgs(sourceDir, sc.bitrateKbps, sc.segmentSec),
+    dir,
+    'ffmpeg.log',
+  );
+  await waitFor("ffmpeg's first segment", 20_000, async () => {
+    if (ffmpeg.exited) throw new Error(`ffmpeg exited: ${await readText(join(dir, 'ffmpeg.log'))}`);
+    return existsSync(join(sourceDir, 'stream.m3u8')) ? true : null;
+  });
+
+  const broadcaster = procs.start(
+    'broadcaster',
+    b.hostNs,
+    process.execPath,
+    [
+      SHOAL,
+      'broadcast',
+      sourceDir,
+      '--port',
+      String(BROADCAST_PORT),
+      '--bind',
+      '0.0.0.0',
+      '--advertise',
+      b.publicIp,
+      '--data-dir',
+      join(dir, 'data-h0'),
+      '--name',
+      'natlab',
+    ],
+    dir,
+    'h0.log',
+  );
+  const address = await waitFor("the broadcaster's stream address", 30_000, async () => {
+    const text = await readText(join(dir, 'h0.log'));
+    if (broadcaster.exited) throw new Error(`the broadcaster exited: ${text.trim()}`);
+    return /^(shoal:\/\/\S+)$/m.exec(text)?.[1] ?? null;
+  });
+  log(`broadcasting ${address}`);
+  const broadcasterAt = Date.now();
+
+  const viewerHosts = topo.hosts.slice(1);
+  const started = new Map<LabHost, { proc: LabProcess; at: number; tracker: RecordingTracker }>();
+  const pollAll = async (): Promise<void> => {
+    await source.refresh();
+    const now = Date.now();
+    for (const v of started.values()) await v.tracker.poll(now);
+  };
+  for (const h of viewerHosts) {
+    const rec = join(dir, `rec-v${h.index}.ts`);
+    const proc = procs.start(
+      `viewer v${h.index}`,
+      h.hostNs,
+      process.execPath,
+      [SHOAL, 'watch', address, '--record', rec, '--data-dir', join(dir, `data-h${h.index}`)],
+      dir,
+      `h${h.index}.log`,
+    );
+    started.set(h, { proc, at: Date.now(), tracker: new RecordingTracker(rec, source) });
+    await pause(VIEWER_STAGGER_MS);
+    await pollAll();
+  }
+  log(`${viewerHosts.length} viewers started; measuring for ${sc.durationSec} s`);
+
+  const t0 = Date.now();
+  const windowFrom = t0 + Math.min(10, sc.durationSec / 3) * 1000;
+  let txAtWindow: number | null = null;
+  let nextReport = t0 + 15_000;
+  const loads: number[] = [];
+  while (Date.now() < t0 + sc.durationSec * 1000) {
+    await pause(POLL_MS);
+    await pollAll();
+    if (txAtWindow === null && Date.now() >= windowFrom)
+      txAtWindow = (await linkCounters(b.hostNs, 'eth0')).txBytes;
+    if (Date.now() >= nextReport) {
+      nextReport += 15_000;
+      loads.push(loadavg()[0]!);
+      const counts = [...started.values()].map((v) => v.tracker.arrivals.size);
+      log(`${Math.round((Date.now() - t0) / 1000)} s: segments per viewer ${counts.join(' ')}`);
+    }
+  }
+  const endAt = Date.now();
+  const cpu = new Map<LabHost, ViewerRecord['cpu']>();
+  for (const [h, v] of started) {
+    const st = v.proc.exited || !v.proc.child.pid ? null : await schedStats(v.proc.child.pid);
+    const wallNs = (endAt - v.at) * 1e6;
+    cpu.set(h, st && { used: st.runNs / wallNs, waited: st.waitNs / wallNs });
+  }
+  const bst = broadcaster.child.pid ? await schedStats(broadcaster.child.pid) : null;
+  if (bst) {
+    const wallNs = (endAt - broadcasterAt) * 1e6;
+    notes.push(
+      `broadcaster CLI: ${Math.round((100 * bst.runNs) / wallNs)}% of a core, ` +
+        `waited for a CPU ${Math.round((100 * bst.waitNs) / wallNs)}% of the time`,
+    );
+  }
+  await pollAll();
+  const txEnd = (await linkCounters(b.hostNs, 'eth0')).txBytes;
+  const windowSec = (endAt - Math.max(windowFrom, t0)) / 1000;
+  const viewers: ViewerRecord[] = [];
+  for (const h of viewerHosts) {
+    const v = started.get(h)!;
+    const text = await readText(join(dir, `h${h.index}.log`));
+    viewers.push({
+      index: h.index,
+      nat: h.spec.nat,
+      upnp: h.spec.upnp,
+      publicIp: h.publicIp,
+      arrivals: v.tracker.arrivals,
+      received: await receivedBySource(h.hostNs),
+      cli: lastStatus(text),
+      errors: cliErrors(text),
+      exitedAfterSec: v.proc.exited ? (v.proc.exited.at - v.at) / 1000 : null,
+      cpu: cpu.get(h) ?? null,
+    });
+  }
+  const totals = source.totals();
+  const record: RunRecord = {
+    scenario: sc,
+    endAt,
+    broadcasterIp: b.publicIp,
+    segmentDoneAt: source.doneAt(),
+    sourceBitrateKbps: totals.count ? (totals.bytes * 8) / (totals.count * sc.segmentSec) / 1000 : 0,
+    broadcasterTxBytes: txEnd - (txAtWindow ?? txEnd),
+    windowSec,
+    viewers,
+    natPmpSilent: built.natPmpSilent,
+    notes: [
+      ...notes,
+      `machine: ${cpus().length} CPUs, 1-min load average during the run ${loads.map((l) => l.toFixed(1)).join(', ')} ` +
+        '(other work on the machine shows up here)',
+    ],
+  };
+  await writeFile(join(dir, 'record.json'), recordToJson(record));
+  return record;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

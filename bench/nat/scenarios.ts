@@ -1,0 +1,108 @@
+// The NAT lab's scenarios: who sits behind which kind of router, with which uplink, for how
+// long. Host 0 is always the broadcaster; viewers count up from 1.
+
+export type NatKind = 'public' | 'cone' | 'symmetric';
+
+export interface HostSpec {
+  /** `public`: on the internet bridge itself; otherwise behind its own home router of that kind. */
+  nat: NatKind;
+  /** The router runs miniupnpd (UPnP IGD + NAT-PMP/PCP). Nothing in Shoal uses it yet. */
+  upnp: boolean;
+  /** Uplink cap (tc tbf) as a multiple of the stream bitrate; null = uncapped. */
+  upMultiple: number | null;
+}
+
+export interface Scenario {
+  name: string;
+  summary: string;
+  bitrateKbps: number;
+  segmentSec: number;
+  /** Seconds from the last viewer's start to the end of the measurement. */
+  durationSec: number;
+  broadcaster: HostSpec & {
+    /** The user forwarded the broadcaster's UDP port by hand on its router (DNAT). */
+    portForward: boolean;
+  };
+  viewers: HostSpec[];
+  /**
+   * DHT bootstrap nodes to run as public hosts in the lab (issue 16 §4). Not built yet: the
+   * product has no DHT. run.ts has the place where they would start.
+   */
+  dhtBootstrapNodes: number;
+}
+
+const VIEWER_UP = 1.5;
+const BROADCASTER_UP = 3;
+
+const hosts = (count: number, nat: NatKind, upnp = false): HostSpec[] =>
+  Array.from({ length: count }, () => ({ nat, upnp, upMultiple: VIEWER_UP }));
+
+const homeBroadcaster = (upnp: boolean): Scenario['broadcaster'] => ({
+  nat: 'cone',
+  upnp,
+  upMultiple: BROADCASTER_UP,
+  portForward: true,
+});
+
+const publicBroadcaster: Scenario['broadcaster'] = {
+  nat: 'public',
+  upnp: false,
+  upMultiple: BROADCASTER_UP,
+  portForward: false,
+};
+
+const base = { bitrateKbps: 1000, segmentSec: 2, durationSec: 60, dhtBootstrapNodes: 0 };
+
+export const SCENARIOS: Record<string, Scenario> = {
+  home: {
+    ...base,
+    name: 'home',
+    summary:
+      'broadcaster behind a UPnP router (port forwarded by hand); 2 public, 6 cone (3 UPnP), 4 symmetric',
+    broadcaster: homeBroadcaster(true),
+    viewers: [
+      ...hosts(2, 'public'),
+      ...hosts(3, 'cone', true),
+      ...hosts(3, 'cone'),
+      ...hosts(4, 'symmetric'),
+    ],
+  },
+  cone: {
+    ...base,
+    name: 'cone',
+    summary: 'as home, but every viewer behind a cone NAT and no UPnP anywhere',
+    broadcaster: homeBroadcaster(false),
+    viewers: hosts(12, 'cone'),
+  },
+  symmetric: {
+    ...base,
+    name: 'symmetric',
+    summary: 'public broadcaster, 6 viewers behind symmetric NATs',
+    broadcaster: publicBroadcaster,
+    viewers: hosts(6, 'symmetric'),
+  },
+  public: {
+    ...base,
+    name: 'public',
+    summary: 'public broadcaster, 6 public viewers',
+    broadcaster: publicBroadcaster,
+    viewers: hosts(6, 'public'),
+  },
+  ci: {
+    ...base,
+    name: 'ci',
+    durationSec: 30,
+    summary: 'short check: public broadcaster; 1 public, 1 cone with UPnP, 1 symmetric viewer',
+    broadcaster: publicBroadcaster,
+    viewers: [...hosts(1, 'public'), ...hosts(1, 'cone', true), ...hosts(1, 'symmetric')],
+  },
+};
+
+/** The scenario with its viewer count and duration overridden (the mix repeats in order). */
+export function withOverrides(s: Scenario, viewers?: number, durationSec?: number): Scenario {
+  const list =
+    viewers === undefined
+      ? s.viewers
+      : Array.from({ length: viewers }, (_, i) => s.viewers[i % s.viewers.length]!);
+  return { ...s, viewers: list, durationSec: durationSec ?? s.durationSec };
+}

@@ -1,0 +1,150 @@
+// Builds the lab's networks out of namespaces and veth pairs, and takes them down.
+//
+//   [inet] bridge "inet0" ── the internet, 198.18.0.0/15, one flat segment
+//     ├─ p<i> ⇄ wan [router r<i>] lan ⇄ eth0 [host h<i>]   home: 192.168.<i>.0/24, NAT on r<i>
+//     └─ p<i> ⇄ eth0 [host h<i>]                             public host
+//
+// Every link is created directly inside the namespaces: nothing is added to the machine's own
+// network namespace, and deleting the namespaces removes every link.
+
+import {
+  hostAddresses,
+  internetNs,
+  LAN_PREFIX_LEN,
+  runOfNamespace,
+  WAN_PREFIX_LEN,
+  type HostAddresses,
+} from './addressing.js';
+import { accountingRuleset, routerRuleset, type PortForward } from './nat-rules.js';
+import type { HostSpec } from './scenarios.js';
+import { inNs, sh } from './shell.js';
+
+export interface LabHost extends HostAddresses {
+  spec: HostSpec;
+}
+
+const ip = (args: string[]): Promise<string> => sh('ip', args);
+
+async function addNs(name: string, created: string[]): Promise<void> {
+  await ip(['netns', 'add', name]);
+  created.push(name);
+  await ip(['-n', name, 'link', 'set', 'lo', 'up']);
+}
+
+/** A veth pair from (nsA, nameA) to (nsB, nameB), both ends up. */
+async function veth(nsA: string, nameA: string, nsB: string, nameB: string): Promise<void> {
+  await ip(['link', 'add', nameA, 'netns', nsA, 'type', 'veth', 'peer', 'name', nameB, 'netns', nsB]);
+  await ip(['-n', nsA, 'link', 'set', nameA, 'up']);
+  await ip(['-n', nsB, 'link', 'set', nameB, 'up']);
+}
+
+export class Topology {
+  readonly inet: string;
+  readonly hosts: LabHost[] = [];
+  /** Every namespace made so far, so a failure halfway still tears down what exists. */
+  private readonly created: string[] = [];
+
+  constructor(readonly run: string) {
+    this.inet = internetNs(run);
+  }
+
+  async buildInternet(): Promise<void> {
+    await addNs(this.inet, this.created);
+    await ip(['-n', this.inet, 'link', 'add', 'inet0', 'type', 'bridge']);
+    await ip(['-n', this.inet, 'link', 'set', 'inet0', 'up']);
+  }
+
+  /** Adds host `index` (behind its own router unless public) and returns its addresses. */
+  async addHost(index: number, spec: HostSpec, forwards: PortForward[] = []): Promise<LabHost> {
+    const host: LabHost = { ...hostAddresses(this.run, index, spec.nat !== 'public'), spec };
+    const port = `p${index}`;
+    await addNs(host.hostNs, this.created);
+    if (host.routerNs === null) {
+      await veth(this.inet, port, host.hostNs, 'eth0');
+      await ip(['-n', host.hostNs, 'addr', 'add', `${host.publicIp}/${WAN_PREFIX_LEN}`, 'dev', 'eth0']);
+    } else {
+      const r = host.routerNs;
+      await addNs(r, this.created);
+      await veth(this.inet, port, r, 'wan');
+      await veth(r, 'lan', host.hostNs, 'eth0');
+      await ip(['-n', r, 'addr', 'add', `${host.publicIp}/${WAN_PREFIX_LEN}`, 'dev', 'wan']);
+      await ip(['-n', r, 'addr', 'add', `${host.gatewayIp}/${LAN_PREFIX_LEN}`, 'dev', 'lan']);
+      await ip(['-n', host.hostNs, 'addr', 'add', `${host.lanIp}/${LAN_PREFIX_LEN}`, 'dev', 'eth0']);
+      await ip(['-n', host.hostNs, 'route', 'add', 'default', 'via', host.gatewayIp!]);
+      await inNs(r, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+      const kind = spec.nat === 'symmetric' ? 'symmetric' : 'cone';
+      await inNs(r, 'nft', ['-f', '-'], routerRuleset({ kind, upnp: spec.upnp, forwards }));
+    }
+    await ip(['-n', this.inet, 'link', 'set', port, 'master', 'inet0']);
+    this.hosts.push(host);
+    return host;
+  }
+
+  /** Once every host exists: count on each host the bytes it receives from each other one. */
+  async installAccounting(): Promise<void> {
+    for (const h of this.hosts) {
+      const others = this.hosts.filter((o) => o !== h).map((o) => o.publicIp);
+      await inNs(h.hostNs, 'nft', ['-f', '-'], accountingRuleset(others));
+    }
+  }
+
+  async destroy(): Promise<void> {
+    for (const ns of this.created.reverse()) await deleteNamespace(ns);
+    this.created.length = 0;
+  }
+}
+
+/** Kills whatever still runs inside a namespace, then deletes it (and with it its links). */
+export async function deleteNamespace(ns: string): Promise<void> {
+  const pids = (await sh('ip', ['netns', 'pids', ns]).catch(() => ''))
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await sh('ip', ['netns', 'del', ns]).catch(() => undefined);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Deletes the namespaces of earlier lab runs whose process has gone (a crash, a kill -9). */
+export async function removeLeftovers(log: (line: string) => void): Promise<void> {
+  const listing = await sh('ip', ['netns', 'list']);
+  const names = listing
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter(Boolean);
+  const stale = names.filter((n) => {
+    const run = runOfNamespace(n);
+    return run !== null && !alive(parseInt(run, 36));
+  });
+  if (stale.length === 0) return;
+  log(`removing ${stale.length} namespaces left by an earlier run: ${stale.join(' ')}`);
+  for (const ns of stale) await deleteNamespace(ns);
+}
+
+/** Root, `ip netns`, nftables and tbf available? Returns why not, or null. */
+export async function cannotBuild(): Promise<string | null> {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return 'the NAT lab needs root (network namespaces, nftables, tc): run it as root, e.g. with sudo';
+  for (const tool of ['ip', 'nft', 'tc', 'ffmpeg']) {
+    try {
+      await sh('sh', ['-c', `command -v ${tool}`]);
+    } catch {
+      return `the NAT lab needs \`${tool}\` (apt-get install iproute2 nftables ffmpeg)`;
+    }
+  }
+  return null;
+}

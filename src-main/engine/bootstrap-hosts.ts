@@ -1,0 +1,40 @@
+// A stream address may name its bootstrap endpoints by host name (PROTOCOL §2.3), but
+// sessions are bound to the IP address packets come from (§10.2): names are resolved once,
+// when watching starts, to one address of the socket's family.
+
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import type { Endpoint } from '../../src-shared/stream-address.js';
+
+export type HostResolver = (host: string, family: 4 | 6) => Promise<string>;
+
+const systemResolver: HostResolver = async (host, family) => (await lookup(host, { family })).address;
+
+/**
+ * The endpoints with host names replaced by addresses. A name that does not resolve is left
+ * out; if none is left, fails with BAD_ADDRESS naming the first failure.
+ */
+export async function resolveBootstrap(
+  endpoints: readonly Endpoint[],
+  family: 4 | 6,
+  resolve: HostResolver = systemResolver,
+): Promise<Endpoint[]> {
+  const failures: string[] = [];
+  const resolved = await Promise.all(
+    endpoints.map(async (e): Promise<Endpoint | null> => {
+      if (isIP(e.host) !== 0) return e;
+      try {
+        return { host: await resolve(e.host, family), port: e.port };
+      } catch (err) {
+        failures.push(`${e.host}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        return null;
+      }
+    }),
+  );
+  const usable = resolved.filter((e): e is Endpoint => e !== null);
+  if (usable.length === 0 && failures.length > 0) {
+    throw new ShoalError(ErrorCode.BAD_ADDRESS, `cannot resolve ${failures[0]}`);
+  }
+  return usable;
+}

@@ -1,0 +1,98 @@
+// The neighbourhood's closes (PROTOCOL §2.2, §5.3, §11): an ordinary close or a duplicate
+// connection says CLOSED, a banned peer hears BANNED, never a code outside §11.
+
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { Neighbourhood } from './neighbourhood.js';
+import type { SwarmSession } from './ports.js';
+
+type FakeSession = SwarmSession & { closedWith: { code: number; message: string } | null };
+
+function session(nodeId: string, port = 1): FakeSession {
+  return {
+    nodeId: nodeId.padEnd(16, '0'),
+    remote: { host: '127.0.0.1', port },
+    direction: 'inbound',
+    isBroadcaster: false,
+    speaksPieces: false,
+    speaksPex: true,
+    closedWith: null,
+    send: () => undefined,
+    requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
+    requestPlaylist: () => new Promise(() => undefined),
+    listen: () => undefined,
+    health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
+    rttMs: () => 10,
+    activeResponses: () => 0,
+    silentMs: () => 0,
+    close(code, message) {
+      this.closedWith = { code, message };
+    },
+  };
+}
+
+function neighbourhood(maxPeers = 4) {
+  let now = 0;
+  const n = new Neighbourhood({
+    dialer: { dial: () => new Promise(() => undefined) },
+    maxPeers,
+    selfNodeId: 'ff'.repeat(8),
+    now: () => now,
+    onLink: () => undefined,
+    onUnlink: () => undefined,
+  });
+  return { n, advance: (ms: number) => (now += ms) };
+}
+
+describe('Neighbourhood closes', () => {
+  it('says GOODBYE CLOSED to every neighbour on destroy, and to sessions that arrive after it', () => {
+    const { n } = neighbourhood();
+    const a = session('a1', 1);
+    const b = session('b1', 2);
+    n.adopt(a);
+    n.adopt(b);
+    n.destroy();
+    expect(a.closedWith?.code).toBe(ErrorCode.CLOSED);
+    expect(b.closedWith?.code).toBe(ErrorCode.CLOSED);
+    const late = session('c1', 3);
+    expect(n.adopt(late)).toBeNull();
+    expect(late.closedWith).toEqual({ code: ErrorCode.CLOSED, message: 'shutting down' });
+  });
+
+  it('keeps the first connection of a node id and closes a second with CLOSED (PROTOCOL §2.2)', () => {
+    const { n } = neighbourhood();
+    const first = session('a1', 1);
+    const second = { ...session('a1', 2), direction: 'outbound' as const };
+    expect(n.adopt(first)).not.toBeNull();
+    expect(n.adopt(second)).toBeNull();
+    expect(second.closedWith).toEqual({ code: ErrorCode.CLOSED, message: 'duplicate connection' });
+    expect(first.closedWith).toBeNull();
+    expect(n.links().map((l) => l.session)).toEqual([first]);
+    n.destroy();
+  });
+
+  it('closes a banned node with BANNED, also when it comes back', () => {
+    const { n } = neighbourhood();
+    const a = session('a1', 1);
+    const link = n.adopt(a)!;
+    n.ban(link, new ShoalError(ErrorCode.HASH_MISMATCH, 'forged segment'));
+    expect(a.closedWith?.code).toBe(ErrorCode.BANNED);
+    const again = session('a1', 5);
+    expect(n.adopt(again)).toBeNull();
+    expect(again.closedWith).toEqual({ code: ErrorCode.BANNED, message: 'banned' });
+    n.destroy();
+  });
+
+  it('closes a neighbour it replaces with CLOSED', () => {
+    const { n, advance } = neighbourhood(2);
+    const a = session('a1', 1);
+    const b = session('b1', 2);
+    n.adopt(a);
+    advance(1000);
+    n.adopt(b);
+    n.refresh(); // full: the neighbour useless the longest (a) makes room
+    expect(a.closedWith?.code).toBe(ErrorCode.CLOSED);
+    expect(b.closedWith).toBeNull();
+    n.destroy();
+  });
+});

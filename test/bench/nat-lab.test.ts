@@ -1,0 +1,180 @@
+// The NAT lab's pure parts (bench/nat): address plan, rulesets, parsing of what nft and the
+// CLI print, and the report's figures. The lab itself needs root: `npm run lab:nat`.
+
+import { describe, expect, it } from 'vitest';
+import { hostAddresses, runOfNamespace } from '../../bench/nat/addressing.js';
+import { cliErrors, lastStatus } from '../../bench/nat/cli-status.js';
+import { accountingRuleset, parseAccounting, routerRuleset } from '../../bench/nat/nat-rules.js';
+import {
+  computeFigures,
+  continuity,
+  labProblems,
+  recordFromJson,
+  recordToJson,
+  type RunRecord,
+  type ViewerRecord,
+} from '../../bench/nat/report.js';
+import { SCENARIOS, withOverrides } from '../../bench/nat/scenarios.js';
+
+describe('NAT lab addressing', () => {
+  it('puts public addresses in 198.18.0.0/15 and home LANs in 192.168.0.0/16', () => {
+    const home = hostAddresses('ab', 3, true);
+    expect(home).toMatchObject({
+      publicIp: '198.18.0.13',
+      lanIp: '192.168.3.2',
+      gatewayIp: '192.168.3.1',
+      hostNs: 'natlabab-h3',
+      routerNs: 'natlabab-r3',
+    });
+    expect(hostAddresses('ab', 0, false)).toMatchObject({
+      publicIp: '198.18.0.10',
+      lanIp: null,
+      routerNs: null,
+    });
+    expect(() => hostAddresses('ab', 240, false)).toThrow(/room for 240/);
+  });
+
+  it('recognises only its own namespaces', () => {
+    expect(runOfNamespace('natlab1x2-h3')).toBe('1x2');
+    expect(runOfNamespace('natlab1x2-inet')).toBe('1x2');
+    expect(runOfNamespace('other-ns')).toBeNull();
+  });
+});
+
+describe('NAT lab rulesets', () => {
+  it('masquerades plainly for cone and fully randomly for symmetric', () => {
+    const cone = routerRuleset({ kind: 'cone', upnp: false, forwards: [] });
+    expect(cone).toContain('oifname "wan" masquerade\n');
+    expect(cone).not.toContain('miniupnpd');
+    const sym = routerRuleset({ kind: 'symmetric', upnp: true, forwards: [] });
+    expect(sym).toContain('masquerade fully-random');
+    expect(sym).toContain('jump prerouting_miniupnpd');
+  });
+
+  it('forwards a port by hand with DNAT and lets it through', () => {
+    const r = routerRuleset({ kind: 'cone', upnp: false, forwards: [{ port: 40000, toIp: '192.168.0.2' }] });
+    expect(r).toContain('iifname "wan" udp dport 40000 dnat ip to 192.168.0.2:40000');
+    expect(r).toContain('iifname "wan" ip daddr 192.168.0.2 udp dport 40000 accept');
+  });
+
+  it('reads back the per-source byte counters', () => {
+    expect(accountingRuleset(['198.18.0.10'])).toContain('ip saddr 198.18.0.10 counter');
+    const listing = [
+      'table inet natlab_acct {',
+      '\tchain input {',
+      '\t\tip saddr 198.18.0.10 counter packets 10 bytes 12345',
+      '\t\tip saddr 198.18.0.11 counter packets 0 bytes 0',
+    ].join('\n');
+    expect([...parseAccounting(listing)]).toEqual([
+      ['198.18.0.10', 12345],
+      ['198.18.0.11', 0],
+    ]);
+  });
+});
+
+describe('NAT lab CLI status', () => {
+  it('reads the last status line and the error lines', () => {
+    const log = [
+      'http://127.0.0.1:1/stream/x/master.m3u8',
+      'buffering | peers 1 | up 0 bit/s | down 0 bit/s | from peers 0% | buffer 0.0 s | behind live – | segments 0',
+      'playing | peers 3 | up 1 Mbit/s | down 1 Mbit/s | from peers 42% | buffer 2.0 s | behind live 2.0 s | segments 27',
+      'shoal: no answer from 198.18.0.10:40000: offline',
+      'shoal: stopping…',
+    ].join('\n');
+    expect(lastStatus(log)).toEqual({ state: 'playing', peers: 3, fromPeersPct: 42, segments: 27 });
+    expect(cliErrors(log)).toEqual(['no answer from 198.18.0.10:40000: offline']);
+    expect(lastStatus('nothing')).toBeNull();
+  });
+});
+
+describe('NAT lab report', () => {
+  const seg = 2000;
+
+  it('counts a segment on time when it is complete before it is due', () => {
+    // First at 0 ms, play from 4000; k due at 4000 + 2000k; segment 3 comes late.
+    const arrivals = new Map([
+      [0, 0],
+      [1, 2000],
+      [2, 4000],
+      [3, 11_000],
+      [4, 11_500],
+    ]);
+    expect(continuity(arrivals, 12_000, seg, 2 * seg)).toBeCloseTo(4 / 5);
+    expect(continuity(new Map(), 12_000, seg, 2 * seg)).toBeNull();
+  });
+
+  const viewer = (
+    index: number,
+    received: [string, number][],
+    arrivals: Map<number, number>,
+  ): ViewerRecord => ({
+    index,
+    nat: 'cone',
+    upnp: false,
+    publicIp: `198.18.0.${10 + index}`,
+    arrivals,
+    received: new Map(received),
+    cli: null,
+    errors: [],
+    exitedAfterSec: null,
+    cpu: null,
+  });
+
+  const steady = new Map(Array.from({ length: 10 }, (_, k) => [k, k * seg] as [number, number]));
+  const record: RunRecord = {
+    scenario: withOverrides(SCENARIOS.ci!, 3),
+    endAt: 20_000,
+    broadcasterIp: '198.18.0.10',
+    segmentDoneAt: new Map(Array.from({ length: 10 }, (_, k) => [k, k * seg - 1000] as [number, number])),
+    sourceBitrateKbps: 1000,
+    broadcasterTxBytes: 250_000 * 10,
+    windowSec: 10,
+    natPmpSilent: [],
+    viewers: [
+      viewer(
+        1,
+        [
+          ['198.18.0.10', 600_000],
+          ['198.18.0.12', 400_000],
+          ['198.18.0.13', 10],
+        ],
+        steady,
+      ),
+      viewer(
+        2,
+        [
+          ['198.18.0.10', 600_000],
+          ['198.18.0.11', 400_000],
+        ],
+        steady,
+      ),
+      viewer(3, [['198.18.0.10', 1000]], new Map()),
+    ],
+    notes: [],
+  };
+
+  it('counts pairs, offload, broadcaster upload and playing viewers', () => {
+    const f = computeFigures(record);
+    expect(f.pairs).toEqual({ total: 3, exchanging: 1, bothWays: 1 });
+    expect(f.broadcasterUpX).toBeCloseTo(2);
+    expect(f.offload).toBeCloseTo(800_010 / 2_001_010);
+    expect(f.playing).toBe(2);
+    expect(f.viewers[0]).toMatchObject({ segments: 10, continuity: 1, lagP50Sec: 1, linkedPeers: 1 });
+    expect(f.viewers[2]).toMatchObject({ playing: false, segments: 0, continuity: null, fromPeersKernel: 0 });
+  });
+
+  it('tells a broken lab from a struggling product', () => {
+    expect(labProblems(record, computeFigures(record))).toEqual([]);
+    const broken: RunRecord = { ...record, segmentDoneAt: new Map([[0, 0]]), natPmpSilent: [2] };
+    expect(labProblems(broken, computeFigures(broken))).toEqual([
+      'ffmpeg produced 1 segments, expected about 15',
+      'miniupnpd on router r2 did not answer NAT-PMP',
+    ]);
+  });
+
+  it('survives a round trip through record.json', () => {
+    const again = recordFromJson(recordToJson(record));
+    expect(again.viewers[0]!.received.get('198.18.0.12')).toBe(400_000);
+    expect(computeFigures(again)).toEqual(computeFigures(record));
+  });
+});
