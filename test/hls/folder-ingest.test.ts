@@ -389,7 +389,12 @@ describe('FolderIngest', () => {
     const { rec } = ingest({ folder: dir, vodSpeed: Infinity });
     await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
 
-    expect(media(rec).map((s) => s.seq)).toEqual([0, 3, 4]);
+    // The refused ones leave no hole in the numbering; the next is flagged a discontinuity.
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [0, false],
+      [1, true],
+      [2, false],
+    ]);
     expect(media(rec)[1]!.data.equals(await readFile(join(dir, 'a0.ts')))).toBe(true);
     expect(rec.of('segment').some((s) => s.data.includes(secret))).toBe(false);
     const errors = rec.of('error');
@@ -441,14 +446,17 @@ describe('FolderIngest', () => {
     expect(error.code).toBe(ErrorCode.TOO_LARGE);
     expect(error.message).toMatch(/huge\.ts is 32\.0 MiB, more than one segment may be \(32 MiB/);
     expect(error.message).toMatch(/segment 1 skipped/);
-    expect(media(rec).map((s) => s.seq)).toEqual([0, 2]);
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [0, false],
+      [1, true],
+    ]);
 
     await writeMediaPlaylist(playlist, {
       segments: [{ uri: 'a0.ts' }, { uri: 'huge.ts' }, { uri: 'a1.ts' }, { uri: 'a2.ts' }],
       endlist: true,
     });
     await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
-    expect(media(rec).map((s) => s.seq)).toEqual([0, 2, 3]);
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 1, 2]);
     expect(rec.of('error')).toHaveLength(1); // reported once, not again on every read
   });
 
