@@ -135,7 +135,15 @@ async function round(): Promise<Round> {
       () => viewers.every((log) => arrivalAt(log, firstNew.seq) !== undefined),
       60_000,
       'viewers resuming',
-    );
+    ).catch((err: Error) => {
+      const seqs = viewers.map((log) =>
+        log.flatMap((t) => (t.event.type === 'segment' ? [t.event.arrival.seq] : [])).join(','),
+      );
+      const states = engines.slice(0, VIEWERS).map((e) => e.getSnapshot().state);
+      throw new Error(
+        `${err.message}: first new ${firstNew.seq}, viewers hold ${JSON.stringify(seqs)}, ${JSON.stringify(states)}`,
+      );
+    });
     await until(() => states('playing'), 60_000, 'viewers playing again');
     const restartResumeMs = viewers.map((log) => arrivalAt(log, firstNew.seq)! - firstNew.at);
     const restartToPlayingMs = viewers.map((log) => stateAt(log, 'playing', restartedAt)! - firstNew.at);
