@@ -56,6 +56,28 @@ describe('App', () => {
     expect(screen.getByTestId('video')).toBeTruthy();
   });
 
+  it('says the broadcaster is offline, keeps the player, and goes back to playing', async () => {
+    const api = new FakeApi();
+    render(<App api={api} />);
+    const watching = (state: 'playing' | 'broadcaster-offline') =>
+      makeSnapshot({
+        mode: 'watching',
+        state,
+        address: VALID_ADDRESS,
+        playlistUrl: 'http://127.0.0.1:1/m.m3u8',
+      });
+    act(() => api.pushSnapshot(watching('broadcaster-offline')));
+    const badge = screen.getByTestId('status-badge');
+    expect(badge.dataset.state).toBe('broadcaster-offline');
+    expect(badge.textContent).toBe('Broadcaster offline — waiting');
+    const alerts = () => screen.queryAllByRole('alert').map((a) => a.textContent ?? '');
+    expect(alerts().some((t) => /^Broadcaster offline — waiting.*by itself/.test(t))).toBe(true);
+    expect(screen.getByTestId('video')).toBeTruthy();
+    act(() => api.pushSnapshot(watching('playing')));
+    expect(screen.getByTestId('status-badge').dataset.state).toBe('playing');
+    expect(alerts().some((t) => t.startsWith('Broadcaster offline'))).toBe(false);
+  });
+
   it('opens a shoal:// link from the host on the Watch page and starts watching', async () => {
     const api = new FakeApi();
     render(<App api={api} />);

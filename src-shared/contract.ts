@@ -83,6 +83,8 @@ export const SessionStateSchema = z.enum([
   'connecting',
   'buffering',
   'playing',
+  /** Viewer: the broadcaster left or went silent; waiting for it to come back (by itself). */
+  'broadcaster-offline',
   'ended',
   'not-found',
   /** Viewer: the nodes that answered are full (REJECT FULL); it keeps trying them and the peers they listed. */

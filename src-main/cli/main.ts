@@ -102,12 +102,15 @@ const terminal = {
 async function runUntilStopped(engine: Engine, quiet: boolean, exitWhenEnded: boolean): Promise<void> {
   const tty = process.stderr.isTTY;
   let lastPrinted = 0;
+  let lastState = '';
   const off = engine.onSnapshot((s) => {
     if (quiet) return;
     const line = statusLine(s);
     if (tty) terminal.status(line);
-    else if (s.at - lastPrinted >= 5000) {
+    else if (s.at - lastPrinted >= 5000 || s.state !== lastState) {
+      // In a log, every change of state gets its line at once (e.g. "broadcaster offline").
       lastPrinted = s.at;
+      lastState = s.state;
       process.stderr.write(line + '\n');
     }
   });

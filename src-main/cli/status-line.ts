@@ -3,10 +3,19 @@
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { formatBytes, formatRate } from '../../src-shared/format.js';
 
+/** The state as the CLI says it (states are single words, except this one). */
+const STATE_WORDS: Partial<Record<StatsSnapshot['state'], string>> = {
+  'broadcaster-offline': 'broadcaster offline — waiting',
+};
+
 export function statusLine(s: StatsSnapshot): string {
   const down = s.rates.fromBroadcasterBps + s.rates.fromPeersBps;
   const received = s.totals.fromBroadcaster + s.totals.fromPeers;
-  const parts = [`${s.state}`, `peers ${s.peers.length}`, `up ${formatRate(s.rates.upBps)}`];
+  const parts = [
+    STATE_WORDS[s.state] ?? s.state,
+    `peers ${s.peers.length}`,
+    `up ${formatRate(s.rates.upBps)}`,
+  ];
   if (s.mode === 'watching') {
     const share = received > 0 ? Math.round((100 * s.totals.fromPeers) / received) : 0;
     parts.push(

@@ -15,6 +15,7 @@ const STATE_WORDS: Record<StatsSnapshot['state'], string> = {
   connecting: 'connecting',
   buffering: 'buffering',
   playing: 'playing',
+  'broadcaster-offline': 'broadcaster offline, waiting',
   ended: 'ended',
   'not-found': 'stream not found',
   full: 'broadcaster full, retrying',

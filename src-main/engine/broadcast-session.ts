@@ -1,5 +1,8 @@
 // Broadcasting: follow the encoder's HLS folder, sign every segment and the stream info
 // (PROTOCOL §6), publish into the swarm, and keep the local store as the live window.
+// Every entry goes into the stream's sequence journal before it is published, so a
+// broadcast restarted with the same key continues the numbering and republishes, unchanged,
+// the entries of segments it finds again (PROTOCOL §6.1).
 
 import { stat } from 'node:fs/promises';
 import type { SessionState } from '../../src-shared/contract.js';
@@ -8,9 +11,10 @@ import { formatStreamAddress } from '../../src-shared/stream-address.js';
 import { EntryFlag, StreamInfoFlag } from '../protocol/constants.js';
 import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, signStreamInfo } from '../protocol/signing.js';
-import type { Rendition } from '../protocol/types.js';
+import type { Rendition, SegmentEntry } from '../protocol/types.js';
 import { FolderIngest, type IngestedSegment } from '../hls/folder-ingest.js';
 import type { StreamIdentity } from '../store/key-store.js';
+import { SequenceJournal } from '../store/sequence-journal.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
@@ -37,11 +41,15 @@ export class BroadcastSession {
   address = '';
   private ended = false;
   private createdAtMs = Date.now();
+  /** Ingest events are handled one after another: a segment waits for the journal write. */
+  private queue: Promise<void> = Promise.resolve();
+  private journalFailed = false;
 
   private constructor(
     private readonly options: BroadcastSessionOptions,
     readonly node: StreamNode,
     private readonly ingest: FolderIngest,
+    private readonly journal: SequenceJournal,
   ) {}
 
   get streamId(): string {
@@ -58,6 +66,14 @@ export class BroadcastSession {
 
   static async start(options: BroadcastSessionOptions): Promise<BroadcastSession> {
     await checkFolder(options.folder);
+    const { identity } = options;
+    const { journal, problem } = await SequenceJournal.open(
+      options.config.dataDir,
+      identity.streamId,
+      identity.publicKey,
+      identity.created,
+    );
+    if (problem) options.bus.error(problem);
     const node = await StreamNode.open({
       role: 'broadcaster',
       streamId: options.identity.publicKey,
@@ -65,11 +81,19 @@ export class BroadcastSession {
       store: options.store,
       config: options.config,
       now: options.now,
+      // Without a fixed port, the one used last keeps the stream address across restarts.
+      preferredPort: journal.port,
     });
-    const ingest = new FolderIngest({ folder: options.folder, vodSpeed: options.vodSpeed ?? 1 }, (err) =>
-      options.bus.error(ShoalError.internal('an ingest listener threw', err)),
+    journal.usePort(node.port);
+    const ingest = new FolderIngest(
+      {
+        folder: options.folder,
+        vodSpeed: options.vodSpeed ?? 1,
+        resume: (rendition) => journal.resumePoint(rendition),
+      },
+      (err) => options.bus.error(ShoalError.internal('an ingest listener threw', err)),
     );
-    const session = new BroadcastSession(options, node, ingest);
+    const session = new BroadcastSession(options, node, ingest, journal);
     session.wire();
     const host = options.config.advertiseHost ?? guessLanAddress();
     session.address = formatStreamAddress({
@@ -93,7 +117,7 @@ export class BroadcastSession {
       this.renditions = renditions;
       this.publishInfo();
     });
-    this.ingest.on('segment', (segment) => this.publishSegment(segment));
+    this.ingest.on('segment', (segment) => this.enqueue(() => this.publishSegment(segment)));
     this.ingest.on('error', (error) => bus.error(error));
     this.ingest.on('stalled', ({ idleMs }) => {
       this.stalled = true;
@@ -107,10 +131,18 @@ export class BroadcastSession {
     this.ingest.on('resumed', () => {
       this.stalled = false;
     });
-    this.ingest.on('ended', () => {
-      this.ended = true;
-      this.publishInfo();
-      this.setState('ended');
+    this.ingest.on('ended', () =>
+      this.enqueue(() => {
+        this.ended = true;
+        this.publishInfo();
+        this.setState('ended');
+      }),
+    );
+  }
+
+  private enqueue(work: () => void | Promise<void>): void {
+    this.queue = this.queue.then(work).catch((err: unknown) => {
+      this.options.bus.error(ShoalError.internal('publishing a segment failed', err));
     });
   }
 
@@ -141,20 +173,10 @@ export class BroadcastSession {
     this.node.swarm.setInfo(info);
   }
 
-  private publishSegment(segment: IngestedSegment): void {
+  private async publishSegment(segment: IngestedSegment): Promise<void> {
     const { identity, bus } = this.options;
-    const flags =
-      (segment.kind === 'init' ? EntryFlag.INIT : 0) | (segment.discontinuity ? EntryFlag.DISCONTINUITY : 0);
-    const entry = signEntry(identity.privateKey, identity.publicKey, {
-      rendition: segment.rendition,
-      flags,
-      seq: segment.seq,
-      initSeq: segment.initSeq,
-      durationUs: segment.durationUs,
-      size: segment.data.length,
-      programDateTimeMs: segment.programDateTimeMs,
-      sha256: segment.sha256,
-    });
+    const entry = await this.entryFor(segment);
+    if (!entry) return;
     if (!this.node.swarm.book.info) this.publishInfo();
     // PROTOCOL §6.4: media segments also get a signed piece map, so viewers relay them piece by piece.
     const map =
@@ -176,6 +198,46 @@ export class BroadcastSession {
     }
   }
 
+  /**
+   * The signed entry for a segment: the one signed before for its seq (a restart that found
+   * the same segment again), else a new one, journalled before it is published. Null when the
+   * seq was signed before for other bytes: PROTOCOL §6.1 forbids a second entry.
+   */
+  private async entryFor(segment: IngestedSegment): Promise<SegmentEntry | null> {
+    const { identity, bus } = this.options;
+    const before = this.journal.signed(segment.rendition, segment.kind, segment.seq);
+    if (before) {
+      if (Buffer.from(before.sha256).equals(segment.sha256)) return before;
+      bus.error(
+        ShoalError.internal(
+          `segment ${segment.seq} of rendition ${segment.rendition} was signed before with other bytes: not published`,
+        ),
+      );
+      return null;
+    }
+    const flags =
+      (segment.kind === 'init' ? EntryFlag.INIT : 0) | (segment.discontinuity ? EntryFlag.DISCONTINUITY : 0);
+    const entry = signEntry(identity.privateKey, identity.publicKey, {
+      rendition: segment.rendition,
+      flags,
+      seq: segment.seq,
+      initSeq: segment.initSeq,
+      durationUs: segment.durationUs,
+      size: segment.data.length,
+      programDateTimeMs: segment.programDateTimeMs,
+      sha256: segment.sha256,
+    });
+    try {
+      await this.journal.record(entry);
+      this.journalFailed = false;
+    } catch (err) {
+      // Publishing anyway keeps the stream going; a restart may then reuse this seq.
+      if (!this.journalFailed) bus.error(ShoalError.from(err, ErrorCode.IO));
+      this.journalFailed = true;
+    }
+    return entry;
+  }
+
   private setState(state: SessionState): void {
     if (this.state === state) return;
     this.state = state;
@@ -184,6 +246,7 @@ export class BroadcastSession {
 
   async destroy(): Promise<void> {
     await this.ingest.destroy();
+    await this.queue;
     await this.node.destroy();
   }
 }

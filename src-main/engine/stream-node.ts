@@ -20,6 +20,8 @@ export interface StreamNodeOptions {
   now: () => number;
   /** Where faults inside single sessions are logged (default: stderr, paced). */
   faultLog?: FaultLog;
+  /** UDP port to use instead of the setting's (which must be 0, "any"); any other if taken. */
+  preferredPort?: number | null;
 }
 
 export function uploadCapBytes(config: EngineConfig): number | null {
@@ -37,6 +39,22 @@ export class StreamNode {
   }
 
   static async open(options: StreamNodeOptions): Promise<StreamNode> {
+    const preferred = options.preferredPort;
+    if (preferred && options.config.settings.udpPort === 0) {
+      const config = {
+        ...options.config,
+        settings: { ...options.config.settings, udpPort: preferred },
+      };
+      try {
+        return await StreamNode.bind({ ...options, config });
+      } catch {
+        // taken (or no longer allowed): any free port, as the settings say
+      }
+    }
+    return StreamNode.bind(options);
+  }
+
+  private static async bind(options: StreamNodeOptions): Promise<StreamNode> {
     const { config, role, streamId } = options;
     let swarm: Swarm | null = null;
     const sameStream = (id: Uint8Array): boolean => Buffer.compare(id, streamId) === 0;

@@ -1,6 +1,8 @@
 // Watching: join the swarm of a stream address, fetch and verify segments into the store,
 // relay them, and track the viewer's state (connecting → buffering → playing, or ended,
-// not found).
+// not found). A viewer that played and then hears nothing new from the stream — its
+// broadcaster said GOODBYE, or went quiet (crashed, or its encoder stopped) — is
+// broadcaster-offline, and goes back to playing by itself when new entries come.
 
 import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
@@ -30,6 +32,12 @@ export interface WatchSessionOptions {
 const START_AFTER_SEGMENTS = 1;
 /** A FULL answer keeps the viewer in 'full' (not 'not-found') for this long after it. */
 const FULL_HOLDS_MS = 30_000;
+/**
+ * No new entry for this many segment durations (and at least QUIET_MIN_MS) means the
+ * broadcaster is offline: one arrives every segment while the stream runs.
+ */
+const QUIET_SEGMENTS = 3;
+const QUIET_MIN_MS = 4000;
 
 export class WatchSession {
   readonly role = 'viewer' as const;
@@ -42,6 +50,8 @@ export class WatchSession {
   private notFoundCode: number = ErrorCode.NO_PEERS;
   /** The last REJECT FULL: who said it, how many peers it listed, when. */
   private full: { where: string; peers: number; at: number } | null = null;
+  /** When a link to the broadcaster ended with its GOODBYE (null: it did not, or news came since). */
+  private goodbyeAt: number | null = null;
 
   private constructor(
     private readonly options: WatchSessionOptions,
@@ -85,6 +95,11 @@ export class WatchSession {
       else session.full.at = options.now();
     });
     node.swarm.on('segment', () => session.update());
+    node.swarm.on('peer-left', ({ link, reason }) => {
+      if (!link.isBroadcaster || reason.code !== ErrorCode.PEER_GONE) return;
+      session.goodbyeAt = options.now();
+      session.update();
+    });
     node.swarm.start();
     return session;
   }
@@ -123,6 +138,7 @@ export class WatchSession {
     if (this.state === 'ended') return;
     const held = swarm.contiguousHead(0) - (swarm.joinSeq(0) ?? 0) + 1;
     if (this.isEnded && swarm.contiguousHead(0) >= swarm.book.liveEdge(0)) return this.setState('ended');
+    if (this.broadcasterOffline(now)) return this.setState('broadcaster-offline');
     if (held >= START_AFTER_SEGMENTS) return this.setState('playing');
     if (swarm.neighbourhood.size > 0) return this.setState('buffering');
     if (this.full && now - this.full.at < FULL_HOLDS_MS) {
@@ -153,6 +169,18 @@ export class WatchSession {
       this.options.bus.error(error);
       this.setState('not-found');
     }
+  }
+
+  /** Only once it played: before that, connecting and not-found say more. */
+  private broadcasterOffline(now: number): boolean {
+    if (this.playingSince === null || this.isEnded) return false;
+    const swarm = this.node.swarm;
+    const lastNews = Math.max(swarm.lastNewsAt, this.playingSince);
+    if (this.goodbyeAt !== null) {
+      if (lastNews > this.goodbyeAt) this.goodbyeAt = null;
+      else if (!swarm.neighbourhood.links().some((l) => l.isBroadcaster)) return true;
+    }
+    return now - lastNews > Math.max(QUIET_MIN_MS, QUIET_SEGMENTS * swarm.book.segmentDurationMs());
   }
 
   private setState(state: SessionState): void {

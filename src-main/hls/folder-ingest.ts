@@ -15,9 +15,14 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { locatePlaylist, type IngestLayout } from './playlist-locator.js';
 import { readPlaylist } from './playlist-reader.js';
-import { RenditionIngest, type IngestedSegment, type RenditionSink } from './rendition-ingest.js';
+import {
+  RenditionIngest,
+  type IngestedSegment,
+  type RenditionSink,
+  type SeqResume,
+} from './rendition-ingest.js';
 
-export { unsignedEntryOf, type IngestedSegment } from './rendition-ingest.js';
+export { unsignedEntryOf, type IngestedSegment, type SeqResume } from './rendition-ingest.js';
 
 export interface FolderIngestOptions {
   /** The folder the encoder writes to, or one .m3u8 file in it. */
@@ -28,10 +33,17 @@ export interface FolderIngestOptions {
   vodSpeed?: number;
   /** Output seqs start at least here (to continue an earlier broadcast's numbering). */
   minSeq?: number;
+  /** Per rendition, where an earlier run of this stream stopped (takes precedence over minSeq). */
+  resume?: ((rendition: number) => SeqResume) | null;
   /** On joining a live playlist, how many of its newest segments to take (default 10). */
   liveStartSegments?: number;
   /** `stalled` after the live playlist is unchanged this many target durations (default 3). */
   stallTargetDurations?: number;
+  /**
+   * A live playlist's ENDLIST ends the stream only if no new encoder run starts within this
+   * long (default 10 s): an encoder restart (OBS stop/start) carries on the same stream.
+   */
+  endGraceMs?: number;
   /** Use chokidar besides polling (default true). */
   watch?: boolean;
 }
@@ -82,8 +94,10 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
       pollIntervalMs: 500,
       vodSpeed: 1,
       minSeq: 0,
+      resume: null,
       liveStartSegments: 10,
       stallTargetDurations: 3,
+      endGraceMs: 10_000,
       watch: true,
       ...options,
     };
@@ -192,7 +206,7 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
     this.layout = layout;
     for (const w of layout.warnings) this.warnOnce(ShoalError.badPlaylist(layout.file, w));
     for (let id = this.ingests.length; id < layout.playlists.length; id++) {
-      this.ingests.push(new RenditionIngest(id, this.ingestOptions(layout.root), this.sinkFor(id)));
+      this.ingests.push(new RenditionIngest(id, this.ingestOptions(layout.root, id), this.sinkFor(id)));
     }
     // A lone media playlist says nothing about its bit rate: announce it with the first segment.
     if (layout.isMaster) this.announce(layout.renditions);
@@ -236,13 +250,15 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
     };
   }
 
-  private ingestOptions(root: string) {
+  private ingestOptions(root: string, rendition: number) {
     return {
       root,
+      resume: this.options.resume?.(rendition),
       vodSpeed: this.options.vodSpeed,
       minSeq: this.options.minSeq,
       liveStartSegments: Math.max(1, this.options.liveStartSegments),
       stallTargetDurations: this.options.stallTargetDurations,
+      endGraceMs: Math.max(0, this.options.endGraceMs),
     };
   }
 

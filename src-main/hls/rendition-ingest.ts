@@ -1,8 +1,12 @@
 // Turns successive reads of one media playlist into segments, each exactly once and in
 // order. A live playlist is followed as it rolls; a finished (VOD) playlist is replayed as
-// a live stream, paced at the segments' real durations. Output seqs are the source's
-// EXT-X-MEDIA-SEQUENCE numbers unless the encoder restarts its numbering (OBS stop/start):
-// then ours continue where they were, marked as a discontinuity, so seqs never go back.
+// a live stream, paced at the segments' real durations. Output seqs start at the source's
+// EXT-X-MEDIA-SEQUENCE number and then go up by one per segment, without holes: a segment
+// that never came, or an encoder that restarts its numbering (OBS stop/start), is marked as
+// a discontinuity on the next one, and seqs never go back.
+// A broadcast restarted on a stream that signed segments before resumes from its journal
+// (`resume`): a segment signed before (same bytes) keeps its seq, and the first new one
+// takes the next seq, so the numbering neither goes back nor leaves a hole (PROTOCOL §6.1).
 
 import { EntryFlag } from '../protocol/constants.js';
 import type { UnsignedSegmentEntry } from '../protocol/records.js';
@@ -55,6 +59,16 @@ export interface RenditionSink {
   ended(rendition: number): void;
 }
 
+/** Where the numbering of an earlier run of the same stream stopped (see SequenceJournal). */
+export interface SeqResume {
+  nextSeq: number;
+  nextInitSeq: number;
+  /** Anything was signed before; without history the encoder's own numbering is kept. */
+  hasHistory: boolean;
+  /** Seq under which a segment with these bytes was signed before, if it was. */
+  seqOf(kind: 'media' | 'init', sha256: Uint8Array): number | undefined;
+}
+
 export interface RenditionIngestOptions {
   /** The broadcast folder: no file outside it is read, links followed. */
   root: string;
@@ -66,6 +80,12 @@ export interface RenditionIngestOptions {
   liveStartSegments: number;
   /** A live playlist unchanged for this many target durations is reported stalled. */
   stallTargetDurations: number;
+  /**
+   * A live playlist that gets EXT-X-ENDLIST ends the stream only if no new encoder run
+   * replaces it within this long (OBS stop/start writes ENDLIST, then starts over).
+   */
+  endGraceMs: number;
+  resume?: SeqResume;
 }
 
 interface CurrentInit {
@@ -75,15 +95,27 @@ interface CurrentInit {
 }
 
 const REMEMBERED_URIS = 256;
+/**
+ * A restarted broadcast republishes what it signed before, but of the segments the encoder
+ * wrote meanwhile only the newest few: viewers were waiting at the live edge and go on
+ * from there (a DISCONTINUITY marks the jump) instead of replaying the outage.
+ */
+const RESUME_NEW_SEGMENTS = 2;
+
+interface Listed {
+  uri: string;
+  programDateTimeMs: number;
+}
 
 export class RenditionIngest {
   private latest: MediaPlaylistInfo | null = null;
   private mode: 'live' | 'vod' | null = null;
   private lastMsn: number | null = null;
   private lastSeq: number | null = null;
-  private seqOffset = 0;
   private pendingDiscontinuity = false;
-  private readonly uriByMsn = new Map<number, string>();
+  private readonly listedByMsn = new Map<number, Listed>();
+  /** Still matching segments against what an earlier run signed (see SeqResume). */
+  private resuming: boolean;
   private init: CurrentInit | null = null;
   private nextInitSeq = 0;
   private vodQueue: MediaSegmentRef[] = [];
@@ -92,6 +124,8 @@ export class RenditionIngest {
   private changedAt = 0;
   private isStalled = false;
   private isEnded = false;
+  /** When the followed live playlist got ENDLIST (see endGraceMs). */
+  private endlistAt: number | null = null;
   private pumping = false;
   private again = false;
   private destroyed = false;
@@ -102,7 +136,10 @@ export class RenditionIngest {
     readonly rendition: number,
     private readonly options: RenditionIngestOptions,
     private readonly sink: RenditionSink,
-  ) {}
+  ) {
+    this.resuming = options.resume?.hasHistory ?? false;
+    this.nextInitSeq = options.resume?.nextInitSeq ?? 0;
+  }
 
   get ended(): boolean {
     return this.isEnded;
@@ -179,21 +216,27 @@ export class RenditionIngest {
     if (this.restarted(playlist)) {
       this.lastMsn = null;
       this.init = null;
-      this.uriByMsn.clear();
+      this.listedByMsn.clear();
       this.pendingDiscontinuity = this.lastSeq !== null;
     }
     let fresh = playlist.segments.filter((s) => this.lastMsn === null || s.msn > this.lastMsn);
     if (this.lastMsn === null) fresh = fresh.slice(-this.options.liveStartSegments);
-    for (const segment of fresh) {
+    const resumeCut = this.resuming ? fresh.length - RESUME_NEW_SEGMENTS : -1;
+    for (const [i, segment] of fresh.entries()) {
       if (this.destroyed) return;
-      const outcome = await this.ingest(segment);
+      const outcome = await this.ingest(segment, i < resumeCut && this.resuming);
+      if (outcome === 'unsigned') continue;
       if (outcome === 'blocked') {
         // Still listed: wait for it. Rolled out of the playlist meanwhile: go on without it.
         if (this.stillListed(segment)) return;
         this.skip(segment);
       }
     }
-    if (playlist.endlist) this.finish();
+    if (!playlist.endlist) this.endlistAt = null;
+    else {
+      this.endlistAt ??= Date.now();
+      if (Date.now() - this.endlistAt >= this.options.endGraceMs) this.finish();
+    }
   }
 
   private async stepVod(): Promise<void> {
@@ -221,7 +264,11 @@ export class RenditionIngest {
   }
 
   /** Reads and emits one segment (and its init when new). */
-  private async ingest(segment: MediaSegmentRef): Promise<'done' | 'blocked' | 'skipped'> {
+  /** `onlyIfSigned`: leave the segment out (`unsigned`) unless an earlier run signed it (see SeqResume). */
+  private async ingest(
+    segment: MediaSegmentRef,
+    onlyIfSigned = false,
+  ): Promise<'done' | 'blocked' | 'skipped' | 'unsigned'> {
     const key = `rendition ${this.rendition}`;
     let init: SegmentBytes | null = null;
     let media: SegmentBytes;
@@ -245,14 +292,16 @@ export class RenditionIngest {
     }
     if (this.destroyed) return 'blocked';
     this.sink.problem(key, null);
+    if (onlyIfSigned && this.options.resume?.seqOf('media', media.sha256) === undefined) return 'unsigned';
 
-    const seq = this.seqFor(segment);
+    const seq = this.seqFor(segment, media.sha256);
 
     const batch: IngestedSegment[] = [];
     if (init && mapKey !== null) {
       // The same bytes under a new name (or a re-read after a restart) are not a new init.
       if (!this.init || !this.init.sha256.equals(init.sha256)) {
-        const initSeq = this.nextInitSeq++;
+        const signedBefore = this.resuming ? this.options.resume?.seqOf('init', init.sha256) : undefined;
+        const initSeq = signedBefore ?? this.nextInitSeq++;
         batch.push({
           rendition: this.rendition,
           kind: 'init',
@@ -288,36 +337,72 @@ export class RenditionIngest {
     return 'done';
   }
 
+  /**
+   * Goes on without a segment: its seq goes to the next one, flagged as a discontinuity, so
+   * the numbering has no hole for viewers to wait on (PROTOCOL §6.1).
+   */
   private skip(segment: MediaSegmentRef): void {
-    this.remember(segment, this.seqFor(segment));
+    this.lastMsn = segment.msn;
+    this.pendingDiscontinuity = true;
   }
 
-  /** Our seq for a source segment: its msn, shifted once at the start and after a restart. */
-  private seqFor(segment: MediaSegmentRef): number {
-    if (this.lastSeq === null) this.seqOffset = Math.max(0, this.options.minSeq - segment.msn);
-    else if (this.lastMsn === null) this.seqOffset = this.lastSeq + 1 - segment.msn;
-    return segment.msn + this.seqOffset;
+  /**
+   * Our seq for a source segment: the first is its msn (at least minSeq), every later one the
+   * next seq, so the numbering has no hole for viewers to wait on (PROTOCOL §6.1); a segment
+   * after one that never came (rolled out, skipped) is flagged as a discontinuity.
+   */
+  private seqFor(segment: MediaSegmentRef, sha256?: Uint8Array): number {
+    if (this.resuming) return this.resumedSeqFor(segment, sha256);
+    if (this.lastSeq === null) return Math.max(this.options.minSeq, segment.msn);
+    if (this.lastMsn !== null && segment.msn > this.lastMsn + 1) this.pendingDiscontinuity = true;
+    return this.lastSeq + 1;
+  }
+
+  /**
+   * After a broadcast restart: a segment signed before keeps its seq (it is the same encoder
+   * run); the first one that was not continues the numbering, as a discontinuity unless it
+   * directly follows the last segment signed before.
+   */
+  private resumedSeqFor(segment: MediaSegmentRef, sha256?: Uint8Array): number {
+    const resume = this.options.resume as SeqResume;
+    const known = sha256 ? resume.seqOf('media', sha256) : undefined;
+    if (known !== undefined && (this.lastSeq === null || known > this.lastSeq)) return known;
+    this.resuming = false;
+    const seq = Math.max(resume.nextSeq, (this.lastSeq ?? -1) + 1);
+    const follows =
+      this.lastMsn !== null && segment.msn === this.lastMsn + 1 && this.lastSeq === resume.nextSeq - 1;
+    if (!follows) this.pendingDiscontinuity = true;
+    return seq;
   }
 
   private remember(segment: MediaSegmentRef, seq: number): void {
     this.lastMsn = segment.msn;
     this.lastSeq = seq;
-    this.uriByMsn.set(segment.msn, segment.uri);
-    if (this.uriByMsn.size > REMEMBERED_URIS) this.uriByMsn.delete(this.uriByMsn.keys().next().value!);
+    this.listedByMsn.set(segment.msn, { uri: segment.uri, programDateTimeMs: segment.programDateTimeMs });
+    if (this.listedByMsn.size > REMEMBERED_URIS)
+      this.listedByMsn.delete(this.listedByMsn.keys().next().value!);
   }
 
   private stillListed(segment: MediaSegmentRef): boolean {
     return this.latest?.segments.some((s) => s.msn === segment.msn && s.uri === segment.uri) ?? false;
   }
 
-  /** A playlist whose numbering went back, or that names a known seq differently, is a new encoder run. */
+  /**
+   * A new encoder run: the playlist's numbering went back, or it lists a known msn under
+   * another name, or at another time (a new run that reuses file names and numbering;
+   * EXT-X-PROGRAM-DATE-TIME moves by more than a segment, a re-listing never does).
+   */
   private restarted(playlist: MediaPlaylistInfo): boolean {
     if (this.lastMsn === null) return false;
     const last = playlist.segments[playlist.segments.length - 1];
     if (last && last.msn < this.lastMsn) return true;
+    const slack = Math.max(1000, playlist.targetDurationMs);
     return playlist.segments.some((s) => {
-      const known = this.uriByMsn.get(s.msn);
-      return known !== undefined && known !== s.uri;
+      const known = this.listedByMsn.get(s.msn);
+      if (known === undefined) return false;
+      if (known.uri !== s.uri) return true;
+      const dated = known.programDateTimeMs > 0 && s.programDateTimeMs > 0;
+      return dated && Math.abs(known.programDateTimeMs - s.programDateTimeMs) > slack;
     });
   }
 

@@ -27,6 +27,8 @@ export class LivePosition {
   private readonly heads = new Map<number, { start: number; head: number }>();
   /** How long the modelled player has stalled so far, per rendition (see deadlineOf). */
   private readonly stalledMs = new Map<number, number>();
+  /** The part of stalledMs spent waiting for a segment the stream did not have yet. */
+  private readonly waitedMs = new Map<number, number>();
   /** When the first entry was known (the join point waits a little for a fresher playlist). */
   private firstEntryAt: number | undefined;
   private joinedAtMs = 0;
@@ -114,18 +116,28 @@ export class LivePosition {
   trackStall(rendition: number, start: number, now: number): void {
     const next = Math.max(start, this.contiguousHead(rendition) + 1);
     const late = now - this.deadlineOf(rendition, next, start);
-    if (late > 0) this.stalledMs.set(rendition, (this.stalledMs.get(rendition) ?? 0) + late);
+    if (late > 0) {
+      this.stalledMs.set(rendition, (this.stalledMs.get(rendition) ?? 0) + late);
+      // Waiting at the live edge (the broadcaster paused or restarted) is not falling behind.
+      if (next > this.book.liveEdge(rendition))
+        this.waitedMs.set(rendition, (this.waitedMs.get(rendition) ?? 0) + late);
+    }
     this.resyncIfTooFarBehind(rendition, next, now);
   }
 
-  /** Relative sync (see SwarmOptions.resyncAfterSegments). */
+  /**
+   * Relative sync (see SwarmOptions.resyncAfterSegments), for stalls while the next segment
+   * existed: after a broadcaster's pause or restart the viewer goes on from where it was.
+   */
   private resyncIfTooFarBehind(rendition: number, next: number, now: number): void {
     const limitMs = (this.config.resyncAfterSegments ?? 4) * this.book.segmentDurationMs();
-    if ((this.stalledMs.get(rendition) ?? 0) <= limitMs) return;
+    const behindMs = (this.stalledMs.get(rendition) ?? 0) - (this.waitedMs.get(rendition) ?? 0);
+    if (behindMs <= limitMs) return;
     const target = this.book.liveEdge(rendition) - this.config.joinDistance + 1;
     if (target <= next) return;
     this.startSeq.set(rendition, target);
     this.stalledMs.set(rendition, 0);
+    this.waitedMs.set(rendition, 0);
     this.joinedAtMs = now;
     this.onResync({ rendition, fromSeq: next, toSeq: target });
   }

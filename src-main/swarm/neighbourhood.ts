@@ -27,6 +27,8 @@ interface Candidate {
   nextTryAt: number;
   failures: number;
   dialing: boolean;
+  /** No probe (see probeBootstrap) before this time. */
+  probeAt: number;
 }
 
 /** How a newcomer's HELLO is answered (PROTOCOL §4.4). */
@@ -73,6 +75,10 @@ export const IDLE_EVICT_MS = 10_000;
 /** A neighbour dropped for not delivering is not dialled again for this long. */
 const UNDELIVERING_COOLDOWN_MS = 60_000;
 const MAX_BANNED_IDS = 1024;
+/** A probe's handshake gives up soon: the next probe follows (see probeBootstrap). */
+const PROBE_TIMEOUT_MS = 1500;
+/** A probe that found the node alive behind our link is not repeated for this long. */
+const PROBE_ALIVE_BACKOFF_MS = 5000;
 
 export class Neighbourhood {
   private readonly linksById = new Map<string, PeerLink>();
@@ -156,6 +162,7 @@ export class Neighbourhood {
         nextTryAt: 0,
         failures: 0,
         dialing: false,
+        probeAt: 0,
       });
       if (!permanent) unvalidated++;
     }
@@ -176,6 +183,7 @@ export class Neighbourhood {
       return refuse('banned', ErrorCode.BANNED);
     // PROTOCOL §2.2: one connection per peer node id; the one established first stays.
     if (this.linksById.has(session.nodeId)) return refuse('duplicate connection', ErrorCode.CLOSED);
+    this.replaceRestarted(session);
     if (this.linksById.size >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0))
       return refuse('full');
     const link = new PeerLink(session, this.options.now);
@@ -187,6 +195,18 @@ export class Neighbourhood {
     }
     this.options.onLink(link);
     return link;
+  }
+
+  /**
+   * A new node id at an address we hold a link to: the node there restarted (one socket is
+   * one node, PROTOCOL §2.2), so the old link is dead and would only linger until it timed out.
+   */
+  private replaceRestarted(session: SwarmSession): void {
+    const key = addressKey(session.remote);
+    for (const old of this.links()) {
+      if (addressKey(old.session.remote) !== key || old.nodeId === session.nodeId) continue;
+      this.close(old, ErrorCode.CLOSED, 'replaced: a new node answers at this address');
+    }
   }
 
   /**
@@ -272,16 +292,53 @@ export class Neighbourhood {
       if (c.dialing || c.nextTryAt > now) continue;
       if (connected.has(addressKey(c.address)) || (c.nodeId && connectedIds.has(c.nodeId))) continue;
       if (!c.validated && !this.dialBudget.take()) continue;
-      c.dialing = true;
       dialing += 1;
-      this.options.dialer.dial(c.address).then(
-        (session) => {
-          c.dialing = false;
-          if (!this.adopt(session)) c.nextTryAt = this.options.now() + 10_000;
-        },
-        (err: unknown) => this.dialFailed(c, ShoalError.from(err), (err as { peers?: PexPeer[] }).peers),
-      );
+      this.dial(c);
     }
+  }
+
+  /**
+   * The stream went quiet: dial the bootstrap addresses (the broadcaster's) again now, with
+   * a short handshake, also those we hold a link to that has been silent for `silentMs` (a
+   * broadcaster restarted at the same address leaves that link dead until its idle timeout).
+   * Called about once a second while quiet, so a broadcaster that comes back is found at once.
+   */
+  probeBootstrap(silentMs: number): void {
+    if (this.destroyed) return;
+    const now = this.options.now();
+    for (const c of this.candidates.values()) {
+      if (!c.permanent || c.dialing || c.probeAt > now) continue;
+      const key = addressKey(c.address);
+      const held = this.links().find((l) => addressKey(l.session.remote) === key);
+      if (held && held.session.silentMs() < silentMs) continue;
+      this.dial(c, PROBE_TIMEOUT_MS);
+    }
+  }
+
+  private dial(c: Candidate, timeoutMs?: number): void {
+    c.dialing = true;
+    const probe = timeoutMs !== undefined;
+    this.options.dialer.dial(c.address, probe ? { timeoutMs } : {}).then(
+      (session) => {
+        c.dialing = false;
+        const now = this.options.now();
+        if (!this.adopt(session)) {
+          c.nextTryAt = now + 10_000;
+          // Refused (e.g. the node behind our link is alive): it needs no probing for a while.
+          if (probe) c.probeAt = now + PROBE_ALIVE_BACKOFF_MS;
+        }
+      },
+      (err: unknown) => {
+        c.dialing = false;
+        if (probe) {
+          // Probes fail while the broadcaster is down; that must not push its next ordinary
+          // dial far out (news may come back through a neighbour first and stop the probes).
+          c.nextTryAt = Math.min(c.nextTryAt, this.options.now() + 1000);
+          return;
+        }
+        this.dialFailed(c, ShoalError.from(err), (err as { peers?: PexPeer[] }).peers);
+      },
+    );
   }
 
   private dialFailed(c: Candidate, error: ShoalError, peers: PexPeer[] | undefined): void {

@@ -99,7 +99,7 @@ export interface SwarmSession {
 
 export interface Dialer {
   /** Connects to a peer for this stream; rejects with a ShoalError (FULL carries `peers`). */
-  dial(address: PeerAddress): Promise<SwarmSession>;
+  dial(address: PeerAddress, options?: { timeoutMs?: number }): Promise<SwarmSession>;
 }
 
 export interface RejectedWithPeers {

@@ -36,6 +36,12 @@ const PEX_ANSWER_MS = 10_000;
 const UNANSWERED_LIMIT = 6;
 /** ...and delivers nothing for this long (at least; 4 segment durations if longer) is dropped. */
 const UNDELIVERING_QUIET_MS = 10_000;
+/** While the stream is quiet, the broadcaster's address is probed this often (see probeBootstrap). */
+const PROBE_EVERY_MS = 1000;
+/** A link that sent nothing for this long while the stream is quiet may be a dead one. */
+const PROBE_SILENT_MS = 2000;
+/** How often a viewer looks for entries a neighbour holds that it lacks (see catchUpEntries). */
+const CATCH_UP_EVERY_MS = 500;
 
 export class Swarm extends TypedEmitter<SwarmEvents> {
   readonly book: EntryBook;
@@ -52,6 +58,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
   private lastRefreshAt = 0;
+  private lastProbeAt = 0;
+  private lastCatchUpAt = 0;
   private pushCursor = 0;
   /** Which requests we answer, and our upload queue (see ServingPolicy). */
   private readonly serving: ServingPolicy;
@@ -252,6 +260,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.position.contiguousHead(rendition);
   }
 
+  /** When a new entry of the stream was last heard of (0 = never): the stream's pulse. */
+  get lastNewsAt(): number {
+    return this.intake.lastNewsAt;
+  }
+
   private tick(): void {
     if (this.destroyed) return;
     const now = this.options.now();
@@ -266,6 +279,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (this.options.role === 'viewer') {
       this.dropUndelivering(now);
       this.checkStarving(now);
+      this.probeIfQuiet(now);
+      this.catchUpEntries(now);
       this.fetcher.schedule(now);
       this.offers.digestIfDue(now);
       if (this.piecesOn) this.offers.offerToLackers();
@@ -279,6 +294,43 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.lastRefreshAt = now;
     for (const link of this.neighbourhood.links()) this.askPex(link);
     this.neighbourhood.refresh();
+  }
+
+  /**
+   * No new entry for longer than two segments, or our link to the broadcaster went silent:
+   * it may have stopped or crashed. Probe its address every second, so that once it is back
+   * (restarted at the same address) we reconnect within about a second instead of after our
+   * old link's idle timeout (news may come back through a neighbour before that).
+   */
+  private probeIfQuiet(now: number): void {
+    if (this.intake.lastNewsAt === 0 || now - this.lastProbeAt < PROBE_EVERY_MS) return;
+    const quietFor = now - this.intake.lastNewsAt;
+    const quiet = quietFor >= Math.max(PROBE_SILENT_MS, 2 * this.book.segmentDurationMs());
+    const deadSource = this.neighbourhood
+      .links()
+      .some((l) => l.isBroadcaster && l.session.silentMs() > 2 * PROBE_SILENT_MS);
+    if (!quiet && !deadSource) return;
+    this.lastProbeAt = now;
+    this.neighbourhood.probeBootstrap(PROBE_SILENT_MS);
+  }
+
+  /**
+   * A neighbour holds (by its AVAILABILITY) the segment after our contiguous run, but we lack
+   * its entry: ask that neighbour for its entries from there. HAVEs bring entries of what is
+   * published while we are linked; this fills in what was published before (a broadcaster
+   * that restarted publishes its backlog before viewers are back).
+   */
+  private catchUpEntries(now: number): void {
+    if (now - this.lastCatchUpAt < CATCH_UP_EVERY_MS) return;
+    this.lastCatchUpAt = now;
+    for (const rendition of this.book.renditions()) {
+      const head = this.position.contiguousHead(rendition);
+      if (head < 0) continue;
+      let seq = head + 1;
+      while (this.book.get(rendition, 'media', seq)) seq += 1;
+      const holder = this.neighbourhood.links().find((l) => l.holds(rendition, seq));
+      if (holder) this.intake.catchUp(holder, rendition, seq);
+    }
   }
 
   /**

@@ -90,8 +90,10 @@ export class EndpointDialer implements Dialer {
     private readonly timeoutMs = 5000,
   ) {}
 
-  async dial(address: PeerAddress): Promise<SwarmSession> {
-    const session = await this.endpoint.connect(address, this.streamId, { timeoutMs: this.timeoutMs });
+  async dial(address: PeerAddress, options: { timeoutMs?: number } = {}): Promise<SwarmSession> {
+    const session = await this.endpoint.connect(address, this.streamId, {
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+    });
     return new TransportSwarmSession(session);
   }
 }

@@ -44,6 +44,8 @@ export function WatchPage() {
   const playable = watching && snapshot.state !== 'ended' && snapshot.state !== 'not-found';
   const broadcasting = snapshot?.mode === 'broadcasting';
   const sessionError = watching ? snapshot.lastError : null;
+  // The player stays: it holds what it buffered and picks the stream up again by itself.
+  const broadcasterOffline = watching && snapshot.state === 'broadcaster-offline';
 
   return (
     <div className="page">
@@ -70,6 +72,12 @@ export function WatchPage() {
           error={error}
           onDismiss={() => setError('watch', null)}
         />
+      )}
+      {broadcasterOffline && (
+        <ErrorMessage tone="warn" title="Broadcaster offline — waiting">
+          The broadcaster stopped sending. Playback goes on by itself as soon as the stream comes back; there
+          is nothing to do.
+        </ErrorMessage>
       )}
       {sessionError && (
         <ErrorMessage

@@ -12,6 +12,7 @@ describe('sessionStatus', () => {
     expect(kind({ snapshot: watching({ state: 'connecting' }) })).toBe('connecting');
     expect(kind({ snapshot: watching({ state: 'buffering' }) })).toBe('buffering');
     expect(kind({ snapshot: watching({ state: 'playing' }) })).toBe('playing');
+    expect(kind({ snapshot: watching({ state: 'broadcaster-offline' }) })).toBe('broadcaster-offline');
     expect(kind({ snapshot: watching({ state: 'ended' }) })).toBe('ended');
     expect(kind({ snapshot: watching({ state: 'not-found' }) })).toBe('not-found');
     expect(kind({ snapshot: watching({ state: 'error' }) })).toBe('error');

@@ -12,6 +12,7 @@ export type StatusKind =
   | 'connecting'
   | 'buffering'
   | 'playing'
+  | 'broadcaster-offline'
   | 'live'
   | 'stalled'
   | 'ended'
@@ -34,6 +35,7 @@ const STATUS: Record<StatusKind, Omit<SessionStatus, 'kind'>> = {
   connecting: { label: 'Connecting', tone: 'info' },
   buffering: { label: 'Buffering', tone: 'warn' },
   playing: { label: 'Playing', tone: 'good' },
+  'broadcaster-offline': { label: 'Broadcaster offline — waiting', tone: 'warn' },
   live: { label: 'Live', tone: 'good' },
   stalled: { label: 'Playlist stalled', tone: 'warn' },
   ended: { label: 'Stream ended', tone: 'neutral' },
@@ -73,6 +75,8 @@ export function sessionStatus({ snapshot, connection, busy, addressError }: Stat
       return status('buffering');
     case 'playing':
       return status('playing');
+    case 'broadcaster-offline':
+      return status('broadcaster-offline');
     case 'ended':
       return status('ended');
     case 'not-found':

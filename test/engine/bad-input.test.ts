@@ -95,7 +95,7 @@ describe('engine bad input', () => {
     const engine = await net.engine();
     const events = collectEvents(engine);
     await engine.startBroadcast({ folder: dir, vodSpeed: Infinity });
-    await waitFor(() => engine.getSnapshot().state === 'ended', 10_000, 'the broadcast to end');
+    await waitFor(() => engine.getSnapshot().state === 'ended', 30_000, 'the broadcast to end');
     const errors = events.flatMap((e) => (e.type === 'error' ? [e.error] : []));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: ErrorCode.TOO_LARGE, fatal: false });

@@ -47,7 +47,7 @@ export class ScriptedPeer {
   ): Promise<ScriptedPeer> {
     const peer = new ScriptedPeer(server, streamId, opts.capabilities ?? 0);
     await peer.bind(opts.host ?? '127.0.0.1');
-    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
     // HELLO is retransmitted like a real client's until WELCOME or REJECT.
     while (peer.welcome === null && peer.rejected === null) {
       if (Date.now() > deadline) {

@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 function ingest(options: FolderIngestOptions): { ingest: FolderIngest; rec: Recorded<FolderIngestEvents> } {
-  const i = new FolderIngest({ pollIntervalMs: 100, ...options });
+  const i = new FolderIngest({ pollIntervalMs: 100, endGraceMs: 0, ...options });
   running.push(i);
   const rec = record<FolderIngestEvents>(i, EVENTS);
   i.start();
@@ -210,6 +210,75 @@ describe('FolderIngest', () => {
     expect(media(rec)[3]!.data.equals(await readFile(src(3)))).toBe(true);
   });
 
+  it('carries on when the encoder stops with ENDLIST and starts again (OBS stop/start)', async () => {
+    const dir = join(root, 'obs-restart');
+    await mkdir(dir);
+    const src = (n: number) => join(vod, `seg0000${n}.ts`);
+    await copySegments(
+      [
+        [src(0), 'a0.ts'],
+        [src(1), 'a1.ts'],
+        [src(2), 'b0.ts'],
+      ],
+      dir,
+    );
+    const playlist = join(dir, 'live.m3u8');
+    const seg = (uri: string) => ({ uri, durationS: 1 });
+    const write = (segments: string[], endlist: boolean) =>
+      writeMediaPlaylist(playlist, { targetDurationS: 1, segments: segments.map(seg), endlist });
+    await write(['a0.ts', 'a1.ts'], false);
+    const { rec } = ingest({ folder: dir, endGraceMs: 3000 });
+    await rec.until(() => media(rec).length === 2, 20_000, 'first run');
+    await write(['a0.ts', 'a1.ts'], true); // the encoder stops
+    await new Promise((r) => setTimeout(r, 500));
+    await write(['b0.ts'], false); // and starts again, numbering back at 0
+    await rec.until(() => media(rec).length === 3, 20_000, 'segment of the new run');
+    expect(rec.of('ended')).toEqual([]);
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [0, false],
+      [1, false],
+      [2, true],
+    ]);
+    // Stopped for good: ended once the grace has passed.
+    const stoppedAt = Date.now();
+    await write(['b0.ts'], true);
+    await rec.until(() => rec.of('ended').length === 1, 30_000, 'ended');
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(2900);
+  });
+
+  it('takes a new encoder run that reuses the file names and numbering for a restart', async () => {
+    const dir = join(root, 'same-names');
+    await mkdir(dir);
+    const src = (n: number) => join(vod, `seg0000${n}.ts`);
+    await copySegments(
+      [
+        [src(0), 'x0.ts'],
+        [src(1), 'x1.ts'],
+      ],
+      dir,
+    );
+    const playlist = join(dir, 'live.m3u8');
+    const t0 = Date.UTC(2026, 0, 1);
+    const seg = (n: number, at: number) => ({
+      uri: `x${n}.ts`,
+      durationS: 1,
+      programDateTimeMs: at + n * 1000,
+    });
+    await writeMediaPlaylist(playlist, { targetDurationS: 1, segments: [seg(0, t0), seg(1, t0)] });
+    const { rec } = ingest({ folder: dir });
+    await rec.until(() => media(rec).length === 2, 20_000, 'first run');
+    // A second run, 30 s later, writes x0.ts again as msn 0 (then x1.ts): same names, new times.
+    await copySegments([[src(2), 'x0.ts']], dir);
+    await writeMediaPlaylist(playlist, { targetDurationS: 1, segments: [seg(0, t0 + 30_000)] });
+    await rec.until(() => media(rec).length === 3, 20_000, 'segment of the new run');
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [0, false],
+      [1, false],
+      [2, true],
+    ]);
+    expect(media(rec)[2]!.data.equals(await readFile(src(2)))).toBe(true);
+  });
+
   it('reacts to playlist changes through the watcher, without waiting for the poll', async () => {
     const dir = join(root, 'watched');
     await mkdir(dir);
@@ -233,7 +302,7 @@ describe('FolderIngest', () => {
     await rec.until(() => media(rec).length === 2, 30_000, 'segment through the watcher');
   });
 
-  it('goes on without a listed file that rolled out of the live window, and honours minSeq', async () => {
+  it('goes on without a listed file that rolled out of the live window (no hole in the numbering), and honours minSeq', async () => {
     const dir = join(root, 'rolled');
     await mkdir(dir);
     await copySegments(
@@ -254,7 +323,11 @@ describe('FolderIngest', () => {
     await copySegments([[join(vod, 'seg00003.ts'), 'm3.ts']], dir);
     await writeMediaPlaylist(playlist, { mediaSequence: 2, segments: segs(2, 3) });
     await rec.until(() => media(rec).length === 3, 20_000, 'segments after the hole');
-    expect(media(rec).map((s) => s.seq)).toEqual([100, 102, 103]);
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [100, false],
+      [101, true],
+      [102, false],
+    ]);
     expect(rec.of('resumed')).toEqual([{ rendition: 0 }]);
   });
 
@@ -318,9 +391,14 @@ describe('FolderIngest', () => {
       endlist: true,
     });
     const { rec } = ingest({ folder: dir, vodSpeed: Infinity });
-    await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
+    await rec.until(() => rec.of('ended').length > 0, 20_000, 'ended');
 
-    expect(media(rec).map((s) => s.seq)).toEqual([0, 3, 4]);
+    // The refused ones leave no hole in the numbering; the next is flagged a discontinuity.
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [0, false],
+      [1, true],
+      [2, false],
+    ]);
     expect(media(rec)[1]!.data.equals(await readFile(join(dir, 'a0.ts')))).toBe(true);
     expect(rec.of('segment').some((s) => s.data.includes(secret))).toBe(false);
     const errors = rec.of('error');
@@ -334,7 +412,7 @@ describe('FolderIngest', () => {
     await mkdir(dir);
     await symlink(join(vod, 'stream.m3u8'), join(dir, 'stream.m3u8'));
     const { rec } = ingest({ folder: dir });
-    await rec.until(() => rec.of('error').length === 1, 5000, 'an error');
+    await rec.until(() => rec.of('error').length === 1, 20_000, 'an error');
     expect(rec.of('error')[0]).toMatchObject({ code: ErrorCode.BAD_FOLDER });
     expect(rec.of('error')[0]!.message).toMatch(/stream\.m3u8 is a link to .*outside the broadcast folder/);
     expect(rec.of('segment')).toEqual([]);
@@ -342,7 +420,7 @@ describe('FolderIngest', () => {
     const viaLink = join(root, 'vod-link');
     await symlink(vod, viaLink);
     const { rec: linked } = ingest({ folder: viaLink, vodSpeed: Infinity });
-    await linked.until(() => linked.of('ended').length > 0, 5000, 'ended');
+    await linked.until(() => linked.of('ended').length > 0, 20_000, 'ended');
     expect(media(linked).map((s) => s.seq)).toEqual([0, 1, 2, 3]);
     expect(linked.of('error')).toEqual([]);
   });
@@ -365,21 +443,24 @@ describe('FolderIngest', () => {
       segments: [{ uri: 'a0.ts' }, { uri: 'huge.ts' }, { uri: 'a1.ts' }],
     });
     const { rec } = ingest({ folder: dir });
-    await rec.until(() => media(rec).length === 2, 5000, 'the segments around the large one');
+    await rec.until(() => media(rec).length === 2, 20_000, 'the segments around the large one');
     // The error comes with the skip, not after a later problem happens to look again.
-    await rec.until(() => rec.of('error').length === 1, 5000, 'the too-large error');
+    await rec.until(() => rec.of('error').length === 1, 20_000, 'the too-large error');
     const error = rec.of('error')[0]!;
     expect(error.code).toBe(ErrorCode.TOO_LARGE);
     expect(error.message).toMatch(/huge\.ts is 32\.0 MiB, more than one segment may be \(32 MiB/);
     expect(error.message).toMatch(/segment 1 skipped/);
-    expect(media(rec).map((s) => s.seq)).toEqual([0, 2]);
+    expect(media(rec).map((s) => [s.seq, s.discontinuity])).toEqual([
+      [0, false],
+      [1, true],
+    ]);
 
     await writeMediaPlaylist(playlist, {
       segments: [{ uri: 'a0.ts' }, { uri: 'huge.ts' }, { uri: 'a1.ts' }, { uri: 'a2.ts' }],
       endlist: true,
     });
-    await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
-    expect(media(rec).map((s) => s.seq)).toEqual([0, 2, 3]);
+    await rec.until(() => rec.of('ended').length > 0, 20_000, 'ended');
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 1, 2]);
     expect(rec.of('error')).toHaveLength(1); // reported once, not again on every read
   });
 

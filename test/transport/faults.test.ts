@@ -31,7 +31,7 @@ describe('session faults', () => {
     const peer = await scripted(node);
     // pn 10: a PING. The node answers PONG with an ACK block up to 10.
     peer.send(10, [{ type: 'PING', nonce: 1 }]);
-    await waitFor(() => peer.framesOf('PONG').length > 0, 10_000, 'PONG');
+    await waitFor(() => peer.framesOf('PONG').length > 0, 30_000, 'PONG');
     const reply = peer.received.find((p) => p.frames.some((f) => f.type === 'PONG'))!;
     expect(reply.header.ack?.ranges[0]?.[1]).toBe(10);
     // pn 5, ack-eliciting, acknowledging that reply: the node forgets every range <= 10.
@@ -39,11 +39,11 @@ describe('session faults', () => {
     peer.send(5, [{ type: 'PING', nonce: 2 }], { delayUs: 0, ranges: [[replyPn, replyPn]] });
     // The node answers that PING; its delayed-ACK timer (which used to throw on an ACK
     // block with no ranges and end the process) runs after maxAckDelayMs.
-    await waitFor(() => peer.framesOf('PONG').some((f) => f.nonce === 2), 10_000, 'PONG to nonce 2');
+    await waitFor(() => peer.framesOf('PONG').some((f) => f.nonce === 2), 30_000, 'PONG to nonce 2');
     await new Promise((r) => setTimeout(r, node.endpoint.config.maxAckDelayMs * 4));
     // The node is alive and the session usable: another PING gets its PONG.
     peer.send(11, [{ type: 'PING', nonce: 3 }]);
-    await waitFor(() => peer.framesOf('PONG').some((f) => f.nonce === 3), 10_000, 'PONG to nonce 3');
+    await waitFor(() => peer.framesOf('PONG').some((f) => f.nonce === 3), 30_000, 'PONG to nonce 3');
     expect(sessions).toHaveLength(1);
     expect(sessions[0]!.closed).toBe(false);
     expect(node.endpoint.stats().sessionFaults).toBe(0);
@@ -71,7 +71,7 @@ describe('session faults', () => {
     goodServer.on('segmentRequest', (r) => r.respond(data));
 
     bad.send(0, [{ type: 'CHOKE' }]);
-    await waitFor(() => bad.framesOf('GOODBYE').length > 0, 10_000, 'GOODBYE to the faulty session');
+    await waitFor(() => bad.framesOf('GOODBYE').length > 0, 30_000, 'GOODBYE to the faulty session');
     expect(bad.framesOf('GOODBYE')[0]!.code).toBe(ErrorCode.INTERNAL);
     expect(victimClosed[0]?.code).toBe(ErrorCode.INTERNAL);
     expect(server.endpoint.stats().sessionFaults).toBe(1);
@@ -96,7 +96,7 @@ describe('session faults', () => {
     one.server.connection.sendPing(); // arms nothing new; the keepalive/ACK timers call onTimer
     await waitFor(() => one.server.closed, 30_000, 'the faulty session to close');
     expect(one.server.reason?.code).toBe(ErrorCode.INTERNAL);
-    await waitFor(() => one.client.closed, 10_000, 'the peer to hear GOODBYE');
+    await waitFor(() => one.client.closed, 30_000, 'the peer to hear GOODBYE');
     expect(server.endpoint.stats().sessionFaults).toBe(1);
     const data = testBytes(64 * 1024, 3);
     two.server.on('segmentRequest', (r) => r.respond(data));

@@ -79,7 +79,7 @@ describe('floods from one peer', () => {
     }
     await waitFor(() => session.closed, 20_000, 'the flooding session to close');
     expect(session.reason?.code).toBe(ErrorCode.RESOURCE_LIMIT);
-    await waitFor(() => peer.framesOf('GOODBYE').length > 0, 10_000, 'GOODBYE');
+    await waitFor(() => peer.framesOf('GOODBYE').length > 0, 30_000, 'GOODBYE');
     expect(peer.framesOf('GOODBYE')[0]!.code).toBe(ErrorCode.RESOURCE_LIMIT);
     expect(maxFrames).toBeLessThanOrEqual(cfg.maxControlFrames);
     expect(maxBytes).toBeLessThanOrEqual(cfg.maxControlBytes);
@@ -182,7 +182,7 @@ describe('floods from one peer', () => {
       await waitFor(() => session.closed, 20_000, 'the flooding session to close');
       const seconds = (performance.now() - started) / 1000;
       expect(session.reason?.code).toBe(ErrorCode.RESOURCE_LIMIT);
-      await waitFor(() => peer.framesOf('GOODBYE').length > 0, 10_000, 'GOODBYE');
+      await waitFor(() => peer.framesOf('GOODBYE').length > 0, 30_000, 'GOODBYE');
       expect(peer.framesOf('GOODBYE')[0]!.code).toBe(ErrorCode.RESOURCE_LIMIT);
       // Handled: the burst, plus what the rate refilled while the flood lasted.
       const { burst, perSecond } = INBOUND_FRAME_RATES[kind];
