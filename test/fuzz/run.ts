@@ -2,6 +2,7 @@
 //   npm run fuzz                                   10^6 sequences, random first seed
 //   npm run fuzz -- --sequences 20000 --seed 42
 //   npm run fuzz -- --seed <s> --path <p>          replays one failure (as printed)
+//   npm run fuzz -- --seed <s> --path <p> --shrink  …and shrinks it to a minimal sequence
 // Runs go in batches with successive seeds; a failing batch prints its seed, path and the
 // shrunk counterexample, and the fuzz goes on with the next seed. Exit code 1 on failure.
 
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     path: { type: 'string' },
     batch: { type: 'string', default: '500' },
     'max-minutes': { type: 'string', default: '90' },
+    /** Shrink failures to a minimal sequence (slow: each step replays a run). */
+    shrink: { type: 'boolean', default: false },
   },
 });
 
@@ -41,7 +44,11 @@ function report(out: fc.RunDetails<[Parameters<typeof runScenario>[0]]>): string
 async function main(): Promise<void> {
   installEscapeGuards();
   if (values.path !== undefined) {
-    const out = await fc.check(property, { seed: firstSeed, path: values.path, endOnFailure: true });
+    const out = await fc.check(property, {
+      seed: firstSeed,
+      path: values.path,
+      endOnFailure: !values.shrink,
+    });
     console.log(out.failed ? report(out) : 'replay: passed');
     removeEscapeGuards();
     process.exitCode = out.failed ? 1 : 0;
@@ -52,7 +59,7 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   console.log(`fuzz: ${target} sequences from seed ${firstSeed}, ${batch} runs per seed`);
   for (let seed = firstSeed; sequences < target && Date.now() < deadline; seed++) {
-    const out = await fc.check(property, { seed, numRuns: batch });
+    const out = await fc.check(property, { seed, numRuns: batch, endOnFailure: !values.shrink });
     runs += out.numRuns;
     if (out.failed) {
       failures.push(`seed ${seed} path ${out.counterexamplePath}`);
