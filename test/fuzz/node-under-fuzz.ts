@@ -13,7 +13,7 @@ import { SegmentStore } from '../../src-main/store/segment-store.js';
 import { Endpoint } from '../../src-main/transport/endpoint.js';
 import type { Swarm } from '../../src-main/swarm/swarm.js';
 
-import type { FakeClock } from '../fakes/fake-clock.js';
+import { FakeClock } from '../fakes/fake-clock.js';
 import type { MemoryNet } from '../fakes/memory-net.js';
 import { signedStream } from './signed-stream.js';
 
@@ -26,6 +26,39 @@ export interface FaultSeen {
   peer: string;
   code: number;
   message: string;
+}
+
+/**
+ * The fake clock with Node's timer semantics: a delay under 1 ms is 1 ms (Node clamps it;
+ * the pacer may ask to wake at `now` when float rounding leaves it a hair short of a
+ * packet's tokens, and relies on that). It also counts timer callbacks per instant: a
+ * timer that re-arms itself for the same instant would spin a real node; here it would
+ * hang FakeClock.advance(), so it is reported as a failure instead.
+ */
+export class StormCheckedClock extends FakeClock {
+  private instant = -1;
+  private firesAtInstant = 0;
+  storm: string | null = null;
+
+  override setTimeout(fn: () => void, ms: number): unknown {
+    // SHOAL_FUZZ_TIMER_STACKS=1 (replays): a storm reports who armed the timer.
+    const armedBy = process.env.SHOAL_FUZZ_TIMER_STACKS ? new Error('armed').stack : '';
+    return super.setTimeout(
+      () => {
+        const now = this.now();
+        if (now !== this.instant) {
+          this.instant = now;
+          this.firesAtInstant = 0;
+        }
+        if (++this.firesAtInstant > 10_000) {
+          this.storm ??= `timer storm: over 10000 timer callbacks at t=${now} ms (delay ${ms} ms) ${armedBy}`;
+          return;
+        }
+        fn();
+      },
+      Math.max(1, ms),
+    );
+  }
 }
 
 export class NodeUnderFuzz {

@@ -7,6 +7,9 @@
 // shrunk counterexample, and the fuzz goes on with the next seed. Exit code 1 on failure.
 
 import fc from 'fast-check';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installEscapeGuards, removeEscapeGuards, runScenario, scenario } from './sequence.js';
 
@@ -29,8 +32,16 @@ const deadline = Date.now() + Number(values['max-minutes']) * 60_000;
 
 let sequences = 0;
 let datagrams = 0;
+let slow = 0;
 const property = fc.asyncProperty(scenario, async (sc) => {
+  const t0 = Date.now();
   const r = await runScenario(sc);
+  if (Date.now() - t0 > 20_000) {
+    // Not a failure by itself (the machine may be busy), but worth a look: kept for replay.
+    const file = join(tmpdir(), `shoal-fuzz-slow-${process.pid}-${slow++}.json`);
+    writeFileSync(file, JSON.stringify(sc));
+    console.log(`  slow run (${((Date.now() - t0) / 1000).toFixed(0)} s, ${r.sequences} sequences): ${file}`);
+  }
   sequences += r.sequences;
   datagrams += r.datagrams;
   if (r.failure) throw new Error(r.failure);

@@ -15,11 +15,10 @@ import { NotAvailableReason } from '../../src-main/protocol/constants.js';
 import { ErrorCode } from '../../src-shared/errors.js';
 import type { AckBlock, AckRange, Frame, PexPeer, SegmentEntry } from '../../src-main/protocol/types.js';
 import { Capability } from '../../src-main/protocol/constants.js';
-import { FakeClock } from '../fakes/fake-clock.js';
 import { MemoryNet } from '../fakes/memory-net.js';
 import { ackRanges, frame as anyFrame } from '../protocol/arbitraries.js';
 import { MemoryPeer } from './memory-peer.js';
-import { NODE_ADDRESS, NodeUnderFuzz } from './node-under-fuzz.js';
+import { NODE_ADDRESS, NodeUnderFuzz, StormCheckedClock } from './node-under-fuzz.js';
 import { signedStream } from './signed-stream.js';
 
 const U32 = 0xffff_ffff;
@@ -337,7 +336,7 @@ export async function runScenario(sc: Scenario): Promise<RunOutcome> {
   escaped = [];
   const stream = signedStream();
   const net = new MemoryNet();
-  const clock = new FakeClock();
+  const clock = new StormCheckedClock();
   let peerCount = 0;
   const newPeer = (host: string): MemoryPeer => {
     const n = peerCount++;
@@ -404,6 +403,7 @@ export async function runScenario(sc: Scenario): Promise<RunOutcome> {
   }
   const faults = node.findings();
   if (faults.length) fail(`session fault (not a protocol violation): ${faults[0]!.message}`);
+  if (clock.storm) failure = clock.storm;
   if (escaped.length) failure = escaped[0]!;
   return { failure, datagrams: net.delivered, sequences: sc.sequences.length };
 }
