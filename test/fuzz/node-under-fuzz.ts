@@ -203,6 +203,11 @@ export class NodeUnderFuzz {
             kind: 'media',
             seq: want.entry.seq,
             expectedSize: want.data.length,
+            // As a viewer asks: needed within a segment duration. Without a deadline a
+            // broadcaster that already sent a segment's first copies refuses it (OVERLOADED:
+            // it serves only rescues then, see ServingPolicy.refuses).
+            deadlineMs: 1000,
+            priority: 0,
           }).done,
         );
         if (typeof got === 'string') return `honest peer: segment ${got}`;
