@@ -8,6 +8,7 @@ import type { SegmentStore } from '../store/segment-store.js';
 import { Swarm } from '../swarm/swarm.js';
 import { EndpointDialer, TransportSwarmSession } from '../swarm/transport-session.js';
 import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '../transport/index.js';
+import type { Clock } from '../transport/clock.js';
 import type { EngineConfig } from './engine-config.js';
 import { FaultLog } from './fault-log.js';
 
@@ -22,6 +23,10 @@ export interface StreamNodeOptions {
   faultLog?: FaultLog;
   /** UDP port to use instead of the setting's (which must be 0, "any"); any other if taken. */
   preferredPort?: number | null;
+  /** Tests: an already bound socket (the fuzzer's in-memory one) instead of a UDP port. */
+  socket?: DatagramSocket;
+  /** Tests: the transport's time source (default: the system clock). */
+  clock?: Clock;
 }
 
 export function uploadCapBytes(config: EngineConfig): number | null {
@@ -62,9 +67,9 @@ export class StreamNode {
       const e = ShoalError.from(err, ErrorCode.IO);
       return new ShoalError(ErrorCode.IO, `cannot open UDP port ${config.settings.udpPort}: ${e.message}`);
     };
-    let socket: DatagramSocket | undefined;
+    let socket: DatagramSocket | undefined = options.socket;
     const wrap = config.transport.wrapSocket;
-    if (wrap) {
+    if (wrap && !socket) {
       try {
         socket = wrap(
           await UdpSocket.bind({ host: config.transport.bindHost, port: config.settings.udpPort }),
@@ -75,6 +80,7 @@ export class StreamNode {
     }
     const endpoint = new Endpoint({
       socket,
+      clock: options.clock,
       host: config.transport.bindHost,
       port: config.settings.udpPort,
       idleTimeoutMs: config.transport.idleTimeoutMs,
