@@ -1,4 +1,4 @@
-// The attacks of issue 15 §2 and §2b, each from 127.0.0.1 against a live node of the Lab.
+// The attacks of issue 15 §2 and §2b, each from a loopback address of its own against a live node of the Lab.
 // Each runs for a bounded count or time and returns what it sent and what it observed;
 // run.ts measures the victims (RSS, viewers' continuity) around it.
 
@@ -38,7 +38,18 @@ export interface Attack {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Where the honest processes run (and the victims of reflection listen). */
 const LOCAL = '127.0.0.1';
+/**
+ * Where the current attack comes from: a loopback address of its own (run.ts sets one per
+ * attack), because nodes ban by source IP (PROTOCOL §13.5): an attack from 127.0.0.1 that
+ * gets its sender banned would ban the honest viewers on 127.0.0.1 with it and spoil the
+ * attacks after it.
+ */
+let attacker = '127.0.0.1';
+export function setAttackerHost(host: string): void {
+  attacker = host;
+}
 const CAPS = Capability.PIECES | Capability.PEX | Capability.RELAY;
 
 async function rawSockets(n: number): Promise<dgram.Socket[]> {
@@ -47,7 +58,7 @@ async function rawSockets(n: number): Promise<dgram.Socket[]> {
     const s = dgram.createSocket('udp4');
     s.on('error', () => {});
     s.on('message', () => {});
-    await new Promise<void>((r) => s.bind(0, LOCAL, r));
+    await new Promise<void>((r) => s.bind(0, attacker, r));
     out.push(s);
   }
   return out;
@@ -60,7 +71,9 @@ async function connectMany(target: PeerAddress, streamId: Uint8Array, n: number)
   const out: ScriptedPeer[] = [];
   for (let i = 0; i < n; i++) {
     try {
-      out.push(await ScriptedPeer.connect(target, streamId, { capabilities: CAPS, timeoutMs: 3000 }));
+      out.push(
+        await ScriptedPeer.connect(target, streamId, { capabilities: CAPS, timeoutMs: 3000, host: attacker }),
+      );
     } catch {
       // no answer: counted by the caller as not connected
     }
@@ -90,7 +103,7 @@ async function endpointSession(
   target: PeerAddress,
   streamId: Uint8Array,
 ): Promise<{ ep: Endpoint; s: PeerSession }> {
-  const ep = new Endpoint({ host: LOCAL, port: 0, capabilities: CAPS });
+  const ep = new Endpoint({ host: attacker, port: 0, capabilities: CAPS });
   await ep.start();
   const s = await ep.connect(target, streamId, { timeoutMs: 5000 });
   return { ep, s };
@@ -409,7 +422,12 @@ export function pexReflection(seconds: number): Attack {
       if (!p?.welcome) return { datagrams: 0, notes: ['the attacker was not admitted'] };
       let sentBytes = 0;
       const peers = [
-        ...victims.map((v) => ({ host: LOCAL, port: v.address().port, nodeId: randomBytes(8), flags: 0 })),
+        ...victims.map((v) => ({
+          host: v.address().address,
+          port: v.address().port,
+          nodeId: randomBytes(8),
+          flags: 0,
+        })),
         { host: '224.0.0.1', port: 9, nodeId: randomBytes(8), flags: 0 },
         { host: '255.255.255.255', port: 9, nodeId: randomBytes(8), flags: 0 },
         { host: '0.0.0.0', port: 9, nodeId: randomBytes(8), flags: 0 },

@@ -23,6 +23,7 @@ import {
   requestNeverAnswer,
   unlimitedPull,
   type Attack,
+  setAttackerHost,
   type AttackResult,
 } from './attacks.js';
 import { Lab, RssProbe } from './lab.js';
@@ -204,6 +205,9 @@ async function main(): Promise<void> {
       // The last attack's sessions idle out first (15 s), so each attack meets a node with room.
       await sleep(rows.length === 0 ? 3000 : 17_000);
       console.error(`bench:hostile: ${name}…`);
+      // Each attack from a loopback address of its own: a ban by IP (PROTOCOL §13.5) earned
+      // by one attack must not keep the next out, nor the honest viewers on 127.0.0.1.
+      setAttackerHost(`127.0.0.${10 + rows.length}`);
       rows.push(await runOne(current, ATTACKS[name]!));
     }
   } finally {
