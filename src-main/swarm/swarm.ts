@@ -36,6 +36,8 @@ const PEX_ANSWER_MS = 10_000;
 const UNANSWERED_LIMIT = 6;
 /** ...and delivers nothing for this long (at least; 4 segment durations if longer) is dropped. */
 const UNDELIVERING_QUIET_MS = 10_000;
+/** How often a viewer asks for the entry of one seq it never heard of (see fillEntryGaps). */
+const GAP_ASKS = 3;
 
 export class Swarm extends TypedEmitter<SwarmEvents> {
   readonly book: EntryBook;
@@ -52,6 +54,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
   private lastRefreshAt = 0;
+  private lastGapFillAt = 0;
+  /** Times we asked for each unknown seq (`rendition:seq`) in fillEntryGaps. */
+  private readonly gapAsks = new Map<string, number>();
   private pushCursor = 0;
   /** Which requests we answer, and our upload queue (see ServingPolicy). */
   private readonly serving: ServingPolicy;
@@ -266,6 +271,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (this.options.role === 'viewer') {
       this.dropUndelivering(now);
       this.checkStarving(now);
+      this.fillEntryGaps(now);
       this.fetcher.schedule(now);
       this.offers.digestIfDue(now);
       if (this.piecesOn) this.offers.offerToLackers();
@@ -279,6 +285,53 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.lastRefreshAt = now;
     for (const link of this.neighbourhood.links()) this.askPex(link);
     this.neighbourhood.refresh();
+  }
+
+  /**
+   * Entries we never heard of between what we hold in order and the live edge are fetched
+   * from a neighbour's playlist (PROTOCOL §5.4). A viewer learns of a segment only from a
+   * HAVE, a PIECE_MAP or a playlist, and only links it has at that moment tell it: segments
+   * a broadcaster published in a burst while it had no neighbour (or while ours were being
+   * replaced), or whose announcements went to neighbours we dropped, were never heard of by
+   * anyone and so never fetched; the player then waited at the hole forever. A new link's
+   * AVAILABILITY says what it holds, not the entries: without this nothing ever filled the
+   * hole. One request at a time, at most twice per segment duration, and each seq asked
+   * for at most GAP_ASKS times (a seq the broadcaster skipped, its file gone before it was
+   * read, is listed by no one).
+   */
+  private fillEntryGaps(now: number): void {
+    if (now - this.lastGapFillAt < Math.max(250, this.book.segmentDurationMs() / 2)) return;
+    for (const rendition of this.book.renditions()) {
+      const start = this.position.joinSeq(rendition);
+      if (start === undefined) continue;
+      const edge = this.book.liveEdge(rendition);
+      let missing = -1;
+      const from = Math.max(start, this.position.contiguousHead(rendition) + 1, edge - HOLDINGS_KEPT);
+      for (let seq = from; seq < edge; seq++) {
+        if (
+          !this.book.get(rendition, 'media', seq) &&
+          (this.gapAsks.get(`${rendition}:${seq}`) ?? 0) < GAP_ASKS
+        ) {
+          missing = seq;
+          break;
+        }
+      }
+      if (missing < 0) continue;
+      // Whoever says it holds the segment, else the broadcaster (it lists its whole window),
+      // else a neighbour that holds something newer.
+      const links = this.neighbourhood.links().filter((l) => !l.suspected);
+      const link =
+        links.find((l) => l.holds(rendition, missing)) ??
+        links.find((l) => l.isBroadcaster) ??
+        links.find((l) => l.newestHeld(rendition) > missing);
+      if (!link) continue;
+      this.lastGapFillAt = now;
+      const key = `${rendition}:${missing}`;
+      this.gapAsks.set(key, (this.gapAsks.get(key) ?? 0) + 1);
+      if (this.gapAsks.size > 1024) this.gapAsks.delete(this.gapAsks.keys().next().value!);
+      this.intake.catchUp(link, rendition, missing);
+      return;
+    }
   }
 
   /**
