@@ -1,8 +1,12 @@
 // Turns successive reads of one media playlist into segments, each exactly once and in
 // order. A live playlist is followed as it rolls; a finished (VOD) playlist is replayed as
 // a live stream, paced at the segments' real durations. Output seqs are the source's
-// EXT-X-MEDIA-SEQUENCE numbers unless the encoder restarts its numbering (OBS stop/start):
-// then ours continue where they were, marked as a discontinuity, so seqs never go back.
+// EXT-X-MEDIA-SEQUENCE numbers, shifted where they must be: when the encoder restarts its
+// numbering (OBS stop/start), and when source segments are never published (they rolled
+// out of the playlist before we read them, as when the broadcaster's process was held up
+// for longer than the encoder's list lasts, or they were skipped): ours then continue with
+// the next number, marked as a discontinuity, so seqs never go back and have no holes. A
+// hole would be a segment no viewer can ever fetch: players wait at it.
 
 import { EntryFlag } from '../protocol/constants.js';
 import type { UnsignedSegmentEntry } from '../protocol/records.js';
@@ -288,14 +292,25 @@ export class RenditionIngest {
     return 'done';
   }
 
+  /** A source segment that is never published: it takes no seq of ours (see seqFor). */
   private skip(segment: MediaSegmentRef): void {
-    this.remember(segment, this.seqFor(segment));
+    this.lastMsn = segment.msn;
+    this.uriByMsn.set(segment.msn, segment.uri);
+    if (this.uriByMsn.size > REMEMBERED_URIS) this.uriByMsn.delete(this.uriByMsn.keys().next().value!);
   }
 
-  /** Our seq for a source segment: its msn, shifted once at the start and after a restart. */
+  /**
+   * Our seq for a source segment: its msn, shifted at the start, after a restart, and after
+   * source segments we never published (so the next seq follows the last one published,
+   * marked as a discontinuity).
+   */
   private seqFor(segment: MediaSegmentRef): number {
     if (this.lastSeq === null) this.seqOffset = Math.max(0, this.options.minSeq - segment.msn);
     else if (this.lastMsn === null) this.seqOffset = this.lastSeq + 1 - segment.msn;
+    else if (segment.msn + this.seqOffset !== this.lastSeq + 1) {
+      this.seqOffset = this.lastSeq + 1 - segment.msn;
+      this.pendingDiscontinuity = true;
+    }
     return segment.msn + this.seqOffset;
   }
 

@@ -254,8 +254,35 @@ describe('FolderIngest', () => {
     await copySegments([[join(vod, 'seg00003.ts'), 'm3.ts']], dir);
     await writeMediaPlaylist(playlist, { mediaSequence: 2, segments: segs(2, 3) });
     await rec.until(() => media(rec).length === 3, 20_000, 'segments after the hole');
-    expect(media(rec).map((s) => s.seq)).toEqual([100, 102, 103]);
+    // No hole in our numbering (no viewer could ever fetch it): the next one follows, marked
+    // as a discontinuity.
+    expect(media(rec).map((s) => s.seq)).toEqual([100, 101, 102]);
+    expect(media(rec).map((s) => s.discontinuity)).toEqual([false, true, false]);
     expect(rec.of('resumed')).toEqual([{ rendition: 0 }]);
+  });
+
+  it('numbers on without a hole when segments rolled out of the playlist before it was read', async () => {
+    // A broadcaster held up for longer than the encoder's list lasts (a loaded machine):
+    // the encoder listed and deleted m1..m3 meanwhile.
+    const dir = join(root, 'held-up');
+    await mkdir(dir);
+    await copySegments(
+      [
+        [join(vod, 'seg00000.ts'), 'm0.ts'],
+        [join(vod, 'seg00002.ts'), 'm4.ts'],
+        [join(vod, 'seg00003.ts'), 'm5.ts'],
+      ],
+      dir,
+    );
+    const playlist = join(dir, 'live.m3u8');
+    const segs = (...n: number[]) => n.map((k) => ({ uri: `m${k}.ts` }));
+    await writeMediaPlaylist(playlist, { mediaSequence: 0, segments: segs(0) });
+    const { rec } = ingest({ folder: dir });
+    await rec.until(() => media(rec).length === 1, 20_000, 'm0');
+    await writeMediaPlaylist(playlist, { mediaSequence: 4, segments: segs(4, 5) });
+    await rec.until(() => media(rec).length === 3, 20_000, 'the segments after the jump');
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 1, 2]);
+    expect(media(rec).map((s) => s.discontinuity)).toEqual([false, true, false]);
   });
 
   it('reports bad folders and playlists without crashing, and resumes once the folder is fixed', async () => {
@@ -320,7 +347,8 @@ describe('FolderIngest', () => {
     const { rec } = ingest({ folder: dir, vodSpeed: Infinity });
     await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
 
-    expect(media(rec).map((s) => s.seq)).toEqual([0, 3, 4]);
+    // Refused files take no seq: the numbering has no hole a viewer would wait at.
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 1, 2]);
     expect(media(rec)[1]!.data.equals(await readFile(join(dir, 'a0.ts')))).toBe(true);
     expect(rec.of('segment').some((s) => s.data.includes(secret))).toBe(false);
     const errors = rec.of('error');
@@ -372,14 +400,14 @@ describe('FolderIngest', () => {
     expect(error.code).toBe(ErrorCode.TOO_LARGE);
     expect(error.message).toMatch(/huge\.ts is 32\.0 MiB, more than one segment may be \(32 MiB/);
     expect(error.message).toMatch(/segment 1 skipped/);
-    expect(media(rec).map((s) => s.seq)).toEqual([0, 2]);
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 1]);
 
     await writeMediaPlaylist(playlist, {
       segments: [{ uri: 'a0.ts' }, { uri: 'huge.ts' }, { uri: 'a1.ts' }, { uri: 'a2.ts' }],
       endlist: true,
     });
     await rec.until(() => rec.of('ended').length > 0, 5000, 'ended');
-    expect(media(rec).map((s) => s.seq)).toEqual([0, 2, 3]);
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 1, 2]);
     expect(rec.of('error')).toHaveLength(1); // reported once, not again on every read
   });
 
