@@ -287,8 +287,12 @@ export class Neighbourhood {
     let dialing = [...this.candidates.values()].filter((c) => c.dialing).length;
     const connected = new Set(this.links().map((l) => addressKey(l.session.remote)));
     const connectedIds = new Set(this.linksById.keys());
+    // A neighbour suspected dead (see PeerLink.suspect) holds its slot until its session
+    // times out, but we dial for a replacement now: it may be the one that has what we need.
+    let alive = 0;
+    for (const link of this.linksById.values()) if (!link.suspected) alive++;
     for (const c of this.candidates.values()) {
-      if (this.linksById.size + dialing >= target) break;
+      if (alive + dialing >= target) break;
       if (c.dialing || c.nextTryAt > now) continue;
       if (connected.has(addressKey(c.address)) || (c.nodeId && connectedIds.has(c.nodeId))) continue;
       if (!c.validated && !this.dialBudget.take()) continue;

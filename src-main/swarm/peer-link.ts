@@ -41,6 +41,10 @@ export class PeerLink {
   lastDeliveredAt: number;
   /** Our requests it left unanswered (timed out or given up, no byte received) since it last delivered. */
   unanswered = 0;
+  /** When we last sent it a probe PING (see SegmentFetcher.watchSilence), or undefined. */
+  probedAt: number | undefined = undefined;
+  /** When our requests found it silent (see suspect), or null. */
+  private suspectedAt: number | null = null;
   /** Our PEX_REQUEST waiting for its answer (PROTOCOL §5.14): its `max`, and when it was sent. */
   private pexAsked: { max: number; at: number } | null = null;
 
@@ -94,6 +98,24 @@ export class PeerLink {
     const asked = this.pexPending(timeoutMs) ? this.pexAsked!.max : null;
     this.pexAsked = null;
     return asked;
+  }
+
+  /**
+   * Our requests found the peer silent (nothing heard since a request or a probe, for the
+   * scheduler's silent limit): it has most likely crashed. Until it is heard from again it is
+   * asked for nothing, its requests move to other holders, and it does not count as one of
+   * the neighbours we dial for (see Neighbourhood.maintain), so a viewer whose neighbours die
+   * fetches elsewhere at once instead of waiting for their idle timeout.
+   */
+  suspect(): void {
+    this.suspectedAt ??= this.now();
+  }
+
+  /** Suspected (see suspect) and not heard from since. */
+  get suspected(): boolean {
+    if (this.suspectedAt === null) return false;
+    if (this.now() - this.session.silentMs() > this.suspectedAt) this.suspectedAt = null;
+    return this.suspectedAt !== null;
   }
 
   /** A request of ours ended with nothing from the peer: no byte by its deadline, or given up. */

@@ -123,10 +123,44 @@ export class SegmentFetcher {
     return dueInMs < this.effectivePolicy().urgentWithinMs ? 1 : 2;
   }
 
+  /**
+   * Death detection for the neighbours we wait on (issue 15: a crashed peer is dropped only
+   * at the 15 s idle timeout, and PTO backoff is no faster under load). A neighbour silent
+   * for the silent limit while a request of ours to it runs is probed once with a PING
+   * (PROTOCOL §5.2: any live node answers with PONG and an ACK at once, however long its
+   * upload queue); one that stays silent since the request or the probe is suspected dead
+   * (see PeerLink.suspect): its requests move to other holders at the next plan.
+   */
+  private watchSilence(now: number): void {
+    const limit = this.policy.silentSourceMs;
+    const waitedOn = new Map<PeerLink, number>();
+    for (const r of this.running.values())
+      waitedOn.set(r.link, Math.min(waitedOn.get(r.link) ?? Infinity, r.startedAt));
+    for (const [link, firstAskedAt] of waitedOn) {
+      if (link.suspected) continue;
+      const heardAt = now - link.session.silentMs();
+      const silentSince = (t: number | undefined): boolean =>
+        t !== undefined && now - t >= limit && heardAt < t;
+      // The oldest request stands for all: a later one to a peer silent since the oldest
+      // was asked is silent since it was asked too.
+      if (silentSince(firstAskedAt) || silentSince(link.probedAt)) {
+        link.suspect();
+        continue;
+      }
+      if (now - heardAt >= limit && (link.probedAt === undefined || link.probedAt <= heardAt)) {
+        link.probedAt = now;
+        link.session.send({ type: 'PING', nonce: (this.probeNonce = (this.probeNonce + 1) >>> 0) });
+      }
+    }
+  }
+
+  private probeNonce = 0;
+
   /** Plans requests for what we want, and makes them (PROTOCOL §7). */
   schedule(now: number): void {
     const links = this.hooks.links();
     if (links.length === 0) return;
+    this.watchSilence(now);
     // Until a neighbour has delivered something, assume it sends at the stream's bit rate:
     // an optimistic guess makes every first request look stalled under an upload cap.
     const prior = this.book.streamBytesPerSec();
@@ -147,6 +181,8 @@ export class SegmentFetcher {
       maxInFlight: this.config.maxInFlightPerPeer,
       refusesPulls: link.refusesPulls(now),
       heardAt: now - link.session.silentMs(),
+      ...(link.probedAt === undefined ? {} : { probedAt: link.probedAt }),
+      suspect: link.suspected,
       standing: (rendition, seq, piece) =>
         link.offersPiece(rendition, seq, piece) ? 2 : link.holds(rendition, seq) ? 1 : 0,
     }));

@@ -189,6 +189,50 @@ describe('planRequests', () => {
       expect(planRequests(NOW, [relaxed], [alive, other], [asked])).toEqual([]);
     });
 
+    it('moves a request that was acknowledged away once its source stays silent after a probe', () => {
+      const asked = {
+        rendition: 0,
+        seq: 4,
+        piece: 0,
+        sourceId: 'gone',
+        startedAt: NOW - 3 * DEFAULT_SCHEDULER_POLICY.silentSourceMs,
+        expectedDoneAt: NOW,
+        size: 16_384,
+      };
+      const relaxed = piece(0, 8000, 100);
+      const other = peer('other', 2);
+      // It answered the request (an ACK), then fell silent; we probed it.
+      const probed = {
+        ...peer('gone', 2),
+        heardAt: asked.startedAt + 5,
+        probedAt: NOW - DEFAULT_SCHEDULER_POLICY.silentSourceMs,
+      };
+      expect(planRequests(NOW, [relaxed], [probed, other], [asked])).toEqual([
+        { kind: 'redirect', rendition: 0, seq: 4, piece: 0, fromSourceId: 'gone' },
+        expect.objectContaining({ kind: 'request', sourceId: 'other' }),
+      ]);
+      // It answered the probe: the piece is left to finish.
+      const answered = { ...probed, heardAt: probed.probedAt + 5 };
+      expect(planRequests(NOW, [relaxed], [answered, other], [asked])).toEqual([]);
+    });
+
+    it('asks a suspected source for nothing, even what only it holds, and moves what it has', () => {
+      const suspect = source('dead', [4, 5], { suspect: true, standing: () => 2, maxInFlight: 4 });
+      const other = source('other', [5], { maxInFlight: 4 });
+      const asked = {
+        rendition: 0,
+        seq: 5,
+        sourceId: 'dead',
+        startedAt: NOW - 100,
+        expectedDoneAt: NOW + 1000,
+        size: 500_000,
+      };
+      expect(planRequests(NOW, [want(4, 500), want(5, 8000)], [suspect, other], [asked])).toEqual([
+        { kind: 'redirect', rendition: 0, seq: 5, fromSourceId: 'dead' },
+        expect.objectContaining({ kind: 'request', seq: 5, sourceId: 'other' }),
+      ]);
+    });
+
     it('an urgent piece goes to any holder, offerers first; pieces of one segment spread over sources', () => {
       const urgent = [piece(0, 500, 0), piece(1, 500, 0), piece(2, 500, 0)];
       const a = source('a', [4], { standing: () => 0, maxInFlight: 1 });

@@ -34,6 +34,17 @@ export interface SourceView {
   /** When anything was last heard from it (local ms); absent = just now. */
   heardAt?: number;
   /**
+   * When we last probed it (a PING, because a request of ours to it made no progress and it
+   * had gone quiet); absent = never. Silence since then means it is gone (see silentSourceMs).
+   */
+  probedAt?: number;
+  /**
+   * Our requests found it silent (most likely it crashed, see SegmentFetcher.watchSilence):
+   * it is asked for nothing new, and what it was asked for moves to other holders, until it
+   * is heard from again.
+   */
+  suspect?: boolean;
+  /**
    * For a piece: 2 = the source offered it to us (it will serve it), 1 = it holds the whole
    * segment, 0 = it holds the piece but promised nothing (it may refuse). Absent = 1.
    */
@@ -77,9 +88,10 @@ export interface SchedulerPolicy {
    */
   maxUnofferedPulls: number;
   /**
-   * A request whose source has sent nothing at all (not even an ACK of the request) for this
-   * long is moved elsewhere, piece or not, urgent or not: the peer is most likely gone (a
-   * crash), and waiting for its idle timeout would hold the request for seconds.
+   * A request whose source has sent nothing at all (not even an ACK of the request, or of a
+   * probe PING sent because the request stopped progressing) for this long is moved
+   * elsewhere, piece or not, urgent or not: the peer is most likely gone (a crash), and
+   * waiting for its idle timeout (15 s) or the request's deadline would freeze the player.
    */
   silentSourceMs: number;
 }
@@ -142,7 +154,7 @@ export function planRequests(
     let found = holders.get(w);
     if (!found) {
       const skip = excluded.get(itemKey(w));
-      found = sources.filter((s) => s.id !== skip && s.has(w.rendition, w.seq, w.piece));
+      found = sources.filter((s) => s.id !== skip && !s.suspect && s.has(w.rendition, w.seq, w.piece));
       holders.set(w, found);
     }
     return found;
@@ -151,11 +163,16 @@ export function planRequests(
   // 1. Stalled requests: redirect if someone else holds the segment. Only urgent ones:
   //    a slow transfer with time to spare still finishes, and restarting it elsewhere
   //    would spend the uploader's bandwidth twice. Any request to a source gone silent
-  //    since it was asked (see silentSourceMs) moves, piece or not, urgent or not.
-  const heardAt = new Map(sources.map((s) => [s.id, s.heardAt ?? now]));
+  //    since it was asked or probed, or suspected dead (see silentSourceMs, suspect),
+  //    moves, piece or not, urgent or not.
+  const byId = new Map(sources.map((s) => [s.id, s]));
   for (const req of inFlight) {
-    const gone =
-      now - req.startedAt >= policy.silentSourceMs && (heardAt.get(req.sourceId) ?? now) < req.startedAt;
+    const src = byId.get(req.sourceId);
+    const heard = src?.heardAt ?? now;
+    // Silent since `t` (the request, or a probe of the source) for silentSourceMs.
+    const silentSince = (t: number | undefined): boolean =>
+      t !== undefined && now - t >= policy.silentSourceMs && heard < t;
+    const gone = src?.suspect === true || silentSince(req.startedAt) || silentSince(src?.probedAt);
     // A piece is small and mostly comes from a holder that promised it (an offer): moving
     // it elsewhere throws away upload already spent, and under load that feeds on itself.
     if (req.piece !== undefined && !gone) continue;

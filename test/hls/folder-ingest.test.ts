@@ -331,6 +331,30 @@ describe('FolderIngest', () => {
     expect(rec.of('resumed')).toEqual([{ rendition: 0 }]);
   });
 
+  it('numbers on without a hole when segments rolled out of the playlist before it was read', async () => {
+    // A broadcaster held up for longer than the encoder's list lasts (a loaded machine):
+    // the encoder listed and deleted m1..m3 meanwhile.
+    const dir = join(root, 'held-up');
+    await mkdir(dir);
+    await copySegments(
+      [
+        [join(vod, 'seg00000.ts'), 'm0.ts'],
+        [join(vod, 'seg00002.ts'), 'm4.ts'],
+        [join(vod, 'seg00003.ts'), 'm5.ts'],
+      ],
+      dir,
+    );
+    const playlist = join(dir, 'live.m3u8');
+    const segs = (...n: number[]) => n.map((k) => ({ uri: `m${k}.ts` }));
+    await writeMediaPlaylist(playlist, { mediaSequence: 0, segments: segs(0) });
+    const { rec } = ingest({ folder: dir });
+    await rec.until(() => media(rec).length === 1, 20_000, 'm0');
+    await writeMediaPlaylist(playlist, { mediaSequence: 4, segments: segs(4, 5) });
+    await rec.until(() => media(rec).length === 3, 20_000, 'the segments after the jump');
+    expect(media(rec).map((s) => s.seq)).toEqual([0, 1, 2]);
+    expect(media(rec).map((s) => s.discontinuity)).toEqual([false, true, false]);
+  });
+
   it('reports bad folders and playlists without crashing, and resumes once the folder is fixed', async () => {
     const dir = join(root, 'broken');
     const { rec } = ingest({ folder: dir });
