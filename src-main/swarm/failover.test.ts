@@ -3,23 +3,14 @@
 // instead of waiting out the requests' deadlines (issue 15 §5, live-swarm kills).
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateStreamKeys, signEntry, signStreamInfo } from '../protocol/signing.js';
-import type { Frame, SegmentEntry } from '../protocol/types.js';
-import type { SegmentVault, SessionListeners, SwarmSession } from './ports.js';
+import { fakeSession, signedEntry, viewerSwarmOptions } from '../../test/fakes/swarm-fakes.js';
+import { generateStreamKeys, signStreamInfo } from '../protocol/signing.js';
+import type { Frame } from '../protocol/types.js';
+import type { SessionListeners, SwarmSession } from './ports.js';
 import { Swarm } from './swarm.js';
 
 const keys = generateStreamKeys();
-const entry = (seq: number): SegmentEntry =>
-  signEntry(keys.privateKey, keys.streamId, {
-    rendition: 0,
-    flags: 0,
-    seq,
-    initSeq: null,
-    durationUs: 1_000_000,
-    size: 1000,
-    programDateTimeMs: 0,
-    sha256: Buffer.alloc(32, 1),
-  });
+const entry = (seq: number) => signedEntry(keys, seq);
 
 interface FakeNeighbour extends SwarmSession {
   listeners: SessionListeners | null;
@@ -34,44 +25,30 @@ interface FakeNeighbour extends SwarmSession {
 /** A neighbour that takes requests and never completes them; it is heard from until it dies. */
 function neighbour(id: string, clock: () => number): FakeNeighbour {
   const n: FakeNeighbour = {
-    nodeId: id.repeat(8),
-    remote: { host: '127.0.0.1', port: id.charCodeAt(0) },
-    direction: 'outbound',
-    isBroadcaster: false,
-    speaksPieces: false,
-    speaksPex: false,
+    ...fakeSession({
+      nodeId: id.repeat(8),
+      remote: { host: '127.0.0.1', port: id.charCodeAt(0) },
+      send: (frame) => void n.sent.push(frame),
+      requestSegment: (opts) => {
+        n.asked.push(opts.seq);
+        return {
+          done: new Promise<Buffer>(() => undefined),
+          cancel: () => void n.cancelled.push(opts.seq),
+        };
+      },
+      listen(l) {
+        n.listeners = l;
+      },
+      silentMs: () => (n.lastHeardAt === null ? 0 : clock() - n.lastHeardAt),
+    }),
     listeners: null,
     asked: [],
     cancelled: [],
     sent: [],
     lastHeardAt: null,
-    send: (frame) => void n.sent.push(frame),
-    requestSegment: (opts) => {
-      n.asked.push(opts.seq);
-      return {
-        done: new Promise<Buffer>(() => undefined),
-        cancel: () => void n.cancelled.push(opts.seq),
-      };
-    },
-    requestPlaylist: () => new Promise(() => undefined),
-    listen(l) {
-      n.listeners = l;
-    },
-    health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
-    rttMs: () => 10,
-    activeResponses: () => 0,
-    silentMs: () => (n.lastHeardAt === null ? 0 : clock() - n.lastHeardAt),
-    close: () => undefined,
   };
   return n;
 }
-
-const emptyVault: SegmentVault = {
-  get: () => undefined,
-  has: () => false,
-  put: () => undefined,
-  heldSeqs: () => [],
-};
 
 afterEach(() => vi.useRealTimers());
 
@@ -86,25 +63,20 @@ describe('failover from a neighbour that died', () => {
         vi.advanceTimersByTime(100);
       }
     };
-    const swarm = new Swarm({
-      streamId: keys.streamId,
-      role: 'viewer',
-      selfNodeId: 'cc'.repeat(8),
-      vault: emptyVault,
-      dialer: { dial: () => new Promise(() => undefined) },
-      bootstrap: [],
-      maxPeers: 6,
-      // Far from their deadlines: nothing here is urgent enough for the stall rule.
-      joinDistance: 8,
-      resyncAfterSegments: 100,
-      pushFanout: 1,
-      pushDelayShare: 0,
-      noUpload: false,
-      pieces: false,
-      // Room for everything wanted (2..9) on one neighbour: requests here never complete.
-      maxInFlightPerPeer: 8,
-      now: clock,
-    });
+    const swarm = new Swarm(
+      viewerSwarmOptions({
+        streamId: keys.streamId,
+        selfNodeId: 'cc'.repeat(8),
+        maxPeers: 6,
+        // Far from their deadlines: nothing here is urgent enough for the stall rule.
+        joinDistance: 8,
+        resyncAfterSegments: 100,
+        pieces: false,
+        // Room for everything wanted (2..9) on one neighbour: requests here never complete.
+        maxInFlightPerPeer: 8,
+        now: clock,
+      }),
+    );
     swarm.setInfo(
       signStreamInfo(keys.privateKey, keys.streamId, {
         flags: 2,

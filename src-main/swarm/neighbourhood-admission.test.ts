@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { fakeSession } from '../../test/fakes/swarm-fakes.js';
 import type { PeerAddress, PexPeer } from '../protocol/types.js';
 import { ConnectRejectedError } from '../transport/transport-errors.js';
 import { BAN_MS } from './ban-list.js';
@@ -19,21 +20,14 @@ interface FakeSession extends SwarmSession {
 
 function session(host: string, port: number, nodeId: string, direction: 'inbound' | 'outbound'): FakeSession {
   const s: FakeSession = {
-    nodeId: nodeId.padEnd(16, '0'),
-    remote: { host, port },
-    direction,
-    isBroadcaster: false,
-    speaksPieces: true,
-    speaksPex: true,
+    ...fakeSession({
+      nodeId: nodeId.padEnd(16, '0'),
+      remote: { host, port },
+      direction,
+      speaksPieces: true,
+      speaksPex: true,
+    }),
     closedWith: null,
-    send: () => undefined,
-    requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
-    requestPlaylist: () => new Promise(() => undefined),
-    listen: () => undefined,
-    health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
-    rttMs: () => 10,
-    activeResponses: () => 0,
-    silentMs: () => 0,
     close: (code, message) => {
       s.closedWith = { code, message };
     },

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { fakeSession } from '../../test/fakes/swarm-fakes.js';
 import { Neighbourhood } from './neighbourhood.js';
 import type { SwarmSession } from './ports.js';
 
@@ -10,21 +11,13 @@ type FakeSession = SwarmSession & { closedWith: { code: number; message: string 
 
 function session(nodeId: string, port = 1): FakeSession {
   return {
-    nodeId: nodeId.padEnd(16, '0'),
-    remote: { host: '127.0.0.1', port },
-    direction: 'inbound',
-    isBroadcaster: false,
-    speaksPieces: false,
-    speaksPex: true,
+    ...fakeSession({
+      nodeId: nodeId.padEnd(16, '0'),
+      remote: { host: '127.0.0.1', port },
+      direction: 'inbound',
+      speaksPex: true,
+    }),
     closedWith: null,
-    send: () => undefined,
-    requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
-    requestPlaylist: () => new Promise(() => undefined),
-    listen: () => undefined,
-    health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
-    rttMs: () => 10,
-    activeResponses: () => 0,
-    silentMs: () => 0,
     close(code, message) {
       this.closedWith = { code, message };
     },

@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { fakeSession } from '../../test/fakes/swarm-fakes.js';
 import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, streamKeysFromSeed } from '../protocol/signing.js';
 import type { Frame, SegmentEntry } from '../protocol/types.js';
@@ -16,7 +17,6 @@ import {
   offerPieces,
   pieceHaveFrame,
 } from './piece-relay.js';
-import type { SwarmSession } from './ports.js';
 
 const keys = streamKeysFromSeed(Buffer.alloc(32, 7));
 const bytes = (size: number, salt = 0): Buffer =>
@@ -38,23 +38,12 @@ function mapFor(seq: number, data: Buffer) {
 
 function fakeLink(id: string, pieces = true): PeerLink & { sent: Frame[] } {
   const sent: Frame[] = [];
-  const session: SwarmSession = {
+  const session = fakeSession({
     nodeId: id.padEnd(16, '0'),
-    remote: { host: '127.0.0.1', port: 1 },
-    direction: 'outbound',
-    isBroadcaster: false,
     speaksPieces: pieces,
     speaksPex: true,
     send: (f) => void sent.push(f),
-    requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
-    requestPlaylist: () => new Promise(() => undefined),
-    listen: () => undefined,
-    health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
-    rttMs: () => 10,
-    activeResponses: () => 0,
-    silentMs: () => 0,
-    close: () => undefined,
-  };
+  });
   return Object.assign(new PeerLink(session, () => 0), { sent });
 }
 

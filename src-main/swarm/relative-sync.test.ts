@@ -2,54 +2,24 @@
 // rejoins near the live edge instead of drifting further and further behind.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateStreamKeys, signEntry, signStreamInfo } from '../protocol/signing.js';
-import type { SegmentEntry } from '../protocol/types.js';
-import type { SegmentVault, SessionListeners, SwarmSession } from './ports.js';
+import { fakeSession, signedEntry, viewerSwarmOptions } from '../../test/fakes/swarm-fakes.js';
+import { generateStreamKeys, signStreamInfo } from '../protocol/signing.js';
+import type { SessionListeners, SwarmSession } from './ports.js';
 import { Swarm } from './swarm.js';
 
 const keys = generateStreamKeys();
-const entry = (seq: number): SegmentEntry =>
-  signEntry(keys.privateKey, keys.streamId, {
-    rendition: 0,
-    flags: 0,
-    seq,
-    initSeq: null,
-    durationUs: 1_000_000,
-    size: 1000,
-    programDateTimeMs: 0,
-    sha256: Buffer.alloc(32, 1),
-  });
+const entry = (seq: number) => signedEntry(keys, seq);
 
 /** A neighbour that announces segments but never delivers any (requests hang). */
 function silentNeighbour(): SwarmSession & { listeners: SessionListeners | null } {
   return {
-    nodeId: 'aa'.repeat(8),
-    remote: { host: '127.0.0.1', port: 1 },
-    direction: 'outbound',
-    isBroadcaster: false,
-    speaksPieces: false,
-    speaksPex: true,
+    ...fakeSession({ speaksPex: true }),
     listeners: null,
-    send: () => undefined,
-    requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
-    requestPlaylist: () => new Promise(() => undefined),
     listen(l) {
       this.listeners = l;
     },
-    health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
-    rttMs: () => 10,
-    activeResponses: () => 0,
-    silentMs: () => 0,
-    close: () => undefined,
   };
 }
-
-const emptyVault: SegmentVault = {
-  get: () => undefined,
-  has: () => false,
-  put: () => undefined,
-  heldSeqs: () => [],
-};
 
 afterEach(() => vi.useRealTimers());
 
@@ -57,22 +27,7 @@ describe('relative sync', () => {
   it('rejoins at the join distance behind live after stalling too long', () => {
     vi.useFakeTimers();
     let now = 0;
-    const swarm = new Swarm({
-      streamId: keys.streamId,
-      role: 'viewer',
-      selfNodeId: 'bb'.repeat(8),
-      vault: emptyVault,
-      dialer: { dial: () => new Promise(() => undefined) },
-      bootstrap: [],
-      maxPeers: 4,
-      joinDistance: 2,
-      resyncAfterSegments: 3,
-      pushFanout: 1,
-      pushDelayShare: 0,
-      noUpload: false,
-      maxInFlightPerPeer: 2,
-      now: () => now,
-    });
+    const swarm = new Swarm(viewerSwarmOptions({ streamId: keys.streamId, now: () => now }));
     const resyncs: Array<{ fromSeq: number; toSeq: number }> = [];
     swarm.on('resync', (r) => resyncs.push(r));
     // What the viewer learnt from its first playlist: the window up to seq 10.

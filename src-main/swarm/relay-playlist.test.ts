@@ -2,45 +2,30 @@
 // knows, with the init entries they reference; the broadcaster lists its whole window.
 
 import { describe, expect, it } from 'vitest';
+import { fakeSession, signedEntry, viewerSwarmOptions } from '../../test/fakes/swarm-fakes.js';
 import { EntryFlag } from '../protocol/constants.js';
-import { signEntry, signStreamInfo, streamKeysFromSeed } from '../protocol/signing.js';
+import { signStreamInfo, streamKeysFromSeed } from '../protocol/signing.js';
 import type { SegmentEntry } from '../protocol/types.js';
 import type { IncomingPlaylistRequest, SegmentVault, SessionListeners, SwarmSession } from './ports.js';
 import { Swarm } from './swarm.js';
 
 const keys = streamKeysFromSeed(Buffer.alloc(32, 3));
 const entry = (seq: number, init = false): SegmentEntry =>
-  signEntry(keys.privateKey, keys.streamId, {
-    rendition: 0,
+  signedEntry(keys, seq, {
     flags: init ? EntryFlag.INIT : 0,
-    seq,
     initSeq: init ? null : 0,
     durationUs: init ? 0 : 2_000_000,
     size: 100,
-    programDateTimeMs: 0,
     sha256: Buffer.alloc(32, seq),
   });
 
 function requester(): SwarmSession & { listeners: SessionListeners | null } {
   return {
-    nodeId: 'aa'.repeat(8),
-    remote: { host: '127.0.0.1', port: 1 },
-    direction: 'inbound',
-    isBroadcaster: false,
-    speaksPieces: false,
-    speaksPex: false,
+    ...fakeSession({ direction: 'inbound' }),
     listeners: null,
-    send: () => undefined,
-    requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
-    requestPlaylist: () => new Promise(() => undefined),
     listen(l) {
       this.listeners = l;
     },
-    health: () => ({ rttMs: 10, lossRate: 0, bytesSent: 0, bytesReceived: 0 }),
-    rttMs: () => 10,
-    activeResponses: () => 0,
-    silentMs: () => 0,
-    close: () => undefined,
   };
 }
 
@@ -52,22 +37,9 @@ function playlistOf(role: 'viewer' | 'broadcaster'): number[] {
     put: () => undefined,
     heldSeqs: () => held,
   };
-  const swarm = new Swarm({
-    streamId: keys.streamId,
-    role,
-    selfNodeId: 'ff'.repeat(8),
-    vault,
-    dialer: { dial: () => new Promise(() => undefined) },
-    bootstrap: [],
-    maxPeers: 4,
-    joinDistance: 2,
-    resyncAfterSegments: 3,
-    pushFanout: 1,
-    pushDelayShare: 0,
-    noUpload: false,
-    maxInFlightPerPeer: 2,
-    now: () => 0,
-  });
+  const swarm = new Swarm(
+    viewerSwarmOptions({ streamId: keys.streamId, role, selfNodeId: 'ff'.repeat(8), vault, now: () => 0 }),
+  );
   swarm.setInfo(
     signStreamInfo(keys.privateKey, keys.streamId, {
       flags: 2,

@@ -3,8 +3,9 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, type ShoalError } from '../../src-shared/errors.js';
+import { fakeSession, viewerSwarmOptions } from '../../test/fakes/swarm-fakes.js';
 import { generateStreamKeys } from '../protocol/signing.js';
-import type { SegmentVault, SwarmSession } from './ports.js';
+import type { SwarmSession } from './ports.js';
 import { Swarm } from './swarm.js';
 
 const keys = generateStreamKeys();
@@ -14,53 +15,15 @@ const boom = (): never => {
 
 /** A neighbour whose every query throws once it has been adopted. */
 function brokenNeighbour(): SwarmSession {
-  return {
-    nodeId: 'aa'.repeat(8),
-    remote: { host: '127.0.0.1', port: 1 },
-    direction: 'outbound',
-    isBroadcaster: false,
-    speaksPieces: false,
-    speaksPex: false,
-    send: () => undefined,
-    requestSegment: () => ({ done: new Promise<Buffer>(() => undefined), cancel: () => undefined }),
-    requestPlaylist: () => new Promise(() => undefined),
-    listen: () => undefined,
-    health: boom,
-    rttMs: boom,
-    activeResponses: boom,
-    silentMs: boom,
-    close: () => undefined,
-  };
+  return fakeSession({ health: boom, rttMs: boom, activeResponses: boom, silentMs: boom });
 }
-
-const emptyVault: SegmentVault = {
-  get: () => undefined,
-  has: () => false,
-  put: () => undefined,
-  heldSeqs: () => [],
-};
 
 afterEach(() => vi.useRealTimers());
 
 describe('swarm faults', () => {
   it('a throwing tick is reported once as an error event, and the timer keeps running', () => {
     vi.useFakeTimers();
-    const swarm = new Swarm({
-      streamId: keys.streamId,
-      role: 'viewer',
-      selfNodeId: 'bb'.repeat(8),
-      vault: emptyVault,
-      dialer: { dial: () => new Promise(() => undefined) },
-      bootstrap: [],
-      maxPeers: 4,
-      joinDistance: 2,
-      resyncAfterSegments: 3,
-      pushFanout: 1,
-      pushDelayShare: 0,
-      noUpload: false,
-      maxInFlightPerPeer: 2,
-      now: () => Date.now(),
-    });
+    const swarm = new Swarm(viewerSwarmOptions({ streamId: keys.streamId, now: () => Date.now() }));
     const errors: ShoalError[] = [];
     swarm.on('error', (e) => errors.push(e));
     swarm.start();
