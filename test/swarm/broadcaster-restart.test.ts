@@ -72,6 +72,9 @@ describe.skipIf(!hasFfmpeg())('restarts that viewers survive', () => {
 
     const allHold = (n: number) => viewers.every((v) => seqsOf(v.events).length >= n);
     await waitFor(() => allHold(4), 60_000, 'viewers holding 4 segments');
+    // The CLI viewer goes "offline" only once it has played (before that, connecting and
+    // not-found say more): on a loaded machine it may start playing after the others.
+    await waitFor(() => /^playing /m.test(cli.output()), 60_000, 'the CLI viewer to play');
 
     // 1. The broadcaster dies without a word, and comes back 10 s later with the same name.
     first.kill('SIGKILL');
