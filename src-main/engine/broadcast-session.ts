@@ -8,11 +8,11 @@ import { stat } from 'node:fs/promises';
 import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { formatStreamAddress } from '../../src-shared/stream-address.js';
-import { EntryFlag, StreamInfoFlag } from '../protocol/constants.js';
+import { StreamInfoFlag } from '../protocol/constants.js';
 import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, signStreamInfo } from '../protocol/signing.js';
 import type { Rendition, SegmentEntry } from '../protocol/types.js';
-import { FolderIngest, type IngestedSegment } from '../hls/folder-ingest.js';
+import { FolderIngest, unsignedEntryOf, type IngestedSegment } from '../hls/folder-ingest.js';
 import type { StreamIdentity } from '../store/key-store.js';
 import { SequenceJournal } from '../store/sequence-journal.js';
 import type { SegmentStore } from '../store/segment-store.js';
@@ -215,18 +215,7 @@ export class BroadcastSession {
       );
       return null;
     }
-    const flags =
-      (segment.kind === 'init' ? EntryFlag.INIT : 0) | (segment.discontinuity ? EntryFlag.DISCONTINUITY : 0);
-    const entry = signEntry(identity.privateKey, identity.publicKey, {
-      rendition: segment.rendition,
-      flags,
-      seq: segment.seq,
-      initSeq: segment.initSeq,
-      durationUs: segment.durationUs,
-      size: segment.data.length,
-      programDateTimeMs: segment.programDateTimeMs,
-      sha256: segment.sha256,
-    });
+    const entry = signEntry(identity.privateKey, identity.publicKey, unsignedEntryOf(segment));
     try {
       await this.journal.record(entry);
       this.journalFailed = false;
