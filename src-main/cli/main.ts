@@ -9,6 +9,7 @@ import { Engine } from '../engine/engine.js';
 import type { EngineConfigInput } from '../engine/engine-config.js';
 import { findSampleFolder } from '../engine/sample-folder.js';
 import { ensureFolder } from '../store/ensure-folder.js';
+import { assertUdpPortFree } from './port-check.js';
 import { findRendererRoot, UiServer } from './ui-server.js';
 import { statusLine } from './status-line.js';
 import { installProcessGuard } from '../engine/process-guard.js';
@@ -148,11 +149,33 @@ async function withEngine(input: EngineConfigInput, body: (engine: Engine) => Pr
   // Fail now with a clear message rather than at the first key or settings write.
   await ensureFolder(input.dataDir, 'data folder');
   const engine = new Engine(input);
+  // Errors while the engine starts wait until we know whether they are fatal here.
+  let early: string[] | null = [];
   engine.onEvent((e) => {
-    if (e.type === 'error' && !process.env.SHOAL_QUIET_ERRORS) terminal.say(e.error.message);
+    if (e.type !== 'error' || process.env.SHOAL_QUIET_ERRORS) return;
+    if (early) early.push(e.error.message);
+    else terminal.say(e.error.message);
   });
   try {
     await engine.start();
+    const startErrors = early;
+    early = null;
+    // Asked for on the command line, the gateway is not optional: say so (once) and stop.
+    if (
+      input.settings?.gatewayEnabled === true &&
+      input.settings.gatewayPort !== undefined &&
+      !engine.gatewayListening
+    ) {
+      const port = input.settings.gatewayPort;
+      const inUse = startErrors.some((m) => m.includes(`port ${port} is in use`));
+      throw new ShoalError(
+        ErrorCode.IO,
+        inUse
+          ? `HLS gateway: port ${port} is in use (another Shoal, or another program): pick another with --http <port>, or --http 0 for any free port`
+          : `HLS gateway: cannot listen on port ${port}: ${startErrors.join('; ')}`,
+      );
+    }
+    for (const message of startErrors) terminal.say(message);
     await body(engine);
   } catch (err) {
     await engine.destroy().catch(() => undefined);
@@ -253,6 +276,8 @@ export function buildProgram(): Command {
     .action(async (opts: CommonOptions & { uiPort: number }) => {
       const rendererRoot = findRendererRoot();
       if (!rendererRoot) throw new ShoalError(ErrorCode.IO, 'the UI is not built: run `npm run build` first');
+      // The UI opens its UDP port only when a session starts: check the one asked for now.
+      if (opts.port) await assertUdpPortFree(opts.bind ?? '0.0.0.0', opts.port);
       await withEngine(engineInput(opts, { mediaBaseUrl: 'pending' }, 'settings'), async (engine) => {
         const server = new UiServer({ engine, rendererRoot, port: opts.uiPort });
         await server.start();

@@ -70,9 +70,20 @@ export class UiServer {
     http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.http = http;
     await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
+      const failed = (err: NodeJS.ErrnoException): void => {
+        this.http = null;
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new ShoalError(
+                ErrorCode.IO,
+                `UI port ${this.options.port} is in use (another Shoal, or another program): pick another with --ui-port <port>, or leave it out for any free port`,
+              )
+            : ShoalError.io(`UI server: cannot listen on ${HOST}:${this.options.port ?? 0}`, err),
+        );
+      };
+      http.once('error', failed);
       http.listen(this.options.port ?? 0, HOST, () => {
-        http.off('error', reject);
+        http.off('error', failed);
         resolve();
       });
     });

@@ -85,6 +85,11 @@ export class Engine implements EngineFacade {
     this.snapshotTimer.unref?.();
   }
 
+  /** The HTTP gateway listens (it is on in the settings and its port could be taken). */
+  get gatewayListening(): boolean {
+    return this.gateway !== null;
+  }
+
   /** The browser UI server knows its media URL only once it listens. */
   setMediaBaseUrl(url: string): void {
     this.config.mediaBaseUrl = url.replace(/\/+$/, '');

@@ -65,7 +65,13 @@ export class StreamNode {
     const sameStream = (id: Uint8Array): boolean => Buffer.compare(id, streamId) === 0;
     const portError = (err: unknown): ShoalError => {
       const e = ShoalError.from(err, ErrorCode.IO);
-      return new ShoalError(ErrorCode.IO, `cannot open UDP port ${config.settings.udpPort}: ${e.message}`);
+      const port = config.settings.udpPort;
+      if (/EADDRINUSE/.test(e.message))
+        return new ShoalError(
+          ErrorCode.IO,
+          `UDP port ${port} is in use (another Shoal, or another program): choose another port (Settings, or -p on the command line), or 0 for any free port`,
+        );
+      return new ShoalError(ErrorCode.IO, `cannot open UDP port ${port}: ${e.message}`);
     };
     let socket: DatagramSocket | undefined = options.socket;
     const wrap = config.transport.wrapSocket;
