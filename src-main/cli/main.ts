@@ -38,6 +38,8 @@ interface CommonOptions {
   advertise?: string;
   bind?: string;
   quiet?: boolean;
+  /** false with --no-port-mapping; commander's default otherwise (then the setting decides). */
+  portMapping?: boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ function engineInput(
       ...(opts.uploadCap !== undefined && { uploadCapKbps: opts.uploadCap }),
       ...(opts.maxPeers !== undefined && { maxPeers: opts.maxPeers }),
       ...(opts.joinDistance !== undefined && { joinDistanceSegments: opts.joinDistance }),
+      ...(opts.portMapping === false && { portMapping: false }),
       ...http,
     },
     ...(opts.window !== undefined && { store: { maxSegments: opts.window } }),
@@ -193,6 +196,7 @@ export function buildProgram(): Command {
       )
       .option('--advertise <host>', "host to put in the stream address (default: this machine's LAN address)")
       .option('--bind <host>', 'address to bind the UDP socket to', '0.0.0.0')
+      .option('--no-port-mapping', "don't ask the router to forward our UDP port (UPnP, NAT-PMP)")
       .option('--data-dir <dir>', 'where keys and settings are kept', defaultDataDir())
       .option('-q, --quiet', 'no live status line');
 

@@ -18,7 +18,6 @@ import { SequenceJournal } from '../store/sequence-journal.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
-import { guessLanAddress } from './lan-address.js';
 import { StreamNode } from './stream-node.js';
 
 export interface BroadcastSessionOptions {
@@ -31,6 +30,9 @@ export interface BroadcastSessionOptions {
   /** Replay speed for a finished (VOD) playlist; 1 = real time. */
   vodSpeed?: number;
 }
+
+/** How long Go Live waits for the router's first answer before showing the address. */
+const FIRST_MAPPING_WAIT_MS = 3000;
 
 export class BroadcastSession {
   readonly role = 'broadcaster' as const;
@@ -95,11 +97,14 @@ export class BroadcastSession {
     );
     const session = new BroadcastSession(options, node, ingest, journal);
     session.wire();
-    const host = options.config.advertiseHost ?? guessLanAddress();
-    session.address = formatStreamAddress({
-      streamId: options.identity.streamId,
-      bootstrap: [{ host, port: node.port }],
-    });
+    // The address shows the router's mapping once there is one (README "Port mapping"): wait
+    // briefly for the router's first answer, and follow later changes (a renewal on a new port).
+    const mapping = node.portMapping;
+    if (mapping) {
+      await Promise.race([mapping.settled(), new Promise((r) => setTimeout(r, FIRST_MAPPING_WAIT_MS).unref())]);
+      mapping.onState(() => session.readdress());
+    }
+    session.readdress();
     node.swarm.start();
     ingest.start();
     try {
@@ -109,6 +114,13 @@ export class BroadcastSession {
       throw err;
     }
     return session;
+  }
+
+  private readdress(): void {
+    this.address = formatStreamAddress({
+      streamId: this.options.identity.streamId,
+      bootstrap: [this.node.advertisedEndpoint(this.options.config.advertiseHost)],
+    });
   }
 
   private wire(): void {

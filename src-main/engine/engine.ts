@@ -384,6 +384,7 @@ export class Engine implements EngineFacade {
               stalled: session.stalled,
             }
           : null,
+      reachability: session ? session.node.reachability() : null,
       lastError: last ? last.toJSON() : null,
     };
   }

@@ -4,6 +4,8 @@
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { Capability } from '../protocol/constants.js';
 import type { PeerAddress } from '../protocol/types.js';
+import type { Reachability } from '../../src-shared/contract.js';
+import { mapUdpPort, type PortMapping } from '../portmap/index.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import { Swarm } from '../swarm/swarm.js';
 import { EndpointDialer, TransportSwarmSession } from '../swarm/transport-session.js';
@@ -11,6 +13,7 @@ import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '
 import type { Clock } from '../transport/clock.js';
 import type { EngineConfig } from './engine-config.js';
 import { FaultLog } from './fault-log.js';
+import { guessLanAddress, isPublicIpv4 } from './lan-address.js';
 
 export interface StreamNodeOptions {
   role: 'broadcaster' | 'viewer';
@@ -27,6 +30,16 @@ export interface StreamNodeOptions {
   socket?: DatagramSocket;
   /** Tests: the transport's time source (default: the system clock). */
   clock?: Clock;
+  /** Tests: how the node's UDP port gets mapped on the router (default: UPnP, then NAT-PMP). */
+  mapPort?: (port: number) => PortMapping;
+}
+
+/** Why the node does not map its port, or null when it does. */
+function portMappingOff(config: EngineConfig): string | null {
+  if (!config.settings.portMapping) return 'port mapping is off in Settings';
+  const bind = config.transport.bindHost;
+  if (bind === '127.0.0.1' || bind === '::1' || bind === 'localhost') return 'listening on loopback only';
+  return null;
 }
 
 export function uploadCapBytes(config: EngineConfig): number | null {
@@ -37,10 +50,15 @@ export function uploadCapBytes(config: EngineConfig): number | null {
 export class StreamNode {
   readonly endpoint: Endpoint;
   readonly swarm: Swarm;
+  /** The router mapping of our UDP port; null when off (setting, or bound to loopback). */
+  readonly portMapping: PortMapping | null;
+  private readonly mappingOff: string;
 
-  private constructor(endpoint: Endpoint, swarm: Swarm) {
+  private constructor(endpoint: Endpoint, swarm: Swarm, portMapping: PortMapping | null, mappingOff: string) {
     this.endpoint = endpoint;
     this.swarm = swarm;
+    this.portMapping = portMapping;
+    this.mappingOff = mappingOff;
   }
 
   static async open(options: StreamNodeOptions): Promise<StreamNode> {
@@ -134,15 +152,40 @@ export class StreamNode {
       if (sameStream(session.streamId)) s.adopt(new TransportSwarmSession(session));
       else session.close(ErrorCode.STREAM_NOT_FOUND, 'wrong stream');
     });
-    return new StreamNode(endpoint, swarm);
+    const off = portMappingOff(config);
+    const mapping = off ? null : (options.mapPort ?? mapUdpPort)(endpoint.address().port);
+    mapping?.start();
+    return new StreamNode(endpoint, swarm, mapping, off ?? '');
   }
 
   get port(): number {
     return this.endpoint.address().port;
   }
 
+  /** How others reach us (README "Port mapping"), for the snapshot and the stream address. */
+  reachability(): Reachability {
+    const m = this.portMapping;
+    if (!m) return { kind: 'off', via: null, external: null, detail: this.mappingOff };
+    const s = m.state;
+    if (s.kind === 'mapped')
+      return { kind: 'mapped', via: s.via, external: `${s.externalHost}:${s.externalPort}`, detail: null };
+    const lan = guessLanAddress();
+    if (isPublicIpv4(lan)) return { kind: 'public', via: null, external: `${lan}:${this.port}`, detail: null };
+    if (s.kind === 'unmapped') return { kind: 'unmapped', via: null, external: null, detail: s.reason };
+    return { kind: s.kind === 'checking' ? 'checking' : 'off', via: null, external: null, detail: null };
+  }
+
+  /** Where others should send to reach us: the router's mapping if there is one, else our own address. */
+  advertisedEndpoint(advertiseHost: string | null): { host: string; port: number } {
+    const s = this.portMapping?.state;
+    if (s?.kind === 'mapped') return { host: advertiseHost ?? s.externalHost, port: s.externalPort };
+    return { host: advertiseHost ?? guessLanAddress(), port: this.port };
+  }
+
   async destroy(): Promise<void> {
     this.swarm.destroy();
+    // Before the socket closes: the router stops forwarding to a port nobody holds.
+    await this.portMapping?.destroy();
     await this.endpoint.destroy();
   }
 }
