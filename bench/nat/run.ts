@@ -23,7 +23,7 @@ import {
   type RunRecord,
   type ViewerRecord,
 } from './report.js';
-import { SCENARIOS, withOverrides, type Scenario } from './scenarios.js';
+import { SCENARIOS, withOverrides, withoutPortMapping, type Scenario } from './scenarios.js';
 import { capUplink } from './shaping.js';
 import { inNs, sh } from './shell.js';
 import { cannotBuild, removeLeftovers, Topology, type LabHost } from './topology.js';
@@ -79,6 +79,7 @@ function parseOptions(argv: string[]): Options {
       duration: { type: 'string' },
       out: { type: 'string' },
       'report-from': { type: 'string' },
+      'port-mapping': { type: 'string', default: 'on' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -102,11 +103,14 @@ function parseOptions(argv: string[]): Options {
       throw new Error(`--${what} must be a whole number ${lo}–${hi}`);
     return n;
   };
-  const scenario = withOverrides(
+  const mappingFlag = values['port-mapping'];
+  if (mappingFlag !== 'on' && mappingFlag !== 'off') throw new Error('--port-mapping must be on or off');
+  const overridden = withOverrides(
     base,
     int(values.viewers, 'viewers', 1, 60),
     int(values.duration, 'duration', 10, 3600),
   );
+  const scenario = mappingFlag === 'off' ? withoutPortMapping(overridden) : overridden;
   return {
     scenario,
     outDir: resolve(values.out ?? join(ROOT, '.bench-out', 'nat', scenario.name)),
@@ -274,6 +278,7 @@ async function stream(
   const sourceDir = join(dir, 'source');
   const source = new SourceSegments(sourceDir);
   const b = topo.hosts[0]!;
+  const noMapping = sc.portMapping === false ? ['--no-port-mapping'] : [];
   // In the broadcaster's namespace (it needs no network): a crashed run's ffmpeg is then
   // stopped with the namespace by the next run (topology.ts, removeLeftovers).
   const ffmpeg = procs.start(
@@ -303,6 +308,7 @@ async function stream(
       '0.0.0.0',
       // Behind a UPnP router without a hand-made forward, the address comes from the mapping.
       ...(b.spec.upnp && !sc.broadcaster.portForward ? [] : ['--advertise', b.publicIp]),
+      ...noMapping,
       '--data-dir',
       join(dir, 'data-h0'),
       '--name',
@@ -332,7 +338,7 @@ async function stream(
       `viewer v${h.index}`,
       h.hostNs,
       process.execPath,
-      [SHOAL, 'watch', address, '--record', rec, '--data-dir', join(dir, `data-h${h.index}`)],
+      [SHOAL, 'watch', address, '--record', rec, '--data-dir', join(dir, `data-h${h.index}`), ...noMapping],
       dir,
       `h${h.index}.log`,
     );

@@ -29,6 +29,8 @@ export interface Scenario {
    * product has no DHT. run.ts has the place where they would start.
    */
   dhtBootstrapNodes: number;
+  /** Nodes map their port on UPnP/NAT-PMP routers (off: `--port-mapping off`, the 'before' figures). */
+  portMapping?: boolean;
 }
 
 const VIEWER_UP = 1.5;
@@ -106,4 +108,17 @@ export function withOverrides(s: Scenario, viewers?: number, durationSec?: numbe
       ? s.viewers
       : Array.from({ length: viewers }, (_, i) => s.viewers[i % s.viewers.length]!);
   return { ...s, viewers: list, durationSec: durationSec ?? s.durationSec };
+}
+
+/**
+ * The scenario as main ran it before port mapping: every node with `--no-port-mapping`, and a
+ * broadcaster behind a router gets its port forwarded by hand as it needed then.
+ */
+export function withoutPortMapping(s: Scenario): Scenario {
+  return {
+    ...s,
+    summary: `${s.summary} [port mapping off]`,
+    portMapping: false,
+    broadcaster: { ...s.broadcaster, portForward: s.broadcaster.nat !== 'public' },
+  };
 }
