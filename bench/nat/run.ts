@@ -183,10 +183,16 @@ async function portMappingNotes(topo: Topology, dir: string): Promise<string[]> 
   const notes: string[] = [];
   for (const h of topo.hosts.filter((x) => x.spec.upnp && x.routerNs)) {
     const said = lastStatus(await readText(join(dir, `h${h.index}.log`)))?.reachable ?? 'no status line';
-    const chain = await inNs(h.routerNs!, 'nft', ['list', 'chain', 'inet', TABLE, UPNP_CHAINS.prerouting]).catch(
-      (e: Error) => e.message,
+    const chain = await inNs(h.routerNs!, 'nft', [
+      'list',
+      'chain',
+      'inet',
+      TABLE,
+      UPNP_CHAINS.prerouting,
+    ]).catch((e: Error) => e.message);
+    const rules = [...chain.matchAll(/th dport (\d+) dnat ip to ([\d.]+:\d+)/g)].map(
+      (m) => `${m[1]} -> ${m[2]}`,
     );
-    const rules = [...chain.matchAll(/th dport (\d+) dnat ip to ([\d.]+:\d+)/g)].map((m) => `${m[1]} -> ${m[2]}`);
     const ok = rules.some((r) => r.includes(`-> ${h.lanIp}:`));
     notes.push(
       `port mapping h${h.index} (${h.index === 0 ? 'broadcaster' : 'viewer'}, ${h.spec.nat}): ` +

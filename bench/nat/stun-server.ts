@@ -63,7 +63,9 @@ function main(): void {
     if (answer) socket.send(answer, rinfo.port, rinfo.address);
   });
   socket.on('error', (err) => console.error(`stun-server: ${err.message}`));
-  socket.bind(Number(portArg ?? 3478), host, () => console.log(`stun-server listening on ${host}:${portArg ?? 3478}`));
+  socket.bind(Number(portArg ?? 3478), host, () =>
+    console.log(`stun-server listening on ${host}:${portArg ?? 3478}`),
+  );
 }
 
 if (process.argv[1]?.endsWith('stun-server.ts')) main();

@@ -99,11 +99,8 @@ export class BroadcastSession {
     session.wire();
     // The address shows the router's mapping once there is one (README "Port mapping"): wait
     // briefly for the router's first answer, and follow later changes (a renewal on a new port).
-    const mapping = node.portMapping;
-    if (mapping) {
-      await Promise.race([mapping.settled(), new Promise((r) => setTimeout(r, FIRST_MAPPING_WAIT_MS).unref())]);
-      mapping.onState(() => session.readdress());
-    }
+    await node.reachability.firstAnswer(FIRST_MAPPING_WAIT_MS);
+    node.reachability.onChange(() => session.readdress());
     session.readdress();
     node.swarm.start();
     ingest.start();
@@ -119,7 +116,7 @@ export class BroadcastSession {
   private readdress(): void {
     this.address = formatStreamAddress({
       streamId: this.options.identity.streamId,
-      bootstrap: [this.node.advertisedEndpoint(this.options.config.advertiseHost)],
+      bootstrap: [this.node.reachability.advertisedEndpoint(this.options.config.advertiseHost)],
     });
   }
 

@@ -4,8 +4,6 @@
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { Capability } from '../protocol/constants.js';
 import type { PeerAddress } from '../protocol/types.js';
-import type { Reachability } from '../../src-shared/contract.js';
-import { mapUdpPort, type PortMapping } from '../portmap/index.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import { Swarm } from '../swarm/swarm.js';
 import { EndpointDialer, TransportSwarmSession } from '../swarm/transport-session.js';
@@ -13,7 +11,7 @@ import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '
 import type { Clock } from '../transport/clock.js';
 import type { EngineConfig } from './engine-config.js';
 import { FaultLog } from './fault-log.js';
-import { guessLanAddress, isPublicIpv4 } from './lan-address.js';
+import { NodeReachability, type MapPort } from './node-reachability.js';
 
 export interface StreamNodeOptions {
   role: 'broadcaster' | 'viewer';
@@ -31,15 +29,7 @@ export interface StreamNodeOptions {
   /** Tests: the transport's time source (default: the system clock). */
   clock?: Clock;
   /** Tests: how the node's UDP port gets mapped on the router (default: UPnP, then NAT-PMP). */
-  mapPort?: (port: number) => PortMapping;
-}
-
-/** Why the node does not map its port, or null when it does. */
-function portMappingOff(config: EngineConfig): string | null {
-  if (!config.settings.portMapping) return 'port mapping is off in Settings';
-  const bind = config.transport.bindHost;
-  if (bind === '127.0.0.1' || bind === '::1' || bind === 'localhost') return 'listening on loopback only';
-  return null;
+  mapPort?: MapPort;
 }
 
 export function uploadCapBytes(config: EngineConfig): number | null {
@@ -50,15 +40,13 @@ export function uploadCapBytes(config: EngineConfig): number | null {
 export class StreamNode {
   readonly endpoint: Endpoint;
   readonly swarm: Swarm;
-  /** The router mapping of our UDP port; null when off (setting, or bound to loopback). */
-  readonly portMapping: PortMapping | null;
-  private readonly mappingOff: string;
+  /** The router mapping of our UDP port and what we advertise (README "Port mapping"). */
+  readonly reachability: NodeReachability;
 
-  private constructor(endpoint: Endpoint, swarm: Swarm, portMapping: PortMapping | null, mappingOff: string) {
+  private constructor(endpoint: Endpoint, swarm: Swarm, reachability: NodeReachability) {
     this.endpoint = endpoint;
     this.swarm = swarm;
-    this.portMapping = portMapping;
-    this.mappingOff = mappingOff;
+    this.reachability = reachability;
   }
 
   static async open(options: StreamNodeOptions): Promise<StreamNode> {
@@ -152,40 +140,19 @@ export class StreamNode {
       if (sameStream(session.streamId)) s.adopt(new TransportSwarmSession(session));
       else session.close(ErrorCode.STREAM_NOT_FOUND, 'wrong stream');
     });
-    const off = portMappingOff(config);
-    const mapping = off ? null : (options.mapPort ?? mapUdpPort)(endpoint.address().port);
-    mapping?.start();
-    return new StreamNode(endpoint, swarm, mapping, off ?? '');
+    const reachability = new NodeReachability(endpoint.address().port, options.mapPort);
+    await reachability.apply(config);
+    return new StreamNode(endpoint, swarm, reachability);
   }
 
   get port(): number {
     return this.endpoint.address().port;
   }
 
-  /** How others reach us (README "Port mapping"), for the snapshot and the stream address. */
-  reachability(): Reachability {
-    const m = this.portMapping;
-    if (!m) return { kind: 'off', via: null, external: null, detail: this.mappingOff };
-    const s = m.state;
-    if (s.kind === 'mapped')
-      return { kind: 'mapped', via: s.via, external: `${s.externalHost}:${s.externalPort}`, detail: null };
-    const lan = guessLanAddress();
-    if (isPublicIpv4(lan)) return { kind: 'public', via: null, external: `${lan}:${this.port}`, detail: null };
-    if (s.kind === 'unmapped') return { kind: 'unmapped', via: null, external: null, detail: s.reason };
-    return { kind: s.kind === 'checking' ? 'checking' : 'off', via: null, external: null, detail: null };
-  }
-
-  /** Where others should send to reach us: the router's mapping if there is one, else our own address. */
-  advertisedEndpoint(advertiseHost: string | null): { host: string; port: number } {
-    const s = this.portMapping?.state;
-    if (s?.kind === 'mapped') return { host: advertiseHost ?? s.externalHost, port: s.externalPort };
-    return { host: advertiseHost ?? guessLanAddress(), port: this.port };
-  }
-
   async destroy(): Promise<void> {
     this.swarm.destroy();
     // Before the socket closes: the router stops forwarding to a port nobody holds.
-    await this.portMapping?.destroy();
+    await this.reachability.destroy();
     await this.endpoint.destroy();
   }
 }

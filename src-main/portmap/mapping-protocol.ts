@@ -27,3 +27,8 @@ export interface MappingProtocol {
 export type MappingProtocolFactory = () => MappingProtocol | string;
 
 export const PROTOCOL_LABEL: Record<MappingProtocolName, string> = { upnp: 'UPnP', natpmp: 'NAT-PMP' };
+
+/** The router said nothing (as opposed to refusing): what most routers without UPnP/NAT-PMP do. */
+export class NoAnswer extends Error {
+  override name = 'NoAnswer';
+}

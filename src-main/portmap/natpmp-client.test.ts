@@ -41,7 +41,8 @@ const mapBody = (internal: number, external: number, lifetime: number): number[]
 /** A well-behaved router: maps any port to +1, external address 203.0.113.5. */
 const good: Script = (req, reply) => {
   if (req[1] === 0) reply(answer(0, 0, [203, 0, 113, 5]));
-  if (req[1] === 1) reply(answer(1, 0, mapBody(req.readUInt16BE(4), req.readUInt16BE(4) + 1, req.readUInt32BE(8))));
+  if (req[1] === 1)
+    reply(answer(1, 0, mapBody(req.readUInt16BE(4), req.readUInt16BE(4) + 1, req.readUInt32BE(8))));
 };
 
 describe('NatPmpClient', () => {
@@ -117,7 +118,10 @@ describe('NatPmpClient', () => {
 
 describe('parseNatPmpAnswer', () => {
   it('reads only answers to the opcode asked', () => {
-    expect(parseNatPmpAnswer(answer(0, 0, [198, 51, 100, 7]), 0)).toEqual({ result: 0, address: '198.51.100.7' });
+    expect(parseNatPmpAnswer(answer(0, 0, [198, 51, 100, 7]), 0)).toEqual({
+      result: 0,
+      address: '198.51.100.7',
+    });
     expect(parseNatPmpAnswer(answer(0, 0, [198, 51, 100, 7]), 1)).toBeNull();
     expect(parseNatPmpAnswer(answer(1, 2), 1)).toEqual({ result: 2 });
   });

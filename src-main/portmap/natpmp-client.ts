@@ -9,7 +9,7 @@
 // granted. The protocol is three fixed-size messages, so the client is short.
 
 import { createSocket, type Socket } from 'node:dgram';
-import type { MappingGrant, MappingProtocol } from './mapping-protocol.js';
+import { NoAnswer, type MappingGrant, type MappingProtocol } from './mapping-protocol.js';
 
 export const NATPMP_PORT = 5351;
 const OP_EXTERNAL_ADDRESS = 0;
@@ -34,7 +34,13 @@ export interface NatPmpOptions {
 export function parseNatPmpAnswer(
   msg: Buffer,
   op: number,
-): { result: number; address?: string; internalPort?: number; externalPort?: number; lifetimeSec?: number } | null {
+): {
+  result: number;
+  address?: string;
+  internalPort?: number;
+  externalPort?: number;
+  lifetimeSec?: number;
+} | null {
   const size = op === OP_EXTERNAL_ADDRESS ? 12 : 16;
   if (msg.length < 4 || msg[0] !== 0 || msg[1] !== 128 + op) return null;
   const result = msg.readUInt16BE(2);
@@ -57,7 +63,11 @@ export class NatPmpClient implements MappingProtocol {
 
   async map(internalPort: number, lifetimeMs: number, signal: AbortSignal): Promise<MappingGrant> {
     const lifetimeSec = Math.max(1, Math.round(lifetimeMs / 1000));
-    const answer = await this.request(OP_MAP_UDP, mapRequest(internalPort, internalPort, lifetimeSec), signal);
+    const answer = await this.request(
+      OP_MAP_UDP,
+      mapRequest(internalPort, internalPort, lifetimeSec),
+      signal,
+    );
     if (answer.internalPort !== internalPort || !answer.externalPort || !answer.lifetimeSec)
       throw new Error(`the router answered for port ${answer.internalPort}, not ${internalPort}`);
     const external = await this.request(OP_EXTERNAL_ADDRESS, Buffer.from([0, OP_EXTERNAL_ADDRESS]), signal);
@@ -99,7 +109,7 @@ export class NatPmpClient implements MappingProtocol {
     body: Buffer,
     signal: AbortSignal,
   ): Promise<NonNullable<ReturnType<typeof parseNatPmpAnswer>>> {
-    if (signal.aborted) throw new Error('cancelled');
+    if (signal.aborted) throw new NoAnswer('cancelled');
     const socket = await this.open();
     const port = this.options.port ?? NATPMP_PORT;
     return new Promise((resolve, reject) => {
@@ -117,7 +127,7 @@ export class NatPmpClient implements MappingProtocol {
       };
       const onAbort = (): void => {
         done();
-        reject(new Error('no answer'));
+        reject(new NoAnswer(`no answer from ${this.options.gateway}`));
       };
       const onMessage = (msg: Buffer, from: { address: string; port: number }): void => {
         if (from.address !== this.options.gateway || from.port !== port) return; // RFC 6886 §3.1

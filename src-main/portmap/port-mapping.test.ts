@@ -3,44 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
-import type { MappingGrant, MappingProtocol, MappingProtocolName } from './mapping-protocol.js';
+import { FakeRouter, grant } from '../../test/fakes/fake-router.js';
 import { PortMapping, type PortMappingState } from './port-mapping.js';
-
-type Answer = MappingGrant | Error | 'silent';
-
-/** A router that answers from a script (the last answer repeats) and records what it was asked. */
-class FakeRouter implements MappingProtocol {
-  readonly calls: string[] = [];
-  closed = 0;
-  constructor(
-    readonly name: MappingProtocolName,
-    private readonly answers: Answer[],
-  ) {}
-  map(port: number, _lifetimeMs: number, signal: AbortSignal): Promise<MappingGrant> {
-    this.calls.push(`map ${port}`);
-    const a = this.answers.length > 1 ? this.answers.shift()! : this.answers[0]!;
-    if (a === 'silent')
-      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
-    return a instanceof Error ? Promise.reject(a) : Promise.resolve(a);
-  }
-  unmap(port: number): Promise<void> {
-    this.calls.push(`unmap ${port}`);
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    this.closed += 1;
-    return Promise.resolve();
-  }
-}
 
 /** Runs every queued promise continuation (the fakes answer without I/O). */
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-const grant = (port = 41000, lifetimeMs = 3600_000): MappingGrant => ({
-  externalHost: '203.0.113.5',
-  externalPort: port,
-  lifetimeMs,
-});
 
 function setup(routers: FakeRouter[], extra: Partial<ConstructorParameters<typeof PortMapping>[0]> = {}) {
   const clock = new FakeClock();
@@ -69,7 +36,12 @@ describe('PortMapping', () => {
     const { mapping, advance } = setup([upnp]);
     mapping.start();
     await mapping.settled();
-    expect(mapping.state).toMatchObject({ kind: 'mapped', via: 'upnp', externalHost: '203.0.113.5', externalPort: 41000 });
+    expect(mapping.state).toMatchObject({
+      kind: 'mapped',
+      via: 'upnp',
+      externalHost: '203.0.113.5',
+      externalPort: 41000,
+    });
     expect(upnp.calls).toEqual(['map 41000']);
     await advance(1800_000 - 1);
     expect(upnp.calls).toHaveLength(1);
@@ -89,7 +61,10 @@ describe('PortMapping', () => {
     expect(upnp.closed).toBe(1);
 
     const a = setup([new FakeRouter('upnp', [new Error('no UPnP IGD answered')])], {
-      protocols: [() => new FakeRouter('upnp', [new Error('no UPnP IGD answered')]), () => 'NAT-PMP: no default gateway found'],
+      protocols: [
+        () => new FakeRouter('upnp', [new Error('no UPnP IGD answered')]),
+        () => 'NAT-PMP: no default gateway found',
+      ],
     });
     a.mapping.start();
     await a.mapping.settled();
@@ -101,12 +76,24 @@ describe('PortMapping', () => {
     await a.mapping.destroy();
   });
 
+  it('says the router did not answer when every protocol met silence', async () => {
+    const { mapping, advance } = setup([
+      new FakeRouter('upnp', ['silent']),
+      new FakeRouter('natpmp', ['silent']),
+    ]);
+    mapping.start();
+    await advance(4000);
+    await advance(4000);
+    expect(mapping.state).toEqual({ kind: 'unmapped', reason: 'the router did not answer UPnP or NAT-PMP' });
+    await mapping.destroy();
+  });
+
   it('gives up on a silent router after the timeout, retries a bounded number of times', async () => {
     const silent = new FakeRouter('natpmp', ['silent']);
     const { mapping, advance, clock } = setup([silent]);
     mapping.start();
     await advance(4000);
-    expect(mapping.state).toEqual({ kind: 'unmapped', reason: 'NAT-PMP: no answer within 4 s' });
+    expect(mapping.state).toEqual({ kind: 'unmapped', reason: 'the router did not answer NAT-PMP' });
     await advance(10_000);
     await advance(4000);
     await advance(20_000);
@@ -129,7 +116,14 @@ describe('PortMapping', () => {
   });
 
   it('keeps retrying a failed renewal while the lease lasts, then starts over after expiry', async () => {
-    const router = new FakeRouter('upnp', [grant(41000, 400_000), new Error('HTTP 500'), new Error('HTTP 500'), new Error('HTTP 500'), new Error('HTTP 500'), grant(41002, 400_000)]);
+    const router = new FakeRouter('upnp', [
+      grant(41000, 400_000),
+      new Error('HTTP 500'),
+      new Error('HTTP 500'),
+      new Error('HTTP 500'),
+      new Error('HTTP 500'),
+      grant(41002, 400_000),
+    ]);
     const { mapping, advance, states } = setup([router], { minRenewMs: 30_000 });
     mapping.start();
     await mapping.settled();

@@ -14,6 +14,7 @@
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import type { Clock, TimerHandle } from '../transport/clock.js';
 import {
+  NoAnswer,
   PROTOCOL_LABEL,
   type MappingGrant,
   type MappingProtocol,
@@ -130,6 +131,7 @@ export class PortMapping {
 
   private async acquire(): Promise<void> {
     const reasons: string[] = [];
+    const silent: string[] = [];
     for (const factory of this.options.protocols) {
       if (this.stopped) return;
       const made = factory();
@@ -152,11 +154,16 @@ export class PortMapping {
         return;
       } catch (err) {
         reasons.push(`${PROTOCOL_LABEL[made.name]}: ${reasonOf(err)}`);
+        if (err instanceof NoAnswer) silent.push(PROTOCOL_LABEL[made.name]);
         await made.close();
       }
     }
     if (this.stopped) return;
-    this.setState({ kind: 'unmapped', reason: reasons.join('; ') || 'no protocol to try' });
+    const reason =
+      silent.length > 0 && silent.length === reasons.length
+        ? `the router did not answer ${silent.join(' or ')}`
+        : reasons.join('; ') || 'no protocol to try';
+    this.setState({ kind: 'unmapped', reason });
     const delay = this.retryDelays[this.retriesUsed];
     if (delay === undefined) return; // bounded: give up until the next start
     this.retriesUsed += 1;
@@ -228,7 +235,8 @@ export class PortMapping {
     const { clock } = this.options;
     let timer: TimerHandle | null = null;
     const timedOut = new Promise<never>((_, reject) => {
-      const fail = (): void => reject(new Error(`no answer within ${Math.round(this.timeoutMs / 1000)} s`));
+      const fail = (): void =>
+        reject(new NoAnswer(`no answer within ${Math.round(this.timeoutMs / 1000)} s`));
       timer = clock.setTimeout(() => {
         controller.abort();
         fail();

@@ -9,7 +9,7 @@
 
 import { upnpNat, type Gateway } from '@achingbrain/nat-port-mapper';
 import { networkInterfaces } from 'node:os';
-import type { MappingGrant, MappingProtocol } from './mapping-protocol.js';
+import { NoAnswer, type MappingGrant, type MappingProtocol } from './mapping-protocol.js';
 
 const DISCOVERY_MS = 2500;
 /** The library asks for at least this long (UPnP leases it grants are >= 1 h). */
@@ -69,7 +69,12 @@ export class UpnpClient implements MappingProtocol {
 const WAN_IP_CONNECTION_2 = 'urn:schemas-upnp-org:service:WANIPConnection:2';
 
 interface SoapDevice {
-  run(service: string, action: string, args: [string, string][], options: { signal: AbortSignal }): Promise<unknown>;
+  run(
+    service: string,
+    action: string,
+    args: [string, string][],
+    options: { signal: AbortSignal },
+  ): Promise<unknown>;
 }
 
 /** The library's SOAP device behind a gateway (not in its typings), or null if that changed. */
@@ -85,7 +90,7 @@ async function findGateway(signal: AbortSignal): Promise<Gateway> {
   for await (const g of upnpNat({ autoRefresh: false }).findGateways({ signal: search })) {
     if (g.family === 'IPv4') return g;
   }
-  throw new Error('no UPnP IGD answered');
+  throw new NoAnswer('no UPnP IGD answered');
 }
 
 /** Our IPv4 address on the router's subnet (the address the router forwards to). */

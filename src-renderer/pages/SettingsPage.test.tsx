@@ -53,7 +53,9 @@ describe('SettingsPage', () => {
       }),
     );
     const { api } = renderWithApi(<SettingsPage />);
-    expect(screen.getByTestId('reachability').textContent).toBe('Reachable: yes, via UPnP (203.0.113.5:41000)');
+    expect(screen.getByTestId('reachability').textContent).toBe(
+      'Reachable: yes, via UPnP (203.0.113.5:41000)',
+    );
     fireEvent.click(screen.getByTestId('setting-port-mapping'));
     await save();
     expect(api.calls[0]).toMatchObject({ method: 'updateSettings', arg: { portMapping: false } });

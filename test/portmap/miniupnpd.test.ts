@@ -79,7 +79,8 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
       dir,
       'stun.log',
     );
-    const stunLog = (): string => (existsSync(join(dir, 'stun.log')) ? readFileSync(join(dir, 'stun.log'), 'utf8') : '');
+    const stunLog = (): string =>
+      existsSync(join(dir, 'stun.log')) ? readFileSync(join(dir, 'stun.log'), 'utf8') : '';
     await until('the STUN server', () => {
       if (stun.exited) throw new Error(`the STUN server exited: ${stunLog()}`);
       return stunLog().includes('listening');
@@ -88,11 +89,20 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
     // Ready when it answers NAT-PMP with the address it learnt by STUN.
     await until(
       'miniupnpd to answer with the address it learnt by STUN',
-      async () => (await checkNatPmp(router, join(ROOT, 'bench/nat/natpmp-probe.ts'))).externalIp === router.publicIp,
+      async () =>
+        (await checkNatPmp(router, join(ROOT, 'bench/nat/natpmp-probe.ts'))).externalIp === router.publicIp,
     );
     probe = spawn(
       'ip',
-      ['netns', 'exec', router.hostNs, process.execPath, '--import', 'tsx', join(ROOT, 'test/portmap/map-probe.ts')],
+      [
+        'netns',
+        'exec',
+        router.hostNs,
+        process.execPath,
+        '--import',
+        'tsx',
+        join(ROOT, 'test/portmap/map-probe.ts'),
+      ],
       { cwd: ROOT },
     );
     createInterface({ input: probe.stdout }).on('line', (l) => lines.push(JSON.parse(l) as ProbeLine));
@@ -107,7 +117,9 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
   }, 60_000);
 
   const waitFor = async (event: string): Promise<ProbeLine> => {
-    await expect.poll(() => lines.some((l) => l.event === event), { timeout: 30_000, interval: 50 }).toBe(true);
+    await expect
+      .poll(() => lines.some((l) => l.event === event), { timeout: 30_000, interval: 50 })
+      .toBe(true);
     return lines.find((l) => l.event === event)!;
   };
 
