@@ -212,6 +212,14 @@ export function buildProgram(): Command {
       await withEngine(input, async (engine) => {
         const info = await engine.startBroadcast({ folder, identity: opts.name });
         process.stdout.write(`${info.address}\n`);
+        // A router mapping that arrives late (or moves) changes the address: print it again.
+        let printed = info.address;
+        engine.onSnapshot((s) => {
+          if (s.mode !== 'broadcasting' || !s.address || s.address === printed) return;
+          printed = s.address;
+          process.stdout.write(`${s.address}\n`);
+          terminal.say('the stream address changed (router port mapping): use the new one above');
+        });
         const gw = engine.getSnapshot().gatewayUrl;
         if (gw) process.stderr.write(`shoal: local HLS at ${gw}\n`);
         await runUntilStopped(engine, Boolean(opts.quiet), false);
