@@ -34,7 +34,10 @@ describe('NodeReachability', () => {
     expect(r.advertisedEndpoint('stream.example.org')).toEqual({ host: 'stream.example.org', port: 41007 });
     await r.apply(config(false));
     expect(router.calls).toEqual(['map 41000', 'unmap 41000']);
-    expect(r.state()).toMatchObject({ kind: 'off', detail: 'turned off in Settings' });
+    expect(r.state()).toMatchObject({
+      kind: 'off',
+      detail: 'turned off in Settings or with --no-port-mapping',
+    });
     expect(r.advertisedEndpoint('198.51.100.9')).toEqual({ host: '198.51.100.9', port: 41000 });
     expect(changes).toBeGreaterThan(1);
     await r.apply(config(true));

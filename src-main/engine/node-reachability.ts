@@ -12,7 +12,7 @@ export type MapPort = (port: number) => PortMapping;
 
 /** Why the node does not map its port, or null when it does. */
 function mappingOff(config: EngineConfig): string | null {
-  if (!config.settings.portMapping) return 'turned off in Settings';
+  if (!config.settings.portMapping) return 'turned off in Settings or with --no-port-mapping';
   const bind = config.transport.bindHost;
   if (bind === '127.0.0.1' || bind === '::1' || bind === 'localhost') return 'listening on loopback only';
   return null;
