@@ -141,7 +141,8 @@ export class StreamNode {
       else session.close(ErrorCode.STREAM_NOT_FOUND, 'wrong stream');
     });
     const reachability = new NodeReachability(endpoint.address().port, options.mapPort);
-    await reachability.apply(config);
+    // An injected socket (the fuzzer's in-memory one) has no port a router could forward.
+    if (!options.socket) await reachability.apply(config);
     return new StreamNode(endpoint, swarm, reachability);
   }
 
