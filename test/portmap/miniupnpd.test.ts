@@ -1,7 +1,8 @@
 // A real router: miniupnpd (Debian's miniupnpd-nftables) in a network namespace, with a LAN
-// host behind it running the product's PortMapping (map-probe.ts). Checks that the mapping is
-// created in the kernel (nftables DNAT), that it forwards packets from the internet, that a
-// renewal reaches the router, and that destroy removes it. Needs root, ip, nft and miniupnpd
+// host behind it running the product's PortMapping (map-probe.ts), once over UPnP IGD and
+// once over NAT-PMP. Checks that the mapping is created in the kernel (nftables DNAT), that it
+// forwards packets from the internet, that a renewal reaches the router, and that destroy
+// removes it. Needs root, ip, nft and miniupnpd
 // (CI runs as root and installs them, .ci/run); skipped with the reason otherwise.
 //
 // Every step waits on a condition (a line from the probe, a rule in nftables, an echo), never
@@ -61,8 +62,6 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
   const dir = mkdtempSync(join(tmpdir(), 'shoal-miniupnpd-'));
   let router: LabHost;
   let internet: LabHost;
-  let probe: ChildProcessWithoutNullStreams;
-  const lines: ProbeLine[] = [];
 
   const dnatRules = async (): Promise<string> =>
     inNs(router.routerNs!, 'nft', ['list', 'chain', 'inet', TABLE, UPNP_CHAINS.prerouting]);
@@ -92,70 +91,85 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
       async () =>
         (await checkNatPmp(router, join(ROOT, 'bench/nat/natpmp-probe.ts'))).externalIp === router.publicIp,
     );
-    probe = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        router.hostNs,
-        process.execPath,
-        '--import',
-        'tsx',
-        join(ROOT, 'test/portmap/map-probe.ts'),
-      ],
-      { cwd: ROOT },
-    );
-    createInterface({ input: probe.stdout }).on('line', (l) => lines.push(JSON.parse(l) as ProbeLine));
-    probe.stderr.on('data', (d: Buffer) => process.stderr.write(`map-probe: ${d}`));
   }, 90_000);
 
   afterAll(async () => {
-    if (probe && probe.exitCode === null) probe.kill('SIGKILL');
     await procs.stopAll();
     await topo.destroy();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  const waitFor = async (event: string): Promise<ProbeLine> => {
-    await expect
-      .poll(() => lines.some((l) => l.event === event), { timeout: 30_000, interval: 50 })
-      .toBe(true);
-    return lines.find((l) => l.event === event)!;
-  };
+  const routerLog = (): Promise<string> => sh('cat', [join(dir, 'upnp-r1.log')]);
 
-  it('creates a mapping in the kernel that forwards packets from the internet', async () => {
-    const settled = await waitFor('settled');
-    const mapped = lines.filter((l) => l.event === 'state').at(-1)!;
-    expect(mapped.state).toMatchObject({ kind: 'mapped', via: 'upnp', externalHost: router.publicIp });
-    const port = mapped.state!.externalPort!;
-    expect(port).toBe(settled.port);
-    expect(await dnatRules()).toContain(`dnat ip to ${router.lanIp}:${settled.port}`);
-    // From the internet to the router's public address: the probe echoes back.
-    const echo = await inNs(internet.hostNs, process.execPath, [
-      '-e',
-      `const s=require('dgram').createSocket('udp4');let n=0;` +
-        `const t=setInterval(()=>{if(++n>50){console.log('silent');process.exit(1)}s.send('ping',${port},'${router.publicIp}')},200);` +
-        `s.on('message',(m)=>{console.log(String(m));clearInterval(t);s.close()});s.send('ping',${port},'${router.publicIp}')`,
-    ]);
-    expect(echo.trim()).toBe('ping');
-  });
+  describe.each([
+    { via: 'upnp', request: '#AddAnyPortMapping' },
+    { via: 'natpmp', request: 'NAT-PMP port mapping request' },
+  ])('over $via', ({ via, request }) => {
+    let probe: ChildProcessWithoutNullStreams;
+    const lines: ProbeLine[] = [];
 
-  it('renews the mapping at the router', async () => {
-    const before = (await sh('cat', [join(dir, 'upnp-r1.log')])).split('#AddAnyPortMapping').length;
-    probe.stdin.write('renew\n');
-    const renewed = await waitFor('renewed');
-    expect(renewed.state).toMatchObject({ kind: 'mapped', via: 'upnp' });
-    await expect
-      .poll(async () => (await sh('cat', [join(dir, 'upnp-r1.log')])).split('#AddAnyPortMapping').length, {
-        timeout: 30_000,
-      })
-      .toBeGreaterThan(before);
-    expect(await dnatRules()).toContain(`dnat ip to ${router.lanIp}:${renewed.port}`);
-  });
+    beforeAll(() => {
+      probe = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          router.hostNs,
+          process.execPath,
+          '--import',
+          'tsx',
+          join(ROOT, 'test/portmap/map-probe.ts'),
+          via,
+        ],
+        { cwd: ROOT },
+      );
+      createInterface({ input: probe.stdout }).on('line', (l) => lines.push(JSON.parse(l) as ProbeLine));
+      probe.stderr.on('data', (d: Buffer) => process.stderr.write(`map-probe: ${d}`));
+    });
 
-  it('removes the mapping on destroy', async () => {
-    probe.stdin.write('destroy\n');
-    const done = await waitFor('destroyed');
-    expect(await dnatRules()).not.toContain(`${router.lanIp}:${done.port}`);
+    afterAll(() => {
+      if (probe.exitCode === null) probe.kill('SIGKILL');
+    });
+
+    const waitFor = async (event: string): Promise<ProbeLine> => {
+      await expect
+        .poll(() => lines.some((l) => l.event === event), { timeout: 30_000, interval: 50 })
+        .toBe(true);
+      return lines.find((l) => l.event === event)!;
+    };
+
+    it('creates a mapping in the kernel that forwards packets from the internet', async () => {
+      const settled = await waitFor('settled');
+      const mapped = lines.filter((l) => l.event === 'state').at(-1)!;
+      expect(mapped.state).toMatchObject({ kind: 'mapped', via, externalHost: router.publicIp });
+      const port = mapped.state!.externalPort!;
+      expect(port).toBe(settled.port);
+      expect(await dnatRules()).toContain(`dnat ip to ${router.lanIp}:${settled.port}`);
+      // From the internet to the router's public address: the probe echoes back.
+      const echo = await inNs(internet.hostNs, process.execPath, [
+        '-e',
+        `const s=require('dgram').createSocket('udp4');let n=0;` +
+          `const t=setInterval(()=>{if(++n>50){console.log('silent');process.exit(1)}s.send('ping',${port},'${router.publicIp}')},200);` +
+          `s.on('message',(m)=>{console.log(String(m));clearInterval(t);s.close()});s.send('ping',${port},'${router.publicIp}')`,
+      ]);
+      expect(echo.trim()).toBe('ping');
+    });
+
+    it('renews the mapping at the router', async () => {
+      const before = (await routerLog()).split(request).length;
+      probe.stdin.write('renew\n');
+      const renewed = await waitFor('renewed');
+      expect(renewed.state).toMatchObject({ kind: 'mapped', via });
+      await expect
+        .poll(async () => (await routerLog()).split(request).length, { timeout: 30_000 })
+        .toBeGreaterThan(before);
+      expect(await dnatRules()).toContain(`dnat ip to ${router.lanIp}:${renewed.port}`);
+    });
+
+    it('removes the mapping on destroy', async () => {
+      probe.stdin.write('destroy\n');
+      const done = await waitFor('destroyed');
+      expect(await dnatRules()).not.toContain(`${router.lanIp}:${done.port}`);
+    });
   });
 });
