@@ -40,6 +40,8 @@ interface CommonOptions {
   advertise?: string;
   bind?: string;
   quiet?: boolean;
+  /** false with --no-port-mapping; commander's default otherwise (then the setting decides). */
+  portMapping?: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ function engineInput(
       ...(opts.uploadCap !== undefined && { uploadCapKbps: opts.uploadCap }),
       ...(opts.maxPeers !== undefined && { maxPeers: opts.maxPeers }),
       ...(opts.joinDistance !== undefined && { joinDistanceSegments: opts.joinDistance }),
+      ...(opts.portMapping === false && { portMapping: false }),
       ...http,
     },
     ...(opts.window !== undefined && { store: { maxSegments: opts.window } }),
@@ -218,6 +221,7 @@ export function buildProgram(): Command {
       )
       .option('--advertise <host>', "host to put in the stream address (default: this machine's LAN address)")
       .option('--bind <host>', 'address to bind the UDP socket to', '0.0.0.0')
+      .option('--no-port-mapping', "don't ask the router to forward our UDP port (UPnP, NAT-PMP)")
       .option('--data-dir <dir>', 'where keys and settings are kept', defaultDataDir())
       .option('-q, --quiet', 'no live status line');
 
@@ -233,6 +237,14 @@ export function buildProgram(): Command {
       await withEngine(input, async (engine) => {
         const info = await engine.startBroadcast({ folder, identity: opts.name });
         process.stdout.write(`${info.address}\n`);
+        // A router mapping that arrives late (or moves) changes the address: print it again.
+        let printed = info.address;
+        engine.onSnapshot((s) => {
+          if (s.mode !== 'broadcasting' || !s.address || s.address === printed) return;
+          printed = s.address;
+          process.stdout.write(`${s.address}\n`);
+          terminal.say('the stream address changed (router port mapping): use the new one above');
+        });
         const gw = engine.getSnapshot().gatewayUrl;
         if (gw) process.stderr.write(`shoal: local HLS at ${gw}\n`);
         await runUntilStopped(engine, Boolean(opts.quiet), false);

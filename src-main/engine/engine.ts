@@ -300,6 +300,7 @@ export class Engine implements EngineFacade {
         node.endpoint.setUploadCap(uploadCapBytes(this.config));
         node.swarm.setUploadRate(uploadCapBytes(this.config));
         node.swarm.setNoUpload(next.noUpload);
+        if (next.portMapping !== before.portMapping) await node.reachability.apply(this.config);
       }
       if (next.gatewayEnabled !== before.gatewayEnabled || next.gatewayPort !== before.gatewayPort)
         await this.applyGateway();
@@ -391,6 +392,7 @@ export class Engine implements EngineFacade {
               stalled: session.stalled,
             }
           : null,
+      reachability: session ? session.node.reachability.state() : null,
       lastError: last ? last.toJSON() : null,
     };
   }

@@ -4,6 +4,7 @@
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { PageHeader } from '../components/PageHeader';
 import { PeerTable } from '../components/PeerTable';
+import { ReachabilityLine } from '../components/ReachabilityLine';
 import { RateChart } from '../components/RateChart';
 import { RecentSegments } from '../components/RecentSegments';
 import { SharePie } from '../components/SharePie';
@@ -103,6 +104,7 @@ export function DashboardPage() {
         aside={<StatusBadge />}
       />
       {snapshot && <Tiles snapshot={snapshot} />}
+      <ReachabilityLine />
       <div className="dash-grid">
         <section className="card dash-chart" aria-labelledby="rates-title">
           <div className="card-header">
