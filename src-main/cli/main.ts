@@ -10,6 +10,7 @@ import type { EngineConfigInput } from '../engine/engine-config.js';
 import { findSampleFolder } from '../engine/sample-folder.js';
 import { ensureFolder } from '../store/ensure-folder.js';
 import { assertUdpPortFree } from './port-check.js';
+import { UiLaunchFile, type UiLaunch } from './ui-launch-file.js';
 import { findRendererRoot, UiServer } from './ui-server.js';
 import { statusLine } from './status-line.js';
 import { installProcessGuard } from '../engine/process-guard.js';
@@ -186,6 +187,31 @@ async function withEngine(input: EngineConfigInput, body: (engine: Engine) => Pr
   }
 }
 
+/**
+ * The UI server, at the same URL as last time with this data folder when it can be (a tab
+ * left open reconnects by itself), else on the port asked for, or any free one.
+ */
+async function openUiServer(
+  engine: Engine,
+  rendererRoot: string,
+  asked: number | undefined,
+  last: UiLaunch | null,
+): Promise<UiServer> {
+  const token = last?.token ?? UiLaunchFile.newToken();
+  if (asked === undefined && last) {
+    const server = new UiServer({ engine, rendererRoot, port: last.port, token });
+    try {
+      await server.start();
+      return server;
+    } catch {
+      await server.destroy(); // taken by now: any free port, with the same token
+    }
+  }
+  const server = new UiServer({ engine, rendererRoot, port: asked ?? 0, token });
+  await server.start();
+  return server;
+}
+
 export function buildProgram(): Command {
   const program = new Command('shoal')
     .description('Peer-to-peer live streaming: broadcast an HLS folder, or watch and relay a stream.')
@@ -281,18 +307,20 @@ export function buildProgram(): Command {
   common(program.command('ui'))
     .description('run the engine headless and serve the Shoal UI to a browser on 127.0.0.1')
     .addOption(
-      new Option('--ui-port <port>', 'port of the UI server (0 = any free port)')
-        .argParser(intIn('ui port', 0, 65535))
-        .default(0),
+      new Option(
+        '--ui-port <port>',
+        'port of the UI server (default: the one used last with this data folder while it is free; 0 = any free port)',
+      ).argParser(intIn('ui port', 0, 65535)),
     )
-    .action(async (opts: CommonOptions & { uiPort: number }) => {
+    .action(async (opts: CommonOptions & { uiPort?: number }) => {
       const rendererRoot = findRendererRoot();
       if (!rendererRoot) throw new ShoalError(ErrorCode.IO, 'the UI is not built: run `npm run build` first');
       // The UI opens its UDP port only when a session starts: check the one asked for now.
       if (opts.port) await assertUdpPortFree(opts.bind ?? '0.0.0.0', opts.port);
       await withEngine(engineInput(opts, { mediaBaseUrl: 'pending' }, 'settings'), async (engine) => {
-        const server = new UiServer({ engine, rendererRoot, port: opts.uiPort });
-        await server.start();
+        const launches = new UiLaunchFile(opts.dataDir);
+        const server = await openUiServer(engine, rendererRoot, opts.uiPort, await launches.load());
+        await launches.save({ port: server.port, token: server.token });
         engine.setMediaBaseUrl(server.mediaBaseUrl);
         process.stdout.write(`${server.pageUrl}\n`);
         process.stderr.write('shoal: open the URL above in a browser (Ctrl-C to stop)\n');

@@ -176,6 +176,42 @@ describe('shoal CLI', () => {
     }
   });
 
+  it('ui serves the same URL again after a restart with the same data folder, so an open tab reconnects', async () => {
+    const dataDir = join(scratch, 'ui-again');
+    const firstUrl = async (): Promise<string> => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'src-main/cli/main.ts'),
+          'ui',
+          '--bind',
+          '127.0.0.1',
+          '--data-dir',
+          dataDir,
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          const line = out.split('\n').find((l) => l.startsWith('http://'));
+          if (line) resolve(line.trim());
+        });
+        child.once('exit', (code) => reject(new Error(`shoal ui exited with ${code}: ${out}`)));
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+      return url;
+    };
+    const first = await firstUrl();
+    expect(first).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32,}$/);
+    expect(await firstUrl()).toBe(first);
+  });
+
   it('rejects out-of-range settings before starting', () => {
     const r = shoal('watch', 'shoal://x@1.2.3.4:5', '--port', '70000');
     expect(r.code).not.toBe(0);
