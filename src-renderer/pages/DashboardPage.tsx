@@ -12,7 +12,7 @@ import { StatTile } from '../components/StatTile';
 import { StatusBadge } from '../components/StatusBadge';
 import { SwarmGraph } from '../components/SwarmGraph';
 import { downloadRate, healthCounts } from '../state/derived';
-import { formatBytes, formatRate, formatSeconds } from '../state/format';
+import { formatBytes, formatCount, formatRate, formatSeconds } from '../state/format';
 import { useSession } from '../state/session-store';
 
 function HealthSummary({ peers }: { peers: StatsSnapshot['peers'] }) {
@@ -61,7 +61,7 @@ function Tiles({ snapshot }: { snapshot: StatsSnapshot }) {
         <StatTile
           label="Segments"
           value={snapshot.segments.ingested}
-          detail={`${snapshot.broadcast?.viewers ?? 0} viewers`}
+          detail={formatCount(snapshot.broadcast?.viewers ?? 0, 'viewer')}
         />
       ) : (
         <StatTile
