@@ -13,6 +13,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { SwarmGraph } from '../components/SwarmGraph';
 import { downloadRate, healthCounts } from '../state/derived';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../state/format';
+import { historySpanLabel, useRateHistory } from '../state/rate-history-store';
 import { useSession } from '../state/session-store';
 
 function HealthSummary({ peers }: { peers: StatsSnapshot['peers'] }) {
@@ -90,6 +91,8 @@ function Tiles({ snapshot }: { snapshot: StatsSnapshot }) {
 export function DashboardPage() {
   const snapshot = useSession((s) => s.snapshot);
   const mode = snapshot?.mode ?? 'idle';
+  // From what the chart actually holds (the selector runs again on every new sample).
+  const spanLabel = useRateHistory((s) => historySpanLabel(s.samples.toArray()));
   return (
     <div className="page">
       <PageHeader
@@ -111,7 +114,9 @@ export function DashboardPage() {
             <h2 className="card-title" id="rates-title">
               Transfer rates
             </h2>
-            <span className="card-subtitle">last 5 minutes</span>
+            <span className="card-subtitle" data-testid="rates-span">
+              {spanLabel}
+            </span>
           </div>
           <RateChart />
         </section>
