@@ -58,6 +58,7 @@ export const PeerStatSchema = z.object({
   downBps: z.number(),
   bytesUp: z.number(),
   bytesDown: z.number(),
+  /** Requests answered: whole segments or single pieces of them (the dashboard says "Pieces"). */
   segmentsSent: z.number().int(),
   segmentsReceived: z.number().int(),
   connectedMs: z.number(),
