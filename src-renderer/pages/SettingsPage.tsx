@@ -197,7 +197,7 @@ function SettingsEditor({ settings }: { settings: Settings }) {
         </h2>
         <SettingRow
           label="Maximum peers"
-          hint="How many other nodes to exchange video with at once."
+          hint="How many other nodes to exchange video with at once. Applies from the next broadcast or watch."
           htmlFor={id('max-peers')}
           error={err('maxPeers')}
           errorId={`${id('max-peers')}-error`}
@@ -211,7 +211,7 @@ function SettingsEditor({ settings }: { settings: Settings }) {
         </SettingRow>
         <SettingRow
           label="UDP port"
-          hint="With port mapping on, the router forwards it for you if it can; otherwise forward it by hand so more peers can reach you. 0 picks a free port."
+          hint="With port mapping on, the router forwards it for you if it can; otherwise forward it by hand so more peers can reach you. 0 picks a free port. Applies from the next broadcast or watch."
           htmlFor={id('udp-port')}
           error={err('udpPort')}
           errorId={`${id('udp-port')}-error`}
@@ -240,7 +240,7 @@ function SettingsEditor({ settings }: { settings: Settings }) {
         <ReachabilityLine />
         <SettingRow
           label="Latency"
-          hint="How many segments behind live to join. Fewer is closer to live; more rides out slow peers."
+          hint="How many segments behind live to join. Fewer is closer to live; more rides out slow peers. Applies from the next watch."
           htmlFor={id('join-distance')}
           error={err('joinDistanceSegments')}
           errorId={`${id('join-distance')}-error`}
@@ -338,7 +338,7 @@ export function SettingsPage() {
     <div className="page page-narrow">
       <PageHeader
         title="Settings"
-        subtitle="Bandwidth, peers, ports and latency. Saved changes take effect at once."
+        subtitle="Bandwidth, peers, ports and latency. Upload, port mapping and gateway changes apply at once; the others say when."
       />
       {settings ? (
         <SettingsEditor settings={settings} />
