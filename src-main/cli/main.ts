@@ -254,14 +254,15 @@ export function buildProgram(): Command {
   common(program.command('broadcast').argument('<folder>', 'folder where OBS or ffmpeg writes HLS'))
     .description('broadcast the HLS stream written into a folder; prints the stream address')
     .option('--name <name>', 'identity name: the same name keeps the same stream address', 'default')
-    .action(async (folder: string, opts: CommonOptions & { name: string }) => {
+    .option('--loop', 'replay a finished (VOD) playlist endlessly instead of ending the stream')
+    .action(async (folder: string, opts: CommonOptions & { name: string; loop?: boolean }) => {
       // The broadcaster's own limit (its upload carries each direct viewer) unless given.
       const input = engineInput(
         opts,
         opts.maxPeers === undefined ? {} : { swarm: { broadcasterMaxPeers: opts.maxPeers } },
       );
       await withEngine(input, async (engine) => {
-        const info = await engine.startBroadcast({ folder, identity: opts.name });
+        const info = await engine.startBroadcast({ folder, identity: opts.name, loop: opts.loop ?? false });
         process.stdout.write(`${info.address}\n`);
         // A router mapping that arrives late (or moves) changes the address: print it again.
         let printed = info.address;

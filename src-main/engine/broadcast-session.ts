@@ -33,6 +33,8 @@ export interface BroadcastSessionOptions {
   now: () => number;
   /** Replay speed for a finished (VOD) playlist; 1 = real time. */
   vodSpeed?: number;
+  /** Replay a finished (VOD) playlist endlessly (the demo stream); default: it ends. */
+  loop?: boolean;
 }
 
 /** How long Go Live waits for the router's first answer before showing the address. */
@@ -95,6 +97,7 @@ export class BroadcastSession {
       {
         folder: options.folder,
         vodSpeed: options.vodSpeed ?? 1,
+        loopVod: options.loop ?? false,
         resume: (rendition) => journal.resumePoint(rendition),
       },
       (err) => options.bus.error(ShoalError.internal('an ingest listener threw', err)),

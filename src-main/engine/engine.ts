@@ -39,7 +39,7 @@ import { WatchSession } from './watch-session.js';
 
 const RECENT_ARRIVALS = 40;
 
-export type BroadcastRequest = StartBroadcast & { identity?: string; vodSpeed?: number };
+export type BroadcastRequest = StartBroadcast & { identity?: string; vodSpeed?: number; loop?: boolean };
 
 export class Engine implements EngineFacade {
   readonly config: EngineConfig;
@@ -116,6 +116,8 @@ export class Engine implements EngineFacade {
         bus: this.bus,
         now: this.now,
         vodSpeed: request.vodSpeed ?? 1,
+        // The demo is an endless live stream: a second machine can join at any time.
+        loop: request.loop ?? demo,
       });
       this.adoptSession(session, store);
       return this.sessionInfo(session);
