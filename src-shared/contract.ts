@@ -118,6 +118,11 @@ export const StatsSnapshotSchema = z.object({
   }),
   bufferSec: z.number(),
   behindLiveSec: z.number().nullable(),
+  /**
+   * Viewer: how it reaches the stream, when that is worth saying (issue 16: no viewer is left
+   * without a path), e.g. "No reachable peer — served by the broadcaster". Absent or null: peers work.
+   */
+  path: z.string().nullable().optional(),
   segments: z.object({
     ingested: z.number().int(),
     received: z.number().int(),

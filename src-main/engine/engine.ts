@@ -368,6 +368,7 @@ export class Engine implements EngineFacade {
       rates: this.ledger.rates(),
       bufferSec: session instanceof WatchSession ? session.bufferedSec() : 0,
       behindLiveSec: session instanceof WatchSession ? session.behindLiveSec() : session ? 0 : null,
+      path: session instanceof WatchSession ? session.pathNote() : null,
       segments: {
         ingested: session instanceof BroadcastSession ? session.ingested : 0,
         received: this.counters.received,

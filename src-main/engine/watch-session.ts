@@ -121,6 +121,24 @@ export class WatchSession {
     return Math.max(0, us / 1e6 - played);
   }
 
+  /**
+   * How we reach the stream, when peers do not work (PROTOCOL §13.5: no viewer is left
+   * without a path): what the CLI's status line and the Watch page say. Null: peers work.
+   */
+  pathNote(): string | null {
+    const swarm = this.node.swarm;
+    const links = swarm.neighbourhood.links();
+    const full = this.full !== null && this.options.now() - this.full.at < FULL_HOLDS_MS;
+    if (swarm.pathStatus === 'no-path') {
+      if (links.some((l) => l.isBroadcaster)) return 'No reachable peer — served by the broadcaster';
+      return full
+        ? 'Broadcaster full and no reachable peer — asking it for a rescue slot'
+        : 'No reachable peer — asking the broadcaster';
+    }
+    if (links.length === 0 && full) return 'Broadcaster full — looking for a peer it listed';
+    return null;
+  }
+
   /** Seconds between the newest segment held in order and the live edge. */
   behindLiveSec(rendition = 0): number | null {
     const book = this.node.swarm.book;

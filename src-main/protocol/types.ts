@@ -167,6 +167,7 @@ export type Frame =
       /** PROTOCOL §5.15 flags extension, bit 0 OFFER: the sender will serve these pieces to the receiver. */
       offer?: boolean;
     }
+  | { type: 'PATH_STATE'; state: number }
   | { type: 'PEX_REQUEST'; max: number }
   | { type: 'PEX_RESPONSE'; peers: PexPeer[] };
 

@@ -148,6 +148,19 @@ export function offerPieces(
   return at % speaking.length;
 }
 
+/**
+ * Broadcaster: every piece of a fresh segment offered to a viewer it serves alone (PROTOCOL
+ * §13.5): it has nobody else to get them from.
+ */
+export function offerWhole(link: PeerLink, map: PieceMap): void {
+  const { rendition, seq } = map.entry;
+  const count = map.hashes.length;
+  let mask = 0;
+  for (let piece = 0; piece < count; piece++) mask = link.offer(rendition, seq, piece);
+  sendMapOnce(link, map);
+  link.session.send(pieceHaveFrame(rendition, seq, count, mask, true));
+}
+
 /** The piece a range starts in, as the key the broadcaster counts copies under. */
 export function rangeKey(seq: number, range: ByteRange | undefined): string {
   return range === undefined ? `${seq}` : `${seq}@${range.offset}`;

@@ -11,6 +11,7 @@ import { ShoalError } from '../../../src-shared/errors.js';
 import type { FrameBodyCodec } from './frame-body.js';
 import { availabilityFrames } from './availability.js';
 import { livenessFrames } from './liveness.js';
+import { pathFrames } from './path.js';
 import { pexFrames } from './pex.js';
 import { pieceFrames } from './pieces.js';
 import { playlistFrames } from './playlist.js';
@@ -25,6 +26,7 @@ const CODECS = {
   ...segmentFrames,
   ...availabilityFrames,
   ...pieceFrames,
+  ...pathFrames,
   ...pexFrames,
 } satisfies { [K in FrameTypeName]: FrameBodyCodec<K> };
 
