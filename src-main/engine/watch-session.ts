@@ -130,7 +130,16 @@ export class WatchSession {
     const links = swarm.neighbourhood.links();
     const full = this.full !== null && this.options.now() - this.full.at < FULL_HOLDS_MS;
     if (swarm.pathStatus === 'no-path') {
-      if (links.some((l) => l.isBroadcaster)) return 'No reachable peer — served by the broadcaster';
+      const broadcaster = links.find((l) => l.isBroadcaster);
+      if (broadcaster) {
+        // It serves as many viewers with no path as its upload carries (PROTOCOL §13.5).
+        const served =
+          this.options.now() - broadcaster.lastDeliveredAt <
+          Math.max(4000, 2 * swarm.book.segmentDurationMs());
+        return served
+          ? 'No reachable peer — served by the broadcaster'
+          : "No reachable peer — waiting for the broadcaster's upload (it serves others first)";
+      }
       return full
         ? 'Broadcaster full and no reachable peer — asking it for a rescue slot'
         : 'No reachable peer — asking the broadcaster';

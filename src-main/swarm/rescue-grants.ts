@@ -34,9 +34,7 @@ export interface GrantPlan {
 export function planGrants(links: readonly PeerLink[], inputs: GrantInputs): GrantPlan {
   const stream = inputs.streamBytesPerSec;
   const line = inputs.capBytesPerSec ?? ASSUMED_LINE_BYTES_PER_SEC;
-  const lonely = links
-    .filter((l) => l.noPathSince !== null)
-    .sort((a, b) => a.noPathSince! - b.noPathSince!);
+  const lonely = links.filter((l) => l.noPathSince !== null).sort((a, b) => a.noPathSince! - b.noPathSince!);
   const relaying = links.length - lonely.length;
   const granted = new Set<PeerLink>();
   if (stream <= 0) return { granted, fanout: Math.max(1, Math.min(inputs.pushFanout, relaying)) };

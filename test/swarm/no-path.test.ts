@@ -150,7 +150,8 @@ describe('rescue slots are bounded (PROTOCOL §13.5)', () => {
     expect(rescued).not.toHaveProperty('code');
     await waitFor(() => node.swarm.neighbourhood.size === 9, 20_000, 'the rescued neighbour');
     expect(((await dial('127.0.0.2', true)) as ShoalError).code).toBe(ErrorCode.FULL);
-    for (let i = 1; i < RESCUE_SLOTS; i++) expect(await dial(`127.0.0.${3 + i}`, true)).not.toHaveProperty('code');
+    for (let i = 1; i < RESCUE_SLOTS; i++)
+      expect(await dial(`127.0.0.${3 + i}`, true)).not.toHaveProperty('code');
     // All rescue slots taken: the next NO_PATH claim, from yet another IP, is refused FULL.
     const over = (await dial('127.0.0.20', true)) as ShoalError;
     expect(over.code).toBe(ErrorCode.FULL);
