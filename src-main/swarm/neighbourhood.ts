@@ -400,7 +400,8 @@ export class Neighbourhood {
   /** Viewer: we have just lost every path but the broadcaster: ask its address again now (with NO_PATH). */
   askBootstrapAgain(): void {
     const now = this.options.now();
-    for (const c of this.candidates.values()) if (c.permanent && !c.dialing) c.nextTryAt = Math.min(c.nextTryAt, now);
+    for (const c of this.candidates.values())
+      if (c.permanent && !c.dialing) c.nextTryAt = Math.min(c.nextTryAt, now);
     this.maintain();
   }
 

@@ -26,8 +26,10 @@ export interface GrantInputs {
 export interface GrantPlan {
   /** Viewers served the whole stream by us (they claimed NO_PATH, earliest first). */
   granted: Set<PeerLink>;
-  /** First copies of each piece for the viewers that relay, within what is left (≥ 1 if any relays). */
+  /** First copies of each piece for the viewers that relay, within what is left (≥ 1). */
   fanout: number;
+  /** Neighbours that relay (said no NO_PATH): first copies go to them only. */
+  relaying: number;
 }
 
 /** Pure: the plan for these links now. */
@@ -37,12 +39,12 @@ export function planGrants(links: readonly PeerLink[], inputs: GrantInputs): Gra
   const lonely = links.filter((l) => l.noPathSince !== null).sort((a, b) => a.noPathSince! - b.noPathSince!);
   const relaying = links.length - lonely.length;
   const granted = new Set<PeerLink>();
-  if (stream <= 0) return { granted, fanout: Math.max(1, Math.min(inputs.pushFanout, relaying)) };
+  if (stream <= 0) return { granted, fanout: Math.max(1, Math.min(inputs.pushFanout, relaying)), relaying };
   // One first copy for the relaying viewers comes first: without it nothing enters the swarm.
   const reserved = relaying > 0 ? stream : 0;
   const room = Math.floor((line - reserved) / (GRANT_COST_STREAMS * stream));
   for (const link of lonely.slice(0, Math.max(0, room))) granted.add(link);
   const left = line - granted.size * GRANT_COST_STREAMS * stream;
   const fanout = Math.max(1, Math.min(inputs.pushFanout, relaying, Math.floor(left / stream)));
-  return { granted, fanout };
+  return { granted, fanout, relaying };
 }

@@ -55,7 +55,11 @@ export class ServingPolicy {
     /** Responses the transport is still sending, over all neighbours. */
     private readonly activeResponses: () => number,
     /** Broadcaster: the viewers it serves alone (PROTOCOL §13.5, see planGrants). */
-    private readonly grants: () => GrantPlan = () => ({ granted: new Set(), fanout: config.pushFanout }),
+    private readonly grants: () => GrantPlan = () => ({
+      granted: new Set(),
+      fanout: config.pushFanout,
+      relaying: 0,
+    }),
   ) {
     this.serving = new ServingQueue(config.now);
     this.shares = new UploadShares({
@@ -96,10 +100,12 @@ export class ServingPolicy {
     // serve alone may take the whole stream and some to catch up, and no more.
     const floor = alone ? GRANT_SHARE_STREAMS * this.streamBytesPerSec() : 0;
     if (!this.shares.allows(link, floor) && !offered) return NotAvailableReason.OVERLOADED;
-    if (!offered && !alone && this.refuses(req, data.length)) return NotAvailableReason.OVERLOADED;
+    // A viewer with no path that we cannot carry too gets no first copies: it passes nothing on.
+    const relays = link.noPathSince === null;
+    if (!offered && !alone && this.refuses(req, data.length, relays)) return NotAvailableReason.OVERLOADED;
     this.shares.charge(link, data.length);
-    // What a viewer served alone takes is no first copy: it passes nothing on.
-    if (this.config.role === 'broadcaster' && req.kind === 'media' && !alone) {
+    // What a viewer with no path takes is no first copy: it passes nothing on.
+    if (this.config.role === 'broadcaster' && req.kind === 'media' && relays) {
       const key = rangeKey(req.seq, req.range);
       this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
       if (this.copies.size > 4096) this.copies.delete(this.copies.keys().next().value!);
@@ -131,10 +137,12 @@ export class ServingPolicy {
     const cap = this.config.uploadBytesPerSec ?? null;
     let rate = Math.max(stream * RESCUE_SHARE, cap === null ? 0 : cap - RESERVED_SHARE * stream);
     // Viewers served alone come first (PROTOCOL §13.5): rescues get what they and the
-    // first copies leave of a capped upload.
+    // first copies (if any viewer relays) leave of a capped upload.
     const plan = this.grants();
-    if (cap !== null && plan.granted.size > 0)
-      rate = Math.max(0, cap - (plan.granted.size * GRANT_COST_STREAMS + plan.fanout) * stream);
+    if (cap !== null && plan.granted.size > 0) {
+      const firstCopies = plan.relaying > 0 ? plan.fanout : 0;
+      rate = Math.max(0, cap - (plan.granted.size * GRANT_COST_STREAMS + firstCopies) * stream);
+    }
     this.rescueTokens = Math.min(stream, this.rescueTokens + ((now - this.rescueAt) / 1000) * rate);
     this.rescueAt = now;
     if (this.rescueTokens < size) return false;
@@ -199,19 +207,20 @@ export class ServingPolicy {
    * duration (each copy of it makes a new uploader), a stall-threatened one half that,
    * anything else only a quarter — a node that fills its upload with common segments
    * starves the swarm of fresh ones. The broadcaster's upload is the scarcest: it always
-   * serves the first `pushFanout` copies of a segment (only it can put a segment into the
-   * swarm), and after that only rescues — a segment the requester needs within about one
+   * serves the first `pushFanout` copies of a segment to viewers that relay (only it can
+   * put a segment into the swarm), and after that only rescues — a segment the requester needs within about one
    * segment duration, or a piece the swarm has failed to spread for longer than a segment
    * lasts — and only while it has little else to send.
    */
-  private refuses(req: IncomingSegmentRequest, size: number): boolean {
+  private refuses(req: IncomingSegmentRequest, size: number, relays: boolean): boolean {
     if (req.kind !== 'media') return false;
     const segMs = this.book.segmentDurationMs();
     const rate = this.config.uploadBytesPerSec ?? null;
     const active = this.activeResponses();
     if (active === 0) this.serving.clear();
     if (this.config.role === 'broadcaster') {
-      if ((this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.config.pushFanout) return false;
+      if (relays && (this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.config.pushFanout)
+        return false;
       // A rescue waits behind little other work: it would delay the next segment's first copies.
       if (rate !== null && active > RESCUE_MAX_ACTIVE) return true;
       const age = this.config.now() - (this.publishedAt.get(req.seq) ?? -Infinity);

@@ -72,6 +72,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private destroyed = false;
   /** Viewer: whether any neighbour but the broadcaster works for us (PROTOCOL §5.16). */
   private readonly path: PathWatch;
+  /** Viewer: our contiguous head, and when it last moved (see watchPath). */
+  private headSeen = -1;
+  private headAt: number;
   /** Things peers did that we refused to act on (for tests and logs). */
   readonly refusals = { pexUnsolicited: 0, pexOversized: 0, undelivering: 0 };
 
@@ -79,6 +82,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     super((err) => this.emit('error', ShoalError.internal('a swarm listener threw', err)));
     this.book = new EntryBook(options.streamId);
     this.path = new PathWatch(options.now());
+    this.headAt = options.now();
     this.serving = new ServingPolicy(
       options,
       this.book,
@@ -340,7 +344,18 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
    * broadcaster is asked again at once, with NO_PATH (it may have a rescue slot for us).
    */
   private watchPath(now: number): void {
-    if (!this.path.update(now, this.neighbourhood.links(), this.book.segmentDurationMs())) return;
+    const segMs = this.book.segmentDurationMs();
+    const head = this.position.contiguousHead(0);
+    if (head !== this.headSeen) {
+      this.headSeen = head;
+      this.headAt = now;
+    }
+    // The stream goes on (news within 3 segments) and our next segment has not come for 2.
+    const news = this.intake.lastNewsAt;
+    const starving =
+      news > 0 && now - news < Math.max(4000, 3 * segMs) && now - this.headAt >= Math.max(4000, 2 * segMs);
+    const inputs = { segmentMs: segMs, streamBytesPerSec: this.serving.streamBytesPerSec(), starving };
+    if (!this.path.update(now, this.neighbourhood.links(), inputs)) return;
     const state = this.path.noPath ? PathState.NO_PATH : PathState.HAS_PATH;
     for (const link of this.neighbourhood.links())
       if (link.isBroadcaster) link.session.send({ type: 'PATH_STATE', state });

@@ -93,7 +93,10 @@ export class EndpointDialer implements Dialer {
     private readonly timeoutMs = 5000,
   ) {}
 
-  async dial(address: PeerAddress, options: { timeoutMs?: number; noPath?: boolean } = {}): Promise<SwarmSession> {
+  async dial(
+    address: PeerAddress,
+    options: { timeoutMs?: number; noPath?: boolean } = {},
+  ): Promise<SwarmSession> {
     const session = await this.endpoint.connect(address, this.streamId, {
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
       ...(options.noPath && { extraCapabilities: Capability.NO_PATH }),
