@@ -221,8 +221,10 @@ export class ServingPolicy {
     if (this.config.role === 'broadcaster') {
       if (relays && (this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.config.pushFanout)
         return false;
-      // A rescue waits behind little other work: it would delay the next segment's first copies.
-      if (rate !== null && active > RESCUE_MAX_ACTIVE) return true;
+      // A rescue waits behind little other work: it would delay the next segment's first
+      // copies. With viewers served alone that work is theirs, planned for: the rescue budget
+      // is then what they leave (see takeRescue).
+      if (rate !== null && active > RESCUE_MAX_ACTIVE && this.grants().granted.size === 0) return true;
       const age = this.config.now() - (this.publishedAt.get(req.seq) ?? -Infinity);
       if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
       return !this.takeRescue(size);
