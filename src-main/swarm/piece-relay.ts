@@ -33,7 +33,8 @@ export function maskOfBitmap(count: number, bitmap: Uint8Array): number {
   return mask;
 }
 
-function sendMapOnce(link: PeerLink, map: PieceMap): void {
+/** Sends a neighbour a segment's PIECE_MAP unless it is known to have it. */
+export function sendMapOnce(link: PeerLink, map: PieceMap): void {
   const { rendition, seq } = map.entry;
   if (link.knowsMap(rendition, seq)) return;
   link.session.send({ type: 'PIECE_MAP', map });

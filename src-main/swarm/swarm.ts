@@ -17,7 +17,7 @@ import { planGrants, type GrantPlan } from './rescue-grants.js';
 import { HOLDINGS_KEPT, type PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
-import { announceMap, maskOfBitmap, offerPieces, offerWhole } from './piece-relay.js';
+import { announceMap, maskOfBitmap, offerPieces, offerWhole, sendMapOnce } from './piece-relay.js';
 import { ServingPolicy } from './serving-policy.js';
 import type { IncomingPlaylistRequest, IncomingSegmentRequest, SwarmSession } from './ports.js';
 import type { SegmentArrivalEvent } from './segment-arrivals.js';
@@ -265,8 +265,13 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     setTimeout(() => {
       if (this.destroyed) return;
       this.guard(() => {
-        for (const link of rest)
-          if (!link.holds(entry.rendition, entry.seq)) link.session.send({ type: 'HAVE', entry });
+        for (const link of rest) {
+          if (link.holds(entry.rendition, entry.seq)) continue;
+          // A viewer with no path we cannot carry gets rescues only: piece by piece, which
+          // a rescue budget of about a second of the stream can pay (PROTOCOL §13.5).
+          if (map && this.piecesOn && link.speaksPieces && link.noPathSince !== null) sendMapOnce(link, map);
+          link.session.send({ type: 'HAVE', entry });
+        }
       });
     }, delay).unref?.();
   }
