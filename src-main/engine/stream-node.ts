@@ -125,6 +125,7 @@ export class StreamNode {
       maxInFlightPerPeer: config.swarm.maxInFlightPerPeer,
       pieces: config.swarm.pieces,
       idleEvictMs: config.swarm.idleEvictMs,
+      rescueSlots: config.swarm.rescueSlots,
       uploadBytesPerSec: uploadCapBytes(config),
       now: options.now,
     });

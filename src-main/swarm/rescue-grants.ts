@@ -30,6 +30,11 @@ export interface GrantPlan {
   fanout: number;
   /** Neighbours that relay (said no NO_PATH): first copies go to them only. */
   relaying: number;
+  /**
+   * The earliest viewer with no path beyond what we carry: the only one of them rescues go
+   * to (spread over all of them, a leftover completes no one's segments), or null.
+   */
+  next: PeerLink | null;
 }
 
 /** Pure: the plan for these links now. */
@@ -39,12 +44,13 @@ export function planGrants(links: readonly PeerLink[], inputs: GrantInputs): Gra
   const lonely = links.filter((l) => l.noPathSince !== null).sort((a, b) => a.noPathSince! - b.noPathSince!);
   const relaying = links.length - lonely.length;
   const granted = new Set<PeerLink>();
-  if (stream <= 0) return { granted, fanout: Math.max(1, Math.min(inputs.pushFanout, relaying)), relaying };
+  if (stream <= 0)
+    return { granted, fanout: Math.max(1, Math.min(inputs.pushFanout, relaying)), relaying, next: null };
   // One first copy for the relaying viewers comes first: without it nothing enters the swarm.
   const reserved = relaying > 0 ? stream : 0;
   const room = Math.floor((line - reserved) / (GRANT_COST_STREAMS * stream));
   for (const link of lonely.slice(0, Math.max(0, room))) granted.add(link);
   const left = line - granted.size * GRANT_COST_STREAMS * stream;
   const fanout = Math.max(1, Math.min(inputs.pushFanout, relaying, Math.floor(left / stream)));
-  return { granted, fanout, relaying };
+  return { granted, fanout, relaying, next: lonely[granted.size] ?? null };
 }

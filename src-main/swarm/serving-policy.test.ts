@@ -83,7 +83,7 @@ describe('ServingPolicy', () => {
       new EntryBook(new Uint8Array(32)),
       new PieceLedger(),
       () => 0,
-      () => ({ granted: new Set([alone]), fanout: 1, relaying: 1 }),
+      () => ({ granted: new Set([alone]), fanout: 1, relaying: 1, next: null }),
     );
     serving.notePublished(5);
     // Served alone: whatever it asks, however far its deadline, and it uses no first copy.

@@ -59,6 +59,7 @@ export class ServingPolicy {
       granted: new Set(),
       fanout: config.pushFanout,
       relaying: 0,
+      next: null,
     }),
   ) {
     this.serving = new ServingQueue(config.now);
@@ -102,7 +103,10 @@ export class ServingPolicy {
     if (!this.shares.allows(link, floor) && !offered) return NotAvailableReason.OVERLOADED;
     // A viewer with no path that we cannot carry too gets no first copies: it passes nothing on.
     const relays = link.noPathSince === null;
-    if (!offered && !alone && this.refuses(req, data.length, relays)) return NotAvailableReason.OVERLOADED;
+    // Of those, only the next in line gets rescues: spread thin they complete nothing.
+    const waiting = this.config.role === 'broadcaster' && !relays && !alone && this.grants().next !== link;
+    if (!offered && !alone && (waiting || this.refuses(req, data.length, relays)))
+      return NotAvailableReason.OVERLOADED;
     this.shares.charge(link, data.length);
     // What a viewer with no path takes is no first copy: it passes nothing on.
     if (this.config.role === 'broadcaster' && req.kind === 'media' && relays) {
