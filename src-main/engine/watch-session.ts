@@ -133,9 +133,8 @@ export class WatchSession {
       const broadcaster = links.find((l) => l.isBroadcaster);
       if (broadcaster) {
         // It serves as many viewers with no path as its upload carries (PROTOCOL §13.5).
-        const served =
-          this.options.now() - broadcaster.lastDeliveredAt <
-          Math.max(4000, 2 * swarm.book.segmentDurationMs());
+        // Served: it sends us at least a quarter of the stream's bit rate (over 3 s).
+        const served = broadcaster.down.rate() >= 0.25 * swarm.book.streamBytesPerSec();
         return served
           ? 'No reachable peer — served by the broadcaster'
           : "No reachable peer — waiting for the broadcaster's upload (it serves others first)";
