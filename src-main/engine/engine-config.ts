@@ -70,7 +70,9 @@ export type EngineConfigInput = Partial<Omit<EngineConfig, 'settings' | 'store' 
 export const DEFAULT_STORE_CONFIG: StoreConfig = { maxSegments: 30, maxBytes: 256 * 1024 * 1024 };
 export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
   broadcasterMaxPeers: 4,
-  pushFanout: 2,
+  // One first copy of each piece: viewers pass pieces on (to 3 neighbours each), and a
+  // second copy put the broadcaster over 2x the bit rate on the wire (issue 16's budget).
+  pushFanout: 1,
   pushDelayShare: 0.35,
   maxInFlightPerPeer: 3,
   resyncAfterSegments: 4,
