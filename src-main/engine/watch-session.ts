@@ -130,18 +130,20 @@ export class WatchSession {
     const links = swarm.neighbourhood.links();
     const full = this.full !== null && this.options.now() - this.full.at < FULL_HOLDS_MS;
     if (swarm.pathStatus === 'no-path') {
+      // No peer at all, or peers that deliver too little to keep playing (PROTOCOL §5.16).
+      const why = links.some((l) => !l.isBroadcaster) ? 'Peers too slow' : 'No reachable peer';
       const broadcaster = links.find((l) => l.isBroadcaster);
       if (broadcaster) {
         // It serves as many viewers with no path as its upload carries (PROTOCOL §13.5).
         // Served: it sends us at least a quarter of the stream's bit rate (over 3 s).
         const served = broadcaster.down.rate() >= 0.25 * swarm.book.streamBytesPerSec();
         return served
-          ? 'No reachable peer — served by the broadcaster'
-          : "No reachable peer — waiting for the broadcaster's upload (it serves others first)";
+          ? `${why} — served by the broadcaster`
+          : `${why} — waiting for the broadcaster's upload (it serves others first)`;
       }
       return full
-        ? 'Broadcaster full and no reachable peer — asking it for a rescue slot'
-        : 'No reachable peer — asking the broadcaster';
+        ? `Broadcaster full and ${why.toLowerCase()} — asking it for a rescue slot`
+        : `${why} — asking the broadcaster`;
     }
     if (links.length === 0 && full) return 'Broadcaster full — looking for a peer it listed';
     return null;
