@@ -130,7 +130,7 @@ export class WatchSession {
     const links = swarm.neighbourhood.links();
     const full = this.full !== null && this.options.now() - this.full.at < FULL_HOLDS_MS;
     if (swarm.pathStatus === 'no-path') {
-      // No peer at all, or peers that deliver too little to keep playing (PROTOCOL §5.16).
+      // No peer at all, or peers that deliver too little to keep playing (PROTOCOL §5.17).
       const why = links.some((l) => !l.isBroadcaster) ? 'Peers too slow' : 'No reachable peer';
       const broadcaster = links.find((l) => l.isBroadcaster);
       if (broadcaster) {

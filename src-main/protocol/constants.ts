@@ -47,7 +47,7 @@ export const FrameType = {
   UNCHOKE: 0x1b,
   PIECE_MAP: 0x1c,
   PIECE_HAVE: 0x1d,
-  PATH_STATE: 0x1e,
+  PATH_STATE: 0x1f,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
 } as const;
@@ -92,7 +92,7 @@ export const Capability = {
   NO_PATH: 0x00000100,
 } as const;
 
-/** PROTOCOL §5.16 — PATH_STATE states. Unknown values are ignored. */
+/** PROTOCOL §5.17 — PATH_STATE states. Unknown values are ignored. */
 export const PathState = {
   /** The sender gets the stream from other peers too (and may relay it). */
   HAS_PATH: 0,

@@ -1,4 +1,4 @@
-// A viewer's path (PROTOCOL §5.16): no path after NO_PATH_AFTER_MS without a neighbour other
+// A viewer's path (PROTOCOL §5.17): no path after NO_PATH_AFTER_MS without a neighbour other
 // than the broadcaster that delivered or was linked lately, or while starving; a path again
 // once working peers deliver at least half the bit rate.
 

@@ -1,5 +1,5 @@
 // A viewer's own answer to "do I have a path to the stream other than the broadcaster?"
-// (PROTOCOL §5.16, §13.5: no viewer is ever left without a path). A working peer is a
+// (PROTOCOL §5.17, §13.5: no viewer is ever left without a path). A working peer is a
 // neighbour other than the broadcaster that delivered a segment or piece lately, or was
 // linked lately (it gets a chance to). With none for NO_PATH_AFTER_MS, or while the viewer
 // starves (its player's next segment has not come for a while although the stream goes on:

@@ -49,7 +49,7 @@ export class PeerLink {
   private pexAsked: { max: number; at: number } | null = null;
   /**
    * Since when the peer has said it has no path to the stream but us (HELLO NO_PATH or
-   * PATH_STATE, PROTOCOL §5.16); null = it has one. Only the broadcaster acts on it.
+   * PATH_STATE, PROTOCOL §5.17); null = it has one. Only the broadcaster acts on it.
    */
   noPathSince: number | null = null;
   /** Broadcaster: the peer holds one of the rescue slots beyond maxPeers (PROTOCOL §13.5). */
@@ -79,7 +79,7 @@ export class PeerLink {
     return this.session.isBroadcaster;
   }
 
-  /** The peer says whether it has a path to the stream but us (PROTOCOL §5.16). */
+  /** The peer says whether it has a path to the stream but us (PROTOCOL §5.17). */
   notePathState(noPath: boolean): void {
     const now = this.now();
     if (noPath) {

@@ -1,6 +1,6 @@
 // Broadcaster: which viewers with no other path it serves alone, and how many first copies
 // it can still afford (PROTOCOL §13.5). A viewer that said NO_PATH (in its HELLO or a
-// PATH_STATE, §5.16) relays nothing and gets nothing from peers, so the first-copies-then-
+// PATH_STATE, §5.17) relays nothing and gets nothing from peers, so the first-copies-then-
 // rescues plan, which counts on viewers passing pieces on, would starve it (issue 16: four
 // admitted viewers behind symmetric NATs got 2–5 segments in 60 s while the broadcaster sent
 // 2.7x the bit rate, spread thinly over all of them). Instead the broadcaster serves such

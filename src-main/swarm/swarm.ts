@@ -70,7 +70,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** Which neighbours hear of the pieces we hold (see PieceOffers). */
   private readonly offers: PieceOffers;
   private destroyed = false;
-  /** Viewer: whether any neighbour but the broadcaster works for us (PROTOCOL §5.16). */
+  /** Viewer: whether any neighbour but the broadcaster works for us (PROTOCOL §5.17). */
   private readonly path: PathWatch;
   /** Viewer: our contiguous head, and when it last moved (see watchPath). */
   private headSeen = -1;
@@ -186,7 +186,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.neighbourhood.admit(from, noPath && this.options.role === 'broadcaster');
   }
 
-  /** Viewer: whether a neighbour other than the broadcaster works for us (PROTOCOL §5.16). */
+  /** Viewer: whether a neighbour other than the broadcaster works for us (PROTOCOL §5.17). */
   get pathStatus(): PathStatus {
     return this.path.status;
   }
@@ -344,7 +344,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   /**
-   * PROTOCOL §5.16, §13.5: whether a neighbour other than the broadcaster works for us. When
+   * PROTOCOL §5.17, §13.5: whether a neighbour other than the broadcaster works for us. When
    * that changes, our broadcaster links hear it (PATH_STATE); when we lose the last one, the
    * broadcaster is asked again at once, with NO_PATH (it may have a rescue slot for us).
    */
@@ -512,7 +512,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         break;
       }
       case 'PATH_STATE':
-        // PROTOCOL §5.16: only the broadcaster acts on it; unknown states are ignored.
+        // PROTOCOL §5.17: only the broadcaster acts on it; unknown states are ignored.
         if (this.options.role !== 'broadcaster') break;
         if (frame.state === PathState.NO_PATH || frame.state === PathState.HAS_PATH)
           link.notePathState(frame.state === PathState.NO_PATH);

@@ -287,7 +287,7 @@ const FRAME_IDS: Record<string, number> = {
   UNCHOKE: 0x1b,
   PIECE_MAP: 0x1c,
   PIECE_HAVE: 0x1d,
-  PATH_STATE: 0x1e,
+  PATH_STATE: 0x1f,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
 };
