@@ -119,6 +119,12 @@ export const StatsSnapshotSchema = z.object({
   bufferSec: z.number(),
   behindLiveSec: z.number().nullable(),
   /**
+   * Viewer in 'broadcaster-offline': 'stopped' when the broadcaster said so (its GOODBYE, or
+   * its offline notice relayed by peers), 'silent' when nothing new came for a while (it
+   * crashed, lost its network, or its encoder stopped). Absent otherwise.
+   */
+  offlineCause: z.enum(['stopped', 'silent']).optional(),
+  /**
    * Viewer: how it reaches the stream, when that is worth saying (issue 16: no viewer is left
    * without a path), e.g. "No reachable peer — served by the broadcaster". Absent or null: peers work.
    */

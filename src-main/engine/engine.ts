@@ -369,6 +369,8 @@ export class Engine implements EngineFacade {
       bufferSec: session instanceof WatchSession ? session.bufferedSec() : 0,
       behindLiveSec: session instanceof WatchSession ? session.behindLiveSec() : session ? 0 : null,
       path: session instanceof WatchSession ? session.pathNote() : null,
+      ...(session instanceof WatchSession &&
+        session.offlineCause !== null && { offlineCause: session.offlineCause }),
       segments: {
         ingested: session instanceof BroadcastSession ? session.ingested : 0,
         received: this.counters.received,

@@ -202,6 +202,10 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ type: fc.constant('PATH_STATE' as const), state: u8 }),
   fc.record({ type: fc.constant('PEX_REQUEST' as const), max: u8 }),
   fc.record({ type: fc.constant('PEX_RESPONSE' as const), peers: fc.array(pexPeer, { maxLength: 12 }) }),
+  fc.record({
+    type: fc.constant('OFFLINE' as const),
+    notice: fc.record({ nextSeq: u32, stoppedAtMs: u64, signature: bytes(64) }),
+  }),
 );
 
 export const packet: fc.Arbitrary<Packet> = fc.oneof(
