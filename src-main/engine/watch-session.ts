@@ -152,15 +152,23 @@ export class WatchSession {
     return null;
   }
 
-  /** Seconds between the newest segment held in order and the live edge. */
+  /**
+   * Seconds the picture is behind the source: the media held ahead of the playhead, the
+   * segments known but not held in order, and how long ago we heard of the newest one (the
+   * source has gone on since). Without the first and the last, a viewer whose gateway was
+   * 20–60 s behind the source said 6–16 s (issue 16).
+   */
   behindLiveSec(rendition = 0): number | null {
-    const book = this.node.swarm.book;
+    const swarm = this.node.swarm;
+    const book = swarm.book;
     const edge = book.liveEdge(rendition);
-    const head = this.node.swarm.contiguousHead(rendition);
+    const head = swarm.contiguousHead(rendition);
     if (edge < 0 || head < 0) return null;
     let us = 0;
     for (const e of book.window(rendition)) if (e.seq > head && e.seq <= edge) us += e.durationUs;
-    return us / 1e6;
+    const heard = swarm.heardAt(rendition, edge);
+    const edgeAgeSec = heard === undefined ? 0 : Math.max(0, this.options.now() - heard) / 1000;
+    return us / 1e6 + this.bufferedSec(rendition) + edgeAgeSec;
   }
 
   private update(): void {

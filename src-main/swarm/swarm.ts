@@ -355,6 +355,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.position.contiguousHead(rendition);
   }
 
+  /** Viewer: when we first heard of a media segment (local ms), if we remember it. */
+  heardAt(rendition: number, seq: number): number | undefined {
+    return this.wants.heardAt(rendition, seq);
+  }
+
   /** When a new entry of the stream was last heard of (0 = never): the stream's pulse. */
   get lastNewsAt(): number {
     return this.intake.lastNewsAt;
