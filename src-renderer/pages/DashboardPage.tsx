@@ -4,6 +4,7 @@
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { PageHeader } from '../components/PageHeader';
 import { PeerTable } from '../components/PeerTable';
+import { ReachabilityLine } from '../components/ReachabilityLine';
 import { RateChart } from '../components/RateChart';
 import { RecentSegments } from '../components/RecentSegments';
 import { SharePie } from '../components/SharePie';
@@ -11,7 +12,7 @@ import { StatTile } from '../components/StatTile';
 import { StatusBadge } from '../components/StatusBadge';
 import { SwarmGraph } from '../components/SwarmGraph';
 import { downloadRate, healthCounts } from '../state/derived';
-import { formatBytes, formatRate, formatSeconds } from '../state/format';
+import { formatBytes, formatCount, formatRate, formatSeconds } from '../state/format';
 import { useSession } from '../state/session-store';
 
 function HealthSummary({ peers }: { peers: StatsSnapshot['peers'] }) {
@@ -60,7 +61,7 @@ function Tiles({ snapshot }: { snapshot: StatsSnapshot }) {
         <StatTile
           label="Segments"
           value={snapshot.segments.ingested}
-          detail={`${snapshot.broadcast?.viewers ?? 0} viewers`}
+          detail={formatCount(snapshot.broadcast?.viewers ?? 0, 'viewer')}
         />
       ) : (
         <StatTile
@@ -103,6 +104,7 @@ export function DashboardPage() {
         aside={<StatusBadge />}
       />
       {snapshot && <Tiles snapshot={snapshot} />}
+      <ReachabilityLine />
       <div className="dash-grid">
         <section className="card dash-chart" aria-labelledby="rates-title">
           <div className="card-header">

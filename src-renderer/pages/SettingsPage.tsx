@@ -5,6 +5,7 @@ import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'reac
 import type { Settings } from '../../src-shared/contract.js';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { PageHeader } from '../components/PageHeader';
+import { ReachabilityLine } from '../components/ReachabilityLine';
 import { useApi } from '../host/api-context';
 import { toErrorInfo } from '../state/error-info';
 import { useSettings } from '../state/settings-store';
@@ -210,7 +211,7 @@ function SettingsEditor({ settings }: { settings: Settings }) {
         </SettingRow>
         <SettingRow
           label="UDP port"
-          hint="Forward this port in your router so more peers can reach you. 0 picks a free port."
+          hint="With port mapping on, the router forwards it for you if it can; otherwise forward it by hand so more peers can reach you. 0 picks a free port."
           htmlFor={id('udp-port')}
           error={err('udpPort')}
           errorId={`${id('udp-port')}-error`}
@@ -222,6 +223,21 @@ function SettingsEditor({ settings }: { settings: Settings }) {
             error={err('udpPort')}
           />
         </SettingRow>
+        <SettingRow
+          label="Port mapping"
+          hint="Ask your router to forward the UDP port (UPnP or NAT-PMP), so peers behind other routers can reach you."
+          htmlFor={id('port-mapping')}
+        >
+          <input
+            id={id('port-mapping')}
+            data-testid={id('port-mapping')}
+            type="checkbox"
+            className="switch"
+            checked={form.portMapping}
+            onChange={(e) => set('portMapping', e.target.checked)}
+          />
+        </SettingRow>
+        <ReachabilityLine />
         <SettingRow
           label="Latency"
           hint="How many segments behind live to join. Fewer is closer to live; more rides out slow peers."
