@@ -83,6 +83,26 @@ describe('App', () => {
     expect(alerts().some((t) => t.startsWith('Broadcaster offline'))).toBe(false);
   });
 
+  it('says how a viewer with no working peer reaches the stream (issue 16)', async () => {
+    const api = new FakeApi();
+    render(<App api={api} />);
+    const watching = (path: string | null) =>
+      makeSnapshot({
+        mode: 'watching',
+        state: 'playing',
+        address: VALID_ADDRESS,
+        playlistUrl: 'http://127.0.0.1:1/m.m3u8',
+        peers: [makePeer({ role: 'broadcaster' })],
+        path,
+      });
+    act(() => api.pushSnapshot(watching('No reachable peer — served by the broadcaster')));
+    expect(document.querySelector('.p2p-hint')?.textContent).toBe(
+      'No reachable peer — served by the broadcaster',
+    );
+    act(() => api.pushSnapshot(watching(null)));
+    expect(document.querySelector('.p2p-hint')).toBeNull();
+  });
+
   it('opens a shoal:// link from the host on the Watch page and starts watching', async () => {
     const api = new FakeApi();
     render(<App api={api} />);

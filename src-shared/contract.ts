@@ -143,6 +143,11 @@ export const StatsSnapshotSchema = z.object({
    * crashed, lost its network, or its encoder stopped). Absent otherwise.
    */
   offlineCause: z.enum(['stopped', 'silent']).optional(),
+  /**
+   * Viewer: how it reaches the stream, when that is worth saying (issue 16: no viewer is left
+   * without a path), e.g. "No reachable peer — served by the broadcaster". Absent or null: peers work.
+   */
+  path: z.string().nullable().optional(),
   segments: z.object({
     ingested: z.number().int(),
     received: z.number().int(),

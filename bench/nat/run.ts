@@ -319,6 +319,11 @@ async function stream(
       join(dir, 'data-h0'),
       '--name',
       'natlab',
+      // The broadcaster knows its own line, as a user sets it in Settings (issue 16: "the
+      // broadcaster, within its upload cap"): 5% under the tbf rate, for IP and UDP headers.
+      ...(b.spec.upMultiple === null
+        ? []
+        : ['--upload-cap', String(Math.round(0.95 * sc.bitrateKbps * b.spec.upMultiple))]),
     ],
     dir,
     'h0.log',

@@ -376,6 +376,7 @@ export class Engine implements EngineFacade {
       rates: this.ledger.rates(),
       bufferSec: session instanceof WatchSession ? session.bufferedSec() : 0,
       behindLiveSec: session instanceof WatchSession ? session.behindLiveSec() : session ? 0 : null,
+      path: session instanceof WatchSession ? session.pathNote() : null,
       ...(session instanceof WatchSession &&
         session.offlineCause !== null && { offlineCause: session.offlineCause }),
       segments: {

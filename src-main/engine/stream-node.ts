@@ -104,15 +104,16 @@ export class StreamNode {
         Capability.FMP4 |
         (config.swarm.pieces ? Capability.PIECES : 0) |
         (role === 'broadcaster' ? Capability.BROADCASTER : 0),
-      acceptStream: (id, from): StreamAdmission => {
+      acceptStream: (id, from, capabilities): StreamAdmission => {
         if (!swarm || !sameStream(id))
           return {
             accept: false,
             code: ErrorCode.STREAM_NOT_FOUND,
             message: 'this node does not carry that stream',
           };
-        // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §13.5).
-        return swarm.admit(from);
+        // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §13.5),
+        // unless the HELLO says NO_PATH and a rescue slot is free (§4.7, §13.5).
+        return swarm.admit(from, (capabilities & Capability.NO_PATH) !== 0);
       },
     });
     try {
@@ -136,6 +137,7 @@ export class StreamNode {
       maxInFlightPerPeer: config.swarm.maxInFlightPerPeer,
       pieces: config.swarm.pieces,
       idleEvictMs: config.swarm.idleEvictMs,
+      rescueSlots: config.swarm.rescueSlots,
       uploadBytesPerSec: uploadCapBytes(config),
       now: options.now,
     });

@@ -180,6 +180,7 @@ export type Frame =
       offer?: boolean;
     }
   | { type: 'OFFLINE'; notice: OfflineNotice }
+  | { type: 'PATH_STATE'; state: number }
   | { type: 'PEX_REQUEST'; max: number }
   | { type: 'PEX_RESPONSE'; peers: PexPeer[] };
 

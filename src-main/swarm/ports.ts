@@ -79,6 +79,8 @@ export interface SwarmSession {
   readonly speaksPieces: boolean;
   /** The peer announced PEX (PROTOCOL §4.7): only then is it sent PEX_REQUEST (§5.14). */
   readonly speaksPex: boolean;
+  /** Inbound: its HELLO said NO_PATH (PROTOCOL §4.7): it has no other path to the stream. */
+  readonly claimedNoPath?: boolean;
   send(frame: Frame): void;
   requestSegment(options: SegmentRequestOptions): SegmentRequestHandle;
   requestPlaylist(
@@ -101,7 +103,8 @@ export interface SwarmSession {
 
 export interface Dialer {
   /** Connects to a peer for this stream; rejects with a ShoalError (FULL carries `peers`). */
-  dial(address: PeerAddress, options?: { timeoutMs?: number }): Promise<SwarmSession>;
+  /** `noPath`: the HELLO says NO_PATH (PROTOCOL §4.7, §13.5): we have no other path to the stream. */
+  dial(address: PeerAddress, options?: { timeoutMs?: number; noPath?: boolean }): Promise<SwarmSession>;
 }
 
 export interface RejectedWithPeers {

@@ -45,6 +45,11 @@ export interface SwarmOptions {
   uploadBytesPerSec?: number | null;
   /** A neighbour idle this long gives its slot to a newcomer when we are full (see Neighbourhood). */
   idleEvictMs?: number;
+  /**
+   * Broadcaster: rescue slots beyond maxPeers for viewers with no other path (HELLO NO_PATH,
+   * PROTOCOL §13.5). Default RESCUE_SLOTS; viewers keep none.
+   */
+  rescueSlots?: number;
   now: () => number;
   policy?: Partial<SchedulerPolicy>;
 }

@@ -288,6 +288,7 @@ const FRAME_IDS: Record<string, number> = {
   PIECE_MAP: 0x1c,
   PIECE_HAVE: 0x1d,
   OFFLINE: 0x1e,
+  PATH_STATE: 0x1f,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
 };
@@ -342,7 +343,9 @@ const INFO = infoSigned({
 });
 /** §6.5: nextSeq u32, stoppedAtMs u64, signature. */
 function offlineSigned(n: { nextSeq: number; stoppedAtMs: number }) {
-  const fields = b().u32(n.nextSeq, `nextSeq = ${n.nextSeq}`).u64(n.stoppedAtMs, `stoppedAtMs = ${n.stoppedAtMs}`);
+  const fields = b()
+    .u32(n.nextSeq, `nextSeq = ${n.nextSeq}`)
+    .u64(n.stoppedAtMs, `stoppedAtMs = ${n.stoppedAtMs}`);
   const signed = b()
     .raw(Buffer.from('shoal/v1/offline').toString('hex'), 'context "shoal/v1/offline"')
     .raw(STREAM_ID, 'streamId')
@@ -413,11 +416,12 @@ const H_ACKN: HeaderJson = {
   },
 };
 
-function helloBody(cookie: string): Bytes {
+function helloBody(cookie: string, capabilities = 7): Bytes {
+  const names = capabilities === 7 ? 'RELAY | FMP4 | PEX' : 'RELAY | FMP4 | PEX | PIECES | NO_PATH';
   return b()
     .u8(1, 'minVersion = 1')
     .u8(1, 'maxVersion = 1')
-    .u32(7, 'capabilities = RELAY | FMP4 | PEX')
+    .u32(capabilities, `capabilities = ${names}`)
     .raw(STREAM_ID, 'streamId')
     .raw(CLIENT_CID, 'sourceCid')
     .raw(CLIENT_NODE, 'nodeId')
@@ -425,12 +429,12 @@ function helloBody(cookie: string): Bytes {
     .u8(cookie.length / 2, `cookieLength = ${cookie.length / 2}`)
     .raw(cookie, 'cookie');
 }
-const helloJson = (pn: number, timestamp: number, cookie: string) => ({
+const helloJson = (pn: number, timestamp: number, cookie: string, capabilities = 7) => ({
   header: { type: 'HELLO', dcid: ZERO_CID, pn, timestamp, timestampDiff: 0 },
   body: {
     minVersion: 1,
     maxVersion: 1,
-    capabilities: 7,
+    capabilities,
     streamId: STREAM_ID,
     sourceCid: CLIENT_CID,
     nodeId: CLIENT_NODE,
@@ -548,6 +552,15 @@ const GROUPS: Group[] = [
         name: 'packet/hello-with-cookie',
         json: helloJson(1, 1800, COOKIE),
         bytes: header(helloJson(1, 1800, COOKIE).header).nest(helloBody(COOKIE), ''),
+        padTo: 1200,
+      },
+      {
+        name: 'packet/hello-no-path',
+        prose:
+          'A viewer with no working path to the stream asks the broadcaster for a rescue slot (§4.7 NO_PATH, ' +
+          '§13.5): the HELLO that carries the cookie of a RETRY, with capabilities `0x117`.',
+        json: helloJson(1, 1800, COOKIE, 0x117),
+        bytes: header(helloJson(1, 1800, COOKIE, 0x117).header).nest(helloBody(COOKIE, 0x117), ''),
         padTo: 1200,
       },
       {
@@ -780,6 +793,8 @@ const GROUPS: Group[] = [
         'The broadcaster of record/segment-entry (seq 1, 4 s long) stopped 12 s after the stream of record/stream-info ' +
           'began: no entry of rendition 0 with seq 2 or more exists (§5.16, §6.5).',
       ),
+      frameVector('path-state-no-path', { type: 'PATH_STATE', state: 1 }, b().u8(1, 'state = NO_PATH')),
+      frameVector('path-state-has-path', { type: 'PATH_STATE', state: 0 }, b().u8(0, 'state = HAS_PATH')),
       frameVector('pex-request', { type: 'PEX_REQUEST', max: 16 }, b().u8(16, 'max = 16')),
       frameVector(
         'pex-response',

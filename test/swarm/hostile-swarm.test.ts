@@ -243,7 +243,9 @@ describe.skipIf(!hasFfmpeg())('idle sessions holding every broadcaster slot (PRO
     const folder = await makeTempDir('shoal-idle-');
     cleanup.push(() => removeDir(folder));
     await makeVodHls(folder, { seconds: 60, segmentSeconds: 1 });
-    const broadcaster = await net.engine({ swarm: { idleEvictMs: 8000 } });
+    // No rescue slots (PROTOCOL §13.5): the viewer, with no path after 4 s, would take one and
+    // never ask again; this is about eviction (test/swarm/no-path.test.ts covers the slots).
+    const broadcaster = await net.engine({ swarm: { idleEvictMs: 8000, rescueSlots: 0 } });
     const { streamId } = await broadcaster.startBroadcast({ folder, vodSpeed: 1 });
     const port = Number(/:(\d+)$/.exec(broadcaster.getSnapshot().address ?? '')?.[1]);
     const target = { host: '127.0.0.1', port };

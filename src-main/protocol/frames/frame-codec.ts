@@ -12,6 +12,7 @@ import type { FrameBodyCodec } from './frame-body.js';
 import { availabilityFrames } from './availability.js';
 import { livenessFrames } from './liveness.js';
 import { offlineFrames } from './offline.js';
+import { pathFrames } from './path.js';
 import { pexFrames } from './pex.js';
 import { pieceFrames } from './pieces.js';
 import { playlistFrames } from './playlist.js';
@@ -26,6 +27,7 @@ const CODECS = {
   ...segmentFrames,
   ...availabilityFrames,
   ...pieceFrames,
+  ...pathFrames,
   ...pexFrames,
   ...offlineFrames,
 } satisfies { [K in FrameTypeName]: FrameBodyCodec<K> };
