@@ -10,6 +10,7 @@ import type {
   Packet,
   PacketHeader,
   PexPeer,
+  PunchCandidate,
   PieceMap,
   Rendition,
   SegmentEntry,
@@ -45,6 +46,10 @@ export const ipv6Host = fc
 export const host = fc.oneof(ipv4Host, ipv6Host);
 
 export const pexPeer: fc.Arbitrary<PexPeer> = fc.record({ host, port: u16, nodeId: bytes(8), flags: u8 });
+/** PROTOCOL §5.16: at most MAX_PUNCH_CANDIDATES (4). */
+const punchCandidates: fc.Arbitrary<PunchCandidate[]> = fc.array(fc.record({ kind: u8, host, port: u16 }), {
+  maxLength: 4,
+});
 
 export const segmentEntry: fc.Arbitrary<SegmentEntry> = fc.record({
   rendition: u8,
@@ -201,6 +206,16 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
     }),
   fc.record({ type: fc.constant('PEX_REQUEST' as const), max: u8 }),
   fc.record({ type: fc.constant('PEX_RESPONSE' as const), peers: fc.array(pexPeer, { maxLength: 12 }) }),
+  fc.record({ type: fc.constant('ADDRESSES' as const), nat: u8, candidates: punchCandidates }),
+  fc.record({ type: fc.constant('PUNCH_REQUEST' as const), nodeId: bytes(8) }),
+  fc.record({
+    type: fc.constant('PUNCH_CONNECT' as const),
+    token: bytes(8),
+    nodeId: bytes(8),
+    nat: u8,
+    candidates: punchCandidates,
+  }),
+  fc.record({ type: fc.constant('PUNCH_FAILED' as const), nodeId: bytes(8), reason: u8 }),
 );
 
 export const packet: fc.Arbitrary<Packet> = fc.oneof(
@@ -246,5 +261,9 @@ export const packet: fc.Arbitrary<Packet> = fc.oneof(
     header: header('DATA'),
     frames: fc.array(frame, { maxLength: 6 }),
     unknownFrames: fc.constant(0),
+  }) as fc.Arbitrary<Packet>,
+  fc.record({
+    header: header('PUNCH'),
+    body: fc.record({ token: bytes(8), nodeId: bytes(8) }),
   }) as fc.Arbitrary<Packet>,
 );

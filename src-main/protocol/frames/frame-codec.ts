@@ -13,6 +13,7 @@ import { availabilityFrames } from './availability.js';
 import { livenessFrames } from './liveness.js';
 import { pexFrames } from './pex.js';
 import { pieceFrames } from './pieces.js';
+import { punchFrames } from './punch.js';
 import { playlistFrames } from './playlist.js';
 import { segmentFrames } from './segment.js';
 
@@ -26,6 +27,7 @@ const CODECS = {
   ...availabilityFrames,
   ...pieceFrames,
   ...pexFrames,
+  ...punchFrames,
 } satisfies { [K in FrameTypeName]: FrameBodyCodec<K> };
 
 // Erases the per-type link between a frame and its codec: safe because CODECS is keyed by
