@@ -24,6 +24,8 @@ export interface SwarmConfig {
   pieces: boolean;
   /** When full, a neighbour that took, relayed and delivered nothing for this long makes room (PROTOCOL §13.5). */
   idleEvictMs: number;
+  /** Hole punching through NATs (PROTOCOL §5.16): introduce neighbours and be introduced. */
+  punch: boolean;
 }
 
 export interface TransportConfig {
@@ -72,6 +74,7 @@ export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
   maxInFlightPerPeer: 3,
   resyncAfterSegments: 4,
   pieces: true,
+  punch: true,
   idleEvictMs: 10_000,
 };
 export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {

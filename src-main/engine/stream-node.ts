@@ -11,6 +11,7 @@ import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '
 import type { Clock } from '../transport/clock.js';
 import type { EngineConfig } from './engine-config.js';
 import { FaultLog } from './fault-log.js';
+import { EndpointPunchTransport } from './punch-transport.js';
 
 export interface StreamNodeOptions {
   role: 'broadcaster' | 'viewer';
@@ -37,10 +38,13 @@ export function uploadCapBytes(config: EngineConfig): number | null {
 export class StreamNode {
   readonly endpoint: Endpoint;
   readonly swarm: Swarm;
+  /** Hole punching's access to the transport (PROTOCOL §5.16), null when punching is off. */
+  readonly punch: EndpointPunchTransport | null;
 
-  private constructor(endpoint: Endpoint, swarm: Swarm) {
+  private constructor(endpoint: Endpoint, swarm: Swarm, punch: EndpointPunchTransport | null) {
     this.endpoint = endpoint;
     this.swarm = swarm;
+    this.punch = punch;
   }
 
   static async open(options: StreamNodeOptions): Promise<StreamNode> {
@@ -91,6 +95,7 @@ export class StreamNode {
         Capability.PEX |
         Capability.FMP4 |
         (config.swarm.pieces ? Capability.PIECES : 0) |
+        (config.swarm.punch ? Capability.PUNCH : 0) |
         (role === 'broadcaster' ? Capability.BROADCASTER : 0),
       acceptStream: (id, from): StreamAdmission => {
         if (!swarm || !sameStream(id))
@@ -108,7 +113,11 @@ export class StreamNode {
     } catch (err) {
       throw portError(err);
     }
+    const punch = config.swarm.punch
+      ? new EndpointPunchTransport(endpoint, streamId, config.transport.bindHost)
+      : null;
     swarm = new Swarm({
+      ...(punch && { punch }),
       streamId,
       role,
       selfNodeId: Buffer.from(endpoint.nodeId).toString('hex'),
@@ -134,7 +143,7 @@ export class StreamNode {
       if (sameStream(session.streamId)) s.adopt(new TransportSwarmSession(session));
       else session.close(ErrorCode.STREAM_NOT_FOUND, 'wrong stream');
     });
-    return new StreamNode(endpoint, swarm);
+    return new StreamNode(endpoint, swarm, punch);
   }
 
   get port(): number {
@@ -143,6 +152,7 @@ export class StreamNode {
 
   async destroy(): Promise<void> {
     this.swarm.destroy();
+    await this.punch?.destroy();
     await this.endpoint.destroy();
   }
 }

@@ -79,6 +79,10 @@ export interface SwarmSession {
   readonly speaksPieces: boolean;
   /** The peer announced PEX (PROTOCOL §4.7): only then is it sent PEX_REQUEST (§5.14). */
   readonly speaksPex: boolean;
+  /** The peer announced PUNCH (PROTOCOL §4.7, §5.16). Absent = no. */
+  readonly speaksPunch?: boolean;
+  /** Outbound: our address as the peer saw it, from its WELCOME (PROTOCOL §4.3). */
+  readonly observedAddress?: PeerAddress | null;
   send(frame: Frame): void;
   requestSegment(options: SegmentRequestOptions): SegmentRequestHandle;
   requestPlaylist(
@@ -100,6 +104,23 @@ export interface SwarmSession {
 export interface Dialer {
   /** Connects to a peer for this stream; rejects with a ShoalError (FULL carries `peers`). */
   dial(address: PeerAddress, options?: { timeoutMs?: number }): Promise<SwarmSession>;
+}
+
+/** What hole punching (PROTOCOL §5.16) needs from the transport. */
+export interface PunchTransport {
+  /** Our socket's port. */
+  localPort(): number;
+  /** Addresses of our own network interfaces (LAN candidates; PUBLIC detection). */
+  localHosts(): readonly string[];
+  /** Our port mapping on the router (UPnP IGD / NAT-PMP), if any: a MAPPED candidate. */
+  mapped?(): PeerAddress | null;
+  /** One PUNCH probe (PROTOCOL §4.9) from our socket. */
+  probe(to: PeerAddress, token: Uint8Array, index: number): void;
+  /**
+   * Birthday punching as the symmetric side (§5.16 step 4): extra sockets probe `to`; the
+   * session dialled from the one a probe with `token` reached, or null.
+   */
+  birthday(to: PeerAddress, token: Uint8Array): Promise<SwarmSession | null>;
 }
 
 export interface RejectedWithPeers {

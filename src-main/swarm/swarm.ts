@@ -13,6 +13,7 @@ import { EntryIntake } from './entry-intake.js';
 import { LivePosition } from './live-position.js';
 import { Neighbourhood, type Admission } from './neighbourhood.js';
 import { HOLDINGS_KEPT, type PeerLink } from './peer-link.js';
+import { HolePunching } from './punch/hole-punching.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
 import { announceMap, maskOfBitmap, offerPieces } from './piece-relay.js';
@@ -66,6 +67,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** Which neighbours hear of the pieces we hold (see PieceOffers). */
   private readonly offers: PieceOffers;
   private destroyed = false;
+  /** Hole punching (PROTOCOL §5.16), when the node has a PunchTransport. */
+  readonly punching: HolePunching | null;
   /** Things peers did that we refused to act on (for tests and logs). */
   readonly refusals = { pexUnsolicited: 0, pexOversized: 0, undelivering: 0 };
 
@@ -84,7 +87,20 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       () => this.neighbourhood.links(),
       this.serving,
     );
+    const punch = options.punch;
+    this.punching = punch
+      ? new HolePunching({
+          selfNodeId: options.selfNodeId,
+          now: options.now,
+          transport: punch,
+          dialer: options.dialer,
+          links: () => this.neighbourhood.links(),
+          linkOf: (id) => this.neighbourhood.linkOf(id),
+          adopt: (session) => this.neighbourhood.adopt(session),
+        })
+      : null;
     this.neighbourhood = new Neighbourhood({
+      ...(this.punching && { punch: this.punching.hooks }),
       dialer: options.dialer,
       maxPeers: options.maxPeers,
       selfNodeId: options.selfNodeId,
@@ -146,6 +162,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.destroyed = true;
     if (this.timer) clearInterval(this.timer);
     this.fetcher.destroy();
+    this.punching?.destroy();
     this.neighbourhood.destroy();
     this.removeAllListeners();
   }
@@ -269,6 +286,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (this.destroyed) return;
     const now = this.options.now();
     this.neighbourhood.maintain();
+    this.punching?.tick(now);
     if (now - this.lastPexAt > PEX_EVERY_MS) {
       this.lastPexAt = now;
       const links = this.neighbourhood.links().filter((l) => l.speaksPex);
@@ -377,6 +395,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       closed: (reason) => this.neighbourhood.release(link, reason),
     });
     this.emit('peer-joined', link);
+    this.punching?.onLink(link);
     this.updateChoke(link);
     for (const rendition of this.book.renditions()) {
       const held = this.options.vault.heldSeqs(rendition);
@@ -389,6 +408,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private onUnlink(link: PeerLink, reason: ShoalError): void {
     this.fetcher.dropLink(link);
     this.serving.forget(link);
+    this.punching?.forget(link);
     this.emit('peer-left', { link, reason });
     if (!this.destroyed) {
       this.neighbourhood.maintain();
@@ -445,6 +465,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         this.onPexResponse(link, frame.peers);
         break;
       default:
+        this.punching?.onFrame(link, frame);
         break;
     }
   }
@@ -469,7 +490,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       );
       return;
     }
-    this.neighbourhood.addCandidates(peers);
+    // PROTOCOL §5.16: the sender may introduce us to the entries it marks INTRODUCER.
+    this.neighbourhood.addCandidates(peers, false, link.nodeId);
     this.neighbourhood.maintain();
   }
 

@@ -17,12 +17,18 @@ export class TransportSwarmSession implements SwarmSession {
   readonly isBroadcaster: boolean;
   readonly speaksPieces: boolean;
   readonly speaksPex: boolean;
+  readonly speaksPunch: boolean;
 
   constructor(readonly session: PeerSession) {
     this.nodeId = Buffer.from(session.peerNodeId).toString('hex');
     this.isBroadcaster = (session.peerCapabilities & Capability.BROADCASTER) !== 0;
     this.speaksPieces = (session.peerCapabilities & Capability.PIECES) !== 0;
     this.speaksPex = (session.peerCapabilities & Capability.PEX) !== 0;
+    this.speaksPunch = (session.peerCapabilities & Capability.PUNCH) !== 0;
+  }
+
+  get observedAddress(): PeerAddress | null {
+    return this.session.observedAddress;
   }
 
   get remote(): PeerAddress {

@@ -30,6 +30,7 @@ import { ConnectAttempt } from './handshake-client.js';
 import { HandshakeServer, type HelloAdmission, type StreamAdmission } from './handshake-server.js';
 import { ipPrefixKey } from './ip-prefix.js';
 import { PeerSession, type PeerIdentity } from './peer-session.js';
+import { encodePunchProbe } from './punch-probe.js';
 import { MemoryBudget } from './reassembly.js';
 import { SegmentBufferPool } from './segment-buffer-pool.js';
 import { ConnectRejectedError, TransportError } from './transport-errors.js';
@@ -77,6 +78,9 @@ export interface EndpointStats {
   hellosDropped: number;
   /** Server sessions dropped because the client never confirmed them (PROTOCOL §10.2). */
   unconfirmedExpired: number;
+  /** PUNCH probes that arrived on this socket (dropped: PROTOCOL §4.9) and that we sent. */
+  punchesDropped: number;
+  punchesSent: number;
   /** Server sessions WELCOMEd and not yet confirmed, now. */
   unconfirmed: number;
   /** Control frames held by all sessions (queued or in flight), now, and their bytes. */
@@ -142,6 +146,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     sessionFaults: 0,
     resourceLimitCloses: 0,
     unconfirmedExpired: 0,
+    punchesDropped: 0,
+    punchesSent: 0,
   };
 
   constructor(private readonly options: EndpointOptions = {}) {
@@ -216,6 +222,16 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       sessions: this.sessions().length,
       reassemblyBytes: this.budget.used,
     };
+  }
+
+  /**
+   * PROTOCOL §4.9 — one hole-punching probe to `to`, opening our NAT toward it. The caller
+   * (the swarm's puncher, §5.16) keeps the budget; a probe is never answered.
+   */
+  sendPunch(to: PeerAddress, token: Uint8Array, index: number): void {
+    if (this.destroyed || this.socket === null) return;
+    this.counters.punchesSent++;
+    this.sendRaw(encodePunchProbe(token, this.nodeId, index, this.clock.now()), to.host, to.port);
   }
 
   /** Bytes sent / received for one address before validation (tests of PROTOCOL §10.4). */
@@ -442,6 +458,11 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
           port,
           data.length,
         );
+        return;
+      }
+      if (header.type === 'PUNCH') {
+        // PROTOCOL §4.9 — it opened the sender's NAT toward us; nothing to do on this socket.
+        k.punchesDropped++;
         return;
       }
       const route = this.route(header.dcid, 0, host, port);

@@ -1,0 +1,89 @@
+// The introducer's side of hole punching (PROTOCOL §5.16, steps 2 and 5): a neighbour asks
+// (PUNCH_REQUEST) to be introduced to another neighbour; both get a PUNCH_CONNECT with the
+// other's candidates and one fresh token, or the asker gets PUNCH_FAILED. Only established
+// neighbours are introduced, to each other, a pair at most once per 10 s, and requests are
+// paced per connection and in all: an introduction makes two nodes send probes, so it must
+// not become a way to aim traffic anywhere (§13.5).
+
+import { randomBytes } from 'node:crypto';
+import { CandidateKind, MAX_PUNCH_CANDIDATES, NatClass, PunchFailure } from '../../protocol/constants.js';
+import type { PunchCandidate } from '../../protocol/types.js';
+import { DialBudget } from '../dial-budget.js';
+import type { PeerLink } from '../peer-link.js';
+
+/** §5.16 step 5: 4 requests per connection at once, then one per 2 s… */
+const PER_LINK_BURST = 4;
+const PER_LINK_EVERY_MS = 2000;
+/** …16 introductions at once in all, then 4 per second… */
+const TOTAL_BURST = 16;
+const TOTAL_EVERY_MS = 250;
+/** …and a pair at most once per 10 s. */
+const PAIR_EVERY_MS = 10_000;
+const PAIRS_KEPT = 1024;
+
+export interface IntroducerStats {
+  introduced: number;
+  refused: number;
+}
+
+export class Introducer {
+  private readonly perLink = new WeakMap<PeerLink, DialBudget>();
+  private readonly total: DialBudget;
+  private readonly pairs = new Map<string, number>();
+  readonly stats: IntroducerStats = { introduced: 0, refused: 0 };
+
+  constructor(
+    private readonly now: () => number,
+    private readonly linkOf: (nodeId: string) => PeerLink | undefined,
+  ) {
+    this.total = new DialBudget(now, TOTAL_BURST, TOTAL_EVERY_MS);
+  }
+
+  /** PUNCH_REQUEST from `from` (an established neighbour: the frame came on its session). */
+  onRequest(from: PeerLink, targetId: Uint8Array): void {
+    const target = this.linkOf(Buffer.from(targetId).toString('hex'));
+    const fail = (reason: number): void => {
+      this.stats.refused++;
+      from.session.send({ type: 'PUNCH_FAILED', nodeId: targetId, reason });
+    };
+    let bucket = this.perLink.get(from);
+    if (!bucket) this.perLink.set(from, (bucket = new DialBudget(this.now, PER_LINK_BURST, PER_LINK_EVERY_MS)));
+    if (!bucket.take()) return fail(PunchFailure.BUSY);
+    if (!target || target === from || !target.speaksPunch) return fail(PunchFailure.NOT_CONNECTED);
+    if (from.nat === NatClass.SYMMETRIC && target.nat === NatClass.SYMMETRIC)
+      return fail(PunchFailure.BOTH_SYMMETRIC);
+    const now = this.now();
+    const pair = [from.nodeId, target.nodeId].sort().join('|');
+    // The same pair again within 10 s (typically both asked at once): the introduction
+    // already sent serves both, so this one gets no answer.
+    if ((this.pairs.get(pair) ?? -Infinity) > now - PAIR_EVERY_MS) return;
+    if (!this.total.take()) return fail(PunchFailure.BUSY);
+    if (this.pairs.size >= PAIRS_KEPT) this.prunePairs(now);
+    this.pairs.set(pair, now);
+    const token = randomBytes(8);
+    from.session.send(connectAbout(target, token));
+    target.session.send(connectAbout(from, token));
+    this.stats.introduced++;
+  }
+
+  private prunePairs(now: number): void {
+    for (const [k, at] of this.pairs) if (at <= now - PAIR_EVERY_MS) this.pairs.delete(k);
+    while (this.pairs.size >= PAIRS_KEPT) this.pairs.delete(this.pairs.keys().next().value!);
+  }
+}
+
+/** PUNCH_CONNECT about `link`: its session's address first (OBSERVED), then what it told us. */
+function connectAbout(link: PeerLink, token: Uint8Array) {
+  const candidates: PunchCandidate[] = [{ kind: CandidateKind.OBSERVED, ...link.session.remote }];
+  for (const c of link.candidates) {
+    if (candidates.length >= MAX_PUNCH_CANDIDATES) break;
+    if (c.kind !== CandidateKind.OBSERVED) candidates.push(c);
+  }
+  return {
+    type: 'PUNCH_CONNECT' as const,
+    token,
+    nodeId: Buffer.from(link.nodeId, 'hex'),
+    nat: link.nat,
+    candidates,
+  };
+}
