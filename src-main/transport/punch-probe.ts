@@ -6,9 +6,20 @@ import { wireTimestamp } from './clock.js';
 
 const ZERO_CID = new Uint8Array(8);
 
-export function encodePunchProbe(token: Uint8Array, nodeId: Uint8Array, index: number, nowMs: number): Buffer {
+export function encodePunchProbe(
+  token: Uint8Array,
+  nodeId: Uint8Array,
+  index: number,
+  nowMs: number,
+): Buffer {
   return encodePacket({
-    header: { type: 'PUNCH', dcid: ZERO_CID, pn: index >>> 0, timestamp: wireTimestamp(nowMs), timestampDiff: 0 },
+    header: {
+      type: 'PUNCH',
+      dcid: ZERO_CID,
+      pn: index >>> 0,
+      timestamp: wireTimestamp(nowMs),
+      timestampDiff: 0,
+    },
     body: { token, nodeId },
   });
 }

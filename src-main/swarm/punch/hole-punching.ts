@@ -66,6 +66,7 @@ export class HolePunching {
   }
 
   onLink(link: PeerLink): void {
+    this.puncher.claim(link);
     const observed = link.session.observedAddress;
     const changed = observed ? this.observer.note(link.session.remote.host, observed) : false;
     if (changed) for (const l of this.o.links()) this.tellAddresses(l);
@@ -78,7 +79,8 @@ export class HolePunching {
       case 'ADDRESSES':
         link.nat = frame.nat;
         link.candidates = frame.candidates.filter((c) => c.kind !== CandidateKind.OBSERVED);
-        if (link.session.direction === 'outbound' && link.path === 'direct' && isMapped(link)) link.path = 'mapped';
+        if (link.session.direction === 'outbound' && link.path === 'direct' && isMapped(link))
+          link.path = 'mapped';
         return true;
       case 'PUNCH_REQUEST':
         this.introducer.onRequest(link, frame.nodeId);
@@ -138,5 +140,7 @@ export class HolePunching {
 
 function isMapped(link: PeerLink): boolean {
   const r = link.session.remote;
-  return link.candidates.some((c) => c.kind === CandidateKind.MAPPED && c.host === r.host && c.port === r.port);
+  return link.candidates.some(
+    (c) => c.kind === CandidateKind.MAPPED && c.host === r.host && c.port === r.port,
+  );
 }

@@ -47,7 +47,8 @@ export class Introducer {
       from.session.send({ type: 'PUNCH_FAILED', nodeId: targetId, reason });
     };
     let bucket = this.perLink.get(from);
-    if (!bucket) this.perLink.set(from, (bucket = new DialBudget(this.now, PER_LINK_BURST, PER_LINK_EVERY_MS)));
+    if (!bucket)
+      this.perLink.set(from, (bucket = new DialBudget(this.now, PER_LINK_BURST, PER_LINK_EVERY_MS)));
     if (!bucket.take()) return fail(PunchFailure.BUSY);
     if (!target || target === from || !target.speaksPunch) return fail(PunchFailure.NOT_CONNECTED);
     if (from.nat === NatClass.SYMMETRIC && target.nat === NatClass.SYMMETRIC)

@@ -7,6 +7,7 @@
 
 import { CandidateKind, MAX_PUNCH_CANDIDATES, NatClass } from '../../protocol/constants.js';
 import type { FrameOf, PeerAddress, PunchCandidate } from '../../protocol/types.js';
+import { ErrorCode } from '../../../src-shared/errors.js';
 import { isUnicastHost } from '../../../src-shared/ip-scope.js';
 import { DialBudget } from '../dial-budget.js';
 import type { PeerLink } from '../peer-link.js';
@@ -63,6 +64,8 @@ const usable = (c: PunchCandidate): boolean =>
 
 export class Puncher {
   private readonly asked = new Map<string, Asked>();
+  /** Nodes we were introduced to, until when a link with them counts as punched. */
+  private readonly introduced = new Map<string, number>();
   private readonly unsolicited: DialBudget;
   private running = 0;
   private birthdayRunning = false;
@@ -108,8 +111,23 @@ export class Puncher {
     if (asked && asked.via === from) asked.settle(false);
   }
 
+  /**
+   * A new link: if it is with a node we were just introduced to, the punch opened it (the
+   * prober's side sees the client's connection arrive as an ordinary inbound one).
+   */
+  claim(link: PeerLink): void {
+    const until = this.introduced.get(link.nodeId);
+    if (until === undefined) return;
+    this.introduced.delete(link.nodeId);
+    if (until >= this.o.now() && link.path !== 'punched') {
+      link.path = 'punched';
+      this.stats.punched++;
+    }
+  }
+
   /** Settles requests whose link came, or that took too long. Called from the swarm's tick. */
   tick(now: number): void {
+    for (const [nodeId, until] of this.introduced) if (until < now) this.introduced.delete(nodeId);
     for (const [nodeId, a] of this.asked) {
       if (this.o.linked(nodeId)) a.settle(true);
       else if (now - a.at > REQUEST_TIMEOUT_MS) a.settle(false);
@@ -136,6 +154,7 @@ export class Puncher {
       return;
     }
     this.stats.introductions++;
+    this.introduced.set(otherId, this.o.now() + REQUEST_TIMEOUT_MS);
     const birthday = (selfNat === NatClass.SYMMETRIC) !== (f.nat === NatClass.SYMMETRIC);
     const client = birthday ? selfNat === NatClass.SYMMETRIC : this.o.selfNodeId < otherId;
     const observed = candidates.find((c) => c.kind === CandidateKind.OBSERVED);
@@ -156,12 +175,9 @@ export class Puncher {
   }
 
   private adopt(session: SwarmSession): void {
-    if (this.destroyed) return session.close(0x0001, 'shutting down');
+    if (this.destroyed) return session.close(ErrorCode.CLOSED, 'shutting down');
     const link = this.o.adopt(session);
-    if (link) {
-      link.path = 'punched';
-      this.stats.punched++;
-    }
+    if (link) this.claim(link);
   }
 
   /** Client: HELLOs to every candidate at once; the first handshake wins (§5.16 step 1). */
