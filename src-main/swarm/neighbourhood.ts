@@ -223,7 +223,8 @@ export class Neighbourhood {
     // except that of two in opposite directions, the one the lower node id dialled stays.
     const existing = this.linksById.get(session.nodeId);
     if (existing) {
-      if (!this.winsTieBreak(session, existing.session)) return refuse('duplicate connection', ErrorCode.CLOSED);
+      if (!this.winsTieBreak(session, existing.session))
+        return refuse('duplicate connection', ErrorCode.CLOSED);
       this.close(existing, ErrorCode.CLOSED, 'duplicate connection');
     }
     this.replaceRestarted(session);
@@ -243,7 +244,8 @@ export class Neighbourhood {
   /** PROTOCOL §2.2 tie-break: `fresh` replaces `held` when they differ in direction and fresh's client has the lower node id. */
   private winsTieBreak(fresh: SwarmSession, held: SwarmSession): boolean {
     if (fresh.direction === held.direction) return false;
-    const clientOf = (s: SwarmSession): string => (s.direction === 'outbound' ? this.options.selfNodeId : s.nodeId);
+    const clientOf = (s: SwarmSession): string =>
+      s.direction === 'outbound' ? this.options.selfNodeId : s.nodeId;
     return clientOf(fresh) < clientOf(held);
   }
 

@@ -615,7 +615,7 @@ const GROUPS: Group[] = [
         name: 'packet/punch',
         prose:
           'A hole-punching probe (§4.9): all-zero `dcid`, `pn` = the probe index, no ACK block; ' +
-          'the token of the PUNCH_CONNECT that asked for it and the sender\'s node id.',
+          "the token of the PUNCH_CONNECT that asked for it and the sender's node id.",
         json: punchPacket,
         bytes: header(punchPacket.header)
           .raw(PUNCH_TOKEN, 'token (from PUNCH_CONNECT)')
@@ -829,10 +829,7 @@ const GROUPS: Group[] = [
           candidates: CONNECT_CANDIDATES,
         },
         candidates(
-          b()
-            .raw(PUNCH_TOKEN, 'token')
-            .raw(SERVER_NODE, 'nodeId (the other node)')
-            .u8(3, 'nat = SYMMETRIC'),
+          b().raw(PUNCH_TOKEN, 'token').raw(SERVER_NODE, 'nodeId (the other node)').u8(3, 'nat = SYMMETRIC'),
           CONNECT_CANDIDATES,
         ),
       ),
