@@ -64,7 +64,7 @@ export const PeerStatSchema = z.object({
   health: z.enum(['good', 'fair', 'poor']),
   choked: z.boolean(),
   /**
-   * How we reach the peer (PROTOCOL §5.16): `direct` (one of us dialled the other's
+   * How we reach the peer (PROTOCOL §5.17): `direct` (one of us dialled the other's
    * address), `mapped` (we dialled its router port mapping), `punched` (hole punching
    * through NAT opened the path, after an introduction).
    */

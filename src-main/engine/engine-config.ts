@@ -24,7 +24,7 @@ export interface SwarmConfig {
   pieces: boolean;
   /** When full, a neighbour that took, relayed and delivered nothing for this long makes room (PROTOCOL §13.5). */
   idleEvictMs: number;
-  /** Hole punching through NATs (PROTOCOL §5.16): introduce neighbours and be introduced. */
+  /** Hole punching through NATs (PROTOCOL §5.17): introduce neighbours and be introduced. */
   punch: boolean;
 }
 

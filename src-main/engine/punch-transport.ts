@@ -1,4 +1,4 @@
-// What hole punching (PROTOCOL §5.16) needs from the transport, over the node's endpoint:
+// What hole punching (PROTOCOL §5.17) needs from the transport, over the node's endpoint:
 // probes from its socket, its addresses, and birthday punching's extra sockets. A
 // connection that birthday punching opens lives on its own extra socket, as an Endpoint of
 // its own sharing the node id and the upload limiter (so caps hold for the whole node),

@@ -38,7 +38,7 @@ export function uploadCapBytes(config: EngineConfig): number | null {
 export class StreamNode {
   readonly endpoint: Endpoint;
   readonly swarm: Swarm;
-  /** Hole punching's access to the transport (PROTOCOL §5.16), null when punching is off. */
+  /** Hole punching's access to the transport (PROTOCOL §5.17), null when punching is off. */
   readonly punch: EndpointPunchTransport | null;
 
   private constructor(endpoint: Endpoint, swarm: Swarm, punch: EndpointPunchTransport | null) {

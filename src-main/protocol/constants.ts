@@ -90,7 +90,7 @@ export const Capability = {
   BROADCASTER: 0x00000008,
   /** Serves byte ranges of segments and speaks PIECE_MAP / PIECE_HAVE (PROTOCOL §7.3). */
   PIECES: 0x00000010,
-  /** Speaks ADDRESSES, PUNCH_REQUEST, PUNCH_CONNECT, PUNCH_FAILED and PUNCH probes (PROTOCOL §5.16). */
+  /** Speaks ADDRESSES, PUNCH_REQUEST, PUNCH_CONNECT, PUNCH_FAILED and PUNCH probes (PROTOCOL §5.17). */
   PUNCH: 0x00000020,
 } as const;
 
@@ -108,15 +108,15 @@ export const PexFlag = {
   BROADCASTER: 0x01,
   SEED: 0x02,
   HAS_CAPACITY: 0x04,
-  /** The node is reachable at this address without help (PROTOCOL §5.16). */
+  /** The node is reachable at this address without help (PROTOCOL §5.17). */
   DIRECT: 0x08,
-  /** The sender introduces the receiver to this node on PUNCH_REQUEST (PROTOCOL §5.16). */
+  /** The sender introduces the receiver to this node on PUNCH_REQUEST (PROTOCOL §5.17). */
   INTRODUCER: 0x10,
-  /** The node said it is behind a symmetric NAT (PROTOCOL §5.16). */
+  /** The node said it is behind a symmetric NAT (PROTOCOL §5.17). */
   SYMMETRIC: 0x20,
 } as const;
 
-/** PROTOCOL §5.16 — what a node knows of its NAT (ADDRESSES, PUNCH_CONNECT). */
+/** PROTOCOL §5.17 — what a node knows of its NAT (ADDRESSES, PUNCH_CONNECT). */
 export const NatClass = {
   UNKNOWN: 0,
   /** Observed address = a local address: no NAT. */
@@ -127,7 +127,7 @@ export const NatClass = {
   SYMMETRIC: 3,
 } as const;
 
-/** PROTOCOL §5.16 — what a hole-punching candidate address is. */
+/** PROTOCOL §5.17 — what a hole-punching candidate address is. */
 export const CandidateKind = {
   /** The address the introducer sees the node at (PUNCH_CONNECT only). */
   OBSERVED: 0,
@@ -137,7 +137,7 @@ export const CandidateKind = {
   MAPPED: 2,
 } as const;
 
-/** PROTOCOL §5.16 — PUNCH_FAILED reasons. */
+/** PROTOCOL §5.17 — PUNCH_FAILED reasons. */
 export const PunchFailure = {
   UNKNOWN: 0,
   /** The introducer holds no confirmed session with that node, or it does not speak PUNCH. */
@@ -148,7 +148,7 @@ export const PunchFailure = {
   BUSY: 3,
 } as const;
 
-/** PROTOCOL §5.16 — most candidates an ADDRESSES or PUNCH_CONNECT carries. */
+/** PROTOCOL §5.17 — most candidates an ADDRESSES or PUNCH_CONNECT carries. */
 export const MAX_PUNCH_CANDIDATES = 4;
 /** PROTOCOL §4.9 — length of a PUNCH token. */
 export const PUNCH_TOKEN_LENGTH = 8;

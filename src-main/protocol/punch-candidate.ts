@@ -1,4 +1,4 @@
-// Hole-punching candidates (PROTOCOL §5.16): `kind u8` then a socket address (family,
+// Hole-punching candidates (PROTOCOL §5.17): `kind u8` then a socket address (family,
 // address, port, as in PEX entries, §5.14). Lists are `count u8` then the candidates, at
 // most MAX_PUNCH_CANDIDATES; a longer list is malformed (it bounds what a peer makes us try).
 

@@ -1,5 +1,5 @@
 // PUNCH packet body (PROTOCOL §4.9): token (8) || nodeId (8). A probe that opens the
-// sender's NAT toward a peer it was introduced to (§5.16); never answered.
+// sender's NAT toward a peer it was introduced to (§5.17); never answered.
 
 import { NODE_ID_LENGTH, PUNCH_TOKEN_LENGTH } from './constants.js';
 import type { ByteReader } from './byte-reader.js';

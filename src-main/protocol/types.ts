@@ -67,7 +67,7 @@ export interface PexPeer extends PeerAddress {
   flags: number;
 }
 
-/** PROTOCOL §5.16 — a hole-punching candidate: an address and what it is (CandidateKind). */
+/** PROTOCOL §5.17 — a hole-punching candidate: an address and what it is (CandidateKind). */
 export interface PunchCandidate extends PeerAddress {
   kind: number;
 }

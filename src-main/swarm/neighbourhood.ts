@@ -29,13 +29,13 @@ interface Candidate {
   dialing: boolean;
   /** No probe (see probeBootstrap) before this time. */
   probeAt: number;
-  /** PEX flags of the entry (PROTOCOL §5.14, §5.16), 0 for others. */
+  /** PEX flags of the entry (PROTOCOL §5.14, §5.17), 0 for others. */
   flags: number;
-  /** The neighbour that told us of it (a PEX entry), which may introduce us (§5.16). */
+  /** The neighbour that told us of it (a PEX entry), which may introduce us (§5.17). */
   via: string | null;
 }
 
-/** Hole punching as the neighbourhood uses it (PROTOCOL §5.16; see Puncher). */
+/** Hole punching as the neighbourhood uses it (PROTOCOL §5.17; see Puncher). */
 export interface PunchHooks {
   /** Asks neighbour `via` to introduce us to `nodeId`; true once we hold a link to it. */
   introduce(via: PeerLink, nodeId: string): Promise<boolean>;
@@ -95,7 +95,7 @@ const PROBE_TIMEOUT_MS = 1500;
 const PROBE_ALIVE_BACKOFF_MS = 5000;
 
 /**
- * PEX flags of PROTOCOL §5.16 for a neighbour: DIRECT when we dialled it there ourselves (not
+ * PEX flags of PROTOCOL §5.17 for a neighbour: DIRECT when we dialled it there ourselves (not
  * through a punch) or it says it is PUBLIC; INTRODUCER when both of us speak PUNCH; SYMMETRIC
  * when it says so.
  */
@@ -348,7 +348,7 @@ export class Neighbourhood {
       if (c.dialing || c.nextTryAt > now) continue;
       if (connected.has(addressKey(c.address)) || (c.nodeId && connectedIds.has(c.nodeId))) continue;
       const via = this.introducerOf(c);
-      // PROTOCOL §5.16: two symmetric NATs cannot be punched; such a node is never counted on.
+      // PROTOCOL §5.17: two symmetric NATs cannot be punched; such a node is never counted on.
       if (via && this.options.punch?.hopeless(c.flags)) continue;
       if (!c.validated && !this.dialBudget.take()) continue;
       dialing += 1;
@@ -376,7 +376,7 @@ export class Neighbourhood {
   }
 
   /**
-   * PROTOCOL §5.16: an entry its sender can introduce and did not mark DIRECT is reached by
+   * PROTOCOL §5.17: an entry its sender can introduce and did not mark DIRECT is reached by
    * an introduction through that neighbour, not by a HELLO its NAT would drop.
    */
   private introducerOf(c: Candidate): PeerLink | null {

@@ -7,7 +7,7 @@ import { RateMeter } from './rate-meter.js';
 import type { SwarmSession } from './ports.js';
 
 export type LinkHealth = 'good' | 'fair' | 'poor';
-/** How we reach the neighbour: we dialled it, we dialled its port mapping, or a punch opened the path (PROTOCOL §5.16). */
+/** How we reach the neighbour: we dialled it, we dialled its port mapping, or a punch opened the path (PROTOCOL §5.17). */
 export type LinkPath = 'direct' | 'mapped' | 'punched';
 
 /**
@@ -49,7 +49,7 @@ export class PeerLink {
   probedAt: number | undefined = undefined;
   /** When our requests found it silent (see suspect), or null. */
   private suspectedAt: number | null = null;
-  /** PROTOCOL §5.16: the NAT class and candidates of its latest ADDRESSES. */
+  /** PROTOCOL §5.17: the NAT class and candidates of its latest ADDRESSES. */
   nat: number = NatClass.UNKNOWN;
   candidates: PunchCandidate[] = [];
   /** How the path to it was opened (set by whoever made the link: dial or punch). */
@@ -79,7 +79,7 @@ export class PeerLink {
     return this.session.isBroadcaster;
   }
 
-  /** It announced PUNCH (PROTOCOL §4.7, §5.16). */
+  /** It announced PUNCH (PROTOCOL §4.7, §5.17). */
   get speaksPunch(): boolean {
     return this.session.speaksPunch === true;
   }

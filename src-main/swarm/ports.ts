@@ -79,7 +79,7 @@ export interface SwarmSession {
   readonly speaksPieces: boolean;
   /** The peer announced PEX (PROTOCOL §4.7): only then is it sent PEX_REQUEST (§5.14). */
   readonly speaksPex: boolean;
-  /** The peer announced PUNCH (PROTOCOL §4.7, §5.16). Absent = no. */
+  /** The peer announced PUNCH (PROTOCOL §4.7, §5.17). Absent = no. */
   readonly speaksPunch?: boolean;
   /** Outbound: our address as the peer saw it, from its WELCOME (PROTOCOL §4.3). */
   readonly observedAddress?: PeerAddress | null;
@@ -106,7 +106,7 @@ export interface Dialer {
   dial(address: PeerAddress, options?: { timeoutMs?: number }): Promise<SwarmSession>;
 }
 
-/** What hole punching (PROTOCOL §5.16) needs from the transport. */
+/** What hole punching (PROTOCOL §5.17) needs from the transport. */
 export interface PunchTransport {
   /** Our socket's port. */
   localPort(): number;
@@ -117,7 +117,7 @@ export interface PunchTransport {
   /** One PUNCH probe (PROTOCOL §4.9) from our socket. */
   probe(to: PeerAddress, token: Uint8Array, index: number): void;
   /**
-   * Birthday punching as the symmetric side (§5.16 step 4): extra sockets probe `to`; the
+   * Birthday punching as the symmetric side (§5.17 step 4): extra sockets probe `to`; the
    * session dialled from the one a probe with `token` reached, or null.
    */
   birthday(to: PeerAddress, token: Uint8Array): Promise<SwarmSession | null>;

@@ -47,7 +47,7 @@ export interface SwarmOptions {
   idleEvictMs?: number;
   now: () => number;
   policy?: Partial<SchedulerPolicy>;
-  /** Hole punching (PROTOCOL §5.16); absent = none (the endpoint then must not announce PUNCH). */
+  /** Hole punching (PROTOCOL §5.17); absent = none (the endpoint then must not announce PUNCH). */
   punch?: PunchTransport;
 }
 

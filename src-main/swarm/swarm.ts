@@ -67,7 +67,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** Which neighbours hear of the pieces we hold (see PieceOffers). */
   private readonly offers: PieceOffers;
   private destroyed = false;
-  /** Hole punching (PROTOCOL §5.16), when the node has a PunchTransport. */
+  /** Hole punching (PROTOCOL §5.17), when the node has a PunchTransport. */
   readonly punching: HolePunching | null;
   /** Things peers did that we refused to act on (for tests and logs). */
   readonly refusals = { pexUnsolicited: 0, pexOversized: 0, undelivering: 0 };
@@ -490,7 +490,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       );
       return;
     }
-    // PROTOCOL §5.16: the sender may introduce us to the entries it marks INTRODUCER.
+    // PROTOCOL §5.17: the sender may introduce us to the entries it marks INTRODUCER.
     this.neighbourhood.addCandidates(peers, false, link.nodeId);
     this.neighbourhood.maintain();
   }

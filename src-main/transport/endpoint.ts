@@ -226,7 +226,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
 
   /**
    * PROTOCOL §4.9 — one hole-punching probe to `to`, opening our NAT toward it. The caller
-   * (the swarm's puncher, §5.16) keeps the budget; a probe is never answered.
+   * (the swarm's puncher, §5.17) keeps the budget; a probe is never answered.
    */
   sendPunch(to: PeerAddress, token: Uint8Array, index: number): void {
     if (this.destroyed || this.socket === null) return;

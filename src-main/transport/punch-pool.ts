@@ -1,4 +1,4 @@
-// Birthday punching, symmetric side (PROTOCOL §5.16 step 4): many extra UDP sockets, each
+// Birthday punching, symmetric side (PROTOCOL §5.17 step 4): many extra UDP sockets, each
 // sending PUNCH probes to the other node's public address, so that our symmetric NAT holds
 // that many fresh mappings toward it. The other node probes random ports of our public IP;
 // the socket one of its probes reaches (with the introduction's token, from its IP) wins,
@@ -17,7 +17,7 @@ export interface PunchPoolOptions {
   token: Uint8Array;
   /** The prober's OBSERVED address. */
   to: PeerAddress;
-  /** PROTOCOL §5.16 step 4: 256 sockets, probes every 2 s, for 8 s. */
+  /** PROTOCOL §5.17 step 4: 256 sockets, probes every 2 s, for 8 s. */
   sockets?: number;
   everyMs?: number;
   timeoutMs?: number;

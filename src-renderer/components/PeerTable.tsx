@@ -4,7 +4,7 @@ import type { PeerStat } from '../../src-shared/contract.js';
 import { peersByActivity } from '../state/derived';
 import { formatDuration, formatLoss, formatRate, formatRtt } from '../state/format';
 
-/** How we reach the peer (PROTOCOL §5.16). */
+/** How we reach the peer (PROTOCOL §5.17). */
 const PATH_LABEL: Record<PeerStat['path'], string> = {
   direct: 'direct',
   mapped: 'mapped port',

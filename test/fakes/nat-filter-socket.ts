@@ -1,5 +1,5 @@
 // A real UDP socket behind a simulated home router's filter, for loopback tests of hole
-// punching (PROTOCOL §5.16): it lets in only datagrams from an address and port it sent to
+// punching (PROTOCOL §5.17): it lets in only datagrams from an address and port it sent to
 // (address-and-port-dependent filtering, as conntrack does), and tells its owner that it is
 // bound at a private address (so the node does not take itself for PUBLIC). No address
 // translation: on loopback the mapping is the identity, like a port-preserving cone NAT.

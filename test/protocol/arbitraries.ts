@@ -46,7 +46,7 @@ export const ipv6Host = fc
 export const host = fc.oneof(ipv4Host, ipv6Host);
 
 export const pexPeer: fc.Arbitrary<PexPeer> = fc.record({ host, port: u16, nodeId: bytes(8), flags: u8 });
-/** PROTOCOL §5.16: at most MAX_PUNCH_CANDIDATES (4). */
+/** PROTOCOL §5.17: at most MAX_PUNCH_CANDIDATES (4). */
 const punchCandidates: fc.Arbitrary<PunchCandidate[]> = fc.array(fc.record({ kind: u8, host, port: u16 }), {
   maxLength: 4,
 });

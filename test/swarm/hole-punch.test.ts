@@ -1,4 +1,4 @@
-// Hole punching on loopback with real sockets (PROTOCOL §5.16): a broadcaster (the
+// Hole punching on loopback with real sockets (PROTOCOL §5.17): a broadcaster (the
 // introducer) and two viewers whose sockets let in only datagrams from addresses they sent
 // to, as a home router's NAT does. The viewers know only the broadcaster; they learn of
 // each other through its PEX (INTRODUCER, not DIRECT), are introduced, open the path by a
@@ -78,7 +78,7 @@ async function node(
 
 const linkTo = (from: Node, to: Node) => from.swarm.neighbourhood.linkOf(to.id);
 
-describe('hole punching (PROTOCOL §5.16) on loopback', () => {
+describe('hole punching (PROTOCOL §5.17) on loopback', () => {
   it('introduces two filtered viewers that know only the broadcaster, and they open one punched path', async () => {
     const b = await node('broadcaster', [], false);
     const v1 = await node('viewer', [b.at], true);
@@ -90,12 +90,12 @@ describe('hole punching (PROTOCOL §5.16) on loopback', () => {
     const [l1, l2] = [linkTo(v1, v2)!, linkTo(v2, v1)!];
     expect(l1.path).toBe('punched');
     expect(l2.path).toBe('punched');
-    // One connection: the lower node id dialled (§5.16 step 1, the §2.2 tie-break).
+    // One connection: the lower node id dialled (§5.17 step 1, the §2.2 tie-break).
     const client = v1.id < v2.id ? l1 : l2;
     expect(client.session.direction).toBe('outbound');
     expect((client === l1 ? l2 : l1).session.direction).toBe('inbound');
     expect(b.swarm.punching!.introducer.stats.introduced).toBeGreaterThanOrEqual(1);
-    // The prober's PUNCHes opened its filter for the client's HELLOs (§5.16 step 1).
+    // The prober's PUNCHes opened its filter for the client's HELLOs (§5.17 step 1).
     const prober = v1.id < v2.id ? v2 : v1;
     expect(prober.swarm.punching!.puncher.stats.probesSent).toBeGreaterThan(0);
     // Nothing was dialled straight at the other viewer's address outside the introduction.

@@ -1,4 +1,4 @@
-// Hole-punching frames: ADDRESSES, PUNCH_REQUEST, PUNCH_CONNECT, PUNCH_FAILED (PROTOCOL §5.16).
+// Hole-punching frames: ADDRESSES, PUNCH_REQUEST, PUNCH_CONNECT, PUNCH_FAILED (PROTOCOL §5.17).
 
 import { NODE_ID_LENGTH, PUNCH_TOKEN_LENGTH } from '../constants.js';
 import { candidateListLength, readCandidateList, writeCandidateList } from '../punch-candidate.js';
@@ -6,7 +6,7 @@ import type { FrameBodyCodecs } from './frame-body.js';
 
 export const punchFrames: FrameBodyCodecs<'ADDRESSES' | 'PUNCH_REQUEST' | 'PUNCH_CONNECT' | 'PUNCH_FAILED'> =
   {
-    // §5.16 ADDRESSES: nat u8, candidate list.
+    // §5.17 ADDRESSES: nat u8, candidate list.
     ADDRESSES: {
       length: (f) => 1 + candidateListLength(f.candidates),
       write(w, f) {
@@ -15,13 +15,13 @@ export const punchFrames: FrameBodyCodecs<'ADDRESSES' | 'PUNCH_REQUEST' | 'PUNCH
       },
       read: (r) => ({ type: 'ADDRESSES', nat: r.u8('nat'), candidates: readCandidateList(r) }),
     },
-    // §5.16 PUNCH_REQUEST: nodeId.
+    // §5.17 PUNCH_REQUEST: nodeId.
     PUNCH_REQUEST: {
       length: () => NODE_ID_LENGTH,
       write: (w, f) => w.fixed(f.nodeId, NODE_ID_LENGTH, 'nodeId'),
       read: (r) => ({ type: 'PUNCH_REQUEST', nodeId: r.bytes(NODE_ID_LENGTH, 'nodeId') }),
     },
-    // §5.16 PUNCH_CONNECT: token, nodeId, nat u8, candidate list.
+    // §5.17 PUNCH_CONNECT: token, nodeId, nat u8, candidate list.
     PUNCH_CONNECT: {
       length: (f) => PUNCH_TOKEN_LENGTH + NODE_ID_LENGTH + 1 + candidateListLength(f.candidates),
       write(w, f) {
@@ -38,7 +38,7 @@ export const punchFrames: FrameBodyCodecs<'ADDRESSES' | 'PUNCH_REQUEST' | 'PUNCH
         candidates: readCandidateList(r),
       }),
     },
-    // §5.16 PUNCH_FAILED: nodeId, reason u8.
+    // §5.17 PUNCH_FAILED: nodeId, reason u8.
     PUNCH_FAILED: {
       length: () => NODE_ID_LENGTH + 1,
       write(w, f) {

@@ -1,4 +1,4 @@
-// Hole punching for one swarm (PROTOCOL §5.16), wired: what we know of our own NAT
+// Hole punching for one swarm (PROTOCOL §5.17), wired: what we know of our own NAT
 // (NatObserver, fed by the observed addresses of our outbound sessions), what we tell each
 // neighbour of it (ADDRESSES), the introducer's side (Introducer) and the introduced side
 // (Puncher). The swarm forwards links, the four frames and its tick here.
@@ -14,7 +14,7 @@ import { NatObserver } from './nat-observer.js';
 import { Puncher } from './puncher.js';
 import { NatClass, PexFlag } from '../../protocol/constants.js';
 
-/** ADDRESSES at most once per 5 s per connection (§5.16). */
+/** ADDRESSES at most once per 5 s per connection (§5.17). */
 const ADDRESSES_EVERY_MS = 5000;
 /** LAN candidates we announce, at most (room is left for a MAPPED one). */
 const LAN_CANDIDATES = 2;
@@ -73,7 +73,7 @@ export class HolePunching {
     else this.tellAddresses(link);
   }
 
-  /** One of the §5.16 frames from `link`; false when the frame is not ours. */
+  /** One of the §5.17 frames from `link`; false when the frame is not ours. */
   onFrame(link: PeerLink, frame: Frame): boolean {
     switch (frame.type) {
       case 'ADDRESSES':

@@ -33,7 +33,7 @@ function setup() {
 
 const id = (l: PeerLink) => Buffer.from(l.nodeId, 'hex');
 
-describe('Introducer (PROTOCOL §5.16 step 5)', () => {
+describe('Introducer (PROTOCOL §5.17 step 5)', () => {
   it('sends both nodes a PUNCH_CONNECT with one token and the other side observed address first', () => {
     const { a, x, sentA, sentX, intro } = setup();
     x.candidates = [{ kind: 1, host: '10.0.0.5', port: 7000 }];

@@ -1,4 +1,4 @@
-// The introducer's side of hole punching (PROTOCOL §5.16, steps 2 and 5): a neighbour asks
+// The introducer's side of hole punching (PROTOCOL §5.17, steps 2 and 5): a neighbour asks
 // (PUNCH_REQUEST) to be introduced to another neighbour; both get a PUNCH_CONNECT with the
 // other's candidates and one fresh token, or the asker gets PUNCH_FAILED. Only established
 // neighbours are introduced, to each other, a pair at most once per 10 s, and requests are
@@ -11,7 +11,7 @@ import type { PunchCandidate } from '../../protocol/types.js';
 import { DialBudget } from '../dial-budget.js';
 import type { PeerLink } from '../peer-link.js';
 
-/** §5.16 step 5: 4 requests per connection at once, then one per 2 s… */
+/** §5.17 step 5: 4 requests per connection at once, then one per 2 s… */
 const PER_LINK_BURST = 4;
 const PER_LINK_EVERY_MS = 2000;
 /** …16 introductions at once in all, then 4 per second… */

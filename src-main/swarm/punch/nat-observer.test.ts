@@ -8,7 +8,7 @@ const observer = () =>
     () => ['10.0.0.2'],
   );
 
-describe('NatObserver (PROTOCOL §5.16 NAT class)', () => {
+describe('NatObserver (PROTOCOL §5.17 NAT class)', () => {
   it('is UNKNOWN on one report, CONE when two peers agree, SYMMETRIC when ports differ', () => {
     const o = observer();
     expect(o.note('198.51.100.1', { host: '203.0.113.9', port: 5000 })).toBe(false);

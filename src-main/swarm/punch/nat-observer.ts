@@ -1,4 +1,4 @@
-// What this node knows of its own NAT (PROTOCOL §5.16 "NAT class"), from the observed
+// What this node knows of its own NAT (PROTOCOL §5.17 "NAT class"), from the observed
 // addresses of the WELCOMEs it receives (§4.3): one report per peer IP, newest kept.
 //   PUBLIC: a peer saw us at an address of our own interface and our own port;
 //   SYMMETRIC: two peers saw the same public IP with different ports;

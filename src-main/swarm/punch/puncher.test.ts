@@ -46,7 +46,7 @@ const connect = (
   candidates,
 });
 
-describe('Puncher (PROTOCOL §5.16 steps 1 and 6)', () => {
+describe('Puncher (PROTOCOL §5.17 steps 1 and 6)', () => {
   it('as the lower node id dials every usable candidate; skips non-unicast ones and port 0', () => {
     const { dials, probes, via, puncher } = setup();
     puncher.onConnect(

@@ -1,4 +1,4 @@
-// The introduced node's side of hole punching (PROTOCOL §5.16 steps 1–4 and 6): asks a
+// The introduced node's side of hole punching (PROTOCOL §5.17 steps 1–4 and 6): asks a
 // neighbour for an introduction (PUNCH_REQUEST), acts on the PUNCH_CONNECT that follows
 // (its own, or one it did not ask for, within a budget), and opens the path: the client
 // dials every candidate, the prober sends PUNCH probes to them; when exactly one side is
@@ -13,17 +13,17 @@ import { DialBudget } from '../dial-budget.js';
 import type { PeerLink } from '../peer-link.js';
 import type { Dialer, PunchTransport, SwarmSession } from '../ports.js';
 
-/** §5.16 step 1: the client's handshake timeout; the prober's rounds and their spacing. */
+/** §5.17 step 1: the client's handshake timeout; the prober's rounds and their spacing. */
 export const PUNCH_DIAL_TIMEOUT_MS = 6000;
 const PROBE_EVERY_MS = 250;
 const PROBE_ROUNDS = 25;
-/** §5.16 step 4: the birthday prober's random-port probes, their pace, and its cool-down. */
+/** §5.17 step 4: the birthday prober's random-port probes, their pace, and its cool-down. */
 const BIRTHDAY_PROBES = 1024;
 const BIRTHDAY_START_MS = 500;
 const BIRTHDAY_BATCH = 16;
 const BIRTHDAY_BATCH_EVERY_MS = 62;
 const BIRTHDAY_PROBER_EVERY_MS = 30_000;
-/** §5.16 step 6: an asked-for introduction counts for 10 s; unsolicited ones 4, then 1 per 5 s; 8 at once. */
+/** §5.17 step 6: an asked-for introduction counts for 10 s; unsolicited ones 4, then 1 per 5 s; 8 at once. */
 const ASKED_VALID_MS = 10_000;
 const UNSOLICITED_BURST = 4;
 const UNSOLICITED_EVERY_MS = 5000;
@@ -134,7 +134,7 @@ export class Puncher {
     }
   }
 
-  /** PUNCH_CONNECT from neighbour `from` (PROTOCOL §5.16 step 6). */
+  /** PUNCH_CONNECT from neighbour `from` (PROTOCOL §5.17 step 6). */
   onConnect(from: PeerLink, f: FrameOf<'PUNCH_CONNECT'>): void {
     const otherId = Buffer.from(f.nodeId).toString('hex');
     const asked = this.asked.get(otherId);
@@ -180,7 +180,7 @@ export class Puncher {
     if (link) this.claim(link);
   }
 
-  /** Client: HELLOs to every candidate at once; the first handshake wins (§5.16 step 1). */
+  /** Client: HELLOs to every candidate at once; the first handshake wins (§5.17 step 1). */
   private async dialAll(candidates: PunchCandidate[]): Promise<void> {
     await Promise.allSettled(
       candidates.map((c) =>
@@ -191,7 +191,7 @@ export class Puncher {
     );
   }
 
-  /** Client behind a symmetric NAT: extra sockets (§5.16 step 4). */
+  /** Client behind a symmetric NAT: extra sockets (§5.17 step 4). */
   private async birthdayClient(to: PeerAddress, token: Uint8Array): Promise<void> {
     if (this.birthdayRunning) return;
     this.birthdayRunning = true;
