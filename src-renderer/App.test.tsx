@@ -73,6 +73,11 @@ describe('App', () => {
     const alerts = () => screen.queryAllByRole('alert').map((a) => a.textContent ?? '');
     expect(alerts().some((t) => /^Broadcaster offline — waiting.*by itself/.test(t))).toBe(true);
     expect(screen.getByTestId('video')).toBeTruthy();
+    // It says whether the broadcaster stopped or fell silent (PROTOCOL §5.16).
+    expect(alerts().some((t) => /may have lost its connection/.test(t))).toBe(true);
+    act(() => api.pushSnapshot({ ...watching('broadcaster-offline'), offlineCause: 'stopped' }));
+    expect(alerts().some((t) => /stopped the stream/.test(t))).toBe(true);
+    expect(alerts().some((t) => /may have lost its connection/.test(t))).toBe(false);
     act(() => api.pushSnapshot(watching('playing')));
     expect(screen.getByTestId('status-badge').dataset.state).toBe('playing');
     expect(alerts().some((t) => t.startsWith('Broadcaster offline'))).toBe(false);

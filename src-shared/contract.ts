@@ -127,6 +127,12 @@ export const StatsSnapshotSchema = z.object({
   }),
   bufferSec: z.number(),
   behindLiveSec: z.number().nullable(),
+  /**
+   * Viewer in 'broadcaster-offline': 'stopped' when the broadcaster said so (its GOODBYE, or
+   * its offline notice relayed by peers), 'silent' when nothing new came for a while (it
+   * crashed, lost its network, or its encoder stopped). Absent otherwise.
+   */
+  offlineCause: z.enum(['stopped', 'silent']).optional(),
   segments: z.object({
     ingested: z.number().int(),
     received: z.number().int(),

@@ -33,6 +33,7 @@ interface CommonOptions {
   maxPeers?: number;
   window?: number;
   joinDistance?: number;
+  skipAfter?: number;
   http?: number;
   dataDir: string;
   advertise?: string;
@@ -68,6 +69,7 @@ function engineInput(
       ...http,
     },
     ...(opts.window !== undefined && { store: { maxSegments: opts.window } }),
+    ...(opts.skipAfter !== undefined && { swarm: { resyncAfterSegments: opts.skipAfter } }),
     ...(opts.bind !== undefined && { transport: { bindHost: opts.bind } }),
     ...extra,
   };
@@ -220,6 +222,12 @@ export function buildProgram(): Command {
       new Option('--join-distance <segments>', 'join this many segments behind live').argParser(
         intIn('join distance', 1, 20),
       ),
+    )
+    .addOption(
+      new Option(
+        '--skip-after <segments>',
+        'stalled this many segments behind, jump ahead to live (1–100, default 4; 100: keep every segment)',
+      ).argParser(intIn('skip after', 1, 100)),
     )
     .option('--no-upload', "leech only: don't upload to other viewers")
     .option('--record <file>', 'append the received stream to a file')

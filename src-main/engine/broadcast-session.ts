@@ -9,6 +9,7 @@ import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { formatStreamAddress } from '../../src-shared/stream-address.js';
 import { StreamInfoFlag } from '../protocol/constants.js';
+import { signOfflineNotice } from '../protocol/offline-notice.js';
 import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, signStreamInfo } from '../protocol/signing.js';
 import type { Rendition, SegmentEntry } from '../protocol/types.js';
@@ -20,6 +21,9 @@ import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
 import { guessLanAddress } from './lan-address.js';
 import { StreamNode } from './stream-node.js';
+
+/** How long a stopping broadcaster waits for its neighbours to acknowledge its OFFLINE (§5.16). */
+const OFFLINE_LINGER_MS = 500;
 
 export interface BroadcastSessionOptions {
   folder: string;
@@ -236,7 +240,22 @@ export class BroadcastSession {
   async destroy(): Promise<void> {
     await this.ingest.destroy();
     await this.queue;
+    this.announceOffline();
+    await this.node.swarm.settle(OFFLINE_LINGER_MS);
     await this.node.destroy();
+  }
+
+  /**
+   * PROTOCOL §5.16: a live stream that stops without ending tells the swarm, so every viewer
+   * (not only our neighbours, who also get our GOODBYE) says "broadcaster offline" at once.
+   */
+  private announceOffline(): void {
+    const nextSeq = this.node.swarm.book.liveEdge(0) + 1;
+    if (this.ended || nextSeq === 0) return;
+    const { identity } = this.options;
+    this.node.swarm.announceOffline(
+      signOfflineNotice(identity.privateKey, identity.publicKey, { nextSeq, stoppedAtMs: Date.now() }),
+    );
   }
 }
 

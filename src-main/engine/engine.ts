@@ -368,6 +368,8 @@ export class Engine implements EngineFacade {
       rates: this.ledger.rates(),
       bufferSec: session instanceof WatchSession ? session.bufferedSec() : 0,
       behindLiveSec: session instanceof WatchSession ? session.behindLiveSec() : session ? 0 : null,
+      ...(session instanceof WatchSession &&
+        session.offlineCause !== null && { offlineCause: session.offlineCause }),
       segments: {
         ingested: session instanceof BroadcastSession ? session.ingested : 0,
         received: this.counters.received,

@@ -2,7 +2,9 @@
 // relay them, and track the viewer's state (connecting → buffering → playing, or ended,
 // not found). A viewer that played and then hears nothing new from the stream — its
 // broadcaster said GOODBYE, or went quiet (crashed, or its encoder stopped) — is
-// broadcaster-offline, and goes back to playing by itself when new entries come.
+// broadcaster-offline, and goes back to playing by itself when new entries come. A GOODBYE
+// reaches only the broadcaster's neighbours; the others hear its signed offline notice,
+// relayed through the swarm (PROTOCOL §5.16).
 
 import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
@@ -95,6 +97,7 @@ export class WatchSession {
       else session.full.at = options.now();
     });
     node.swarm.on('segment', () => session.update());
+    node.swarm.on('offline', () => session.update());
     node.swarm.on('peer-left', ({ link, reason }) => {
       if (!link.isBroadcaster || reason.code !== ErrorCode.PEER_GONE) return;
       session.goodbyeAt = options.now();
@@ -171,15 +174,25 @@ export class WatchSession {
     }
   }
 
+  /** Why the state is broadcaster-offline: it said it stopped, or nothing new came for a while. */
+  get offlineCause(): 'stopped' | 'silent' | null {
+    return this.state === 'broadcaster-offline' ? this.cause : null;
+  }
+  private cause: 'stopped' | 'silent' = 'silent';
+
   /** Only once it played: before that, connecting and not-found say more. */
   private broadcasterOffline(now: number): boolean {
     if (this.playingSince === null || this.isEnded) return false;
     const swarm = this.node.swarm;
+    this.cause = 'stopped';
+    // PROTOCOL §5.16: its signed word, relayed to us; it holds until an entry past it comes.
+    if (swarm.offlineNotice !== null) return true;
     const lastNews = Math.max(swarm.lastNewsAt, this.playingSince);
     if (this.goodbyeAt !== null) {
       if (lastNews > this.goodbyeAt) this.goodbyeAt = null;
       else if (!swarm.neighbourhood.links().some((l) => l.isBroadcaster)) return true;
     }
+    this.cause = 'silent';
     return now - lastNews > Math.max(QUIET_MIN_MS, QUIET_SEGMENTS * swarm.book.segmentDurationMs());
   }
 

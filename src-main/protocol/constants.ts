@@ -49,6 +49,7 @@ export const FrameType = {
   UNCHOKE: 0x1b,
   PIECE_MAP: 0x1c,
   PIECE_HAVE: 0x1d,
+  OFFLINE: 0x1e,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
   ADDRESSES: 0x22,
@@ -171,6 +172,7 @@ export const MAX_SEGMENT_SIZE = 32 * 1024 * 1024;
 export const ENTRY_SIGNING_CONTEXT = 'shoal/v1/segment-entry';
 export const INFO_SIGNING_CONTEXT = 'shoal/v1/stream-info';
 export const PIECE_MAP_SIGNING_CONTEXT = 'shoal/v1/piece-map';
+export const OFFLINE_SIGNING_CONTEXT = 'shoal/v1/offline';
 
 /** PROTOCOL §6.4 — a piece map has 1..MAX_PIECES pieces of at least MIN_PIECE_SIZE bytes. */
 export const MAX_PIECES = 24;

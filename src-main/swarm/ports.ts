@@ -98,6 +98,8 @@ export interface SwarmSession {
   activeResponses(): number;
   /** Milliseconds since anything was last received from the peer. */
   silentMs(): number;
+  /** Reliable control frames sent to the peer and not yet acknowledged (0 once closed). */
+  unacknowledged(): number;
   close(code: number, message: string): void;
 }
 

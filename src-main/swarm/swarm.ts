@@ -7,11 +7,20 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { newestSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
 import { EntryFlag } from '../protocol/constants.js';
-import type { Frame, PeerAddress, PieceMap, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
+import type {
+  Frame,
+  OfflineNotice,
+  PeerAddress,
+  PieceMap,
+  PexPeer,
+  SegmentEntry,
+  StreamInfo,
+} from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
 import { EntryIntake } from './entry-intake.js';
 import { LivePosition } from './live-position.js';
 import { Neighbourhood, type Admission } from './neighbourhood.js';
+import { OfflineRelay } from './offline-relay.js';
 import { HOLDINGS_KEPT, type PeerLink } from './peer-link.js';
 import { HolePunching } from './punch/hole-punching.js';
 import { PieceLedger } from './piece-ledger.js';
@@ -56,6 +65,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private readonly fetcher: SegmentFetcher;
   /** What neighbours tell us of the stream's entries (see EntryIntake). */
   private readonly intake: EntryIntake;
+  /** The broadcaster's word that it stopped, carried across the swarm (see OfflineRelay). */
+  private readonly offline: OfflineRelay;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
   private lastRefreshAt = 0;
@@ -144,6 +155,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       ban: (link, reason) => this.neighbourhood.ban(link, reason),
       fault: this.fault,
     });
+    this.offline = new OfflineRelay(options.streamId, this.book, {
+      links: () => this.neighbourhood.links(),
+      ban: (link, reason) => this.neighbourhood.ban(link, reason),
+      heard: (notice, from) => this.emit('offline', { notice, from }),
+    });
   }
 
   get role(): 'broadcaster' | 'viewer' {
@@ -193,6 +209,31 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (this.options.role === 'broadcaster' || this.options.noUpload === noUpload) return;
     this.options.noUpload = noUpload;
     for (const link of this.neighbourhood.links()) this.updateChoke(link);
+  }
+
+  /** Broadcaster: we stop on purpose; every neighbour hears it, and passes it on (PROTOCOL §5.16). */
+  announceOffline(notice: OfflineNotice): void {
+    if (this.options.role === 'broadcaster' && !this.destroyed) this.offline.announce(notice);
+  }
+
+  /** The broadcaster's offline notice this node holds, while it holds (see OfflineRelay). */
+  get offlineNotice(): OfflineNotice | null {
+    return this.offline.current();
+  }
+
+  /**
+   * Resolves once every neighbour acknowledged the control frames sent to it (or after
+   * `maxMs`): a broadcaster that stops waits for this, so its OFFLINE reaches them before
+   * the GOODBYE that ends the sessions (which drops whatever is unacknowledged).
+   */
+  async settle(maxMs: number): Promise<void> {
+    const until = this.options.now() + maxMs;
+    while (
+      !this.destroyed &&
+      this.options.now() < until &&
+      this.neighbourhood.links().some((l) => l.session.unacknowledged() > 0)
+    )
+      await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /** Broadcaster: a new signed stream info. */
@@ -402,6 +443,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       if (held.length > 0) link.session.send({ type: 'AVAILABILITY', rendition, ...seqsToBitmap(held) });
     }
     this.askPex(link);
+    this.offline.greet(link);
     if (this.options.role === 'viewer' && !this.book.info) this.intake.fetchPlaylist(link);
   }
 
@@ -463,6 +505,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         break;
       case 'PEX_RESPONSE':
         this.onPexResponse(link, frame.peers);
+        break;
+      case 'OFFLINE':
+        if (this.options.role === 'viewer') this.offline.receive(link, frame.notice);
         break;
       default:
         this.punching?.onFrame(link, frame);

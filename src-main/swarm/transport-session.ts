@@ -43,6 +43,10 @@ export class TransportSwarmSession implements SwarmSession {
     if (!this.session.closed) this.session.send(frame);
   }
 
+  unacknowledged(): number {
+    return this.session.closed ? 0 : this.session.unacknowledgedFrames;
+  }
+
   requestSegment(options: SegmentRequestOptions): SegmentRequestHandle {
     return this.session.requestSegment(options);
   }

@@ -216,6 +216,10 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
     candidates: punchCandidates,
   }),
   fc.record({ type: fc.constant('PUNCH_FAILED' as const), nodeId: bytes(8), reason: u8 }),
+  fc.record({
+    type: fc.constant('OFFLINE' as const),
+    notice: fc.record({ nextSeq: u32, stoppedAtMs: u64, signature: bytes(64) }),
+  }),
 );
 
 export const packet: fc.Arbitrary<Packet> = fc.oneof(

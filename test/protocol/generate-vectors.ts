@@ -287,6 +287,7 @@ const FRAME_IDS: Record<string, number> = {
   UNCHOKE: 0x1b,
   PIECE_MAP: 0x1c,
   PIECE_HAVE: 0x1d,
+  OFFLINE: 0x1e,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
   ADDRESSES: 0x22,
@@ -343,6 +344,17 @@ const INFO = infoSigned({
     { id: 1, bandwidth: 800_000, width: 640, height: 360, name: '360p', codecs: 'avc1.42e01e,mp4a.40.2' },
   ],
 });
+/** §6.5: nextSeq u32, stoppedAtMs u64, signature. */
+function offlineSigned(n: { nextSeq: number; stoppedAtMs: number }) {
+  const fields = b().u32(n.nextSeq, `nextSeq = ${n.nextSeq}`).u64(n.stoppedAtMs, `stoppedAtMs = ${n.stoppedAtMs}`);
+  const signed = b()
+    .raw(Buffer.from('shoal/v1/offline').toString('hex'), 'context "shoal/v1/offline"')
+    .raw(STREAM_ID, 'streamId')
+    .nest(fields, '');
+  const signature = sig(signed.bytes());
+  return { json: { ...n, signature }, bytes: b().nest(fields, '').raw(signature, 'signature'), signed };
+}
+const OFFLINE = offlineSigned({ nextSeq: 2, stoppedAtMs: 1_767_225_612_000 });
 const PEERS: PeerJson[] = [
   { host: '198.51.100.20', port: 7070, nodeId: '2122232425262728', flags: 6 },
   { host: '2001:db8::20', port: 7071, nodeId: '3132333435363738', flags: 1 },
@@ -803,6 +815,13 @@ const GROUPS: Group[] = [
           .raw('40', 'bitmap: piece 1')
           .u8(1, 'flags = OFFER'),
       ),
+      frameVector(
+        'offline',
+        { type: 'OFFLINE', notice: OFFLINE.json },
+        b().nest(OFFLINE.bytes, ''),
+        'The broadcaster of record/segment-entry (seq 1, 4 s long) stopped 12 s after the stream of record/stream-info ' +
+          'began: no entry of rendition 0 with seq 2 or more exists (§5.16, §6.5).',
+      ),
       frameVector('pex-request', { type: 'PEX_REQUEST', max: 16 }, b().u8(16, 'max = 16')),
       frameVector(
         'pex-response',
@@ -850,6 +869,8 @@ const GROUPS: Group[] = [
       'it is the 20 ASCII bytes `shoal/v1/stream-info`, the stream id and the record without its last 64 bytes. ' +
       'For a PieceMap (§6.4) it is the 18 ASCII bytes `shoal/v1/piece-map`, the stream id, the first 58 bytes of ' +
       'its entry, then `pieceSize`, `count` and the hashes: 113 + 32 × count bytes (the record of frame/piece-map: 209). ' +
+      'For an OfflineNotice (§6.5) it is the 16 ASCII bytes `shoal/v1/offline`, the stream id, `nextSeq` and ' +
+      '`stoppedAtMs`: 60 bytes. ' +
       'The signature is pure Ed25519 (RFC 8032 §5.1.6) of that message, with no prehash.',
     vectors: [
       { name: 'record/segment-entry-init', json: INIT_ENTRY.json, bytes: INIT_ENTRY.bytes },
@@ -869,6 +890,11 @@ const GROUPS: Group[] = [
         name: 'signed/piece-map',
         json: { streamId: STREAM_ID, record: { ...PIECE_MAP.json, signature: undefined } },
         bytes: PIECE_MAP.signed,
+      },
+      {
+        name: 'signed/offline-notice',
+        json: { streamId: STREAM_ID, record: { ...OFFLINE.json, signature: undefined } },
+        bytes: OFFLINE.signed,
       },
     ],
   },

@@ -103,7 +103,7 @@ describe('hole punching (PROTOCOL §5.17) on loopback', () => {
       v1.swarm.punching!.puncher.stats.introductions + v2.swarm.punching!.puncher.stats.introductions,
     ).toBeGreaterThanOrEqual(2);
     // Each viewer knows the other cannot be dialled directly: its PEX entry says INTRODUCER, not DIRECT.
-    const entry = b.swarm.pexPeers(16, v1.id).find((p) => Buffer.from(p.nodeId).toString('hex') === v2.id)!;
+    const entry = b.swarm.neighbourhood.pexPeers(16, v1.id).find((p) => Buffer.from(p.nodeId).toString('hex') === v2.id)!;
     expect(entry.flags & 0x08).toBe(0);
     expect(entry.flags & 0x10).toBe(0x10);
   });

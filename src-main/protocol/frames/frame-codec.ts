@@ -11,6 +11,7 @@ import { ShoalError } from '../../../src-shared/errors.js';
 import type { FrameBodyCodec } from './frame-body.js';
 import { availabilityFrames } from './availability.js';
 import { livenessFrames } from './liveness.js';
+import { offlineFrames } from './offline.js';
 import { pexFrames } from './pex.js';
 import { pieceFrames } from './pieces.js';
 import { punchFrames } from './punch.js';
@@ -28,6 +29,7 @@ const CODECS = {
   ...pieceFrames,
   ...pexFrames,
   ...punchFrames,
+  ...offlineFrames,
 } satisfies { [K in FrameTypeName]: FrameBodyCodec<K> };
 
 // Erases the per-type link between a frame and its codec: safe because CODECS is keyed by
