@@ -118,6 +118,11 @@ export class StreamNode {
       : null;
     swarm = new Swarm({
       ...(punch && { punch }),
+      // Hole punching's diagnostics on stderr, for the NAT lab (bench/nat).
+      ...(process.env.SHOAL_DEBUG_PUNCH && {
+        punchLog: (line: string) =>
+          void process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`),
+      }),
       streamId,
       role,
       selfNodeId: Buffer.from(endpoint.nodeId).toString('hex'),

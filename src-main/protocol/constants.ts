@@ -138,6 +138,21 @@ export const CandidateKind = {
   MAPPED: 2,
 } as const;
 
+/**
+ * PROTOCOL §5.17 — what the introducer tells each node to do in PUNCH_CONNECT. It decides
+ * for both from the two NAT classes it knows, so the two nodes cannot disagree.
+ */
+export const PunchRole = {
+  /** Dial (HELLO) every candidate of the other node. */
+  CLIENT: 0,
+  /** Send PUNCH probes to every candidate of the other node. */
+  PROBER: 1,
+  /** Behind a symmetric NAT: extra sockets probe the other node, dial from the one it reaches. */
+  BIRTHDAY_CLIENT: 2,
+  /** The other node is behind a symmetric NAT: probe random ports of its OBSERVED IP too. */
+  BIRTHDAY_PROBER: 3,
+} as const;
+
 /** PROTOCOL §5.17 — PUNCH_FAILED reasons. */
 export const PunchFailure = {
   UNKNOWN: 0,

@@ -200,6 +200,7 @@ export type Frame =
       token: Uint8Array;
       nodeId: Uint8Array;
       nat: number;
+      role: number;
       candidates: PunchCandidate[];
     }
   | { type: 'PUNCH_FAILED'; nodeId: Uint8Array; reason: number };

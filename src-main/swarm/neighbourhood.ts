@@ -80,6 +80,8 @@ export const MAX_UNVALIDATED = 64;
 export const REJECT_PEERS_TAKEN = 16;
 /** Failed dials after which an unvalidated address is given up. */
 const UNVALIDATED_MAX_FAILURES = 2;
+/** Introductions (PROTOCOL §5.17) after which an entry is given up: birthday ones can be busy. */
+const INTRODUCTION_MAX_FAILURES = 4;
 /** Given-up addresses remembered (not taken again from PEX), and for how long. */
 const GIVEN_UP_MAX = 256;
 const GIVEN_UP_MS = 10 * 60_000;
@@ -397,7 +399,7 @@ export class Neighbourhood {
       const now = this.options.now();
       c.failures += 1;
       c.nextTryAt = now + Math.min(30_000, 2000 * 2 ** c.failures);
-      if (c.failures >= UNVALIDATED_MAX_FAILURES) this.giveUp(c, now);
+      if (c.failures >= INTRODUCTION_MAX_FAILURES) this.giveUp(c, now);
     });
   }
 

@@ -49,6 +49,8 @@ export interface SwarmOptions {
   policy?: Partial<SchedulerPolicy>;
   /** Hole punching (PROTOCOL §5.17); absent = none (the endpoint then must not announce PUNCH). */
   punch?: PunchTransport;
+  /** Hole punching's diagnostics, one line per event; absent = quiet. */
+  punchLog?: (line: string) => void;
 }
 
 export interface SwarmEvents {

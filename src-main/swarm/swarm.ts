@@ -108,6 +108,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
           links: () => this.neighbourhood.links(),
           linkOf: (id) => this.neighbourhood.linkOf(id),
           adopt: (session) => this.neighbourhood.adopt(session),
+          ...(options.punchLog && { log: options.punchLog }),
         })
       : null;
     this.neighbourhood = new Neighbourhood({

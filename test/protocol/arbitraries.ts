@@ -213,6 +213,7 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
     token: bytes(8),
     nodeId: bytes(8),
     nat: u8,
+    role: u8,
     candidates: punchCandidates,
   }),
   fc.record({ type: fc.constant('PUNCH_FAILED' as const), nodeId: bytes(8), reason: u8 }),

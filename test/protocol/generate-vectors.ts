@@ -346,7 +346,9 @@ const INFO = infoSigned({
 });
 /** §6.5: nextSeq u32, stoppedAtMs u64, signature. */
 function offlineSigned(n: { nextSeq: number; stoppedAtMs: number }) {
-  const fields = b().u32(n.nextSeq, `nextSeq = ${n.nextSeq}`).u64(n.stoppedAtMs, `stoppedAtMs = ${n.stoppedAtMs}`);
+  const fields = b()
+    .u32(n.nextSeq, `nextSeq = ${n.nextSeq}`)
+    .u64(n.stoppedAtMs, `stoppedAtMs = ${n.stoppedAtMs}`);
   const signed = b()
     .raw(Buffer.from('shoal/v1/offline').toString('hex'), 'context "shoal/v1/offline"')
     .raw(STREAM_ID, 'streamId')
@@ -845,10 +847,15 @@ const GROUPS: Group[] = [
           token: PUNCH_TOKEN,
           nodeId: SERVER_NODE,
           nat: 3,
+          role: 3,
           candidates: CONNECT_CANDIDATES,
         },
         candidates(
-          b().raw(PUNCH_TOKEN, 'token').raw(SERVER_NODE, 'nodeId (the other node)').u8(3, 'nat = SYMMETRIC'),
+          b()
+            .raw(PUNCH_TOKEN, 'token')
+            .raw(SERVER_NODE, 'nodeId (the other node)')
+            .u8(3, 'nat = SYMMETRIC (the other node)')
+            .u8(3, 'role = BIRTHDAY_PROBER (the receiver)'),
           CONNECT_CANDIDATES,
         ),
       ),

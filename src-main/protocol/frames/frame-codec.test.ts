@@ -152,7 +152,7 @@ describe('frames (PROTOCOL §5)', () => {
       ['PEX family 5', '210011' + '01' + '05' + '0102030405060708090a0b0c0d0e0f'],
       // PROTOCOL §5.17: more than 4 candidates bounds what a peer can make us try.
       ['ADDRESSES 5 candidates', '220002' + '02' + '05'],
-      ['PUNCH_CONNECT 9 candidates', '240012' + 'a1a2a3a4a5a6a7a8' + '0102030405060708' + '02' + '09'],
+      ['PUNCH_CONNECT 9 candidates', '240013' + 'a1a2a3a4a5a6a7a8' + '0102030405060708' + '02' + '00' + '09'],
     ];
     for (const [what, hex] of bad)
       expect(

@@ -21,13 +21,14 @@ export const punchFrames: FrameBodyCodecs<'ADDRESSES' | 'PUNCH_REQUEST' | 'PUNCH
       write: (w, f) => w.fixed(f.nodeId, NODE_ID_LENGTH, 'nodeId'),
       read: (r) => ({ type: 'PUNCH_REQUEST', nodeId: r.bytes(NODE_ID_LENGTH, 'nodeId') }),
     },
-    // §5.17 PUNCH_CONNECT: token, nodeId, nat u8, candidate list.
+    // §5.17 PUNCH_CONNECT: token, nodeId, nat u8, role u8, candidate list.
     PUNCH_CONNECT: {
-      length: (f) => PUNCH_TOKEN_LENGTH + NODE_ID_LENGTH + 1 + candidateListLength(f.candidates),
+      length: (f) => PUNCH_TOKEN_LENGTH + NODE_ID_LENGTH + 2 + candidateListLength(f.candidates),
       write(w, f) {
         w.fixed(f.token, PUNCH_TOKEN_LENGTH, 'token');
         w.fixed(f.nodeId, NODE_ID_LENGTH, 'nodeId');
         w.u8(f.nat);
+        w.u8(f.role);
         writeCandidateList(w, f.candidates);
       },
       read: (r) => ({
@@ -35,6 +36,7 @@ export const punchFrames: FrameBodyCodecs<'ADDRESSES' | 'PUNCH_REQUEST' | 'PUNCH
         token: r.bytes(PUNCH_TOKEN_LENGTH, 'token'),
         nodeId: r.bytes(NODE_ID_LENGTH, 'nodeId'),
         nat: r.u8('nat'),
+        role: r.u8('role'),
         candidates: readCandidateList(r),
       }),
     },

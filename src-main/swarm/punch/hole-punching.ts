@@ -27,6 +27,8 @@ export interface HolePunchingOptions {
   links: () => PeerLink[];
   linkOf: (nodeId: string) => PeerLink | undefined;
   adopt: (session: SwarmSession) => PeerLink | null;
+  /** Diagnostics, one line per event (SHOAL_DEBUG_PUNCH in the engine). */
+  log?: (line: string) => void;
 }
 
 export class HolePunching {
@@ -50,6 +52,7 @@ export class HolePunching {
       nat: () => this.observer.nat,
       linked: (id) => o.linkOf(id) !== undefined,
       adopt: o.adopt,
+      ...(o.log && { log: o.log }),
     });
   }
 
@@ -69,6 +72,10 @@ export class HolePunching {
     this.puncher.claim(link);
     const observed = link.session.observedAddress;
     const changed = observed ? this.observer.note(link.session.remote.host, observed) : false;
+    if (changed)
+      this.o.log?.(
+        `punch: NAT class ${this.observer.nat} (seen at ${observed!.host}:${observed!.port} by ${link.session.remote.host})`,
+      );
     if (changed) for (const l of this.o.links()) this.tellAddresses(l);
     else this.tellAddresses(link);
   }
@@ -102,6 +109,9 @@ export class HolePunching {
   }
 
   destroy(): void {
+    this.o.log?.(
+      `punch: stats ${JSON.stringify({ nat: this.nat, ...this.puncher.stats, ...this.introducer.stats })}`,
+    );
     this.puncher.destroy();
     this.pendingAddresses.clear();
   }
@@ -112,7 +122,8 @@ export class HolePunching {
     const out: PunchCandidate[] = [];
     for (const host of this.o.transport.localHosts()) {
       if (out.length >= LAN_CANDIDATES) break;
-      if (isUnicastHost(host) && !host.startsWith('127.') && host !== '::1')
+      // Loopback and IPv6 link-local (fe80::/10, needs a zone) reach no other host.
+      if (isUnicastHost(host) && !host.startsWith('127.') && host !== '::1' && !/^fe[89ab]/i.test(host))
         out.push({ kind: CandidateKind.LAN, host, port });
     }
     const mapped = this.o.transport.mapped?.();

@@ -6,7 +6,13 @@
 // not become a way to aim traffic anywhere (§13.5).
 
 import { randomBytes } from 'node:crypto';
-import { CandidateKind, MAX_PUNCH_CANDIDATES, NatClass, PunchFailure } from '../../protocol/constants.js';
+import {
+  CandidateKind,
+  MAX_PUNCH_CANDIDATES,
+  NatClass,
+  PunchFailure,
+  PunchRole,
+} from '../../protocol/constants.js';
 import type { PunchCandidate } from '../../protocol/types.js';
 import { DialBudget } from '../dial-budget.js';
 import type { PeerLink } from '../peer-link.js';
@@ -62,8 +68,9 @@ export class Introducer {
     if (this.pairs.size >= PAIRS_KEPT) this.prunePairs(now);
     this.pairs.set(pair, now);
     const token = randomBytes(8);
-    from.session.send(connectAbout(target, token));
-    target.session.send(connectAbout(from, token));
+    const [fromRole, targetRole] = punchRoles(from, target);
+    from.session.send(connectAbout(target, token, fromRole));
+    target.session.send(connectAbout(from, token, targetRole));
     this.stats.introduced++;
   }
 
@@ -73,8 +80,27 @@ export class Introducer {
   }
 }
 
+/**
+ * PROTOCOL §5.17 step 1: the roles of two nodes, decided by the introducer from the NAT
+ * classes they told it, so both act on the same view. One behind a symmetric NAT (and not
+ * the other): birthday punching, the symmetric side opening the extra sockets. Otherwise the
+ * lower node id dials (the §2.2 tie-break keeps that connection anyway).
+ */
+export function punchRoles(
+  a: { nodeId: string; nat: number },
+  b: { nodeId: string; nat: number },
+): [number, number] {
+  const symA = a.nat === NatClass.SYMMETRIC;
+  const symB = b.nat === NatClass.SYMMETRIC;
+  if (symA !== symB)
+    return symA
+      ? [PunchRole.BIRTHDAY_CLIENT, PunchRole.BIRTHDAY_PROBER]
+      : [PunchRole.BIRTHDAY_PROBER, PunchRole.BIRTHDAY_CLIENT];
+  return a.nodeId < b.nodeId ? [PunchRole.CLIENT, PunchRole.PROBER] : [PunchRole.PROBER, PunchRole.CLIENT];
+}
+
 /** PUNCH_CONNECT about `link`: its session's address first (OBSERVED), then what it told us. */
-function connectAbout(link: PeerLink, token: Uint8Array) {
+function connectAbout(link: PeerLink, token: Uint8Array, role: number) {
   const candidates: PunchCandidate[] = [{ kind: CandidateKind.OBSERVED, ...link.session.remote }];
   for (const c of link.candidates) {
     if (candidates.length >= MAX_PUNCH_CANDIDATES) break;
@@ -85,6 +111,7 @@ function connectAbout(link: PeerLink, token: Uint8Array) {
     token,
     nodeId: Buffer.from(link.nodeId, 'hex'),
     nat: link.nat,
+    role,
     candidates,
   };
 }

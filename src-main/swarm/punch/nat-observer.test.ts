@@ -19,6 +19,14 @@ describe('NatObserver (PROTOCOL §5.17 NAT class)', () => {
     expect(o.nat).toBe(NatClass.SYMMETRIC);
   });
 
+  it('takes a single report with another port than ours for SYMMETRIC until a second peer agrees', () => {
+    const o = observer();
+    o.note('198.51.100.1', { host: '203.0.113.9', port: 40123 });
+    expect(o.nat).toBe(NatClass.SYMMETRIC);
+    o.note('198.51.100.2', { host: '203.0.113.9', port: 40123 });
+    expect(o.nat).toBe(NatClass.CONE);
+  });
+
   it('is PUBLIC when a peer sees our own address and port', () => {
     const o = observer();
     o.note('198.51.100.1', { host: '10.0.0.2', port: 5000 });

@@ -3,6 +3,8 @@
 //   PUBLIC: a peer saw us at an address of our own interface and our own port;
 //   SYMMETRIC: two peers saw the same public IP with different ports;
 //   CONE: two peers saw the same address and port;
+//   SYMMETRIC too when the one peer that saw us saw another port than our own (a NAT that
+//   changes ports is taken for the hard kind until a second peer agrees with the first);
 //   UNKNOWN: anything less (punching treats it like CONE).
 
 import { NatClass } from '../../protocol/constants.js';
@@ -48,6 +50,8 @@ export class NatObserver {
       seen.set(r.host, ports);
     }
     for (const ports of seen.values()) if (ports.size > 1) return NatClass.SYMMETRIC;
-    return agreeing ? NatClass.CONE : NatClass.UNKNOWN;
+    if (agreeing) return NatClass.CONE;
+    for (const r of this.reports.values()) if (r.port !== port) return NatClass.SYMMETRIC;
+    return NatClass.UNKNOWN;
   }
 }

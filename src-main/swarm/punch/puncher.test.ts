@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { NatClass } from '../../protocol/constants.js';
+import { NatClass, PunchRole } from '../../protocol/constants.js';
 import type { Frame, PeerAddress } from '../../protocol/types.js';
 import { PeerLink } from '../peer-link.js';
 import type { PunchTransport } from '../ports.js';
 import { fakeSession } from '../../../test/fakes/swarm-fakes.js';
 import { Puncher } from './puncher.js';
+import { waitFor } from '../../../test/fixtures/wait.js';
 
 const SELF = '88'.repeat(8);
 
@@ -38,11 +39,13 @@ const connect = (
   nodeId: string,
   candidates: { kind: number; host: string; port: number }[],
   nat: number = NatClass.CONE,
+  role: number = SELF < nodeId ? PunchRole.CLIENT : PunchRole.PROBER,
 ) => ({
   type: 'PUNCH_CONNECT' as const,
   token: Buffer.alloc(8, 1),
   nodeId: Buffer.from(nodeId, 'hex'),
   nat,
+  role,
   candidates,
 });
 
@@ -88,6 +91,20 @@ describe('Puncher (PROTOCOL §5.17 steps 1 and 6)', () => {
     expect(dials.length).toBe(5);
     puncher.destroy();
   });
+
+  it('as the birthday prober sprays at most 1024 random ports of the symmetric side, once per 10 s', async () => {
+    const { probes, via, puncher } = setup();
+    const sym = [{ kind: 0, host: '198.51.100.9', port: 4000 }];
+    puncher.onConnect(via, connect('99'.repeat(8), sym, NatClass.SYMMETRIC, PunchRole.BIRTHDAY_PROBER));
+    puncher.onConnect(via, connect('98'.repeat(8), sym, NatClass.SYMMETRIC, PunchRole.BIRTHDAY_PROBER));
+    expect(puncher.stats.ignored).toBe(1);
+    await waitFor(() => puncher.active === 0, { timeoutMs: 60_000, what: 'the spray to end' });
+    const random = probes.filter((p) => p.port !== 4000);
+    expect(random.length).toBe(1024);
+    expect(random.every((p) => p.host === '198.51.100.9' && p.port >= 1024 && p.port < 65536)).toBe(true);
+    expect(probes.filter((p) => p.port === 4000).length).toBeLessThanOrEqual(25);
+    puncher.destroy();
+  }, 90_000);
 
   it('never tries two symmetric NATs, and settles a refused request false', async () => {
     const { dials, probes, via, puncher } = setup(NatClass.SYMMETRIC);

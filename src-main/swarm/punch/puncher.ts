@@ -5,7 +5,7 @@
 // behind a symmetric NAT, birthday punching (extra sockets on that side, random-port probes
 // on the other). Both sides pick the same roles from the two NAT classes and node ids.
 
-import { CandidateKind, MAX_PUNCH_CANDIDATES, NatClass } from '../../protocol/constants.js';
+import { CandidateKind, MAX_PUNCH_CANDIDATES, NatClass, PunchRole } from '../../protocol/constants.js';
 import type { FrameOf, PeerAddress, PunchCandidate } from '../../protocol/types.js';
 import { ErrorCode } from '../../../src-shared/errors.js';
 import { isUnicastHost } from '../../../src-shared/ip-scope.js';
@@ -22,7 +22,9 @@ const BIRTHDAY_PROBES = 1024;
 const BIRTHDAY_START_MS = 500;
 const BIRTHDAY_BATCH = 16;
 const BIRTHDAY_BATCH_EVERY_MS = 62;
-const BIRTHDAY_PROBER_EVERY_MS = 30_000;
+const BIRTHDAY_PROBER_EVERY_MS = 10_000;
+/** Birthday attempts as the symmetric side at once (256 extra sockets each). */
+const BIRTHDAY_CLIENTS = 2;
 /** §5.17 step 6: an asked-for introduction counts for 10 s; unsolicited ones 4, then 1 per 5 s; 8 at once. */
 const ASKED_VALID_MS = 10_000;
 const UNSOLICITED_BURST = 4;
@@ -41,6 +43,8 @@ export interface PuncherOptions {
   linked: (nodeId: string) => boolean;
   /** A session a punch opened: to the neighbourhood; the link, or null when refused. */
   adopt: (session: SwarmSession) => PeerLink | null;
+  /** Diagnostics (the engine's debug log), one line per event. */
+  log?: (line: string) => void;
 }
 
 export interface PuncherStats {
@@ -68,7 +72,7 @@ export class Puncher {
   private readonly introduced = new Map<string, number>();
   private readonly unsolicited: DialBudget;
   private running = 0;
-  private birthdayRunning = false;
+  private birthdays = 0;
   private lastBirthdayProbeAt = -Infinity;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private destroyed = false;
@@ -86,11 +90,17 @@ export class Puncher {
     this.unsolicited = new DialBudget(o.now, UNSOLICITED_BURST, UNSOLICITED_EVERY_MS);
   }
 
+  /** Introductions being acted on now. */
+  get active(): number {
+    return this.running;
+  }
+
   /** Asks neighbour `via` to introduce us to `nodeId`; true once we hold a link to it. */
   request(via: PeerLink, nodeId: string): Promise<boolean> {
     if (this.destroyed || !via.speaksPunch) return Promise.resolve(false);
     this.asked.get(nodeId)?.settle(false);
     this.stats.requested++;
+    this.o.log?.(`punch: asking ${via.nodeId.slice(0, 8)} to introduce ${nodeId.slice(0, 8)}`);
     return new Promise<boolean>((resolve) => {
       const entry: Asked = {
         via,
@@ -108,6 +118,9 @@ export class Puncher {
   /** PUNCH_FAILED from `from`: the introduction we asked it for will not come. */
   onFailed(from: PeerLink, f: FrameOf<'PUNCH_FAILED'>): void {
     const asked = this.asked.get(Buffer.from(f.nodeId).toString('hex'));
+    this.o.log?.(
+      `punch: ${from.nodeId.slice(0, 8)} will not introduce ${Buffer.from(f.nodeId).toString('hex').slice(0, 8)}: reason ${f.reason}`,
+    );
     if (asked && asked.via === from) asked.settle(false);
   }
 
@@ -122,6 +135,9 @@ export class Puncher {
     if (until >= this.o.now() && link.path !== 'punched') {
       link.path = 'punched';
       this.stats.punched++;
+      this.o.log?.(
+        `punch: linked ${link.nodeId.slice(0, 8)} (${link.session.direction}) at ${link.session.remote.host}:${link.session.remote.port}`,
+      );
     }
   }
 
@@ -141,23 +157,38 @@ export class Puncher {
     const solicited = asked !== undefined && asked.via === from && this.o.now() - asked.at <= ASKED_VALID_MS;
     const candidates = f.candidates.filter(usable).slice(0, MAX_PUNCH_CANDIDATES);
     const selfNat = this.o.nat();
+    const role = f.role;
+    const now = this.o.now();
+    // Birthday punching is costly: at most BIRTHDAY_CLIENTS at once on the symmetric side,
+    // one random-port spray per BIRTHDAY_PROBER_EVERY_MS on the other (§5.17 step 6).
+    const birthdayBusy =
+      (role === PunchRole.BIRTHDAY_CLIENT && this.birthdays >= BIRTHDAY_CLIENTS) ||
+      (role === PunchRole.BIRTHDAY_PROBER && now - this.lastBirthdayProbeAt < BIRTHDAY_PROBER_EVERY_MS);
     if (
       this.destroyed ||
       otherId === this.o.selfNodeId ||
       this.o.linked(otherId) ||
       candidates.length === 0 ||
+      role > PunchRole.BIRTHDAY_PROBER ||
+      birthdayBusy ||
       this.running >= MAX_RUNNING ||
       (selfNat === NatClass.SYMMETRIC && f.nat === NatClass.SYMMETRIC) ||
       (!solicited && !this.unsolicited.take())
     ) {
       this.stats.ignored++;
+      this.o.log?.(
+        `punch: ignored introduction to ${otherId.slice(0, 8)} (nat ${f.nat}, ours ${selfNat}, solicited ${solicited}, running ${this.running})`,
+      );
       return;
     }
     this.stats.introductions++;
     this.introduced.set(otherId, this.o.now() + REQUEST_TIMEOUT_MS);
-    const birthday = (selfNat === NatClass.SYMMETRIC) !== (f.nat === NatClass.SYMMETRIC);
-    const client = birthday ? selfNat === NatClass.SYMMETRIC : this.o.selfNodeId < otherId;
+    const birthday = role === PunchRole.BIRTHDAY_CLIENT || role === PunchRole.BIRTHDAY_PROBER;
+    const client = role === PunchRole.CLIENT || role === PunchRole.BIRTHDAY_CLIENT;
     const observed = candidates.find((c) => c.kind === CandidateKind.OBSERVED);
+    this.o.log?.(
+      `punch: introduced to ${otherId.slice(0, 8)} by ${from.nodeId.slice(0, 8)}: role ${role}, nat ${f.nat}, ours ${selfNat}, candidates ${candidates.map((c) => `${c.kind}:${c.host}:${c.port}`).join(' ')}`,
+    );
     this.running++;
     const done = (): void => {
       this.running--;
@@ -193,17 +224,17 @@ export class Puncher {
 
   /** Client behind a symmetric NAT: extra sockets (§5.17 step 4). */
   private async birthdayClient(to: PeerAddress, token: Uint8Array): Promise<void> {
-    if (this.birthdayRunning) return;
-    this.birthdayRunning = true;
+    this.birthdays++;
     this.stats.birthdayAttempts++;
     try {
       const session = await this.o.transport.birthday({ host: to.host, port: to.port }, token);
+      this.o.log?.(`punch: birthday toward ${to.host}:${to.port} ${session ? 'won' : 'found no socket'}`);
       if (session) {
         this.stats.birthdayWins++;
         this.adopt(session);
       }
     } finally {
-      this.birthdayRunning = false;
+      this.birthdays--;
     }
   }
 
@@ -231,7 +262,7 @@ export class Puncher {
       this.after(PROBE_EVERY_MS, tick);
     };
     const now = this.o.now();
-    const randomPorts = birthdayIp !== null && now - this.lastBirthdayProbeAt >= BIRTHDAY_PROBER_EVERY_MS;
+    const randomPorts = birthdayIp !== null;
     tick();
     if (!randomPorts) return;
     this.lastBirthdayProbeAt = now;
