@@ -9,6 +9,9 @@ import type { Clock, TimerHandle } from './clock.js';
 import type { DatagramSocket } from './datagram-socket.js';
 import { encodePunchProbe, readPunchProbe } from './punch-probe.js';
 
+/** Sockets bound at once. */
+const BIND_BATCH = 32;
+
 export interface PunchPoolOptions {
   /** Binds one extra socket (small buffers: there are hundreds). */
   bind(): Promise<DatagramSocket>;
@@ -51,36 +54,47 @@ export async function runPunchPool(o: PunchPoolOptions): Promise<PunchPoolResult
     closeAll(r?.socket ?? null);
     finish(r);
   };
-  for (let i = 0; i < count && !done; i++) {
-    let socket: DatagramSocket;
-    try {
-      socket = await o.bind();
-    } catch {
-      break; // out of ports or descriptors: punch with what we have
-    }
-    sockets.push(socket);
+  // Bound in batches, each socket probing at once: its mapping opens as early as it can.
+  const everyMs = o.everyMs ?? 2000;
+  const deadline = o.clock.now() + (o.timeoutMs ?? 8000);
+  const probe = (s: DatagramSocket, round: number): void => {
+    s.send(encodePunchProbe(o.token, o.nodeId, round, o.clock.now()), o.to.port, o.to.host);
+    probesSent++;
+  };
+  const watch = (socket: DatagramSocket): void =>
     socket.onMessage((data, host, port) => {
       if (done || host !== o.to.host) return;
-      const probe = readPunchProbe(data);
-      if (probe === null || Buffer.compare(probe.token, o.token) !== 0) return;
+      const punch = readPunchProbe(data);
+      if (punch === null || Buffer.compare(punch.token, o.token) !== 0) return;
       socket.onMessage(() => {});
       settle({ socket, from: { host, port }, probesSent });
     });
+  for (let i = 0; i < count && !done; i += BIND_BATCH) {
+    const batch = await Promise.allSettled(
+      Array.from({ length: Math.min(BIND_BATCH, count - i) }, () => o.bind()),
+    );
+    for (const b of batch) {
+      if (b.status !== 'fulfilled') continue; // out of ports or descriptors: punch with what we have
+      if (done) {
+        void b.value.close().catch(() => {}); // bound after a socket was reached
+        continue;
+      }
+      sockets.push(b.value);
+      watch(b.value);
+      probe(b.value, 0);
+    }
+    if (batch.every((b) => b.status === 'rejected')) break;
   }
+  if (done) return result;
   if (sockets.length === 0) return null;
-  const everyMs = o.everyMs ?? 2000;
-  const deadline = o.clock.now() + (o.timeoutMs ?? 8000);
-  let round = 0;
+  let round = 1;
   const sendRound = (): void => {
     if (done) return;
     if (o.clock.now() >= deadline) return settle(null);
-    for (const s of sockets) {
-      s.send(encodePunchProbe(o.token, o.nodeId, round, o.clock.now()), o.to.port, o.to.host);
-      probesSent++;
-    }
+    for (const s of sockets) probe(s, round);
     round++;
     timer = o.clock.setTimeout(sendRound, Math.min(everyMs, Math.max(1, deadline - o.clock.now())));
   };
-  sendRound();
+  if (!done) timer = o.clock.setTimeout(sendRound, Math.min(everyMs, Math.max(1, deadline - o.clock.now())));
   return result;
 }

@@ -15,6 +15,7 @@ import { UdpSocket } from '../../src-main/transport/datagram-socket.js';
 import { waitFor } from '../fixtures/wait.js';
 import { NatFilterSocket } from '../fakes/nat-filter-socket.js';
 import { viewerSwarmOptions } from '../fakes/swarm-fakes.js';
+import { ScriptedPeer } from '../fakes/scripted-peer.js';
 
 const STREAM_ID = new Uint8Array(32).fill(9);
 const WAIT_MS = 30_000;
@@ -103,8 +104,53 @@ describe('hole punching (PROTOCOL §5.17) on loopback', () => {
       v1.swarm.punching!.puncher.stats.introductions + v2.swarm.punching!.puncher.stats.introductions,
     ).toBeGreaterThanOrEqual(2);
     // Each viewer knows the other cannot be dialled directly: its PEX entry says INTRODUCER, not DIRECT.
-    const entry = b.swarm.neighbourhood.pexPeers(16, v1.id).find((p) => Buffer.from(p.nodeId).toString('hex') === v2.id)!;
+    const entry = b.swarm.neighbourhood
+      .pexPeers(16, v1.id)
+      .find((p) => Buffer.from(p.nodeId).toString('hex') === v2.id)!;
     expect(entry.flags & 0x08).toBe(0);
     expect(entry.flags & 0x10).toBe(0x10);
   });
+});
+
+describe('hole punching against a hostile neighbour (PROTOCOL §5.17 steps 5–6, §13.5)', () => {
+  it('a flood of introductions naming victims costs a bounded number of probes; requests for strangers are refused', async () => {
+    const victim = await UdpSocket.bind({ host: '127.0.0.1', port: 0 });
+    let atVictim = 0;
+    victim.onMessage(() => void atVictim++);
+    const v = await node('viewer', [], false);
+    const hostile = await ScriptedPeer.connect(v.endpoint.address(), STREAM_ID, {
+      capabilities: Capability.PEX | Capability.PUNCH,
+    });
+    hostile.send(0, [{ type: 'PING', nonce: 1 }]); // confirms the handshake (§10.2)
+    await waitFor(() => v.swarm.neighbourhood.links().length === 1, { what: 'the hostile peer linked' });
+    // 2000 unsolicited PUNCH_CONNECTs, each naming the victim as a PROBER's target.
+    let pn = 1;
+    for (let i = 0; i < 200; i++) {
+      const frames = Array.from({ length: 10 }, (_, k) => ({
+        type: 'PUNCH_CONNECT' as const,
+        token: Buffer.alloc(8, k),
+        nodeId: Buffer.from((0x1000_0000_0000 + i * 10 + k).toString(16).padStart(16, 'f'), 'hex'),
+        nat: 2,
+        role: 1,
+        candidates: [{ kind: 0, ...victim.address() }],
+      }));
+      hostile.send(pn++, frames);
+    }
+    // And PUNCH_REQUESTs for nodes we are not connected to.
+    hostile.send(pn++, [{ type: 'PUNCH_REQUEST', nodeId: Buffer.alloc(8, 0xab) }]);
+    await waitFor(() => hostile.received.some((p) => p.frames.some((f) => f.type === 'PUNCH_FAILED')), {
+      what: 'PUNCH_FAILED for a stranger',
+    });
+    const puncher = v.swarm.punching!.puncher;
+    await waitFor(() => puncher.stats.introductions + puncher.stats.ignored >= 2000, {
+      what: 'every introduction handled',
+    });
+    // §5.17 step 6: 4 unsolicited introductions at once, 25 probes each at most.
+    expect(puncher.stats.introductions).toBeLessThanOrEqual(5);
+    await waitFor(() => puncher.active === 0, { timeoutMs: 60_000, what: 'the probing to end' });
+    expect(v.endpoint.stats().punchesSent).toBeLessThanOrEqual(5 * 25);
+    expect(atVictim).toBeLessThanOrEqual(5 * 25);
+    await hostile.close();
+    await victim.close();
+  }, 120_000);
 });

@@ -20,9 +20,11 @@ const PROBE_ROUNDS = 25;
 /** §5.17 step 4: the birthday prober's random-port probes, their pace, and its cool-down. */
 const BIRTHDAY_PROBES = 1024;
 const BIRTHDAY_START_MS = 500;
-const BIRTHDAY_BATCH = 16;
+/** About 128 per second: the 1024 probes span the symmetric side's 8 s of open sockets. */
+const BIRTHDAY_BATCH = 8;
 const BIRTHDAY_BATCH_EVERY_MS = 62;
-const BIRTHDAY_PROBER_EVERY_MS = 10_000;
+/** Random-port sprays at once (toward different symmetric nodes). */
+const BIRTHDAY_SPRAYS = 2;
 /** Birthday attempts as the symmetric side at once (256 extra sockets each). */
 const BIRTHDAY_CLIENTS = 2;
 /** §5.17 step 6: an asked-for introduction counts for 10 s; unsolicited ones 4, then 1 per 5 s; 8 at once. */
@@ -73,7 +75,7 @@ export class Puncher {
   private readonly unsolicited: DialBudget;
   private running = 0;
   private birthdays = 0;
-  private lastBirthdayProbeAt = -Infinity;
+  private sprays = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private destroyed = false;
   readonly stats: PuncherStats = {
@@ -159,11 +161,11 @@ export class Puncher {
     const selfNat = this.o.nat();
     const role = f.role;
     const now = this.o.now();
-    // Birthday punching is costly: at most BIRTHDAY_CLIENTS at once on the symmetric side,
-    // one random-port spray per BIRTHDAY_PROBER_EVERY_MS on the other (§5.17 step 6).
+    // Birthday punching is costly: at most BIRTHDAY_CLIENTS attempts at once on the symmetric
+    // side, BIRTHDAY_SPRAYS random-port sprays at once on the other (§5.17 step 6).
     const birthdayBusy =
       (role === PunchRole.BIRTHDAY_CLIENT && this.birthdays >= BIRTHDAY_CLIENTS) ||
-      (role === PunchRole.BIRTHDAY_PROBER && now - this.lastBirthdayProbeAt < BIRTHDAY_PROBER_EVERY_MS);
+      (role === PunchRole.BIRTHDAY_PROBER && this.sprays >= BIRTHDAY_SPRAYS);
     if (
       this.destroyed ||
       otherId === this.o.selfNodeId ||
@@ -265,11 +267,14 @@ export class Puncher {
     const randomPorts = birthdayIp !== null;
     tick();
     if (!randomPorts) return;
-    this.lastBirthdayProbeAt = now;
+    this.sprays++;
     this.stats.birthdayAttempts++;
     let sent = 0;
     const spray = (): void => {
-      if (stop() || sent >= BIRTHDAY_PROBES) return finish();
+      if (stop() || sent >= BIRTHDAY_PROBES) {
+        this.sprays--;
+        return finish();
+      }
       for (let i = 0; i < BIRTHDAY_BATCH && sent < BIRTHDAY_PROBES; i++, sent++) {
         const port = 1024 + Math.floor(Math.random() * (65536 - 1024));
         this.o.transport.probe({ host: birthdayIp.host, port }, token, sent);
