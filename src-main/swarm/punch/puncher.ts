@@ -160,7 +160,6 @@ export class Puncher {
     const candidates = f.candidates.filter(usable).slice(0, MAX_PUNCH_CANDIDATES);
     const selfNat = this.o.nat();
     const role = f.role;
-    const now = this.o.now();
     // Birthday punching is costly: at most BIRTHDAY_CLIENTS attempts at once on the symmetric
     // side, BIRTHDAY_SPRAYS random-port sprays at once on the other (§5.17 step 6).
     const birthdayBusy =
@@ -263,7 +262,6 @@ export class Puncher {
       round++;
       this.after(PROBE_EVERY_MS, tick);
     };
-    const now = this.o.now();
     const randomPorts = birthdayIp !== null;
     tick();
     if (!randomPorts) return;
