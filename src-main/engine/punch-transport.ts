@@ -19,6 +19,7 @@ const BIRTHDAY_DIAL_TIMEOUT_MS = 5000;
 export class EndpointPunchTransport implements PunchTransport {
   private readonly extra = new Set<Endpoint>();
   private destroyed = false;
+  private poolProbes = 0;
   /** Set by port mapping (UPnP IGD / NAT-PMP) when it holds one. */
   mappedAddress: PeerAddress | null = null;
 
@@ -63,6 +64,7 @@ export class EndpointPunchTransport implements PunchTransport {
       nodeId: this.endpoint.nodeId,
       token,
       to,
+      onProbe: () => void this.poolProbes++,
     });
     if (!won) return null;
     const c = this.endpoint.config;
@@ -94,6 +96,10 @@ export class EndpointPunchTransport implements PunchTransport {
       drop();
       return null;
     }
+  }
+
+  poolProbesSent(): number {
+    return this.poolProbes;
   }
 
   /** Extra endpoints currently open (dashboard, tests). */

@@ -123,6 +123,8 @@ export interface PunchTransport {
    * session dialled from the one a probe with `token` reached, or null.
    */
   birthday(to: PeerAddress, token: Uint8Array): Promise<SwarmSession | null>;
+  /** PUNCH probes the extra sockets of birthday punching sent so far (diagnostics). */
+  poolProbesSent?(): number;
 }
 
 export interface RejectedWithPeers {

@@ -22,6 +22,8 @@ export interface PunchPoolOptions {
   to: PeerAddress;
   /** PROTOCOL §5.17 step 4: 256 sockets, probes every 2 s, for 8 s. */
   sockets?: number;
+  /** Called for every probe sent (the caller's cost accounting). */
+  onProbe?(): void;
   everyMs?: number;
   timeoutMs?: number;
 }
@@ -60,6 +62,7 @@ export async function runPunchPool(o: PunchPoolOptions): Promise<PunchPoolResult
   const probe = (s: DatagramSocket, round: number): void => {
     s.send(encodePunchProbe(o.token, o.nodeId, round, o.clock.now()), o.to.port, o.to.host);
     probesSent++;
+    o.onProbe?.();
   };
   const watch = (socket: DatagramSocket): void =>
     socket.onMessage((data, host, port) => {
