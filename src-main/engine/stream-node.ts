@@ -97,7 +97,7 @@ export class StreamNode {
         (config.swarm.pieces ? Capability.PIECES : 0) |
         (config.swarm.punch ? Capability.PUNCH : 0) |
         (role === 'broadcaster' ? Capability.BROADCASTER : 0),
-      acceptStream: (id, from): StreamAdmission => {
+      acceptStream: (id, from, nodeId): StreamAdmission => {
         if (!swarm || !sameStream(id))
           return {
             accept: false,
@@ -105,7 +105,7 @@ export class StreamNode {
             message: 'this node does not carry that stream',
           };
         // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §13.5).
-        return swarm.admit(from);
+        return swarm.admit(from, nodeId);
       },
     });
     try {

@@ -417,10 +417,14 @@ export class Neighbourhood {
       (session) => {
         c.dialing = false;
         const now = this.options.now();
-        if (!this.adopt(session)) {
+        const link = this.adopt(session);
+        if (!link) {
           c.nextTryAt = now + 10_000;
           // Refused (e.g. the node behind our link is alive): it needs no probing for a while.
           if (probe) c.probeAt = now + PROBE_ALIVE_BACKOFF_MS;
+        } else if (c.flags & PexFlag.INTRODUCER && !(c.flags & PexFlag.DIRECT)) {
+          // A REJECT's entry behind NAT: its node probed toward us (PROTOCOL §5.17 step 7).
+          link.path = 'punched';
         }
       },
       (err: unknown) => {

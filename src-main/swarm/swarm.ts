@@ -194,8 +194,12 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   }
 
   /** How to answer a HELLO from `from`: banned, FULL (with peers to try), or welcome. */
-  admit(from: PeerAddress): Admission {
-    return this.neighbourhood.admit(from);
+  admit(from: PeerAddress, nodeId?: Uint8Array): Admission {
+    const admission = this.neighbourhood.admit(from);
+    // PROTOCOL §5.17 step 7: the neighbours a FULL answer names probe toward the client.
+    if (!admission.accept && admission.peers && nodeId && this.punching)
+      this.punching.introduceRejected(from, nodeId, admission.peers);
+    return admission;
   }
 
   pexPeers(max = 16): PexPeer[] {

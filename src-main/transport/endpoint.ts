@@ -44,7 +44,8 @@ export interface EndpointOptions extends TransportConfigInput {
   clock?: Clock;
   nodeId?: Uint8Array;
   /** Decides on inbound sessions; default: accept every stream. */
-  acceptStream?: (streamId: Uint8Array, from: PeerAddress) => StreamAdmission;
+  /** `nodeId`: the client's, from its HELLO (PROTOCOL §4.1). */
+  acceptStream?: (streamId: Uint8Array, from: PeerAddress, nodeId: Uint8Array) => StreamAdmission;
   /** Share one limiter between endpoints of a node; default: the endpoint's own. */
   uploadLimiter?: UploadLimiter;
 }
@@ -335,7 +336,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     const ip = ipPrefixKey(from.host);
     if (this.unconfirmed >= c.maxUnconfirmed || (this.unconfirmedByIp.get(ip) ?? 0) >= c.maxUnconfirmedPerIp)
       return { drop: true };
-    const decision = this.options.acceptStream?.(hello.streamId, from) ?? { accept: true };
+    const decision = this.options.acceptStream?.(hello.streamId, from, hello.nodeId) ?? { accept: true };
     if (!decision.accept) return decision;
     const cid = newCid((k) => this.routes.has(k));
     const route: Route = { cid, remote: from, confirmed: false, unconfirmed: true };

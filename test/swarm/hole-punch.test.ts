@@ -44,6 +44,7 @@ async function node(
   role: 'broadcaster' | 'viewer',
   bootstrap: PeerAddress[],
   behindNat: boolean,
+  maxPeers = 8,
 ): Promise<Node> {
   const raw = await UdpSocket.bind({ host: '127.0.0.1', port: 0 });
   const filter = behindNat ? new NatFilterSocket(raw) : null;
@@ -55,7 +56,7 @@ async function node(
       Capability.PEX |
       Capability.PUNCH |
       (role === 'broadcaster' ? Capability.BROADCASTER : 0),
-    acceptStream: (_id, from) => swarm!.admit(from),
+    acceptStream: (_id, from, nodeId) => swarm!.admit(from, nodeId),
   });
   await endpoint.start();
   const punch = new EndpointPunchTransport(endpoint, STREAM_ID, '127.0.0.1');
@@ -66,7 +67,7 @@ async function node(
     selfNodeId: id,
     dialer: new EndpointDialer(endpoint, STREAM_ID),
     bootstrap,
-    maxPeers: 8,
+    maxPeers,
     punch,
   });
   const s = swarm;
@@ -109,6 +110,24 @@ describe('hole punching (PROTOCOL §5.17) on loopback', () => {
       .find((p) => Buffer.from(p.nodeId).toString('hex') === v2.id)!;
     expect(entry.flags & 0x08).toBe(0);
     expect(entry.flags & 0x10).toBe(0x10);
+  });
+});
+
+describe('introduction on REJECT FULL (PROTOCOL §5.17 step 7)', () => {
+  it('a viewer the broadcaster turns away reaches the filtered viewer the REJECT names', async () => {
+    const b = await node('broadcaster', [], false, 1);
+    const v1 = await node('viewer', [b.at], true);
+    await waitFor(() => linkTo(v1, b) !== undefined, { what: 'v1 admitted' });
+    const v2 = await node('viewer', [b.at], true);
+    await waitFor(() => linkTo(v2, v1) !== undefined && linkTo(v1, v2) !== undefined, {
+      timeoutMs: WAIT_MS,
+      what: 'v2 ↔ v1 linked',
+    });
+    expect(linkTo(v2, b)).toBeUndefined();
+    expect(linkTo(v2, v1)!.session.direction).toBe('outbound');
+    expect(linkTo(v2, v1)!.path).toBe('punched');
+    expect(linkTo(v1, v2)!.path).toBe('punched');
+    expect(v1.swarm.punching!.puncher.stats.probesSent).toBeGreaterThan(0);
   });
 });
 

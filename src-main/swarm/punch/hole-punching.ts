@@ -4,7 +4,7 @@
 // (Puncher). The swarm forwards links, the four frames and its tick here.
 
 import { CandidateKind, MAX_PUNCH_CANDIDATES } from '../../protocol/constants.js';
-import type { Frame, PunchCandidate } from '../../protocol/types.js';
+import type { Frame, PeerAddress, PexPeer, PunchCandidate } from '../../protocol/types.js';
 import { isUnicastHost } from '../../../src-shared/ip-scope.js';
 import type { PeerLink } from '../peer-link.js';
 import type { Dialer, PunchTransport, SwarmSession } from '../ports.js';
@@ -101,6 +101,16 @@ export class HolePunching {
       default:
         return false;
     }
+  }
+
+  /** A client we answer FULL, naming `peers`: the ones behind NAT start probing toward it. */
+  introduceRejected(client: PeerAddress, nodeId: Uint8Array, peers: readonly PexPeer[]): void {
+    const links: PeerLink[] = [];
+    for (const p of peers) {
+      const link = this.o.linkOf(Buffer.from(p.nodeId).toString('hex'));
+      if (link && !(p.flags & PexFlag.DIRECT)) links.push(link);
+    }
+    this.introducer.introduceRejected(client, nodeId, links);
   }
 
   tick(now: number): void {

@@ -13,7 +13,7 @@ import {
   PunchFailure,
   PunchRole,
 } from '../../protocol/constants.js';
-import type { PunchCandidate } from '../../protocol/types.js';
+import type { PeerAddress, PunchCandidate } from '../../protocol/types.js';
 import { DialBudget } from '../dial-budget.js';
 import type { PeerLink } from '../peer-link.js';
 
@@ -72,6 +72,34 @@ export class Introducer {
     from.session.send(connectAbout(target, token, fromRole));
     target.session.send(connectAbout(from, token, targetRole));
     this.stats.introduced++;
+  }
+
+  /**
+   * PROTOCOL §5.17 step 7: we answer `client` FULL and name `links` (neighbours of ours) in
+   * the REJECT. The client will dial them; those behind NAT would drop its HELLOs, so each
+   * is told to probe toward the client's address (cookie-validated: a REJECT with peers is
+   * only sent after a valid cookie, §13.1). Same pair and total limits as requests.
+   */
+  introduceRejected(client: PeerAddress, nodeId: Uint8Array, links: readonly PeerLink[]): void {
+    const clientId = Buffer.from(nodeId).toString('hex');
+    const now = this.now();
+    for (const link of links) {
+      if (!link.speaksPunch || link.nodeId === clientId) continue;
+      const pair = [clientId, link.nodeId].sort().join('|');
+      if ((this.pairs.get(pair) ?? -Infinity) > now - PAIR_EVERY_MS) continue;
+      if (!this.total.take()) return;
+      if (this.pairs.size >= PAIRS_KEPT) this.prunePairs(now);
+      this.pairs.set(pair, now);
+      link.session.send({
+        type: 'PUNCH_CONNECT',
+        token: randomBytes(8),
+        nodeId: Buffer.from(nodeId),
+        nat: NatClass.UNKNOWN,
+        role: PunchRole.PROBER,
+        candidates: [{ kind: CandidateKind.OBSERVED, host: client.host, port: client.port }],
+      });
+      this.stats.introduced++;
+    }
   }
 
   private prunePairs(now: number): void {
