@@ -453,7 +453,10 @@ export class Neighbourhood {
     // FULL: the node is there and may have room soon (PROTOCOL §13.5); keep asking.
     if (error.code === ErrorCode.FULL)
       c.nextTryAt = now + Math.min(FULL_RETRY_MAX_MS, 1000 * 2 ** c.failures);
-    const limit = c.validated ? 6 : UNVALIDATED_MAX_FAILURES;
+    // An entry behind NAT named by a REJECT is reached only when its node probes in time
+    // (PROTOCOL §5.17 step 7): it gets as many tries as an introduction.
+    const behindNat = c.flags & PexFlag.INTRODUCER && !(c.flags & PexFlag.DIRECT);
+    const limit = c.validated ? 6 : behindNat ? INTRODUCTION_MAX_FAILURES : UNVALIDATED_MAX_FAILURES;
     if (c.failures >= limit && !c.permanent) this.giveUp(c, now);
     this.options.onDialError?.(c.address, error);
   }

@@ -27,10 +27,10 @@ const BIRTHDAY_BATCH_EVERY_MS = 62;
 const BIRTHDAY_SPRAYS = 2;
 /** Birthday attempts as the symmetric side at once (256 extra sockets each). */
 const BIRTHDAY_CLIENTS = 2;
-/** §5.17 step 6: an asked-for introduction counts for 10 s; unsolicited ones 4, then 1 per 5 s; 8 at once. */
+/** §5.17 step 6: an asked-for introduction counts for 10 s; unsolicited ones 8, then 1 per s; 8 at once. */
 const ASKED_VALID_MS = 10_000;
-const UNSOLICITED_BURST = 4;
-const UNSOLICITED_EVERY_MS = 5000;
+const UNSOLICITED_BURST = 8;
+const UNSOLICITED_EVERY_MS = 1000;
 const MAX_RUNNING = 8;
 /** A request not followed by a link within this long failed. */
 const REQUEST_TIMEOUT_MS = ASKED_VALID_MS + PUNCH_DIAL_TIMEOUT_MS;
