@@ -119,8 +119,9 @@ export class HolePunching {
   }
 
   destroy(): void {
+    const poolProbes = this.o.transport.poolProbesSent?.() ?? 0;
     this.o.log?.(
-      `punch: stats ${JSON.stringify({ nat: this.nat, ...this.puncher.stats, ...this.introducer.stats })}`,
+      `punch: stats ${JSON.stringify({ nat: this.nat, ...this.puncher.stats, poolProbes, ...this.introducer.stats })}`,
     );
     this.puncher.destroy();
     this.pendingAddresses.clear();
