@@ -17,6 +17,8 @@ export const SettingsSchema = z.object({
   gatewayEnabled: z.boolean(),
   /** Local HTTP gateway port on 127.0.0.1; 0 = pick a free one. */
   gatewayPort: z.number().int().min(0).max(65535),
+  /** Ask the router to forward our UDP port (UPnP IGD, NAT-PMP); README "Port mapping". */
+  portMapping: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial();
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: Settings = {
   joinDistanceSegments: 2,
   gatewayEnabled: true,
   gatewayPort: 0,
+  portMapping: true,
 };
 
 export const ErrorInfoSchema = z.object({
@@ -58,6 +61,7 @@ export const PeerStatSchema = z.object({
   downBps: z.number(),
   bytesUp: z.number(),
   bytesDown: z.number(),
+  /** Requests answered: whole segments or single pieces of them (the dashboard says "Pieces"). */
   segmentsSent: z.number().int(),
   segmentsReceived: z.number().int(),
   connectedMs: z.number(),
@@ -101,6 +105,21 @@ export const SessionStateSchema = z.enum([
   'error',
 ]);
 export type SessionState = z.infer<typeof SessionStateSchema>;
+
+/**
+ * How others reach this node (README "Port mapping"): `mapped` = the router forwards our UDP
+ * port (via UPnP IGD or NAT-PMP) at `external`; `public` = our own address is public;
+ * `unmapped` = behind NAT and no router mapping (`detail` says why); `checking` = asking the
+ * router; `off` = port mapping turned off in Settings (or the node listens on loopback only).
+ */
+export const ReachabilitySchema = z.object({
+  kind: z.enum(['off', 'checking', 'mapped', 'public', 'unmapped']),
+  via: z.enum(['upnp', 'natpmp']).nullable(),
+  /** host:port others can send to, when known. */
+  external: z.string().nullable(),
+  detail: z.string().nullable(),
+});
+export type Reachability = z.infer<typeof ReachabilitySchema>;
 
 export const StatsSnapshotSchema = z.object({
   at: z.number(),
@@ -148,6 +167,8 @@ export const StatsSnapshotSchema = z.object({
       stalled: z.boolean(),
     })
     .nullable(),
+  /** Our own reachability while a session runs; null when idle. */
+  reachability: ReachabilitySchema.nullable(),
   lastError: ErrorInfoSchema.nullable(),
 });
 export type StatsSnapshot = z.infer<typeof StatsSnapshotSchema>;

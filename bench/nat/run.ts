@@ -23,11 +23,12 @@ import {
   type RunRecord,
   type ViewerRecord,
 } from './report.js';
-import { SCENARIOS, withOverrides, type Scenario } from './scenarios.js';
+import { SCENARIOS, withOverrides, withoutPortMapping, type Scenario } from './scenarios.js';
 import { capUplink } from './shaping.js';
-import { sh } from './shell.js';
+import { inNs, sh } from './shell.js';
 import { cannotBuild, removeLeftovers, Topology, type LabHost } from './topology.js';
-import { checkNatPmp, describeNatPmp, MINIUPNPD, startMiniupnpd } from './upnp.js';
+import { checkNatPmp, describeNatPmp, MINIUPNPD, startMiniupnpd, type StunHost } from './upnp.js';
+import { TABLE, UPNP_CHAINS } from './nat-rules.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -78,6 +79,7 @@ function parseOptions(argv: string[]): Options {
       duration: { type: 'string' },
       out: { type: 'string' },
       'report-from': { type: 'string' },
+      'port-mapping': { type: 'string', default: 'on' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -101,11 +103,14 @@ function parseOptions(argv: string[]): Options {
       throw new Error(`--${what} must be a whole number ${lo}–${hi}`);
     return n;
   };
-  const scenario = withOverrides(
+  const mappingFlag = values['port-mapping'];
+  if (mappingFlag !== 'on' && mappingFlag !== 'off') throw new Error('--port-mapping must be on or off');
+  const overridden = withOverrides(
     base,
     int(values.viewers, 'viewers', 1, 60),
     int(values.duration, 'duration', 10, 3600),
   );
+  const scenario = mappingFlag === 'off' ? withoutPortMapping(overridden) : overridden;
   return {
     scenario,
     outDir: resolve(values.out ?? join(ROOT, '.bench-out', 'nat', scenario.name)),
@@ -133,12 +138,15 @@ async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: La
         `(DNAT ${bh.publicIp}:${BROADCAST_PORT} -> ${bh.lanIp}:${BROADCAST_PORT}), advertised as ${bh.publicIp}`,
     );
   for (let i = 0; i < sc.viewers.length; i++) await topo.addHost(i + 1, sc.viewers[i]!);
+  const upnpHosts = topo.hosts.filter((h) => h.spec.upnp);
+  // The lab's STUN server, a public host of its own: miniupnpd learns its WAN address from it
+  // (upnp.ts says why). Added after the stream's hosts so their indices stay as they were.
+  const stun = upnpHosts.length ? await addStunHost(topo, dir, procs) : null;
   await topo.installAccounting();
   for (const h of topo.hosts)
     if (h.spec.upMultiple !== null)
       await capUplink(h.hostNs, 'eth0', Math.round(sc.bitrateKbps * h.spec.upMultiple));
-  const upnpHosts = topo.hosts.filter((h) => h.spec.upnp);
-  for (const h of upnpHosts) await startMiniupnpd(h, dir, procs);
+  for (const h of upnpHosts) await startMiniupnpd(h, dir, procs, stun!);
   if (upnpHosts.length) await pause(1000);
   for (const h of upnpHosts) {
     const answer = await checkNatPmp(h, join(HERE, 'natpmp-probe.ts'));
@@ -148,6 +156,50 @@ async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: La
     notes.push(line);
   }
   return { notes, natPmpSilent };
+}
+
+const STUN_INDEX = 239;
+
+async function addStunHost(topo: Topology, dir: string, procs: LabProcesses): Promise<StunHost> {
+  const h = await topo.addHost(STUN_INDEX, { nat: 'public', upnp: false, upMultiple: null });
+  const stun = { ip: h.publicIp, port: 3478 };
+  const p = procs.start(
+    'stun',
+    h.hostNs,
+    process.execPath,
+    ['--import', 'tsx', join(HERE, 'stun-server.ts'), stun.ip, String(stun.port)],
+    dir,
+    'stun.log',
+  );
+  await waitFor('the STUN server', 20_000, async () => {
+    if (p.exited) throw new Error(`the STUN server exited: ${await readText(join(dir, 'stun.log'))}`);
+    return (await readText(join(dir, 'stun.log'))).includes('listening') ? true : null;
+  });
+  return stun;
+}
+
+/** Per UPnP router: the node's own word (its status line) and the router's nftables DNAT rules. */
+async function portMappingNotes(topo: Topology, dir: string): Promise<string[]> {
+  const notes: string[] = [];
+  for (const h of topo.hosts.filter((x) => x.spec.upnp && x.routerNs)) {
+    const said = lastStatus(await readText(join(dir, `h${h.index}.log`)))?.reachable ?? 'no status line';
+    const chain = await inNs(h.routerNs!, 'nft', [
+      'list',
+      'chain',
+      'inet',
+      TABLE,
+      UPNP_CHAINS.prerouting,
+    ]).catch((e: Error) => e.message);
+    const rules = [...chain.matchAll(/th dport (\d+) dnat ip to ([\d.]+:\d+)/g)].map(
+      (m) => `${m[1]} -> ${m[2]}`,
+    );
+    const ok = rules.some((r) => r.includes(`-> ${h.lanIp}:`));
+    notes.push(
+      `port mapping h${h.index} (${h.index === 0 ? 'broadcaster' : 'viewer'}, ${h.spec.nat}): ` +
+        `${ok ? 'MAPPED' : 'NOT MAPPED'}; node says "${said}"; router r${h.index} nft DNAT: ${rules.join(', ') || 'none'}`,
+    );
+  }
+  return notes;
 }
 
 async function main(): Promise<number> {
@@ -232,6 +284,7 @@ async function stream(
   const sourceDir = join(dir, 'source');
   const source = new SourceSegments(sourceDir);
   const b = topo.hosts[0]!;
+  const noMapping = sc.portMapping === false ? ['--no-port-mapping'] : [];
   // In the broadcaster's namespace (it needs no network): a crashed run's ffmpeg is then
   // stopped with the namespace by the next run (topology.ts, removeLeftovers).
   const ffmpeg = procs.start(
@@ -259,8 +312,9 @@ async function stream(
       String(BROADCAST_PORT),
       '--bind',
       '0.0.0.0',
-      '--advertise',
-      b.publicIp,
+      // Behind a UPnP router without a hand-made forward, the address comes from the mapping.
+      ...(b.spec.upnp && !sc.broadcaster.portForward ? [] : ['--advertise', b.publicIp]),
+      ...noMapping,
       '--data-dir',
       join(dir, 'data-h0'),
       '--name',
@@ -277,7 +331,7 @@ async function stream(
   log(`broadcasting ${address}`);
   const broadcasterAt = Date.now();
 
-  const viewerHosts = topo.hosts.slice(1);
+  const viewerHosts = topo.hosts.slice(1).filter((h) => h.index !== STUN_INDEX);
   const started = new Map<LabHost, { proc: LabProcess; at: number; tracker: RecordingTracker }>();
   const pollAll = async (): Promise<void> => {
     await source.refresh();
@@ -290,7 +344,7 @@ async function stream(
       `viewer v${h.index}`,
       h.hostNs,
       process.execPath,
-      [SHOAL, 'watch', address, '--record', rec, '--data-dir', join(dir, `data-h${h.index}`)],
+      [SHOAL, 'watch', address, '--record', rec, '--data-dir', join(dir, `data-h${h.index}`), ...noMapping],
       dir,
       `h${h.index}.log`,
     );
@@ -333,6 +387,9 @@ async function stream(
     );
   }
   await pollAll();
+  const mappingNotes = await portMappingNotes(topo, dir);
+  for (const n of mappingNotes) log(n);
+  notes.push(...mappingNotes);
   const txEnd = (await linkCounters(b.hostNs, 'eth0')).txBytes;
   const windowSec = (endAt - Math.max(windowFrom, t0)) / 1000;
   const viewers: ViewerRecord[] = [];

@@ -19,7 +19,6 @@ import { SequenceJournal } from '../store/sequence-journal.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
-import { guessLanAddress } from './lan-address.js';
 import { StreamNode } from './stream-node.js';
 
 /** How long a stopping broadcaster waits for its neighbours to acknowledge its OFFLINE (§5.16). */
@@ -35,6 +34,9 @@ export interface BroadcastSessionOptions {
   /** Replay speed for a finished (VOD) playlist; 1 = real time. */
   vodSpeed?: number;
 }
+
+/** How long Go Live waits for the router's first answer before showing the address. */
+const FIRST_MAPPING_WAIT_MS = 3000;
 
 export class BroadcastSession {
   readonly role = 'broadcaster' as const;
@@ -99,11 +101,11 @@ export class BroadcastSession {
     );
     const session = new BroadcastSession(options, node, ingest, journal);
     session.wire();
-    const host = options.config.advertiseHost ?? guessLanAddress();
-    session.address = formatStreamAddress({
-      streamId: options.identity.streamId,
-      bootstrap: [{ host, port: node.port }],
-    });
+    // The address shows the router's mapping once there is one (README "Port mapping"): wait
+    // briefly for the router's first answer, and follow later changes (a renewal on a new port).
+    await node.reachability.firstAnswer(FIRST_MAPPING_WAIT_MS);
+    node.reachability.onChange(() => session.readdress());
+    session.readdress();
     node.swarm.start();
     ingest.start();
     try {
@@ -113,6 +115,13 @@ export class BroadcastSession {
       throw err;
     }
     return session;
+  }
+
+  private readdress(): void {
+    this.address = formatStreamAddress({
+      streamId: this.options.identity.streamId,
+      bootstrap: [this.node.reachability.advertisedEndpoint(this.options.config.advertiseHost)],
+    });
   }
 
   private wire(): void {

@@ -85,6 +85,11 @@ export class Engine implements EngineFacade {
     this.snapshotTimer.unref?.();
   }
 
+  /** The HTTP gateway listens (it is on in the settings and its port could be taken). */
+  get gatewayListening(): boolean {
+    return this.gateway !== null;
+  }
+
   /** The browser UI server knows its media URL only once it listens. */
   setMediaBaseUrl(url: string): void {
     this.config.mediaBaseUrl = url.replace(/\/+$/, '');
@@ -295,6 +300,7 @@ export class Engine implements EngineFacade {
         node.endpoint.setUploadCap(uploadCapBytes(this.config));
         node.swarm.setUploadRate(uploadCapBytes(this.config));
         node.swarm.setNoUpload(next.noUpload);
+        if (next.portMapping !== before.portMapping) await node.reachability.apply(this.config);
       }
       if (next.gatewayEnabled !== before.gatewayEnabled || next.gatewayPort !== before.gatewayPort)
         await this.applyGateway();
@@ -386,6 +392,7 @@ export class Engine implements EngineFacade {
               stalled: session.stalled,
             }
           : null,
+      reachability: session ? session.node.reachability.state() : null,
       lastError: last ? last.toJSON() : null,
     };
   }

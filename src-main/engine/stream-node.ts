@@ -11,6 +11,7 @@ import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '
 import type { Clock } from '../transport/clock.js';
 import type { EngineConfig } from './engine-config.js';
 import { FaultLog } from './fault-log.js';
+import { NodeReachability, type MapPort } from './node-reachability.js';
 import { EndpointPunchTransport } from './punch-transport.js';
 
 export interface StreamNodeOptions {
@@ -28,6 +29,8 @@ export interface StreamNodeOptions {
   socket?: DatagramSocket;
   /** Tests: the transport's time source (default: the system clock). */
   clock?: Clock;
+  /** Tests: how the node's UDP port gets mapped on the router (default: UPnP, then NAT-PMP). */
+  mapPort?: MapPort;
 }
 
 export function uploadCapBytes(config: EngineConfig): number | null {
@@ -38,12 +41,20 @@ export function uploadCapBytes(config: EngineConfig): number | null {
 export class StreamNode {
   readonly endpoint: Endpoint;
   readonly swarm: Swarm;
+  /** The router mapping of our UDP port and what we advertise (README "Port mapping"). */
+  readonly reachability: NodeReachability;
   /** Hole punching's access to the transport (PROTOCOL §5.17), null when punching is off. */
   readonly punch: EndpointPunchTransport | null;
 
-  private constructor(endpoint: Endpoint, swarm: Swarm, punch: EndpointPunchTransport | null) {
+  private constructor(
+    endpoint: Endpoint,
+    swarm: Swarm,
+    reachability: NodeReachability,
+    punch: EndpointPunchTransport | null,
+  ) {
     this.endpoint = endpoint;
     this.swarm = swarm;
+    this.reachability = reachability;
     this.punch = punch;
   }
 
@@ -69,7 +80,13 @@ export class StreamNode {
     const sameStream = (id: Uint8Array): boolean => Buffer.compare(id, streamId) === 0;
     const portError = (err: unknown): ShoalError => {
       const e = ShoalError.from(err, ErrorCode.IO);
-      return new ShoalError(ErrorCode.IO, `cannot open UDP port ${config.settings.udpPort}: ${e.message}`);
+      const port = config.settings.udpPort;
+      if (/EADDRINUSE/.test(e.message))
+        return new ShoalError(
+          ErrorCode.IO,
+          `UDP port ${port} is in use (another Shoal, or another program): choose another port (Settings, or -p on the command line), or 0 for any free port`,
+        );
+      return new ShoalError(ErrorCode.IO, `cannot open UDP port ${port}: ${e.message}`);
     };
     let socket: DatagramSocket | undefined = options.socket;
     const wrap = config.transport.wrapSocket;
@@ -148,7 +165,19 @@ export class StreamNode {
       if (sameStream(session.streamId)) s.adopt(new TransportSwarmSession(session));
       else session.close(ErrorCode.STREAM_NOT_FOUND, 'wrong stream');
     });
-    return new StreamNode(endpoint, swarm, punch);
+    const reachability = new NodeReachability(endpoint.address().port, options.mapPort);
+    // An injected socket (the fuzzer's in-memory one) has no port a router could forward.
+    if (!options.socket) await reachability.apply(config);
+    if (punch) {
+      // PROTOCOL §5.17: our router's port mapping is a MAPPED candidate in ADDRESSES.
+      const noteMapping = (): void => {
+        punch.mappedAddress =
+          reachability.state().kind === 'mapped' ? reachability.advertisedEndpoint(null) : null;
+      };
+      reachability.onChange(noteMapping);
+      noteMapping();
+    }
+    return new StreamNode(endpoint, swarm, reachability, punch);
   }
 
   get port(): number {
@@ -158,6 +187,8 @@ export class StreamNode {
   async destroy(): Promise<void> {
     this.swarm.destroy();
     await this.punch?.destroy();
+    // Before the socket closes: the router stops forwarding to a port nobody holds.
+    await this.reachability.destroy();
     await this.endpoint.destroy();
   }
 }

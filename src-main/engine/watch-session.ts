@@ -8,6 +8,7 @@
 
 import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { formatCount } from '../../src-shared/format.js';
 import {
   formatStreamAddress,
   publicKeyFromStreamId,
@@ -147,7 +148,7 @@ export class WatchSession {
     if (this.full && now - this.full.at < FULL_HOLDS_MS) {
       if (this.state === 'full') return;
       const { where, peers } = this.full;
-      const others = peers > 0 ? `trying the ${peers} peer${peers === 1 ? '' : 's'} it listed and ` : '';
+      const others = peers > 0 ? `trying the ${formatCount(peers, 'peer')} it listed and ` : '';
       this.options.bus.error(
         new ShoalError(
           ErrorCode.FULL,

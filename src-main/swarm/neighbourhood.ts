@@ -7,7 +7,7 @@
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { isUnicastHost } from '../../src-shared/ip-scope.js';
 import type { PeerAddress, PexPeer } from '../protocol/types.js';
-import { NatClass, PexFlag } from '../protocol/constants.js';
+import { CandidateKind, NatClass, PexFlag } from '../protocol/constants.js';
 import { BanList } from './ban-list.js';
 import { DialBudget } from './dial-budget.js';
 import { PeerLink } from './peer-link.js';
@@ -104,7 +104,11 @@ const PROBE_ALIVE_BACKOFF_MS = 5000;
 function punchFlags(link: PeerLink, weIntroduce: boolean): number {
   let flags = 0;
   const dialled = link.session.direction === 'outbound' && link.path !== 'punched';
-  if (dialled || link.nat === NatClass.PUBLIC) flags |= PexFlag.DIRECT;
+  const r = link.session.remote;
+  const mapped = link.candidates.some(
+    (c) => c.kind === CandidateKind.MAPPED && c.host === r.host && c.port === r.port,
+  );
+  if (dialled || mapped || link.nat === NatClass.PUBLIC) flags |= PexFlag.DIRECT;
   if (weIntroduce && link.speaksPunch) flags |= PexFlag.INTRODUCER;
   if (link.nat === NatClass.SYMMETRIC) flags |= PexFlag.SYMMETRIC;
   return flags;

@@ -132,11 +132,7 @@ function Broadcasting({ snapshot }: { snapshot: StatsSnapshot }) {
         <div className="live-main">
           <Player src={snapshot.playlistUrl} label="Broadcast preview" muted />
           <div className="stat-row">
-            <StatTile
-              label="Segments"
-              value={snapshot.segments.ingested}
-              testId="segments-ingested"
-            />
+            <StatTile label="Segments" value={snapshot.segments.ingested} testId="segments-ingested" />
             <StatTile label="Viewers" value={broadcast?.viewers ?? 0} testId="viewers-count" />
             <StatTile
               label="Upload used"

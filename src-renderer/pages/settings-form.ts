@@ -13,6 +13,7 @@ export interface SettingsForm {
   joinDistanceSegments: string;
   gatewayEnabled: boolean;
   gatewayPort: string;
+  portMapping: boolean;
 }
 
 export type SettingsFormErrors = Partial<Record<keyof SettingsForm, string>>;
@@ -30,6 +31,7 @@ export function formFromSettings(s: Settings): SettingsForm {
     joinDistanceSegments: String(s.joinDistanceSegments),
     gatewayEnabled: s.gatewayEnabled,
     gatewayPort: String(s.gatewayPort),
+    portMapping: s.portMapping,
   };
 }
 
@@ -60,7 +62,11 @@ const limits = (key: 'uploadCapKbps' | 'maxPeers' | 'udpPort' | 'joinDistanceSeg
 
 export function validateSettingsForm(form: SettingsForm): SettingsFormResult {
   const errors: SettingsFormErrors = {};
-  const patch: SettingsPatch = { noUpload: form.noUpload, gatewayEnabled: form.gatewayEnabled };
+  const patch: SettingsPatch = {
+    noUpload: form.noUpload,
+    gatewayEnabled: form.gatewayEnabled,
+    portMapping: form.portMapping,
+  };
 
   const check = (
     field: 'uploadCapKbps' | 'maxPeers' | 'udpPort' | 'joinDistanceSegments' | 'gatewayPort',
