@@ -46,6 +46,9 @@ export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 export const PeerRoleSchema = z.enum(['broadcaster', 'viewer', 'seed']);
 export type PeerRole = z.infer<typeof PeerRoleSchema>;
 
+export const PeerPathSchema = z.enum(['direct', 'mapped', 'punched']);
+export type PeerPath = z.infer<typeof PeerPathSchema>;
+
 export const PeerStatSchema = z.object({
   nodeId: z.string(),
   address: z.string(),
@@ -64,6 +67,12 @@ export const PeerStatSchema = z.object({
   connectedMs: z.number(),
   health: z.enum(['good', 'fair', 'poor']),
   choked: z.boolean(),
+  /**
+   * How we reach the peer (PROTOCOL §5.18): `direct` (one of us dialled the other's
+   * address), `mapped` (we dialled its router port mapping), `punched` (hole punching
+   * through NAT opened the path, after an introduction).
+   */
+  path: PeerPathSchema,
 });
 export type PeerStat = z.infer<typeof PeerStatSchema>;
 
