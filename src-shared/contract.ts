@@ -118,6 +118,12 @@ export const ReachabilitySchema = z.object({
   /** host:port others can send to, when known. */
   external: z.string().nullable(),
   detail: z.string().nullable(),
+  /**
+   * What our NAT does, as peers' observed addresses show it (PROTOCOL §5.18 "NAT class"):
+   * 'cone' keeps one public port for every peer (hole punching works with every peer),
+   * 'symmetric' takes a new one per peer (punching works only with cone or public peers).
+   */
+  nat: z.enum(['unknown', 'public', 'cone', 'symmetric']).optional(),
 });
 export type Reachability = z.infer<typeof ReachabilitySchema>;
 
