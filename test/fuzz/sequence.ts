@@ -413,7 +413,7 @@ export async function runScenario(sc: Scenario): Promise<RunOutcome> {
   return { failure, datagrams: net.delivered, sequences: sc.sequences.length };
 }
 
-const CAPS = Capability.PIECES | Capability.PEX | Capability.RELAY;
+const CAPS = Capability.PIECES | Capability.PEX | Capability.RELAY | Capability.PUNCH;
 
 async function end(how: Sequence['end'], p: MemoryPeer, node: NodeUnderFuzz, net: MemoryNet): Promise<void> {
   if (how === 'goodbye' && p.connected) {
