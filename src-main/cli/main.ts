@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DHT_NODE_PATTERN } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineConfigInput } from '../engine/engine-config.js';
@@ -38,6 +39,10 @@ interface CommonOptions {
   advertise?: string;
   bind?: string;
   quiet?: boolean;
+  /** false with --no-dht; undefined = as in Settings. */
+  dht?: boolean;
+  dhtBootstrap?: string[];
+  dhtPort?: number;
 }
 
 /**
@@ -65,8 +70,11 @@ function engineInput(
       ...(opts.uploadCap !== undefined && { uploadCapKbps: opts.uploadCap }),
       ...(opts.maxPeers !== undefined && { maxPeers: opts.maxPeers }),
       ...(opts.joinDistance !== undefined && { joinDistanceSegments: opts.joinDistance }),
+      ...(opts.dht === false && { dhtEnabled: false }),
+      ...(opts.dhtBootstrap !== undefined && { dhtBootstrap: opts.dhtBootstrap }),
       ...http,
     },
+    ...(opts.dhtPort !== undefined && { dht: { port: opts.dhtPort } }),
     ...(opts.window !== undefined && { store: { maxSegments: opts.window } }),
     ...(opts.bind !== undefined && { transport: { bindHost: opts.bind } }),
     ...extra,
@@ -142,6 +150,24 @@ function notFoundError(engine: Engine): ShoalError {
   return new ShoalError(ErrorCode.STREAM_NOT_FOUND, 'the stream was not found', true);
 }
 
+/** Once the stream's record is on the DHT, its short address works too: say it (stderr). */
+function sayShortAddressOnce(engine: Engine): void {
+  const off = engine.onSnapshot((s) => {
+    if (!s.shortAddress) return;
+    off();
+    terminal.say(`on the DHT: ${s.shortAddress}`);
+  });
+}
+
+function parseDhtBootstrap(text: string): string[] {
+  if (text.trim() === 'none') return [];
+  const nodes = text.split(',').map((n) => n.trim());
+  for (const n of nodes) {
+    if (!DHT_NODE_PATTERN.test(n)) throw new InvalidArgumentError(`"${n}" is not host:port`);
+  }
+  return nodes;
+}
+
 async function withEngine(input: EngineConfigInput, body: (engine: Engine) => Promise<void>): Promise<void> {
   // Fail now with a clear message rather than at the first key or settings write.
   await ensureFolder(input.dataDir, 'data folder');
@@ -193,6 +219,18 @@ export function buildProgram(): Command {
       )
       .option('--advertise <host>', "host to put in the stream address (default: this machine's LAN address)")
       .option('--bind <host>', 'address to bind the UDP socket to', '0.0.0.0')
+      .option('--no-dht', 'do not use the BitTorrent DHT (PROTOCOL §15): addresses need host:port')
+      .addOption(
+        new Option(
+          '--dht-bootstrap <nodes>',
+          'DHT nodes to join through, host:port comma-separated (default: the public routers; "none": no bootstrap)',
+        ).argParser(parseDhtBootstrap),
+      )
+      .addOption(
+        new Option('--dht-port <port>', 'UDP port of the DHT node (0 = any)').argParser(
+          intIn('DHT port', 0, 65535),
+        ),
+      )
       .option('--data-dir <dir>', 'where keys and settings are kept', defaultDataDir())
       .option('-q, --quiet', 'no live status line');
 
@@ -208,6 +246,7 @@ export function buildProgram(): Command {
       await withEngine(input, async (engine) => {
         const info = await engine.startBroadcast({ folder, identity: opts.name });
         process.stdout.write(`${info.address}\n`);
+        sayShortAddressOnce(engine);
         const gw = engine.getSnapshot().gatewayUrl;
         if (gw) process.stderr.write(`shoal: local HLS at ${gw}\n`);
         await runUntilStopped(engine, Boolean(opts.quiet), false);

@@ -29,6 +29,7 @@ export function statusLine(s: StatsSnapshot): string {
     parts.push(`uploaded ${formatBytes(s.totals.uploaded)}`, `segments ${s.segments.ingested}`);
     if (s.broadcast?.stalled) parts.push('PLAYLIST STALLED');
   }
+  if (s.dht && s.dht.record !== 'none') parts.push(`dht ${s.dht.nodes} nodes, record ${s.dht.record}`);
   if (s.totals.toGateway > 0) parts.push(`gateway ${formatBytes(s.totals.toGateway)}`);
   if (s.lastError) parts.push(`last error: ${s.lastError.message}`);
   return parts.join(' | ');

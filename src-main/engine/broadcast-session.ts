@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { formatStreamAddress } from '../../src-shared/stream-address.js';
+import { formatStreamAddress, shortStreamAddress } from '../../src-shared/stream-address.js';
 import { StreamInfoFlag } from '../protocol/constants.js';
 import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, signStreamInfo } from '../protocol/signing.js';
@@ -18,6 +18,8 @@ import { SequenceJournal } from '../store/sequence-journal.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
+import { BroadcastDiscovery } from './broadcast-discovery.js';
+import type { DhtService } from './dht-service.js';
 import { guessLanAddress } from './lan-address.js';
 import { StreamNode } from './stream-node.js';
 
@@ -30,6 +32,8 @@ export interface BroadcastSessionOptions {
   now: () => number;
   /** Replay speed for a finished (VOD) playlist; 1 = real time. */
   vodSpeed?: number;
+  /** The engine's DHT: the stream's record is kept there (PROTOCOL §15); absent or off = not. */
+  dht?: DhtService;
 }
 
 export class BroadcastSession {
@@ -44,6 +48,8 @@ export class BroadcastSession {
   /** Ingest events are handled one after another: a segment waits for the journal write. */
   private queue: Promise<void> = Promise.resolve();
   private journalFailed = false;
+  /** The stream's record on the DHT. */
+  discovery: BroadcastDiscovery | null = null;
 
   private constructor(
     private readonly options: BroadcastSessionOptions,
@@ -100,6 +106,16 @@ export class BroadcastSession {
       streamId: options.identity.streamId,
       bootstrap: [{ host, port: node.port }],
     });
+    if (options.dht && options.config.settings.dhtEnabled) {
+      session.discovery = new BroadcastDiscovery(
+        options.dht,
+        identity,
+        node,
+        options.config,
+        () => undefined,
+        (error) => options.bus.error(error),
+      );
+    }
     node.swarm.start();
     ingest.start();
     try {
@@ -233,7 +249,13 @@ export class BroadcastSession {
     this.options.bus.state(state);
   }
 
+  /** `shoal://<id>`, once the stream's record is stored on the DHT. */
+  get shortAddress(): string | null {
+    return this.discovery?.published ? shortStreamAddress(this.streamId) : null;
+  }
+
   async destroy(): Promise<void> {
+    this.discovery?.destroy();
     await this.ingest.destroy();
     await this.queue;
     await this.node.destroy();

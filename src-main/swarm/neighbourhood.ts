@@ -168,6 +168,14 @@ export class Neighbourhood {
     }
   }
 
+  /** Forgets candidates (not links): addresses that are no longer the node's. */
+  forget(peers: readonly PeerAddress[]): void {
+    for (const p of peers) {
+      const c = this.candidates.get(addressKey(p));
+      if (c && !c.dialing) this.candidates.delete(addressKey(p));
+    }
+  }
+
   /** Takes a freshly connected session (either direction). Returns null if it was refused. */
   adopt(session: SwarmSession): PeerLink | null {
     const refuse = (why: string, code: number = ErrorCode.PROTOCOL_VIOLATION): null => {
