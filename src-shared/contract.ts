@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 /** `host:port`, `[v6]:port`: a DHT bootstrap node. */
 export const DHT_NODE_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}):[0-9]{1,5}$/;
+export const MAX_DHT_BOOTSTRAP_NODES = 16;
 /** The public routers of the Mainline DHT. */
 export const PUBLIC_DHT_BOOTSTRAP = [
   'router.bittorrent.com:6881',
@@ -30,7 +31,9 @@ export const SettingsSchema = z.object({
   /** Find streams and peers on the BitTorrent Mainline DHT (PROTOCOL §15). */
   dhtEnabled: z.boolean(),
   /** DHT nodes to join through, `host:port` each (the public routers by default). */
-  dhtBootstrap: z.array(z.string().regex(DHT_NODE_PATTERN, 'expected host:port')).max(16),
+  dhtBootstrap: z
+    .array(z.string().regex(DHT_NODE_PATTERN, 'expected host:port'))
+    .max(MAX_DHT_BOOTSTRAP_NODES),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial();

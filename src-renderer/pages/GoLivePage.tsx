@@ -132,11 +132,7 @@ function Broadcasting({ snapshot }: { snapshot: StatsSnapshot }) {
         <div className="live-main">
           <Player src={snapshot.playlistUrl} label="Broadcast preview" muted />
           <div className="stat-row">
-            <StatTile
-              label="Segments"
-              value={snapshot.segments.ingested}
-              testId="segments-ingested"
-            />
+            <StatTile label="Segments" value={snapshot.segments.ingested} testId="segments-ingested" />
             <StatTile label="Viewers" value={broadcast?.viewers ?? 0} testId="viewers-count" />
             <StatTile
               label="Upload used"
@@ -153,7 +149,13 @@ function Broadcasting({ snapshot }: { snapshot: StatsSnapshot }) {
         </div>
         <aside className="live-side">
           <section className="card">
-            {snapshot.address && <AddressShare address={snapshot.address} />}
+            {snapshot.address && (
+              <AddressShare
+                address={snapshot.address}
+                shortAddress={snapshot.shortAddress}
+                dht={snapshot.dht}
+              />
+            )}
           </section>
           <section className="card source-card">
             <div className="field-hint">Source folder</div>
