@@ -8,7 +8,12 @@
 import DHT, { type MutableItem } from 'bittorrent-dht';
 import type { KeyObject } from 'node:crypto';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { verifyDhtSignature, signDhtMessage, DHT_RECORD_SALT } from '../protocol/dht-record.js';
+import {
+  DHT_RECORD_SALT,
+  dhtRecordTarget,
+  signDhtMessage,
+  verifyDhtSignature,
+} from '../protocol/dht-record.js';
 import type { PeerAddress } from '../protocol/types.js';
 
 export interface DhtNodeOptions {
@@ -18,7 +23,10 @@ export interface DhtNodeOptions {
   bindHost?: string;
   /** UDP port; 0 = any. */
   port?: number;
-  /** A bootstrap that never answers leaves the node "ready" with no peers after this. */
+  /**
+   * How long start() waits for the first walk of the DHT (the routing table filling up);
+   * 0 = not at all: lookups work before it, starting from the bootstrap nodes.
+   */
   readyTimeoutMs?: number;
 }
 
@@ -62,7 +70,7 @@ export class DhtNode {
   }
 
   private whenReady(timeoutMs: number): Promise<void> {
-    if (this.dht.ready) return Promise.resolve();
+    if (this.dht.ready || timeoutMs <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, timeoutMs);
       timer.unref?.();
@@ -98,6 +106,11 @@ export class DhtNode {
   putRecord(put: SignedPut): Promise<number> {
     return new Promise((resolve, reject) => {
       if (this.destroyed) return reject(ShoalError.closed('the DHT node'));
+      // bittorrent-dht reuses the nodes (and their write tokens) of a lookup for 5 minutes,
+      // but a token is valid only from the IP address it was given to: after our address
+      // changed, every put with them is refused. A put is rare: always look the nodes up again.
+      const tables = (this.dht as unknown as { _tables?: { remove(key: string): void } })._tables;
+      tables?.remove(dhtRecordTarget(put.streamId).toString('hex'));
       try {
         this.dht.put(
           {

@@ -10,10 +10,14 @@ import type { DhtConfig } from './engine-config.js';
 
 export type DhtState = 'off' | 'starting' | 'no-nodes' | 'ready';
 
+/** A node whose routing table is still empty this long after start says 'no-nodes'. */
+const NO_NODES_AFTER_MS = 10_000;
+
 export class DhtService {
   private node: Promise<DhtNode | null> | null = null;
   private started: DhtNode | null = null;
   private bootstrapKey = '';
+  private startedAt = 0;
   private destroyed = false;
 
   constructor(
@@ -30,6 +34,7 @@ export class DhtService {
     if (this.node && key === this.bootstrapKey) return this.node;
     void this.stop();
     this.bootstrapKey = key;
+    this.startedAt = Date.now();
     const node = DhtNode.start({
       bootstrap: settings.dhtBootstrap,
       bindHost: this.config.bindHost,
@@ -56,8 +61,8 @@ export class DhtService {
 
   state(): DhtState {
     if (!this.settings().dhtEnabled || this.destroyed) return 'off';
-    if (!this.started) return 'starting';
-    return this.started.nodeCount() > 0 ? 'ready' : 'no-nodes';
+    if (this.started?.nodeCount()) return 'ready';
+    return !this.started || Date.now() - this.startedAt < NO_NODES_AFTER_MS ? 'starting' : 'no-nodes';
   }
 
   nodeCount(): number {

@@ -44,7 +44,7 @@ export interface DhtConfig {
   bindHost: string;
   /** Its UDP port; 0 = any. */
   port: number;
-  /** How long joining may take before the node is used anyway (its bootstrap may be unreachable). */
+  /** How long to wait for the first walk of the DHT before using the node (0: lookups start from the bootstrap nodes at once). */
   readyTimeoutMs: number;
 }
 
@@ -94,7 +94,7 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   maxDatagram: 1200,
 };
 
-export const DEFAULT_DHT_CONFIG: DhtConfig = { bindHost: '0.0.0.0', port: 0, readyTimeoutMs: 10_000 };
+export const DEFAULT_DHT_CONFIG: DhtConfig = { bindHost: '0.0.0.0', port: 0, readyTimeoutMs: 0 };
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 

@@ -21,8 +21,7 @@ afterAll(async () => {
 async function setup(): Promise<{ a: DhtNode; b: DhtNode }> {
   const net = await DhtNet.start(3);
   cleanup.push(() => net.destroy());
-  const start = () =>
-    DhtNode.start({ bootstrap: net.bootstrap, bindHost: '127.0.0.1', readyTimeoutMs: 5000 });
+  const start = () => DhtNode.start({ bootstrap: net.bootstrap, bindHost: '127.0.0.1' });
   const [a, b] = [await start(), await start()];
   cleanup.push(
     () => a.destroy(),

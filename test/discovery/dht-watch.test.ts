@@ -41,7 +41,7 @@ describe('shoal://<id> through the DHT', () => {
       dhtNet = await DhtNet.start(3);
       const dht = {
         settings: { dhtEnabled: true, dhtBootstrap: dhtNet.bootstrap },
-        dht: { bindHost: '127.0.0.1', readyTimeoutMs: 5000 },
+        dht: { bindHost: '127.0.0.1' },
       };
       folder = await makeTempDir('shoal-dht-live-');
       live = startLiveHls(folder, { segmentSeconds: 1, listSize: 6 });
