@@ -55,11 +55,14 @@ export function movedIp(ip: string): string {
   return `${parts[0]}.${parts[1]}.${Number(parts[2]) + 1}.${parts[3]}`;
 }
 
-/** A public host's IP address changes: the new one is added, the old one removed. */
+/**
+ * A public host's IP address changes. The old one goes first: the new one is in the same
+ * subnet, and deleting a subnet's primary address also deletes its secondary ones.
+ */
 export async function readdress(host: LabHost, prefixLen: number): Promise<string> {
   const next = movedIp(host.publicIp);
-  await inNs(host.hostNs, 'ip', ['addr', 'add', `${next}/${prefixLen}`, 'dev', 'eth0']);
   await inNs(host.hostNs, 'ip', ['addr', 'del', `${host.publicIp}/${prefixLen}`, 'dev', 'eth0']);
+  await inNs(host.hostNs, 'ip', ['addr', 'add', `${next}/${prefixLen}`, 'dev', 'eth0']);
   return next;
 }
 

@@ -14,6 +14,8 @@ import type { StreamNode } from './stream-node.js';
 
 /** Without a link to the broadcaster (fed by viewers only), look for a newer record this often. */
 const NO_BROADCASTER_LINK_MS = 30_000;
+/** A link to the broadcaster that received nothing for this long (it sends every segment) may be dead. */
+const SILENT_SOURCE_MS = 4000;
 
 export interface WatchDiscoveryOptions {
   dht: DhtService;
@@ -69,8 +71,10 @@ export class WatchDiscovery {
 
   private retryMs(): number {
     if (!this.found || this.options.lost()) return RESOLVE_RETRY_MS;
-    const links = this.options.node.swarm.neighbourhood.links();
-    return links.some((l) => l.isBroadcaster) ? RESOLVE_IDLE_MS : NO_BROADCASTER_LINK_MS;
+    const source = this.options.node.swarm.neighbourhood.links().find((l) => l.isBroadcaster);
+    if (!source) return NO_BROADCASTER_LINK_MS;
+    // Our link to the broadcaster went silent: it may have moved (PROTOCOL §15.4).
+    return source.session.silentMs() > SILENT_SOURCE_MS ? RESOLVE_RETRY_MS : RESOLVE_IDLE_MS;
   }
 
   private useRecord(endpoints: PeerAddress[]): void {

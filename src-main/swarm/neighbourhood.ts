@@ -75,6 +75,11 @@ export const IDLE_EVICT_MS = 10_000;
 /** A neighbour dropped for not delivering is not dialled again for this long. */
 const UNDELIVERING_COOLDOWN_MS = 60_000;
 const MAX_BANNED_IDS = 1024;
+/**
+ * A link that received nothing for this long (a keepalive comes every 5 s, PROTOCOL §10.5)
+ * gives way to a new connection with the same node id (PROTOCOL §2.2).
+ */
+const MOVED_SILENT_MS = 6000;
 /** A probe's handshake gives up soon: the next probe follows (see probeBootstrap). */
 const PROBE_TIMEOUT_MS = 1500;
 /** A probe that found the node alive behind our link is not repeated for this long. */
@@ -189,8 +194,13 @@ export class Neighbourhood {
     const chosen = session.direction === 'outbound' && candidate?.permanent === true;
     if (this.bannedIds.has(session.nodeId) || (!chosen && this.bans.banned(session.remote.host)))
       return refuse('banned', ErrorCode.BANNED);
-    // PROTOCOL §2.2: one connection per peer node id; the one established first stays.
-    if (this.linksById.has(session.nodeId)) return refuse('duplicate connection', ErrorCode.CLOSED);
+    // PROTOCOL §2.2: one connection per peer node id; the one established first stays,
+    // unless it has gone silent: the node moved (a new IP address, PROTOCOL §15.4) or we did.
+    const older = this.linksById.get(session.nodeId);
+    if (older) {
+      if (older.session.silentMs() < MOVED_SILENT_MS) return refuse('duplicate connection', ErrorCode.CLOSED);
+      this.close(older, ErrorCode.CLOSED, 'replaced: the node answers on a new connection');
+    }
     this.replaceRestarted(session);
     if (this.linksById.size >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0))
       return refuse('full');
