@@ -93,8 +93,10 @@ export class WatchDiscovery {
   notFoundReason(nodes: number): string | null {
     if (!this.running) return null;
     if (this.found) return null;
-    if (nodes === 0) return 'no DHT node answered (are the DHT bootstrap nodes in Settings reachable?)';
-    return `${this.miss?.message ?? 'not found on the DHT yet'} (asked ${this.resolver?.lookups ?? 0} times, still asking)`;
+    if (nodes === 0)
+      return 'no DHT node answered (are its bootstrap nodes reachable? Settings → Discovery, or --dht-bootstrap)';
+    const asked = this.resolver?.lookups ?? 0;
+    return `${this.miss?.message ?? 'not found on the DHT yet'} (asked ${asked} time${asked === 1 ? '' : 's'}: is the broadcaster live?)`;
   }
 
   status(): DhtRecordStatus {

@@ -7,7 +7,8 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src-shared/contract.js';
-import { parseStreamAddress } from '../../src-shared/stream-address.js';
+import { parseStreamAddress, streamIdFromPublicKey } from '../../src-shared/stream-address.js';
+import { generateStreamKeys } from '../../src-main/protocol/signing.js';
 import { hasFfmpeg, makeTempDir, removeDir, startLiveHls, type LiveHls } from '../fixtures/ffmpeg.js';
 import { freeUdpPort } from '../fixtures/shoal-process.js';
 import { collectEvents, EngineNet, waitFor } from '../fakes/engine-net.js';
@@ -38,7 +39,7 @@ describe('shoal://<id> through the DHT', () => {
   it.skipIf(!hasFfmpeg())(
     'a viewer resolves and plays, another finds it by get_peers, and both follow the broadcaster to a new port',
     async () => {
-      dhtNet = await DhtNet.start(3);
+      dhtNet ??= await DhtNet.start(3);
       const dht = {
         settings: { dhtEnabled: true, dhtBootstrap: dhtNet.bootstrap },
         dht: { bindHost: '127.0.0.1' },
@@ -97,6 +98,20 @@ describe('shoal://<id> through the DHT', () => {
     },
     300_000,
   );
+
+  it('says "not found on the DHT yet" for a stream nobody published', async () => {
+    dhtNet ??= await DhtNet.start(3);
+    const viewer = await net.engine({
+      settings: { dhtEnabled: true, dhtBootstrap: dhtNet.bootstrap },
+      dht: { bindHost: '127.0.0.1' },
+      notFoundAfterMs: 1000,
+    });
+    await viewer.watch(`shoal://${streamIdFromPublicKey(generateStreamKeys().streamId)}`);
+    await waitFor(() => viewer.getSnapshot().state === 'not-found', 30_000, 'not-found');
+    expect(viewer.getSnapshot().lastError?.message).toMatch(/not found on the DHT yet \(asked \d+ times?/);
+    expect(viewer.getSnapshot().dht).toMatchObject({ record: 'resolving' });
+    await viewer.stopWatching();
+  }, 60_000);
 
   it.skipIf(!hasFfmpeg())(
     'a host name in a long address is resolved by DNS (no DHT)',
