@@ -83,19 +83,22 @@ export function dhtFigures(
   startedAt: Map<number, number>,
   readdressedAt: number | null,
 ): string[] {
-  if (r.scenario.dhtBootstrapNodes === 0) return [];
+  const dht = r.scenario.dhtBootstrapNodes > 0;
   const firsts: number[] = [];
   for (const v of r.viewers) {
     const start = startedAt.get(v.index);
     if (start === undefined || v.arrivals.size === 0) continue;
     firsts.push((Math.min(...v.arrivals.values()) - start) / 1000);
   }
+  const given = dht
+    ? `DHT: viewers given only shoal://<id> (${r.scenario.dhtBootstrapNodes} bootstrap nodes)`
+    : 'no DHT: viewers given the full address';
   const lines = [
-    `DHT: viewers given only shoal://<id> (${r.scenario.dhtBootstrapNodes} bootstrap nodes): first segment ` +
+    `${given}: first segment ` +
       `${sec(quantile(firsts, 0.5))} p50, ${sec(quantile(firsts, 1))} max after the CLI started ` +
       `(${firsts.length}/${r.viewers.length} played; each: ${firsts.map((f) => f.toFixed(1)).join(' ')})`,
   ];
-  if (readdressedAt !== null) {
+  if (dht && readdressedAt !== null) {
     const gaps: number[] = [];
     let stuck = 0;
     for (const v of r.viewers) {
