@@ -99,17 +99,19 @@ export function dhtFigures(
       `(${firsts.length}/${r.viewers.length} played; each: ${firsts.map((f) => f.toFixed(1)).join(' ')})`,
   ];
   if (dht && readdressedAt !== null) {
+    // Resumed: the first segment ffmpeg finished after the change is in the viewer's recording.
     const gaps: number[] = [];
     let stuck = 0;
     for (const v of r.viewers) {
-      const after = [...v.arrivals.values()].filter((at) => at > readdressedAt);
+      const after = [...v.arrivals].filter(([k]) => (r.segmentDoneAt.get(k) ?? 0) > readdressedAt);
       if (after.length === 0) stuck++;
-      else gaps.push((Math.min(...after) - readdressedAt) / 1000);
+      else gaps.push((Math.min(...after.map(([, at]) => at)) - readdressedAt) / 1000);
     }
     lines.push(
       `DHT: broadcaster changed IP ${((readdressedAt - (r.endAt - r.scenario.durationSec * 1000)) / 1000).toFixed(0)} s in: ` +
-        `viewers' next new segment ${sec(quantile(gaps, 0.5))} p50, ${sec(quantile(gaps, 1))} max after the change ` +
-        `(${gaps.length}/${r.viewers.length} resumed${stuck ? `, ${stuck} never` : ''}; each: ${gaps.map((g) => g.toFixed(1)).join(' ')}). ` +
+        `the first segment encoded after the change reached viewers ${sec(quantile(gaps, 0.5))} p50, ` +
+        `${sec(quantile(gaps, 1))} max after it (${gaps.length}/${r.viewers.length} resumed${stuck ? `, ${stuck} never` : ''}; ` +
+        `each: ${gaps.map((g) => g.toFixed(1)).join(' ')}; a segment is ${r.scenario.segmentSec} s). ` +
         `Kernel byte counts after the change miss the broadcaster's new address.`,
     );
   }
