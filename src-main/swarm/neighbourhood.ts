@@ -125,7 +125,7 @@ export class Neighbourhood {
         code: ErrorCode.BANNED,
         message: `banned for ${Math.ceil(ban.untilMs / 60_000)} min: ${ban.reason}`,
       };
-    if (this.canAccept() || this.evictIdle()) return { accept: true };
+    if (this.canAccept() || this.evictSilent() || this.evictIdle()) return { accept: true };
     return { accept: false, code: ErrorCode.FULL, message: 'no free peer slots', peers: this.pexPeers(16) };
   }
 
@@ -225,6 +225,25 @@ export class Neighbourhood {
       if (addressKey(old.session.remote) !== key || old.nodeId === session.nodeId) continue;
       this.close(old, ErrorCode.CLOSED, 'replaced: a new node answers at this address');
     }
+  }
+
+  /**
+   * When full: closes the neighbour we have heard nothing at all from for the longest, if
+   * that is over MOVED_SILENT_MS (a keepalive comes every 5 s): it is gone or has moved
+   * (PROTOCOL §13.5, §15.4), and its slot should not wait for its idle timeout.
+   */
+  private evictSilent(): boolean {
+    let silent: PeerLink | null = null;
+    for (const link of this.linksById.values())
+      if (
+        link.session.silentMs() >= MOVED_SILENT_MS &&
+        (!silent || link.session.silentMs() > silent.session.silentMs())
+      )
+        silent = link;
+    if (!silent) return false;
+    const secs = Math.round(silent.session.silentMs() / 1000);
+    this.close(silent, ErrorCode.RESOURCE_LIMIT, `evicted: heard nothing for ${secs} s`);
+    return true;
   }
 
   /**
