@@ -73,9 +73,34 @@ describe('App', () => {
     const alerts = () => screen.queryAllByRole('alert').map((a) => a.textContent ?? '');
     expect(alerts().some((t) => /^Broadcaster offline — waiting.*by itself/.test(t))).toBe(true);
     expect(screen.getByTestId('video')).toBeTruthy();
+    // It says whether the broadcaster stopped or fell silent (PROTOCOL §5.16).
+    expect(alerts().some((t) => /may have lost its connection/.test(t))).toBe(true);
+    act(() => api.pushSnapshot({ ...watching('broadcaster-offline'), offlineCause: 'stopped' }));
+    expect(alerts().some((t) => /stopped the stream/.test(t))).toBe(true);
+    expect(alerts().some((t) => /may have lost its connection/.test(t))).toBe(false);
     act(() => api.pushSnapshot(watching('playing')));
     expect(screen.getByTestId('status-badge').dataset.state).toBe('playing');
     expect(alerts().some((t) => t.startsWith('Broadcaster offline'))).toBe(false);
+  });
+
+  it('says how a viewer with no working peer reaches the stream (issue 16)', async () => {
+    const api = new FakeApi();
+    render(<App api={api} />);
+    const watching = (path: string | null) =>
+      makeSnapshot({
+        mode: 'watching',
+        state: 'playing',
+        address: VALID_ADDRESS,
+        playlistUrl: 'http://127.0.0.1:1/m.m3u8',
+        peers: [makePeer({ role: 'broadcaster' })],
+        path,
+      });
+    act(() => api.pushSnapshot(watching('No reachable peer — served by the broadcaster')));
+    expect(document.querySelector('.p2p-hint')?.textContent).toBe(
+      'No reachable peer — served by the broadcaster',
+    );
+    act(() => api.pushSnapshot(watching(null)));
+    expect(document.querySelector('.p2p-hint')).toBeNull();
   });
 
   it('opens a shoal:// link from the host on the Watch page and starts watching', async () => {

@@ -34,6 +34,8 @@ export const SettingsSchema = z.object({
   dhtBootstrap: z
     .array(z.string().regex(DHT_NODE_PATTERN, 'expected host:port'))
     .max(MAX_DHT_BOOTSTRAP_NODES),
+  /** Ask the router to forward our UDP port (UPnP IGD, NAT-PMP); README "Port mapping". */
+  portMapping: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export const SettingsPatchSchema = SettingsSchema.partial();
@@ -49,6 +51,7 @@ export const DEFAULT_SETTINGS: Settings = {
   gatewayPort: 0,
   dhtEnabled: true,
   dhtBootstrap: PUBLIC_DHT_BOOTSTRAP,
+  portMapping: true,
 };
 
 export const ErrorInfoSchema = z.object({
@@ -74,6 +77,7 @@ export const PeerStatSchema = z.object({
   downBps: z.number(),
   bytesUp: z.number(),
   bytesDown: z.number(),
+  /** Requests answered: whole segments or single pieces of them (the dashboard says "Pieces"). */
   segmentsSent: z.number().int(),
   segmentsReceived: z.number().int(),
   connectedMs: z.number(),
@@ -112,6 +116,21 @@ export const SessionStateSchema = z.enum([
 ]);
 export type SessionState = z.infer<typeof SessionStateSchema>;
 
+/**
+ * How others reach this node (README "Port mapping"): `mapped` = the router forwards our UDP
+ * port (via UPnP IGD or NAT-PMP) at `external`; `public` = our own address is public;
+ * `unmapped` = behind NAT and no router mapping (`detail` says why); `checking` = asking the
+ * router; `off` = port mapping turned off in Settings (or the node listens on loopback only).
+ */
+export const ReachabilitySchema = z.object({
+  kind: z.enum(['off', 'checking', 'mapped', 'public', 'unmapped']),
+  via: z.enum(['upnp', 'natpmp']).nullable(),
+  /** host:port others can send to, when known. */
+  external: z.string().nullable(),
+  detail: z.string().nullable(),
+});
+export type Reachability = z.infer<typeof ReachabilitySchema>;
+
 export const StatsSnapshotSchema = z.object({
   at: z.number(),
   mode: z.enum(['idle', 'broadcasting', 'watching']),
@@ -137,6 +156,17 @@ export const StatsSnapshotSchema = z.object({
   }),
   bufferSec: z.number(),
   behindLiveSec: z.number().nullable(),
+  /**
+   * Viewer in 'broadcaster-offline': 'stopped' when the broadcaster said so (its GOODBYE, or
+   * its offline notice relayed by peers), 'silent' when nothing new came for a while (it
+   * crashed, lost its network, or its encoder stopped). Absent otherwise.
+   */
+  offlineCause: z.enum(['stopped', 'silent']).optional(),
+  /**
+   * Viewer: how it reaches the stream, when that is worth saying (issue 16: no viewer is left
+   * without a path), e.g. "No reachable peer — served by the broadcaster". Absent or null: peers work.
+   */
+  path: z.string().nullable().optional(),
   segments: z.object({
     ingested: z.number().int(),
     received: z.number().int(),
@@ -167,6 +197,8 @@ export const StatsSnapshotSchema = z.object({
       stalled: z.boolean(),
     })
     .nullable(),
+  /** Our own reachability while a session runs; null when idle. */
+  reachability: ReachabilitySchema.nullable(),
   lastError: ErrorInfoSchema.nullable(),
 });
 export type StatsSnapshot = z.infer<typeof StatsSnapshotSchema>;

@@ -53,3 +53,8 @@ export function formatLoss(fraction: number): string {
   const pct = Math.max(0, fraction) * 100;
   return `${pct === 0 ? '0' : pct < 10 ? pct.toFixed(1) : Math.round(pct)}%`;
 }
+
+/** "1 peer", "2 peers", "0 viewers": a count with its noun, singular only for exactly one. */
+export function formatCount(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}

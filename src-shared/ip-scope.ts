@@ -4,26 +4,22 @@
 // reflector. Stream addresses (stream-address.ts) and PEX candidates (swarm) both refuse
 // them, so the check lives here, without node:net (src-shared imports no Node builtin).
 
+import { ipv6FromText, ipv6Problem } from './ipv6.js';
+
 /** Why `host` (an IP literal) cannot be a peer, or null when it can; host names pass. */
 export function nonUnicastReason(host: string): string | null {
   const v4 = ipv4Octets(host);
   if (v4) return ipv4Reason(v4);
   if (!host.includes(':')) return null;
   const text = host.toLowerCase().split('%')[0]!;
-  // IPv4-mapped (::ffff:a.b.c.d) and its hex form: the IPv4 rules apply.
-  const mapped = /^::ffff:(?:0:)?([0-9.]+)$/.exec(text);
-  if (mapped) {
-    const inner = ipv4Octets(mapped[1]!);
-    return inner ? ipv4Reason(inner) : null;
-  }
-  const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(text);
-  if (hexMapped) {
-    const hi = parseInt(hexMapped[1]!, 16);
-    const lo = parseInt(hexMapped[2]!, 16);
-    return ipv4Reason([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
-  }
-  if (/^[0:]+$/.test(text.replace(/::/g, ':'))) return 'the unspecified address';
-  if (/^ff[0-9a-f]{0,2}:/.test(text)) return 'a multicast address';
+  // On the 16 bytes, so that every way of writing an address (::0:0:0:0.0.0.0 is ::) is judged alike.
+  if (ipv6Problem(text) !== null) return null;
+  const b = ipv6FromText(text);
+  if (b.every((x) => x === 0)) return 'the unspecified address';
+  if (b[0] === 0xff) return 'a multicast address';
+  // IPv4-mapped (::ffff:a.b.c.d): the IPv4 rules apply.
+  if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff)
+    return ipv4Reason([...b.subarray(12, 16)]);
   return null;
 }
 

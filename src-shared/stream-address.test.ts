@@ -122,6 +122,9 @@ describe('parseStreamAddress', () => {
     expect(rejection(`shoal://${ID}@[ff02::1]:5`)).toMatch(/multicast/);
     expect(rejection(`shoal://${ID}@[::]:5`)).toMatch(/unspecified/);
     expect(rejection(`shoal://${ID}@[::ffff:224.0.0.1]:5`)).toMatch(/multicast/);
+    // Any way of writing them (a property run found ::0:0:0:0.0.0.0 let through by isUnicastHost).
+    for (const other of ['::0:0:0:0.0.0.0', '0:0::0', '::ffff:e000:1', 'FF02:0::1'])
+      expect(isUnicastHost(other), other).toBe(false);
     expect(rejection(`shoal://${ID}@1.2.3.4:5,255.255.255.255:5`)).toMatch(/endpoint 2/);
     // Neighbours of those ranges are ordinary unicast addresses.
     for (const host of ['223.255.255.255', '1.0.0.0', '127.0.0.1', '[fe80::1]', '[::1]', '[::ffff:10.0.0.1]'])

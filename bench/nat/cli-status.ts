@@ -7,6 +7,8 @@ export interface CliStatus {
   peers: number;
   fromPeersPct: number | null;
   segments: number | null;
+  /** The node's own reachability, e.g. "yes, via UPnP (198.18.0.11:40000)". */
+  reachable: string | null;
 }
 
 /** The last status line in a CLI log, or null if it printed none. */
@@ -23,6 +25,7 @@ export function lastStatus(log: string): CliStatus | null {
     peers: num(/\| peers (\d+)/) ?? 0,
     fromPeersPct: num(/from peers (\d+)%/),
     segments: num(/segments (\d+)/),
+    reachable: /\| reachable: ([^|]+)/.exec(line)?.[1]?.trim() ?? null,
   };
 }
 

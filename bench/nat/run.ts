@@ -24,11 +24,12 @@ import {
   type RunRecord,
   type ViewerRecord,
 } from './report.js';
-import { SCENARIOS, withOverrides, type Scenario } from './scenarios.js';
+import { SCENARIOS, withOverrides, withoutPortMapping, type Scenario } from './scenarios.js';
 import { capUplink } from './shaping.js';
-import { sh } from './shell.js';
+import { inNs, sh } from './shell.js';
 import { cannotBuild, removeLeftovers, Topology, type LabHost } from './topology.js';
-import { checkNatPmp, describeNatPmp, MINIUPNPD, startMiniupnpd } from './upnp.js';
+import { checkNatPmp, describeNatPmp, MINIUPNPD, startMiniupnpd, type StunHost } from './upnp.js';
+import { TABLE, UPNP_CHAINS } from './nat-rules.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -80,6 +81,7 @@ function parseOptions(argv: string[]): Options {
       'dht-nodes': { type: 'string' },
       out: { type: 'string' },
       'report-from': { type: 'string' },
+      'port-mapping': { type: 'string', default: 'on' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -103,12 +105,15 @@ function parseOptions(argv: string[]): Options {
       throw new Error(`--${what} must be a whole number ${lo}–${hi}`);
     return n;
   };
-  const scenario = withOverrides(
+  const mappingFlag = values['port-mapping'];
+  if (mappingFlag !== 'on' && mappingFlag !== 'off') throw new Error('--port-mapping must be on or off');
+  const overridden = withOverrides(
     base,
     int(values.viewers, 'viewers', 1, 60),
     int(values.duration, 'duration', 10, 3600),
     int(values['dht-nodes'], 'dht-nodes', 0, 16),
   );
+  const scenario = mappingFlag === 'off' ? withoutPortMapping(overridden) : overridden;
   return {
     scenario,
     outDir: resolve(values.out ?? join(ROOT, '.bench-out', 'nat', scenario.name)),
@@ -139,12 +144,15 @@ async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: La
         `(DNAT ${bh.publicIp}:${BROADCAST_PORT} -> ${bh.lanIp}:${BROADCAST_PORT}), advertised as ${bh.publicIp}`,
     );
   for (let i = 0; i < sc.viewers.length; i++) await topo.addHost(i + 1, sc.viewers[i]!);
+  const upnpHosts = topo.hosts.filter((h) => h.spec.upnp);
+  // The lab's STUN server, a public host of its own: miniupnpd learns its WAN address from it
+  // (upnp.ts says why). Added after the stream's hosts so their indices stay as they were.
+  const stun = upnpHosts.length ? await addStunHost(topo, dir, procs) : null;
   await topo.installAccounting();
   for (const h of topo.hosts)
     if (h.spec.upMultiple !== null)
       await capUplink(h.hostNs, 'eth0', Math.round(sc.bitrateKbps * h.spec.upMultiple));
-  const upnpHosts = topo.hosts.filter((h) => h.spec.upnp);
-  for (const h of upnpHosts) await startMiniupnpd(h, dir, procs);
+  for (const h of upnpHosts) await startMiniupnpd(h, dir, procs, stun!);
   if (upnpHosts.length) await pause(1000);
   for (const h of upnpHosts) {
     const answer = await checkNatPmp(h, join(HERE, 'natpmp-probe.ts'));
@@ -154,6 +162,50 @@ async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: La
     notes.push(line);
   }
   return { notes, natPmpSilent, dhtNodes };
+}
+
+const STUN_INDEX = 239;
+
+async function addStunHost(topo: Topology, dir: string, procs: LabProcesses): Promise<StunHost> {
+  const h = await topo.addHost(STUN_INDEX, { nat: 'public', upnp: false, upMultiple: null });
+  const stun = { ip: h.publicIp, port: 3478 };
+  const p = procs.start(
+    'stun',
+    h.hostNs,
+    process.execPath,
+    ['--import', 'tsx', join(HERE, 'stun-server.ts'), stun.ip, String(stun.port)],
+    dir,
+    'stun.log',
+  );
+  await waitFor('the STUN server', 20_000, async () => {
+    if (p.exited) throw new Error(`the STUN server exited: ${await readText(join(dir, 'stun.log'))}`);
+    return (await readText(join(dir, 'stun.log'))).includes('listening') ? true : null;
+  });
+  return stun;
+}
+
+/** Per UPnP router: the node's own word (its status line) and the router's nftables DNAT rules. */
+async function portMappingNotes(topo: Topology, dir: string): Promise<string[]> {
+  const notes: string[] = [];
+  for (const h of topo.hosts.filter((x) => x.spec.upnp && x.routerNs)) {
+    const said = lastStatus(await readText(join(dir, `h${h.index}.log`)))?.reachable ?? 'no status line';
+    const chain = await inNs(h.routerNs!, 'nft', [
+      'list',
+      'chain',
+      'inet',
+      TABLE,
+      UPNP_CHAINS.prerouting,
+    ]).catch((e: Error) => e.message);
+    const rules = [...chain.matchAll(/th dport (\d+) dnat ip to ([\d.]+:\d+)/g)].map(
+      (m) => `${m[1]} -> ${m[2]}`,
+    );
+    const ok = rules.some((r) => r.includes(`-> ${h.lanIp}:`));
+    notes.push(
+      `port mapping h${h.index} (${h.index === 0 ? 'broadcaster' : 'viewer'}, ${h.spec.nat}): ` +
+        `${ok ? 'MAPPED' : 'NOT MAPPED'}; node says "${said}"; router r${h.index} nft DNAT: ${rules.join(', ') || 'none'}`,
+    );
+  }
+  return notes;
 }
 
 async function main(): Promise<number> {
@@ -239,6 +291,7 @@ async function stream(
   const source = new SourceSegments(sourceDir);
   const b = topo.hosts[0]!;
   const dht = dhtArgs(built.dhtNodes);
+  const noMapping = sc.portMapping === false ? ['--no-port-mapping'] : [];
   // In the broadcaster's namespace (it needs no network): a crashed run's ffmpeg is then
   // stopped with the namespace by the next run (topology.ts, removeLeftovers).
   const ffmpeg = procs.start(
@@ -266,13 +319,22 @@ async function stream(
       String(BROADCAST_PORT),
       '--bind',
       '0.0.0.0',
-      // A broadcaster that will change address advertises what its interfaces say (PROTOCOL §15.1).
-      ...(sc.readdressAtSec === undefined ? ['--advertise', b.publicIp] : []),
+      // Behind a UPnP router without a hand-made forward, the address comes from the mapping;
+      // a broadcaster that will change address advertises what its interfaces say (PROTOCOL §15.1).
+      ...((b.spec.upnp && !sc.broadcaster.portForward) || sc.readdressAtSec !== undefined
+        ? []
+        : ['--advertise', b.publicIp]),
+      ...noMapping,
       '--data-dir',
       join(dir, 'data-h0'),
       '--name',
       'natlab',
       ...dht,
+      // The broadcaster knows its own line, as a user sets it in Settings (issue 16: "the
+      // broadcaster, within its upload cap"): 5% under the tbf rate, for IP and UDP headers.
+      ...(b.spec.upMultiple === null
+        ? []
+        : ['--upload-cap', String(Math.round(0.95 * sc.bitrateKbps * b.spec.upMultiple))]),
     ],
     dir,
     'h0.log',
@@ -293,7 +355,7 @@ async function stream(
   if (watchAddress !== address) log(`viewers watch ${watchAddress}`);
   const broadcasterAt = Date.now();
 
-  const viewerHosts = topo.hosts.slice(1);
+  const viewerHosts = topo.hosts.slice(1).filter((h) => h.index !== STUN_INDEX);
   const started = new Map<LabHost, { proc: LabProcess; at: number; tracker: RecordingTracker }>();
   const pollAll = async (): Promise<void> => {
     await source.refresh();
@@ -306,7 +368,17 @@ async function stream(
       `viewer v${h.index}`,
       h.hostNs,
       process.execPath,
-      [SHOAL, 'watch', watchAddress, '--record', rec, '--data-dir', join(dir, `data-h${h.index}`), ...dht],
+      [
+        SHOAL,
+        'watch',
+        watchAddress,
+        '--record',
+        rec,
+        '--data-dir',
+        join(dir, `data-h${h.index}`),
+        ...noMapping,
+        ...dht,
+      ],
       dir,
       `h${h.index}.log`,
     );
@@ -359,6 +431,9 @@ async function stream(
     );
   }
   await pollAll();
+  const mappingNotes = await portMappingNotes(topo, dir);
+  for (const n of mappingNotes) log(n);
+  notes.push(...mappingNotes);
   const txEnd = (await linkCounters(b.hostNs, 'eth0')).txBytes;
   const windowSec = (endAt - Math.max(windowFrom, t0)) / 1000;
   const viewers: ViewerRecord[] = [];

@@ -6,7 +6,7 @@ export type NatKind = 'public' | 'cone' | 'symmetric';
 export interface HostSpec {
   /** `public`: on the internet bridge itself; otherwise behind its own home router of that kind. */
   nat: NatKind;
-  /** The router runs miniupnpd (UPnP IGD + NAT-PMP/PCP). Nothing in Shoal uses it yet. */
+  /** The router runs miniupnpd (UPnP IGD + NAT-PMP/PCP); Shoal maps its port there (README "Port mapping"). */
   upnp: boolean;
   /** Uplink cap (tc tbf) as a multiple of the stream bitrate; null = uncapped. */
   upMultiple: number | null;
@@ -35,6 +35,8 @@ export interface Scenario {
    * (issue 16 §4: viewers find it again through the DHT). Needs dhtBootstrapNodes.
    */
   readdressAtSec?: number;
+  /** Nodes map their port on UPnP/NAT-PMP routers (off: `--port-mapping off`, the 'before' figures). */
+  portMapping?: boolean;
 }
 
 const VIEWER_UP = 1.5;
@@ -43,11 +45,12 @@ const BROADCASTER_UP = 3;
 const hosts = (count: number, nat: NatKind, upnp = false): HostSpec[] =>
   Array.from({ length: count }, () => ({ nat, upnp, upMultiple: VIEWER_UP }));
 
+// With UPnP on its router the broadcaster maps its own port; without, the user forwarded it.
 const homeBroadcaster = (upnp: boolean): Scenario['broadcaster'] => ({
   nat: 'cone',
   upnp,
   upMultiple: BROADCASTER_UP,
-  portForward: true,
+  portForward: !upnp,
 });
 
 const publicBroadcaster: Scenario['broadcaster'] = {
@@ -64,7 +67,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     ...base,
     name: 'home',
     summary:
-      'broadcaster behind a UPnP router (port forwarded by hand); 2 public, 6 cone (3 UPnP), 4 symmetric',
+      'broadcaster behind a UPnP router (it maps its port itself); 2 public, 6 cone (3 UPnP), 4 symmetric',
     broadcaster: homeBroadcaster(true),
     viewers: [
       ...hosts(2, 'public'),
@@ -131,5 +134,18 @@ export function withOverrides(
     viewers: list,
     durationSec: durationSec ?? s.durationSec,
     dhtBootstrapNodes: dhtBootstrapNodes ?? s.dhtBootstrapNodes,
+  };
+}
+
+/**
+ * The scenario as main ran it before port mapping: every node with `--no-port-mapping`, and a
+ * broadcaster behind a router gets its port forwarded by hand as it needed then.
+ */
+export function withoutPortMapping(s: Scenario): Scenario {
+  return {
+    ...s,
+    summary: `${s.summary} [port mapping off]`,
+    portMapping: false,
+    broadcaster: { ...s.broadcaster, portForward: s.broadcaster.nat !== 'public' },
   };
 }

@@ -2,11 +2,13 @@
 // per router namespace, in the foreground (-d) so the lab owns its process. It adds its port
 // mappings to the chains of the router's own table (nat-rules.ts, UPNP_CHAINS).
 //
-// Known limit: miniupnpd 2.3.1 (Debian 12) treats 198.18.0.0/15 as a reserved range. With
-// such a WAN address it still answers, but refuses every mapping and gives NAT-PMP result 3
-// (network failure) with external address 0.0.0.0; `ext_ip` is refused too, and the
-// `ext_allow_private_ipv4` option only exists in later versions. The check below prints
-// what the server said.
+// miniupnpd 2.3.1 (Debian 12) treats 198.18.0.0/15 as a reserved range: with such a WAN
+// address and no more, it answers but refuses every mapping (NAT-PMP result 3, external
+// address 0.0.0.0); `ext_ip` is refused too, and `ext_allow_private_ipv4` only exists in later
+// versions. So each router learns its public address by STUN (`ext_perform_stun`) from the
+// lab's own STUN host (stun-server.ts), as routers behind an unknown uplink do: the answer
+// shows it is not behind another NAT, and miniupnpd then maps. The check below prints what
+// the server said.
 
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -19,7 +21,13 @@ import type { LabHost } from './topology.js';
 
 export const MINIUPNPD = '/usr/sbin/miniupnpd';
 
-function config(host: LabHost, dir: string): string {
+/** The lab's STUN host (a public host of its own, stun-server.ts). */
+export interface StunHost {
+  ip: string;
+  port: number;
+}
+
+export function miniupnpdConfig(host: LabHost, dir: string, stun: StunHost): string {
   const lan = `192.168.${host.index}.0/24`;
   const uuid = `6e61746c-6162-4000-8000-${host.index.toString(16).padStart(12, '0')}`;
   return [
@@ -31,6 +39,9 @@ function config(host: LabHost, dir: string): string {
     'secure_mode=yes',
     'system_uptime=no',
     `uuid=${uuid}`,
+    'ext_perform_stun=yes',
+    `ext_stun_host=${stun.ip}`,
+    `ext_stun_port=${stun.port}`,
     `lease_file=${join(dir, `upnp-r${host.index}.leases`)}`,
     `upnp_table_name=${TABLE}`,
     `upnp_nat_table_name=${TABLE}`,
@@ -44,10 +55,15 @@ function config(host: LabHost, dir: string): string {
 }
 
 /** Starts miniupnpd in the host's router namespace; its log goes to upnp-r<i>.log. */
-export async function startMiniupnpd(host: LabHost, dir: string, procs: LabProcesses): Promise<void> {
+export async function startMiniupnpd(
+  host: LabHost,
+  dir: string,
+  procs: LabProcesses,
+  stun: StunHost,
+): Promise<void> {
   if (!host.routerNs) throw new Error(`host ${host.index} has no router`);
   const conf = join(dir, `upnp-r${host.index}.conf`);
-  await writeFile(conf, config(host, dir));
+  await writeFile(conf, miniupnpdConfig(host, dir, stun));
   const pidFile = join(dir, `upnp-r${host.index}.pid`);
   const child = spawn('ip', ['netns', 'exec', host.routerNs, MINIUPNPD, '-d', '-f', conf, '-P', pidFile], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,8 @@
 //   goodbye  that broadcaster stops (GOODBYE): how long until each viewer says offline;
 //   encoder  (after another restart) ffmpeg is killed and started again into the folder:
 //            from the first segment of the new run until each viewer holds it.
+// The broadcaster takes one peer (--max-peers 1), so two of the three viewers watch through
+// the third: they hear of a GOODBYE only through the relayed offline notice (PROTOCOL §5.16).
 // Targets (issue 15): offline within 2 s of a GOODBYE and within the idle timeout (15 s) of a
 // crash; resume within 2 segment durations (2 s here) of the first new segment.
 
@@ -22,6 +24,8 @@ import { freeUdpPort, shoalProcess } from '../../test/fixtures/shoal-process.js'
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 1;
 const SEGMENT_S = 1;
 const VIEWERS = 3;
+/** Peers the broadcaster takes: the other viewers are served through them. */
+const BROADCASTER_PEERS = 1;
 
 type Timed = { at: number; event: EngineEvent };
 
@@ -81,6 +85,8 @@ async function round(): Promise<Round> {
       String(port),
       '--data-dir',
       dataDir,
+      '--max-peers',
+      String(BROADCASTER_PEERS),
       '--quiet',
     ]);
     const address = await first.firstLine(30_000);
@@ -114,6 +120,7 @@ async function round(): Promise<Round> {
         advertiseHost: '127.0.0.1',
         transport: { bindHost: '127.0.0.1' },
         settings: { udpPort: port, gatewayEnabled: false },
+        swarm: { broadcasterMaxPeers: BROADCASTER_PEERS },
       });
       engines.push(engine);
       const log = track(engine);
@@ -150,6 +157,10 @@ async function round(): Promise<Round> {
     await sleep(4000);
 
     // goodbye
+    const linked = engines
+      .slice(0, VIEWERS)
+      .map((e) => e.getSnapshot().peers.some((p) => p.role === 'broadcaster'));
+    console.log(`at the goodbye, linked to the broadcaster: ${JSON.stringify(linked)}`);
     const stoppedAt = Date.now();
     await second.engine.destroy();
     await until(() => states('broadcaster-offline'), 60_000, 'offline after the goodbye');

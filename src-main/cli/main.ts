@@ -10,6 +10,8 @@ import { Engine } from '../engine/engine.js';
 import type { EngineConfigInput } from '../engine/engine-config.js';
 import { findSampleFolder } from '../engine/sample-folder.js';
 import { ensureFolder } from '../store/ensure-folder.js';
+import { assertUdpPortFree } from './port-check.js';
+import { UiLaunchFile, type UiLaunch } from './ui-launch-file.js';
 import { findRendererRoot, UiServer } from './ui-server.js';
 import { statusLine } from './status-line.js';
 import { installProcessGuard } from '../engine/process-guard.js';
@@ -34,6 +36,7 @@ interface CommonOptions {
   maxPeers?: number;
   window?: number;
   joinDistance?: number;
+  skipAfter?: number;
   http?: number;
   dataDir: string;
   advertise?: string;
@@ -43,6 +46,8 @@ interface CommonOptions {
   dht?: boolean;
   dhtBootstrap?: string[];
   dhtPort?: number;
+  /** false with --no-port-mapping; commander's default otherwise (then the setting decides). */
+  portMapping?: boolean;
 }
 
 /**
@@ -72,10 +77,12 @@ function engineInput(
       ...(opts.joinDistance !== undefined && { joinDistanceSegments: opts.joinDistance }),
       ...(opts.dht === false && { dhtEnabled: false }),
       ...(opts.dhtBootstrap !== undefined && { dhtBootstrap: opts.dhtBootstrap }),
+      ...(opts.portMapping === false && { portMapping: false }),
       ...http,
     },
     ...(opts.dhtPort !== undefined && { dht: { port: opts.dhtPort } }),
     ...(opts.window !== undefined && { store: { maxSegments: opts.window } }),
+    ...(opts.skipAfter !== undefined && { swarm: { resyncAfterSegments: opts.skipAfter } }),
     ...(opts.bind !== undefined && { transport: { bindHost: opts.bind } }),
     ...extra,
   };
@@ -172,16 +179,63 @@ async function withEngine(input: EngineConfigInput, body: (engine: Engine) => Pr
   // Fail now with a clear message rather than at the first key or settings write.
   await ensureFolder(input.dataDir, 'data folder');
   const engine = new Engine(input);
+  // Errors while the engine starts wait until we know whether they are fatal here.
+  let early: string[] | null = [];
   engine.onEvent((e) => {
-    if (e.type === 'error' && !process.env.SHOAL_QUIET_ERRORS) terminal.say(e.error.message);
+    if (e.type !== 'error' || process.env.SHOAL_QUIET_ERRORS) return;
+    if (early) early.push(e.error.message);
+    else terminal.say(e.error.message);
   });
   try {
     await engine.start();
+    const startErrors = early;
+    early = null;
+    // Asked for on the command line, the gateway is not optional: say so (once) and stop.
+    if (
+      input.settings?.gatewayEnabled === true &&
+      input.settings.gatewayPort !== undefined &&
+      !engine.gatewayListening
+    ) {
+      const port = input.settings.gatewayPort;
+      const inUse = startErrors.some((m) => m.includes(`port ${port} is in use`));
+      throw new ShoalError(
+        ErrorCode.IO,
+        inUse
+          ? `HLS gateway: port ${port} is in use (another Shoal, or another program): pick another with --http <port>, or --http 0 for any free port`
+          : `HLS gateway: cannot listen on port ${port}: ${startErrors.join('; ')}`,
+      );
+    }
+    for (const message of startErrors) terminal.say(message);
     await body(engine);
   } catch (err) {
     await engine.destroy().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The UI server, at the same URL as last time with this data folder when it can be (a tab
+ * left open reconnects by itself), else on the port asked for, or any free one.
+ */
+async function openUiServer(
+  engine: Engine,
+  rendererRoot: string,
+  asked: number | undefined,
+  last: UiLaunch | null,
+): Promise<UiServer> {
+  const token = last?.token ?? UiLaunchFile.newToken();
+  if (asked === undefined && last) {
+    const server = new UiServer({ engine, rendererRoot, port: last.port, token });
+    try {
+      await server.start();
+      return server;
+    } catch {
+      await server.destroy(); // taken by now: any free port, with the same token
+    }
+  }
+  const server = new UiServer({ engine, rendererRoot, port: asked ?? 0, token });
+  await server.start();
+  return server;
 }
 
 export function buildProgram(): Command {
@@ -231,22 +285,32 @@ export function buildProgram(): Command {
           intIn('DHT port', 0, 65535),
         ),
       )
+      .option('--no-port-mapping', "don't ask the router to forward our UDP port (UPnP, NAT-PMP)")
       .option('--data-dir <dir>', 'where keys and settings are kept', defaultDataDir())
       .option('-q, --quiet', 'no live status line');
 
   common(program.command('broadcast').argument('<folder>', 'folder where OBS or ffmpeg writes HLS'))
     .description('broadcast the HLS stream written into a folder; prints the stream address')
     .option('--name <name>', 'identity name: the same name keeps the same stream address', 'default')
-    .action(async (folder: string, opts: CommonOptions & { name: string }) => {
+    .option('--loop', 'replay a finished (VOD) playlist endlessly instead of ending the stream')
+    .action(async (folder: string, opts: CommonOptions & { name: string; loop?: boolean }) => {
       // The broadcaster's own limit (its upload carries each direct viewer) unless given.
       const input = engineInput(
         opts,
         opts.maxPeers === undefined ? {} : { swarm: { broadcasterMaxPeers: opts.maxPeers } },
       );
       await withEngine(input, async (engine) => {
-        const info = await engine.startBroadcast({ folder, identity: opts.name });
+        const info = await engine.startBroadcast({ folder, identity: opts.name, loop: opts.loop ?? false });
         process.stdout.write(`${info.address}\n`);
         sayShortAddressOnce(engine);
+        // A router mapping that arrives late (or moves) changes the address: print it again.
+        let printed = info.address;
+        engine.onSnapshot((s) => {
+          if (s.mode !== 'broadcasting' || !s.address || s.address === printed) return;
+          printed = s.address;
+          process.stdout.write(`${s.address}\n`);
+          terminal.say('the stream address changed (router port mapping): use the new one above');
+        });
         const gw = engine.getSnapshot().gatewayUrl;
         if (gw) process.stderr.write(`shoal: local HLS at ${gw}\n`);
         await runUntilStopped(engine, Boolean(opts.quiet), false);
@@ -259,6 +323,12 @@ export function buildProgram(): Command {
       new Option('--join-distance <segments>', 'join this many segments behind live').argParser(
         intIn('join distance', 1, 20),
       ),
+    )
+    .addOption(
+      new Option(
+        '--skip-after <segments>',
+        'stalled this many segments behind, jump ahead to live (1–100, default 4; 100: keep every segment)',
+      ).argParser(intIn('skip after', 1, 100)),
     )
     .option('--no-upload', "leech only: don't upload to other viewers")
     .option('--record <file>', 'append the received stream to a file')
@@ -277,16 +347,20 @@ export function buildProgram(): Command {
   common(program.command('ui'))
     .description('run the engine headless and serve the Shoal UI to a browser on 127.0.0.1')
     .addOption(
-      new Option('--ui-port <port>', 'port of the UI server (0 = any free port)')
-        .argParser(intIn('ui port', 0, 65535))
-        .default(0),
+      new Option(
+        '--ui-port <port>',
+        'port of the UI server (default: the one used last with this data folder while it is free; 0 = any free port)',
+      ).argParser(intIn('ui port', 0, 65535)),
     )
-    .action(async (opts: CommonOptions & { uiPort: number }) => {
+    .action(async (opts: CommonOptions & { uiPort?: number }) => {
       const rendererRoot = findRendererRoot();
       if (!rendererRoot) throw new ShoalError(ErrorCode.IO, 'the UI is not built: run `npm run build` first');
+      // The UI opens its UDP port only when a session starts: check the one asked for now.
+      if (opts.port) await assertUdpPortFree(opts.bind ?? '0.0.0.0', opts.port);
       await withEngine(engineInput(opts, { mediaBaseUrl: 'pending' }, 'settings'), async (engine) => {
-        const server = new UiServer({ engine, rendererRoot, port: opts.uiPort });
-        await server.start();
+        const launches = new UiLaunchFile(opts.dataDir);
+        const server = await openUiServer(engine, rendererRoot, opts.uiPort, await launches.load());
+        await launches.save({ port: server.port, token: server.token });
         engine.setMediaBaseUrl(server.mediaBaseUrl);
         process.stdout.write(`${server.pageUrl}\n`);
         process.stderr.write('shoal: open the URL above in a browser (Ctrl-C to stop)\n');

@@ -2,6 +2,7 @@
 
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { formatBytes, formatRate } from '../../src-shared/format.js';
+import { describeReachability } from '../../src-shared/reachability-text.js';
 
 /** The state as the CLI says it (states are single words, except this one). */
 const STATE_WORDS: Partial<Record<StatsSnapshot['state'], string>> = {
@@ -30,7 +31,9 @@ export function statusLine(s: StatsSnapshot): string {
     if (s.broadcast?.stalled) parts.push('PLAYLIST STALLED');
   }
   if (s.dht && s.dht.record !== 'none') parts.push(`dht ${s.dht.nodes} nodes, record ${s.dht.record}`);
+  if (s.path) parts.push(s.path);
   if (s.totals.toGateway > 0) parts.push(`gateway ${formatBytes(s.totals.toGateway)}`);
+  if (s.reachability) parts.push(describeReachability(s.reachability));
   if (s.lastError) parts.push(`last error: ${s.lastError.message}`);
   return parts.join(' | ');
 }

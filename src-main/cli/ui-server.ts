@@ -1,6 +1,7 @@
 // The browser host of the UI when the engine runs headless: serves the built renderer,
 // the WebSocket RPC at /api and the player's media at /media/..., on 127.0.0.1 only.
-// A per-launch random token guards the page, the socket and media, so other local
+// A random token (kept per data folder by the CLI, so a restarted `shoal ui` serves the same
+// URL and an open tab reconnects) guards the page, the socket and media, so other local
 // users' browsers and other websites cannot drive the engine or read the stream. Only
 // requests naming this server's own loopback host and port are answered, so a website
 // whose name a DNS-rebinding attack points at 127.0.0.1 gets nothing, not even assets.
@@ -31,7 +32,7 @@ export interface UiServerOptions {
   rendererRoot: string;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Fixed token for tests; a random one per launch otherwise. */
+  /** The page's token (kept per data folder by the CLI, see UiLaunchFile); random if absent. */
   token?: string;
 }
 
@@ -70,9 +71,20 @@ export class UiServer {
     http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.http = http;
     await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
+      const failed = (err: NodeJS.ErrnoException): void => {
+        this.http = null;
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new ShoalError(
+                ErrorCode.IO,
+                `UI port ${this.options.port} is in use (another Shoal, or another program): pick another with --ui-port <port>, or leave it out for any free port`,
+              )
+            : ShoalError.io(`UI server: cannot listen on ${HOST}:${this.options.port ?? 0}`, err),
+        );
+      };
+      http.once('error', failed);
       http.listen(this.options.port ?? 0, HOST, () => {
-        http.off('error', reject);
+        http.off('error', failed);
         resolve();
       });
     });

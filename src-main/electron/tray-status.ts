@@ -2,13 +2,9 @@
 // menu. Kept short: Windows cuts tray tooltips at 127 characters.
 
 import type { StatsSnapshot } from '../../src-shared/contract.js';
-import { formatRate } from '../../src-shared/format.js';
+import { formatCount, formatRate } from '../../src-shared/format.js';
 
 export { formatRate };
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 const STATE_WORDS: Record<StatsSnapshot['state'], string> = {
   idle: 'idle',
@@ -28,9 +24,9 @@ export function statusLine(snapshot: StatsSnapshot | null): string {
   if (snapshot.mode === 'broadcasting') {
     const viewers = snapshot.broadcast?.viewers ?? 0;
     const stalled = snapshot.broadcast?.stalled ? ' · source stalled' : '';
-    return `Broadcasting · ${plural(viewers, 'viewer', 'viewers')}${stalled}`;
+    return `Broadcasting · ${formatCount(viewers, 'viewer')}${stalled}`;
   }
-  return `Watching · ${STATE_WORDS[snapshot.state]} · ${plural(snapshot.peers.length, 'peer', 'peers')}`;
+  return `Watching · ${STATE_WORDS[snapshot.state]} · ${formatCount(snapshot.peers.length, 'peer')}`;
 }
 
 /** "↑ 1.2 MB/s  ↓ 3.4 MB/s" — up is what we upload, down is everything we receive. */

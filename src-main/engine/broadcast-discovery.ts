@@ -40,7 +40,17 @@ export class BroadcastDiscovery {
         streamId: identity.publicKey,
         privateKey: identity.privateKey,
         nodeId: node.endpoint.nodeId,
-        endpoints: () => recordEndpoints({ port: node.port, family, advertiseHost: config.advertiseHost }),
+        endpoints: () =>
+          recordEndpoints({
+            port: node.port,
+            family,
+            advertiseHost: config.advertiseHost,
+            // The router's mapping of our port (README "Port mapping") goes first.
+            extra: () =>
+              node.reachability.state().kind === 'mapped'
+                ? [node.reachability.advertisedEndpoint(config.advertiseHost)]
+                : [],
+          }),
       });
       this.publisher.on('published', ({ seq, endpoints }) => {
         this.problem = null;

@@ -9,6 +9,7 @@ import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { formatStreamAddress, shortStreamAddress } from '../../src-shared/stream-address.js';
 import { StreamInfoFlag } from '../protocol/constants.js';
+import { signOfflineNotice } from '../protocol/offline-notice.js';
 import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, signStreamInfo } from '../protocol/signing.js';
 import type { Rendition, SegmentEntry } from '../protocol/types.js';
@@ -20,8 +21,10 @@ import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
 import { BroadcastDiscovery } from './broadcast-discovery.js';
 import type { DhtService } from './dht-service.js';
-import { guessLanAddress } from './lan-address.js';
 import { StreamNode } from './stream-node.js';
+
+/** How long a stopping broadcaster waits for its neighbours to acknowledge its OFFLINE (§5.16). */
+const OFFLINE_LINGER_MS = 500;
 
 export interface BroadcastSessionOptions {
   folder: string;
@@ -34,7 +37,12 @@ export interface BroadcastSessionOptions {
   vodSpeed?: number;
   /** The engine's DHT: the stream's record is kept there (PROTOCOL §15); absent or off = not. */
   dht?: DhtService;
+  /** Replay a finished (VOD) playlist endlessly (the demo stream); default: it ends. */
+  loop?: boolean;
 }
+
+/** How long Go Live waits for the router's first answer before showing the address. */
+const FIRST_MAPPING_WAIT_MS = 3000;
 
 export class BroadcastSession {
   readonly role = 'broadcaster' as const;
@@ -95,17 +103,18 @@ export class BroadcastSession {
       {
         folder: options.folder,
         vodSpeed: options.vodSpeed ?? 1,
+        loopVod: options.loop ?? false,
         resume: (rendition) => journal.resumePoint(rendition),
       },
       (err) => options.bus.error(ShoalError.internal('an ingest listener threw', err)),
     );
     const session = new BroadcastSession(options, node, ingest, journal);
     session.wire();
-    const host = options.config.advertiseHost ?? guessLanAddress();
-    session.address = formatStreamAddress({
-      streamId: options.identity.streamId,
-      bootstrap: [{ host, port: node.port }],
-    });
+    // The address shows the router's mapping once there is one (README "Port mapping"): wait
+    // briefly for the router's first answer, and follow later changes (a renewal on a new port).
+    await node.reachability.firstAnswer(FIRST_MAPPING_WAIT_MS);
+    node.reachability.onChange(() => session.readdress());
+    session.readdress();
     if (options.dht && options.config.settings.dhtEnabled) {
       session.discovery = new BroadcastDiscovery(
         options.dht,
@@ -125,6 +134,13 @@ export class BroadcastSession {
       throw err;
     }
     return session;
+  }
+
+  private readdress(): void {
+    this.address = formatStreamAddress({
+      streamId: this.options.identity.streamId,
+      bootstrap: [this.node.reachability.advertisedEndpoint(this.options.config.advertiseHost)],
+    });
   }
 
   private wire(): void {
@@ -258,7 +274,22 @@ export class BroadcastSession {
     this.discovery?.destroy();
     await this.ingest.destroy();
     await this.queue;
+    this.announceOffline();
+    await this.node.swarm.settle(OFFLINE_LINGER_MS);
     await this.node.destroy();
+  }
+
+  /**
+   * PROTOCOL §5.16: a live stream that stops without ending tells the swarm, so every viewer
+   * (not only our neighbours, who also get our GOODBYE) says "broadcaster offline" at once.
+   */
+  private announceOffline(): void {
+    const nextSeq = this.node.swarm.book.liveEdge(0) + 1;
+    if (this.ended || nextSeq === 0) return;
+    const { identity } = this.options;
+    this.node.swarm.announceOffline(
+      signOfflineNotice(identity.privateKey, identity.publicKey, { nextSeq, stoppedAtMs: Date.now() }),
+    );
   }
 }
 

@@ -3,6 +3,7 @@
 
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { RESCUE_SLOTS } from '../swarm/swarm.js';
 import type { DatagramSocket } from '../transport/index.js';
 
 export interface StoreConfig {
@@ -24,6 +25,8 @@ export interface SwarmConfig {
   pieces: boolean;
   /** When full, a neighbour that took, relayed and delivered nothing for this long makes room (PROTOCOL §13.5). */
   idleEvictMs: number;
+  /** Broadcaster: slots beyond broadcasterMaxPeers for viewers with no other path (PROTOCOL §13.5). */
+  rescueSlots: number;
 }
 
 export interface TransportConfig {
@@ -81,12 +84,15 @@ export type EngineConfigInput = Partial<
 export const DEFAULT_STORE_CONFIG: StoreConfig = { maxSegments: 30, maxBytes: 256 * 1024 * 1024 };
 export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
   broadcasterMaxPeers: 4,
-  pushFanout: 2,
+  // One first copy of each piece: viewers pass pieces on (to 3 neighbours each), and a
+  // second copy put the broadcaster over 2x the bit rate on the wire (issue 16's budget).
+  pushFanout: 1,
   pushDelayShare: 0.35,
   maxInFlightPerPeer: 3,
   resyncAfterSegments: 4,
   pieces: true,
   idleEvictMs: 10_000,
+  rescueSlots: RESCUE_SLOTS,
 };
 export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   bindHost: '0.0.0.0',
@@ -112,6 +118,7 @@ export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
   swarm.maxInFlightPerPeer = clamp(Math.round(swarm.maxInFlightPerPeer), 1, 16);
   swarm.resyncAfterSegments = clamp(swarm.resyncAfterSegments, 1, 100);
   swarm.idleEvictMs = clamp(swarm.idleEvictMs, 1000, 600_000);
+  swarm.rescueSlots = clamp(Math.round(swarm.rescueSlots), 0, 16);
   transport.idleTimeoutMs = clamp(transport.idleTimeoutMs, 1000, 120_000);
   transport.maxDatagram = clamp(Math.round(transport.maxDatagram), 1200, 65_000);
   if (settings.joinDistanceSegments >= store.maxSegments) {

@@ -40,7 +40,7 @@ import { WatchSession } from './watch-session.js';
 
 const RECENT_ARRIVALS = 40;
 
-export type BroadcastRequest = StartBroadcast & { identity?: string; vodSpeed?: number };
+export type BroadcastRequest = StartBroadcast & { identity?: string; vodSpeed?: number; loop?: boolean };
 
 export class Engine implements EngineFacade {
   readonly config: EngineConfig;
@@ -93,6 +93,11 @@ export class Engine implements EngineFacade {
     this.snapshotTimer.unref?.();
   }
 
+  /** The HTTP gateway listens (it is on in the settings and its port could be taken). */
+  get gatewayListening(): boolean {
+    return this.gateway !== null;
+  }
+
   /** The browser UI server knows its media URL only once it listens. */
   setMediaBaseUrl(url: string): void {
     this.config.mediaBaseUrl = url.replace(/\/+$/, '');
@@ -120,6 +125,8 @@ export class Engine implements EngineFacade {
         now: this.now,
         vodSpeed: request.vodSpeed ?? 1,
         dht: this.dht,
+        // The demo is an endless live stream: a second machine can join at any time.
+        loop: request.loop ?? demo,
       });
       this.adoptSession(session, store);
       return this.sessionInfo(session);
@@ -305,6 +312,7 @@ export class Engine implements EngineFacade {
         node.endpoint.setUploadCap(uploadCapBytes(this.config));
         node.swarm.setUploadRate(uploadCapBytes(this.config));
         node.swarm.setNoUpload(next.noUpload);
+        if (next.portMapping !== before.portMapping) await node.reachability.apply(this.config);
       }
       if (next.gatewayEnabled !== before.gatewayEnabled || next.gatewayPort !== before.gatewayPort)
         await this.applyGateway();
@@ -384,6 +392,9 @@ export class Engine implements EngineFacade {
       rates: this.ledger.rates(),
       bufferSec: session instanceof WatchSession ? session.bufferedSec() : 0,
       behindLiveSec: session instanceof WatchSession ? session.behindLiveSec() : session ? 0 : null,
+      path: session instanceof WatchSession ? session.pathNote() : null,
+      ...(session instanceof WatchSession &&
+        session.offlineCause !== null && { offlineCause: session.offlineCause }),
       segments: {
         ingested: session instanceof BroadcastSession ? session.ingested : 0,
         received: this.counters.received,
@@ -400,6 +411,7 @@ export class Engine implements EngineFacade {
               stalled: session.stalled,
             }
           : null,
+      reachability: session ? session.node.reachability.state() : null,
       lastError: last ? last.toJSON() : null,
     };
   }

@@ -11,6 +11,7 @@ import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '
 import type { Clock } from '../transport/clock.js';
 import type { EngineConfig } from './engine-config.js';
 import { FaultLog } from './fault-log.js';
+import { NodeReachability, type MapPort } from './node-reachability.js';
 
 export interface StreamNodeOptions {
   role: 'broadcaster' | 'viewer';
@@ -27,6 +28,8 @@ export interface StreamNodeOptions {
   socket?: DatagramSocket;
   /** Tests: the transport's time source (default: the system clock). */
   clock?: Clock;
+  /** Tests: how the node's UDP port gets mapped on the router (default: UPnP, then NAT-PMP). */
+  mapPort?: MapPort;
 }
 
 export function uploadCapBytes(config: EngineConfig): number | null {
@@ -37,10 +40,13 @@ export function uploadCapBytes(config: EngineConfig): number | null {
 export class StreamNode {
   readonly endpoint: Endpoint;
   readonly swarm: Swarm;
+  /** The router mapping of our UDP port and what we advertise (README "Port mapping"). */
+  readonly reachability: NodeReachability;
 
-  private constructor(endpoint: Endpoint, swarm: Swarm) {
+  private constructor(endpoint: Endpoint, swarm: Swarm, reachability: NodeReachability) {
     this.endpoint = endpoint;
     this.swarm = swarm;
+    this.reachability = reachability;
   }
 
   static async open(options: StreamNodeOptions): Promise<StreamNode> {
@@ -65,7 +71,13 @@ export class StreamNode {
     const sameStream = (id: Uint8Array): boolean => Buffer.compare(id, streamId) === 0;
     const portError = (err: unknown): ShoalError => {
       const e = ShoalError.from(err, ErrorCode.IO);
-      return new ShoalError(ErrorCode.IO, `cannot open UDP port ${config.settings.udpPort}: ${e.message}`);
+      const port = config.settings.udpPort;
+      if (/EADDRINUSE/.test(e.message))
+        return new ShoalError(
+          ErrorCode.IO,
+          `UDP port ${port} is in use (another Shoal, or another program): choose another port (Settings, or -p on the command line), or 0 for any free port`,
+        );
+      return new ShoalError(ErrorCode.IO, `cannot open UDP port ${port}: ${e.message}`);
     };
     let socket: DatagramSocket | undefined = options.socket;
     const wrap = config.transport.wrapSocket;
@@ -92,15 +104,16 @@ export class StreamNode {
         Capability.FMP4 |
         (config.swarm.pieces ? Capability.PIECES : 0) |
         (role === 'broadcaster' ? Capability.BROADCASTER : 0),
-      acceptStream: (id, from): StreamAdmission => {
+      acceptStream: (id, from, capabilities): StreamAdmission => {
         if (!swarm || !sameStream(id))
           return {
             accept: false,
             code: ErrorCode.STREAM_NOT_FOUND,
             message: 'this node does not carry that stream',
           };
-        // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §13.5).
-        return swarm.admit(from);
+        // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §13.5),
+        // unless the HELLO says NO_PATH and a rescue slot is free (§4.7, §13.5).
+        return swarm.admit(from, (capabilities & Capability.NO_PATH) !== 0);
       },
     });
     try {
@@ -124,6 +137,7 @@ export class StreamNode {
       maxInFlightPerPeer: config.swarm.maxInFlightPerPeer,
       pieces: config.swarm.pieces,
       idleEvictMs: config.swarm.idleEvictMs,
+      rescueSlots: config.swarm.rescueSlots,
       uploadBytesPerSec: uploadCapBytes(config),
       now: options.now,
     });
@@ -134,7 +148,10 @@ export class StreamNode {
       if (sameStream(session.streamId)) s.adopt(new TransportSwarmSession(session));
       else session.close(ErrorCode.STREAM_NOT_FOUND, 'wrong stream');
     });
-    return new StreamNode(endpoint, swarm);
+    const reachability = new NodeReachability(endpoint.address().port, options.mapPort);
+    // An injected socket (the fuzzer's in-memory one) has no port a router could forward.
+    if (!options.socket) await reachability.apply(config);
+    return new StreamNode(endpoint, swarm, reachability);
   }
 
   get port(): number {
@@ -143,6 +160,8 @@ export class StreamNode {
 
   async destroy(): Promise<void> {
     this.swarm.destroy();
+    // Before the socket closes: the router stops forwarding to a port nobody holds.
+    await this.reachability.destroy();
     await this.endpoint.destroy();
   }
 }

@@ -59,7 +59,8 @@ export class WatchDiscovery {
       this.peers = new PeerDiscovery({
         dht,
         streamId,
-        port: () => node.port,
+        // The router's mapping of our port, if there is one: other viewers reach us there.
+        port: () => node.reachability.advertisedEndpoint(null).port,
         hungry: () => node.swarm.neighbourhood.size < 4,
         onPeers: (peers) => node.swarm.addDiscovered(peers.filter((p) => isIP(p.host) === options.family)),
         now: options.now,

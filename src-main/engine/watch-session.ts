@@ -2,10 +2,13 @@
 // relay them, and track the viewer's state (connecting → buffering → playing, or ended,
 // not found). A viewer that played and then hears nothing new from the stream — its
 // broadcaster said GOODBYE, or went quiet (crashed, or its encoder stopped) — is
-// broadcaster-offline, and goes back to playing by itself when new entries come.
+// broadcaster-offline, and goes back to playing by itself when new entries come. A GOODBYE
+// reaches only the broadcaster's neighbours; the others hear its signed offline notice,
+// relayed through the swarm (PROTOCOL §5.16).
 
 import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { formatCount } from '../../src-shared/format.js';
 import {
   formatStreamAddress,
   publicKeyFromStreamId,
@@ -122,6 +125,7 @@ export class WatchSession {
       else session.full.at = options.now();
     });
     node.swarm.on('segment', () => session.update());
+    node.swarm.on('offline', () => session.update());
     node.swarm.on('peer-left', ({ link, reason }) => {
       if (!link.isBroadcaster || reason.code !== ErrorCode.PEER_GONE) return;
       session.goodbyeAt = options.now();
@@ -153,15 +157,51 @@ export class WatchSession {
     return Math.max(0, us / 1e6 - played);
   }
 
-  /** Seconds between the newest segment held in order and the live edge. */
+  /**
+   * How we reach the stream, when peers do not work (PROTOCOL §13.5: no viewer is left
+   * without a path): what the CLI's status line and the Watch page say. Null: peers work.
+   */
+  pathNote(): string | null {
+    const swarm = this.node.swarm;
+    const links = swarm.neighbourhood.links();
+    const full = this.full !== null && this.options.now() - this.full.at < FULL_HOLDS_MS;
+    if (swarm.pathStatus === 'no-path') {
+      // No peer at all, or peers that deliver too little to keep playing (PROTOCOL §5.17).
+      const why = links.some((l) => !l.isBroadcaster) ? 'Peers too slow' : 'No reachable peer';
+      const broadcaster = links.find((l) => l.isBroadcaster);
+      if (broadcaster) {
+        // It serves as many viewers with no path as its upload carries (PROTOCOL §13.5).
+        // Served: it sends us at least a quarter of the stream's bit rate (over 3 s).
+        const served = broadcaster.down.rate() >= 0.25 * swarm.book.streamBytesPerSec();
+        return served
+          ? `${why} — served by the broadcaster`
+          : `${why} — waiting for the broadcaster's upload (it serves others first)`;
+      }
+      return full
+        ? `Broadcaster full and ${why.toLowerCase()} — asking it for a rescue slot`
+        : `${why} — asking the broadcaster`;
+    }
+    if (links.length === 0 && full) return 'Broadcaster full — looking for a peer it listed';
+    return null;
+  }
+
+  /**
+   * Seconds the picture is behind the source: the media held ahead of the playhead, the
+   * segments known but not held in order, and how long ago we heard of the newest one (the
+   * source has gone on since). Without the first and the last, a viewer whose gateway was
+   * 20–60 s behind the source said 6–16 s (issue 16).
+   */
   behindLiveSec(rendition = 0): number | null {
-    const book = this.node.swarm.book;
+    const swarm = this.node.swarm;
+    const book = swarm.book;
     const edge = book.liveEdge(rendition);
-    const head = this.node.swarm.contiguousHead(rendition);
+    const head = swarm.contiguousHead(rendition);
     if (edge < 0 || head < 0) return null;
     let us = 0;
     for (const e of book.window(rendition)) if (e.seq > head && e.seq <= edge) us += e.durationUs;
-    return us / 1e6;
+    const heard = swarm.heardAt(rendition, edge);
+    const edgeAgeSec = heard === undefined ? 0 : Math.max(0, this.options.now() - heard) / 1000;
+    return us / 1e6 + this.bufferedSec(rendition) + edgeAgeSec;
   }
 
   private update(): void {
@@ -176,7 +216,7 @@ export class WatchSession {
     if (this.full && now - this.full.at < FULL_HOLDS_MS) {
       if (this.state === 'full') return;
       const { where, peers } = this.full;
-      const others = peers > 0 ? `trying the ${peers} peer${peers === 1 ? '' : 's'} it listed and ` : '';
+      const others = peers > 0 ? `trying the ${formatCount(peers, 'peer')} it listed and ` : '';
       this.options.bus.error(
         new ShoalError(
           ErrorCode.FULL,
@@ -206,15 +246,25 @@ export class WatchSession {
     }
   }
 
+  /** Why the state is broadcaster-offline: it said it stopped, or nothing new came for a while. */
+  get offlineCause(): 'stopped' | 'silent' | null {
+    return this.state === 'broadcaster-offline' ? this.cause : null;
+  }
+  private cause: 'stopped' | 'silent' = 'silent';
+
   /** Only once it played: before that, connecting and not-found say more. */
   private broadcasterOffline(now: number): boolean {
     if (this.playingSince === null || this.isEnded) return false;
     const swarm = this.node.swarm;
+    this.cause = 'stopped';
+    // PROTOCOL §5.16: its signed word, relayed to us; it holds until an entry past it comes.
+    if (swarm.offlineNotice !== null) return true;
     const lastNews = Math.max(swarm.lastNewsAt, this.playingSince);
     if (this.goodbyeAt !== null) {
       if (lastNews > this.goodbyeAt) this.goodbyeAt = null;
       else if (!swarm.neighbourhood.links().some((l) => l.isBroadcaster)) return true;
     }
+    this.cause = 'silent';
     return now - lastNews > Math.max(QUIET_MIN_MS, QUIET_SEGMENTS * swarm.book.segmentDurationMs());
   }
 

@@ -31,6 +31,8 @@ export interface FolderIngestOptions {
   pollIntervalMs?: number;
   /** VOD replay speed: 1 = real time (default), Infinity = no pacing. */
   vodSpeed?: number;
+  /** Replay a finished (VOD) playlist endlessly instead of ending (default false). */
+  loopVod?: boolean;
   /** Output seqs start at least here (to continue an earlier broadcast's numbering). */
   minSeq?: number;
   /** Per rendition, where an earlier run of this stream stopped (takes precedence over minSeq). */
@@ -93,6 +95,7 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
     this.options = {
       pollIntervalMs: 500,
       vodSpeed: 1,
+      loopVod: false,
       minSeq: 0,
       resume: null,
       liveStartSegments: 10,
@@ -255,6 +258,7 @@ export class FolderIngest extends TypedEmitter<FolderIngestEvents> {
       root,
       resume: this.options.resume?.(rendition),
       vodSpeed: this.options.vodSpeed,
+      loopVod: this.options.loopVod,
       minSeq: this.options.minSeq,
       liveStartSegments: Math.max(1, this.options.liveStartSegments),
       stallTargetDurations: this.options.stallTargetDurations,

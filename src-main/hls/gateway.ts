@@ -90,8 +90,13 @@ export class HlsGateway {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
-        const what = err.code === 'EADDRINUSE' ? `port ${this.options.port} is in use` : 'cannot listen';
-        reject(ShoalError.io(`HLS gateway: ${what}`, err));
+        reject(
+          err.code === 'EADDRINUSE'
+            ? ShoalError.io(
+                `HLS gateway: port ${this.options.port} is in use (another Shoal, or another program): pick another port in Settings, or 0 for any free port`,
+              )
+            : ShoalError.io('HLS gateway: cannot listen', err),
+        );
       });
       server.listen(this.options.port ?? 0, GATEWAY_HOST, () => resolve());
     });

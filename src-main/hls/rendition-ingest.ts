@@ -74,6 +74,11 @@ export interface RenditionIngestOptions {
   root: string;
   /** VOD replay speed: 1 = real time, Infinity = as fast as the disk allows. */
   vodSpeed: number;
+  /**
+   * A finished (VOD) playlist is replayed again and again instead of ending: each replay
+   * continues the numbering after a DISCONTINUITY (the demo stream, `shoal broadcast --loop`).
+   */
+  loopVod: boolean;
   /** The first output seq is at least this (to continue an earlier broadcast's numbering). */
   minSeq: number;
   /** On joining a live playlist, how many of its newest segments to take. */
@@ -259,6 +264,12 @@ export class RenditionIngest {
         startMs: this.vodClock ? this.vodClock.startMs : Date.now(),
         elapsedUs: elapsedUs + segment.durationUs,
       };
+      if (this.vodQueue.length === 0 && this.options.loopVod && this.latest) {
+        // Once more from the top: the numbering goes on, the player is told of the jump.
+        this.vodQueue = [...this.latest.segments];
+        this.pendingDiscontinuity = true;
+        this.lastMsn = null;
+      }
     }
     if (!this.destroyed) this.finish();
   }

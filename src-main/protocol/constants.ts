@@ -47,6 +47,8 @@ export const FrameType = {
   UNCHOKE: 0x1b,
   PIECE_MAP: 0x1c,
   PIECE_HAVE: 0x1d,
+  OFFLINE: 0x1e,
+  PATH_STATE: 0x1f,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
 } as const;
@@ -84,6 +86,19 @@ export const Capability = {
   BROADCASTER: 0x00000008,
   /** Serves byte ranges of segments and speaks PIECE_MAP / PIECE_HAVE (PROTOCOL §7.3). */
   PIECES: 0x00000010,
+  /**
+   * In a HELLO only: the client has no working path to the stream but through this server
+   * and asks for a rescue slot (PROTOCOL §4.7, §13.5). Not a feature: never in WELCOME.
+   */
+  NO_PATH: 0x00000100,
+} as const;
+
+/** PROTOCOL §5.17 — PATH_STATE states. Unknown values are ignored. */
+export const PathState = {
+  /** The sender gets the stream from other peers too (and may relay it). */
+  HAS_PATH: 0,
+  /** The sender has no working peer: the receiver (the broadcaster) is its only path. */
+  NO_PATH: 1,
 } as const;
 
 /** PROTOCOL §5.9 — SEGMENT_NOT_AVAILABLE reasons. */
@@ -120,6 +135,7 @@ export const MAX_SEGMENT_SIZE = 32 * 1024 * 1024;
 export const ENTRY_SIGNING_CONTEXT = 'shoal/v1/segment-entry';
 export const INFO_SIGNING_CONTEXT = 'shoal/v1/stream-info';
 export const PIECE_MAP_SIGNING_CONTEXT = 'shoal/v1/piece-map';
+export const OFFLINE_SIGNING_CONTEXT = 'shoal/v1/offline';
 
 /** PROTOCOL §6.4 — a piece map has 1..MAX_PIECES pieces of at least MIN_PIECE_SIZE bytes. */
 export const MAX_PIECES = 24;

@@ -17,6 +17,7 @@ import {
   segmentEntrySignedBytes,
   streamInfoSignedBytes,
 } from './records.js';
+import { offlineNoticeSignedBytes, verifyOfflineNotice } from './offline-notice.js';
 import { pieceMatches, pieceRange, verifyPieceMap } from './piece-map.js';
 import { streamKeysFromSeed, verifyEntry, verifyStreamInfo } from './signing.js';
 import type { Frame, FrameOf, Packet, PacketHeader, SegmentEntry, StreamInfo } from './types.js';
@@ -161,10 +162,17 @@ describe('PROTOCOL §14 vectors', () => {
         'signed/segment-entry': segmentEntrySignedBytes,
         'signed/stream-info': streamInfoSignedBytes,
         'signed/piece-map': pieceMapSignedBytes,
+        'signed/offline-notice': offlineNoticeSignedBytes,
       }[name];
       expect(build, name).toBeDefined();
       expect(build!(id, record).toString('hex')).toBe(v.bytes.toString('hex'));
     });
+  });
+
+  it('frame/offline: the notice verifies under the stream id, and not under another', () => {
+    const { notice } = fromJson<FrameOf<'OFFLINE'>>(vectors.find((v) => v.name === 'frame/offline')!.json);
+    expect(verifyOfflineNotice(streamId, notice)).toBe(true);
+    expect(verifyOfflineNotice(streamId, { ...notice, nextSeq: notice.nextSeq + 1 })).toBe(false);
   });
 
   it('frame/piece-map: both signatures verify, and the hashes are those of the segment the prose states', () => {

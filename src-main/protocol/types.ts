@@ -128,6 +128,18 @@ export interface PieceMap {
   signature: Uint8Array;
 }
 
+/**
+ * PROTOCOL §6.5 — the broadcaster's signed word that it stopped on purpose: no entry of
+ * rendition 0 with seq >= nextSeq exists yet. Relayed across the swarm (§5.16).
+ */
+export interface OfflineNotice {
+  /** Rendition 0's next media seq: the first seq the broadcaster would sign when it is back. */
+  nextSeq: number;
+  /** When it stopped, ms since the epoch (information; ordering uses nextSeq). */
+  stoppedAtMs: number;
+  signature: Uint8Array;
+}
+
 /** PROTOCOL §5 — one message inside a DATA packet. */
 export type Frame =
   | { type: 'PING'; nonce: number }
@@ -167,6 +179,8 @@ export type Frame =
       /** PROTOCOL §5.15 flags extension, bit 0 OFFER: the sender will serve these pieces to the receiver. */
       offer?: boolean;
     }
+  | { type: 'OFFLINE'; notice: OfflineNotice }
+  | { type: 'PATH_STATE'; state: number }
   | { type: 'PEX_REQUEST'; max: number }
   | { type: 'PEX_RESPONSE'; peers: PexPeer[] };
 

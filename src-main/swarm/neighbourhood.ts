@@ -3,6 +3,8 @@
 // bans (per source IP, for a while: see BanList), room for newcomers (neighbours that
 // take and relay nothing give way), and replacement of neighbours that perform badly.
 // Addresses a neighbour told us of are dialled at a bounded pace (see DialBudget).
+// A broadcaster also keeps a few rescue slots beyond maxPeers for viewers with no other path
+// (HELLO NO_PATH, PROTOCOL §13.5), and takes them back once those viewers have one.
 
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { isUnicastHost } from '../../src-shared/ip-scope.js';
@@ -53,6 +55,13 @@ export interface NeighbourhoodOptions {
    * long gives its slot to a newcomer when we are full (PROTOCOL §13.5). Default 10 s.
    */
   idleEvictMs?: number;
+  /**
+   * Broadcaster: links beyond maxPeers kept for viewers whose HELLO says NO_PATH (PROTOCOL
+   * §13.5), at most one per source IP. Default 0 (viewers keep none).
+   */
+  rescueSlots?: number;
+  /** Viewer: whether we have no path to the stream but the broadcaster (our HELLOs say NO_PATH). */
+  noPath?: () => boolean;
   onLink(link: PeerLink): void;
   onUnlink(link: PeerLink, reason: ShoalError): void;
   onDialError?(address: PeerAddress, error: ShoalError): void;
@@ -84,6 +93,10 @@ const MOVED_SILENT_MS = 6000;
 const PROBE_TIMEOUT_MS = 1500;
 /** A probe that found the node alive behind our link is not repeated for this long. */
 const PROBE_ALIVE_BACKOFF_MS = 5000;
+/** A rescue slot granted to a HELLO is held this long for its handshake to complete. */
+const RESCUE_HOLD_MS = 10_000;
+/** A rescue-slot viewer that has had a path again for this long gives its slot back. */
+export const RESCUE_RETURN_MS = 10_000;
 
 export class Neighbourhood {
   private readonly linksById = new Map<string, PeerLink>();
@@ -93,6 +106,8 @@ export class Neighbourhood {
   private readonly bannedIds = new Set<string>();
   private readonly givenUp = new Map<string, number>();
   private readonly dialBudget: DialBudget;
+  /** Rescue slots granted to a HELLO whose session is not adopted yet: address key → expiry. */
+  private readonly rescueHeld = new Map<string, number>();
   private destroyed = false;
 
   constructor(private readonly options: NeighbourhoodOptions) {
@@ -109,14 +124,46 @@ export class Neighbourhood {
   }
 
   canAccept(): boolean {
-    return !this.destroyed && this.linksById.size < this.options.maxPeers;
+    return !this.destroyed && this.ordinaryCount() < this.options.maxPeers;
+  }
+
+  /** Links in ordinary slots (rescue slots are beyond maxPeers). */
+  private ordinaryCount(): number {
+    let rescue = 0;
+    for (const link of this.linksById.values()) if (link.rescueSlot) rescue++;
+    return this.linksById.size - rescue;
+  }
+
+  /** Neighbours in rescue slots now. */
+  get rescueCount(): number {
+    return this.linksById.size - this.ordinaryCount();
+  }
+
+  /**
+   * A free rescue slot for a HELLO from `from` that says NO_PATH (PROTOCOL §13.5): at most
+   * rescueSlots in use or held, and one per source IP, so a NO_PATH claim cannot take more
+   * than those few slots, whatever it claims.
+   */
+  private holdRescueSlot(from: PeerAddress): boolean {
+    const slots = this.options.rescueSlots ?? 0;
+    if (slots <= 0) return false;
+    const now = this.options.now();
+    for (const [key, until] of this.rescueHeld) if (until <= now) this.rescueHeld.delete(key);
+    const key = addressKey(from);
+    if (this.rescueHeld.has(key)) return true;
+    const hosts = new Set<string>();
+    for (const link of this.linksById.values()) if (link.rescueSlot) hosts.add(link.session.remote.host);
+    for (const held of this.rescueHeld.keys()) hosts.add(held.split('|')[0]!);
+    if (hosts.size >= slots || hosts.has(from.host)) return false;
+    this.rescueHeld.set(key, now + RESCUE_HOLD_MS);
+    return true;
   }
 
   /**
    * A HELLO from `from` (PROTOCOL §4.4): refused while its IP is banned; when we are full,
    * the neighbour idle the longest (past idleEvictMs) makes room, otherwise FULL.
    */
-  admit(from: PeerAddress): Admission {
+  admit(from: PeerAddress, noPath = false): Admission {
     if (this.destroyed) return { accept: false, code: ErrorCode.FULL, message: 'shutting down' };
     const ban = this.bans.banned(from.host);
     if (ban)
@@ -126,7 +173,9 @@ export class Neighbourhood {
         message: `banned for ${Math.ceil(ban.untilMs / 60_000)} min: ${ban.reason}`,
       };
     if (this.canAccept() || this.evictSilent() || this.evictIdle()) return { accept: true };
-    return { accept: false, code: ErrorCode.FULL, message: 'no free peer slots', peers: this.pexPeers(16) };
+    if (noPath && this.holdRescueSlot(from)) return { accept: true };
+    const message = noPath ? 'no free peer slots, no free rescue slot' : 'no free peer slots';
+    return { accept: false, code: ErrorCode.FULL, message, peers: this.pexPeers(16) };
   }
 
   /** Whether `host` is banned now (bootstrap endpoints are exempt unless that exact address was). */
@@ -202,9 +251,17 @@ export class Neighbourhood {
       this.close(older, ErrorCode.CLOSED, 'replaced: the node answers on a new connection');
     }
     this.replaceRestarted(session);
-    if (this.linksById.size >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0))
-      return refuse('full');
+    const key = addressKey(session.remote);
+    let rescue = false;
+    if (this.ordinaryCount() >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0)) {
+      // PROTOCOL §13.5: a rescue slot held for this HELLO (see admit).
+      if (session.direction !== 'inbound' || !this.rescueHeld.has(key)) return refuse('full');
+      rescue = true;
+    }
+    this.rescueHeld.delete(key);
     const link = new PeerLink(session, this.options.now);
+    link.rescueSlot = rescue;
+    if (session.claimedNoPath) link.notePathState(true);
     this.linksById.set(session.nodeId, link);
     if (candidate) {
       candidate.failures = 0;
@@ -285,6 +342,11 @@ export class Neighbourhood {
   release(link: PeerLink, reason: ShoalError): void {
     if (this.linksById.get(link.nodeId) !== link) return;
     this.linksById.delete(link.nodeId);
+    // An ordinary slot came free: a rescue-slot neighbour takes it (the earliest first).
+    if (!link.rescueSlot && this.ordinaryCount() < this.options.maxPeers) {
+      const rescued = this.links().find((l) => l.rescueSlot);
+      if (rescued) rescued.rescueSlot = false;
+    }
     const candidate = this.candidates.get(addressKey(link.session.remote));
     if (candidate) candidate.nextTryAt = this.options.now() + 2000;
     this.options.onUnlink(link, reason);
@@ -356,10 +418,35 @@ export class Neighbourhood {
     }
   }
 
+  /**
+   * Broadcaster: rescue slots are taken back (PROTOCOL §13.5) from a neighbour that has had
+   * a path again for RESCUE_RETURN_MS, or that took nothing for idleEvictMs.
+   */
+  returnRescueSlots(): void {
+    const now = this.options.now();
+    const idleMs = this.options.idleEvictMs ?? IDLE_EVICT_MS;
+    for (const link of this.links()) {
+      if (!link.rescueSlot) continue;
+      if (link.pathBackSince !== null && now - link.pathBackSince >= RESCUE_RETURN_MS)
+        this.close(link, ErrorCode.CLOSED, 'rescue slot returned: you have a path through other peers');
+      else if (now - link.lastActiveAt >= idleMs)
+        this.close(link, ErrorCode.RESOURCE_LIMIT, 'rescue slot returned: nothing taken');
+    }
+  }
+
+  /** Viewer: we have just lost every path but the broadcaster: ask its address again now (with NO_PATH). */
+  askBootstrapAgain(): void {
+    const now = this.options.now();
+    for (const c of this.candidates.values())
+      if (c.permanent && !c.dialing) c.nextTryAt = Math.min(c.nextTryAt, now);
+    this.maintain();
+  }
+
   private dial(c: Candidate, timeoutMs?: number): void {
     c.dialing = true;
     const probe = timeoutMs !== undefined;
-    this.options.dialer.dial(c.address, probe ? { timeoutMs } : {}).then(
+    const noPath = this.options.noPath?.() === true;
+    this.options.dialer.dial(c.address, { ...(probe && { timeoutMs }), ...(noPath && { noPath }) }).then(
       (session) => {
         c.dialing = false;
         const now = this.options.now();

@@ -47,6 +47,15 @@ export class PeerLink {
   private suspectedAt: number | null = null;
   /** Our PEX_REQUEST waiting for its answer (PROTOCOL §5.14): its `max`, and when it was sent. */
   private pexAsked: { max: number; at: number } | null = null;
+  /**
+   * Since when the peer has said it has no path to the stream but us (HELLO NO_PATH or
+   * PATH_STATE, PROTOCOL §5.17); null = it has one. Only the broadcaster acts on it.
+   */
+  noPathSince: number | null = null;
+  /** Broadcaster: the peer holds one of the rescue slots beyond maxPeers (PROTOCOL §13.5). */
+  rescueSlot = false;
+  /** Broadcaster: since when a rescue-slot peer has said it has a path again (null: it has not). */
+  pathBackSince: number | null = null;
 
   constructor(
     readonly session: SwarmSession,
@@ -68,6 +77,18 @@ export class PeerLink {
 
   get isBroadcaster(): boolean {
     return this.session.isBroadcaster;
+  }
+
+  /** The peer says whether it has a path to the stream but us (PROTOCOL §5.17). */
+  notePathState(noPath: boolean): void {
+    const now = this.now();
+    if (noPath) {
+      this.noPathSince ??= now;
+      this.pathBackSince = null;
+    } else {
+      this.noPathSince = null;
+      this.pathBackSince ??= now;
+    }
   }
 
   /** The peer took (a segment or piece request) or relayed (HAVE, AVAILABILITY, PIECE_HAVE, PIECE_MAP). */

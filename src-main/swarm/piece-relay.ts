@@ -33,7 +33,8 @@ export function maskOfBitmap(count: number, bitmap: Uint8Array): number {
   return mask;
 }
 
-function sendMapOnce(link: PeerLink, map: PieceMap): void {
+/** Sends a neighbour a segment's PIECE_MAP unless it is known to have it. */
+export function sendMapOnce(link: PeerLink, map: PieceMap): void {
   const { rendition, seq } = map.entry;
   if (link.knowsMap(rendition, seq)) return;
   link.session.send({ type: 'PIECE_MAP', map });
@@ -146,6 +147,19 @@ export function offerPieces(
     link.session.send(pieceHaveFrame(rendition, seq, count, mask, true));
   }
   return at % speaking.length;
+}
+
+/**
+ * Broadcaster: every piece of a fresh segment offered to a viewer it serves alone (PROTOCOL
+ * §13.5): it has nobody else to get them from.
+ */
+export function offerWhole(link: PeerLink, map: PieceMap): void {
+  const { rendition, seq } = map.entry;
+  const count = map.hashes.length;
+  let mask = 0;
+  for (let piece = 0; piece < count; piece++) mask = link.offer(rendition, seq, piece);
+  sendMapOnce(link, map);
+  link.session.send(pieceHaveFrame(rendition, seq, count, mask, true));
 }
 
 /** The piece a range starts in, as the key the broadcaster counts copies under. */

@@ -79,6 +79,8 @@ export interface SwarmSession {
   readonly speaksPieces: boolean;
   /** The peer announced PEX (PROTOCOL §4.7): only then is it sent PEX_REQUEST (§5.14). */
   readonly speaksPex: boolean;
+  /** Inbound: its HELLO said NO_PATH (PROTOCOL §4.7): it has no other path to the stream. */
+  readonly claimedNoPath?: boolean;
   send(frame: Frame): void;
   requestSegment(options: SegmentRequestOptions): SegmentRequestHandle;
   requestPlaylist(
@@ -94,12 +96,15 @@ export interface SwarmSession {
   activeResponses(): number;
   /** Milliseconds since anything was last received from the peer. */
   silentMs(): number;
+  /** Reliable control frames sent to the peer and not yet acknowledged (0 once closed). */
+  unacknowledged(): number;
   close(code: number, message: string): void;
 }
 
 export interface Dialer {
   /** Connects to a peer for this stream; rejects with a ShoalError (FULL carries `peers`). */
-  dial(address: PeerAddress, options?: { timeoutMs?: number }): Promise<SwarmSession>;
+  /** `noPath`: the HELLO says NO_PATH (PROTOCOL §4.7, §13.5): we have no other path to the stream. */
+  dial(address: PeerAddress, options?: { timeoutMs?: number; noPath?: boolean }): Promise<SwarmSession>;
 }
 
 export interface RejectedWithPeers {

@@ -37,6 +37,11 @@ export class SegmentWants {
     if (this.heard.size > 1024) this.heard.delete(this.heard.keys().next().value!);
   }
 
+  /** When we first heard of a media segment (local ms), if we remember it. */
+  heardAt(rendition: number, seq: number): number | undefined {
+    return this.heard.get(`${rendition}:${seq}`)?.at;
+  }
+
   /**
    * Every segment (or piece, PROTOCOL §7.3) we still need, with its deadline and when we
    * heard of it; advances the modelled player as a side effect (see LivePosition.trackStall).

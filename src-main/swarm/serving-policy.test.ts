@@ -5,6 +5,7 @@ import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, signStreamInfo, streamKeysFromSeed } from '../protocol/signing.js';
 import { EntryBook } from './entry-book.js';
 import type { PeerLink } from './peer-link.js';
+import type { GrantPlan } from './rescue-grants.js';
 import { PieceLedger } from './piece-ledger.js';
 import type { IncomingSegmentRequest, SegmentVault } from './ports.js';
 import { ServingPolicy, type ServingConfig } from './serving-policy.js';
@@ -22,7 +23,8 @@ const vault: SegmentVault = {
   heldSeqs: () => [5],
 };
 
-const link = (weChoke = false) => ({ weChoke, wasOffered: () => false }) as unknown as PeerLink;
+const link = (weChoke = false) =>
+  ({ weChoke, wasOffered: () => false, noPathSince: null }) as unknown as PeerLink;
 
 const request = (seq: number, more: Partial<IncomingSegmentRequest> = {}): IncomingSegmentRequest => ({
   rendition: 0,
@@ -72,6 +74,32 @@ describe('ServingPolicy', () => {
     expect(serving.answer(link(), request(5, { deadlineMs: 10_000 }))).toBe(NotAvailableReason.OVERLOADED);
     // Needed within a segment or so: a rescue, paid from the rescue budget.
     expect(serving.answer(link(), request(5, { deadlineMs: 3000 }))).toBe(SEGMENT);
+  });
+
+  it('broadcaster (PROTOCOL §13.5): serves a viewer with no path alone beyond first copies; one it cannot carry gets no first copy', () => {
+    const alone = { ...link(), noPathSince: 0 } as unknown as PeerLink;
+    const lonely = { ...link(), noPathSince: 0 } as unknown as PeerLink;
+    const plan: GrantPlan = { granted: new Set([alone]), fanout: 1, relaying: 1, next: null };
+    const serving = new ServingPolicy(
+      { role: 'broadcaster', vault, pushFanout: 2, now: () => 1000 },
+      new EntryBook(new Uint8Array(32)),
+      new PieceLedger(),
+      () => 0,
+      () => plan,
+    );
+    serving.notePublished(5);
+    // Served alone: whatever it asks, however far its deadline, and it uses no first copy.
+    for (let i = 0; i < 3; i++)
+      expect(serving.answer(alone, request(5, { deadlineMs: 10_000 }))).toBe(SEGMENT);
+    // Not carried: no first copy for it (it passes nothing on); a relaying viewer still gets its two.
+    expect(serving.answer(lonely, request(5, { deadlineMs: 10_000 }))).toBe(NotAvailableReason.OVERLOADED);
+    expect(serving.answer(link(), request(5, { deadlineMs: 10_000 }))).toBe(SEGMENT);
+    expect(serving.answer(link(), request(5, { deadlineMs: 10_000 }))).toBe(SEGMENT);
+    expect(serving.answer(link(), request(5, { deadlineMs: 10_000 }))).toBe(NotAvailableReason.OVERLOADED);
+    // Not carried and not next in line: not even a rescue. The next in line gets rescues.
+    expect(serving.answer(lonely, request(5, { deadlineMs: 3000 }))).toBe(NotAvailableReason.OVERLOADED);
+    plan.next = lonely;
+    expect(serving.answer(lonely, request(5, { deadlineMs: 3000 }))).toBe(SEGMENT);
   });
 
   it('broadcaster: rescues spend what its upload cap leaves beyond 1.5x the bit rate, while it is not busy', () => {

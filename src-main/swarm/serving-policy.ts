@@ -10,6 +10,7 @@ import type { PeerLink } from './peer-link.js';
 import type { PieceLedger } from './piece-ledger.js';
 import { rangeKey } from './piece-relay.js';
 import type { IncomingSegmentRequest, SegmentVault } from './ports.js';
+import { GRANT_COST_STREAMS, type GrantPlan } from './rescue-grants.js';
 import { ServingQueue } from './serving-queue.js';
 import { UploadShares } from './upload-shares.js';
 
@@ -21,6 +22,8 @@ const RESCUE_SHARE = 0.5;
 const RESERVED_SHARE = 1.5;
 /** Broadcaster: responses under way beyond which it turns rescues down (see refuses). */
 const RESCUE_MAX_ACTIVE = 2;
+/** Broadcaster: a viewer it serves alone may take this many times the bit rate (catching up). */
+const GRANT_SHARE_STREAMS = 1.5;
 
 /** The swarm's settings the serving side reads (live: the upload cap may change). */
 export interface ServingConfig {
@@ -51,17 +54,27 @@ export class ServingPolicy {
     private readonly pieces: PieceLedger,
     /** Responses the transport is still sending, over all neighbours. */
     private readonly activeResponses: () => number,
+    /** Broadcaster: the viewers it serves alone (PROTOCOL §13.5, see planGrants). */
+    private readonly grants: () => GrantPlan = () => ({
+      granted: new Set(),
+      fanout: config.pushFanout,
+      relaying: 0,
+      next: null,
+    }),
   ) {
     this.serving = new ServingQueue(config.now);
     this.shares = new UploadShares({
       now: config.now,
       capBytesPerSec: () => this.config.uploadBytesPerSec ?? null,
-      streamBytesPerSec: () => {
-        const bandwidth = Math.max(0, ...(this.book.info?.renditions ?? []).map((r) => r.bandwidth));
-        return bandwidth > 0 ? bandwidth / 8 : this.book.streamBytesPerSec();
-      },
+      streamBytesPerSec: () => this.streamBytesPerSec(),
       segmentDurationMs: () => this.book.segmentDurationMs(),
     });
+  }
+
+  /** The stream's bit rate, bytes/s: its highest rendition's announced bandwidth, else measured. */
+  streamBytesPerSec(): number {
+    const bandwidth = Math.max(0, ...(this.book.info?.renditions ?? []).map((r) => r.bandwidth));
+    return bandwidth > 0 ? bandwidth / 8 : this.book.streamBytesPerSec();
   }
 
   /** A neighbour left: its share is forgotten. */
@@ -82,11 +95,21 @@ export class ServingPolicy {
     if (typeof data === 'number') return data;
     // An offered piece was counted in our upload queue when we offered it (see noteOffers).
     const offered = this.offeredTo(link, req);
-    // One neighbour takes no more than its share of our upload (see UploadShares).
-    if (!this.shares.allows(link) && !offered) return NotAvailableReason.OVERLOADED;
-    if (!offered && this.refuses(req, data.length)) return NotAvailableReason.OVERLOADED;
+    // Broadcaster: a viewer with no other path that we serve alone (PROTOCOL §13.5).
+    const alone = this.config.role === 'broadcaster' && this.grants().granted.has(link);
+    // One neighbour takes no more than its share of our upload (see UploadShares); one we
+    // serve alone may take the whole stream and some to catch up, and no more.
+    const floor = alone ? GRANT_SHARE_STREAMS * this.streamBytesPerSec() : 0;
+    if (!this.shares.allows(link, floor) && !offered) return NotAvailableReason.OVERLOADED;
+    // A viewer with no path that we cannot carry too gets no first copies: it passes nothing on.
+    const relays = link.noPathSince === null;
+    // Of those, only the next in line gets rescues: spread thin they complete nothing.
+    const waiting = this.config.role === 'broadcaster' && !relays && !alone && this.grants().next !== link;
+    if (!offered && !alone && (waiting || this.refuses(req, data.length, relays)))
+      return NotAvailableReason.OVERLOADED;
     this.shares.charge(link, data.length);
-    if (this.config.role === 'broadcaster' && req.kind === 'media') {
+    // What a viewer with no path takes is no first copy: it passes nothing on.
+    if (this.config.role === 'broadcaster' && req.kind === 'media' && relays) {
       const key = rangeKey(req.seq, req.range);
       this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
       if (this.copies.size > 4096) this.copies.delete(this.copies.keys().next().value!);
@@ -116,7 +139,14 @@ export class ServingPolicy {
     const now = this.config.now();
     const stream = this.book.streamBytesPerSec();
     const cap = this.config.uploadBytesPerSec ?? null;
-    const rate = Math.max(stream * RESCUE_SHARE, cap === null ? 0 : cap - RESERVED_SHARE * stream);
+    let rate = Math.max(stream * RESCUE_SHARE, cap === null ? 0 : cap - RESERVED_SHARE * stream);
+    // Viewers served alone come first (PROTOCOL §13.5): rescues get what they and the
+    // first copies (if any viewer relays) leave of a capped upload.
+    const plan = this.grants();
+    if (cap !== null && plan.granted.size > 0) {
+      const firstCopies = plan.relaying > 0 ? plan.fanout : 0;
+      rate = Math.max(0, cap - (plan.granted.size * GRANT_COST_STREAMS + firstCopies) * stream);
+    }
     this.rescueTokens = Math.min(stream, this.rescueTokens + ((now - this.rescueAt) / 1000) * rate);
     this.rescueAt = now;
     if (this.rescueTokens < size) return false;
@@ -181,21 +211,24 @@ export class ServingPolicy {
    * duration (each copy of it makes a new uploader), a stall-threatened one half that,
    * anything else only a quarter — a node that fills its upload with common segments
    * starves the swarm of fresh ones. The broadcaster's upload is the scarcest: it always
-   * serves the first `pushFanout` copies of a segment (only it can put a segment into the
-   * swarm), and after that only rescues — a segment the requester needs within about one
+   * serves the first `pushFanout` copies of a segment to viewers that relay (only it can
+   * put a segment into the swarm), and after that only rescues — a segment the requester needs within about one
    * segment duration, or a piece the swarm has failed to spread for longer than a segment
    * lasts — and only while it has little else to send.
    */
-  private refuses(req: IncomingSegmentRequest, size: number): boolean {
+  private refuses(req: IncomingSegmentRequest, size: number, relays: boolean): boolean {
     if (req.kind !== 'media') return false;
     const segMs = this.book.segmentDurationMs();
     const rate = this.config.uploadBytesPerSec ?? null;
     const active = this.activeResponses();
     if (active === 0) this.serving.clear();
     if (this.config.role === 'broadcaster') {
-      if ((this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.config.pushFanout) return false;
-      // A rescue waits behind little other work: it would delay the next segment's first copies.
-      if (rate !== null && active > RESCUE_MAX_ACTIVE) return true;
+      if (relays && (this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.config.pushFanout)
+        return false;
+      // A rescue waits behind little other work: it would delay the next segment's first
+      // copies. With viewers served alone that work is theirs, planned for: the rescue budget
+      // is then what they leave (see takeRescue).
+      if (rate !== null && active > RESCUE_MAX_ACTIVE && this.grants().granted.size === 0) return true;
       const age = this.config.now() - (this.publishedAt.get(req.seq) ?? -Infinity);
       if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
       return !this.takeRescue(size);

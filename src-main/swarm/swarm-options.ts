@@ -2,7 +2,7 @@
 // one stream) and its events.
 
 import type { ShoalError } from '../../src-shared/errors.js';
-import type { PeerAddress, StreamInfo } from '../protocol/types.js';
+import type { OfflineNotice, PeerAddress, StreamInfo } from '../protocol/types.js';
 import type { ResyncEvent } from './live-position.js';
 import type { PeerLink } from './peer-link.js';
 import type { Dialer, SegmentVault } from './ports.js';
@@ -45,6 +45,11 @@ export interface SwarmOptions {
   uploadBytesPerSec?: number | null;
   /** A neighbour idle this long gives its slot to a newcomer when we are full (see Neighbourhood). */
   idleEvictMs?: number;
+  /**
+   * Broadcaster: rescue slots beyond maxPeers for viewers with no other path (HELLO NO_PATH,
+   * PROTOCOL §13.5). Default RESCUE_SLOTS; viewers keep none.
+   */
+  rescueSlots?: number;
   now: () => number;
   policy?: Partial<SchedulerPolicy>;
 }
@@ -55,6 +60,8 @@ export interface SwarmEvents {
   segment: SegmentArrivalEvent;
   'segment-failed': { rendition: number; seq: number; reason: ShoalError; from: PeerLink };
   info: StreamInfo;
+  /** The broadcaster's offline notice took hold (from: the neighbour it came from; null: ours). */
+  offline: { notice: OfflineNotice; from: PeerLink | null };
   /** The viewer jumped ahead to stay near live (relative sync). */
   resync: ResyncEvent;
   uploaded: { link: PeerLink; bytes: number };

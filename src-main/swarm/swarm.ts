@@ -6,16 +6,27 @@
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { newestSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
-import { EntryFlag } from '../protocol/constants.js';
-import type { Frame, PeerAddress, PieceMap, PexPeer, SegmentEntry, StreamInfo } from '../protocol/types.js';
+import { EntryFlag, PathState } from '../protocol/constants.js';
+import type {
+  Frame,
+  OfflineNotice,
+  PeerAddress,
+  PieceMap,
+  PexPeer,
+  SegmentEntry,
+  StreamInfo,
+} from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
 import { EntryIntake } from './entry-intake.js';
 import { LivePosition } from './live-position.js';
 import { Neighbourhood, type Admission } from './neighbourhood.js';
+import { OfflineRelay } from './offline-relay.js';
+import { PathWatch, type PathStatus } from './path-watch.js';
+import { planGrants, type GrantPlan } from './rescue-grants.js';
 import { HOLDINGS_KEPT, type PeerLink } from './peer-link.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
-import { announceMap, maskOfBitmap, offerPieces } from './piece-relay.js';
+import { announceMap, maskOfBitmap, offerPieces, offerWhole, sendMapOnce } from './piece-relay.js';
 import { ServingPolicy } from './serving-policy.js';
 import type { IncomingPlaylistRequest, IncomingSegmentRequest, SwarmSession } from './ports.js';
 import type { SegmentArrivalEvent } from './segment-arrivals.js';
@@ -42,6 +53,8 @@ const PROBE_EVERY_MS = 1000;
 const PROBE_SILENT_MS = 2000;
 /** How often a viewer looks for entries a neighbour holds that it lacks (see catchUpEntries). */
 const CATCH_UP_EVERY_MS = 500;
+/** Broadcaster: rescue slots beyond maxPeers for viewers with no other path (PROTOCOL §13.5). */
+export const RESCUE_SLOTS = 2;
 
 export class Swarm extends TypedEmitter<SwarmEvents> {
   readonly book: EntryBook;
@@ -55,6 +68,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private readonly fetcher: SegmentFetcher;
   /** What neighbours tell us of the stream's entries (see EntryIntake). */
   private readonly intake: EntryIntake;
+  /** The broadcaster's word that it stopped, carried across the swarm (see OfflineRelay). */
+  private readonly offline: OfflineRelay;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
   private lastRefreshAt = 0;
@@ -66,17 +81,30 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** Which neighbours hear of the pieces we hold (see PieceOffers). */
   private readonly offers: PieceOffers;
   private destroyed = false;
+  /** Viewer: whether any neighbour but the broadcaster works for us (PROTOCOL §5.17). */
+  private readonly path: PathWatch;
+  /** Viewer: our contiguous head, and when it last moved (see watchPath). */
+  private headSeen = -1;
+  private headAt: number;
   /** Things peers did that we refused to act on (for tests and logs). */
   readonly refusals = { pexUnsolicited: 0, pexOversized: 0, undelivering: 0 };
 
   constructor(private readonly options: SwarmOptions) {
     super((err) => this.emit('error', ShoalError.internal('a swarm listener threw', err)));
     this.book = new EntryBook(options.streamId);
-    this.serving = new ServingPolicy(options, this.book, this.pieces, () => {
-      let active = 0;
-      for (const link of this.neighbourhood.links()) active += link.session.activeResponses();
-      return active;
-    });
+    this.path = new PathWatch(options.now());
+    this.headAt = options.now();
+    this.serving = new ServingPolicy(
+      options,
+      this.book,
+      this.pieces,
+      () => {
+        let active = 0;
+        for (const link of this.neighbourhood.links()) active += link.session.activeResponses();
+        return active;
+      },
+      () => this.grants(),
+    );
     this.offers = new PieceOffers(
       options,
       this.book,
@@ -90,6 +118,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       selfNodeId: options.selfNodeId,
       now: options.now,
       ...(options.idleEvictMs !== undefined && { idleEvictMs: options.idleEvictMs }),
+      rescueSlots: options.role === 'broadcaster' ? (options.rescueSlots ?? RESCUE_SLOTS) : 0,
+      noPath: () => this.options.role === 'viewer' && this.path.noPath,
       onLink: (link) => this.onLink(link),
       onUnlink: (link, reason) => this.onUnlink(link, reason),
       onDialError: (address, error) => {
@@ -128,6 +158,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       ban: (link, reason) => this.neighbourhood.ban(link, reason),
       fault: this.fault,
     });
+    this.offline = new OfflineRelay(options.streamId, this.book, {
+      links: () => this.neighbourhood.links(),
+      ban: (link, reason) => this.neighbourhood.ban(link, reason),
+      heard: (notice, from) => this.emit('offline', { notice, from }),
+    });
   }
 
   get role(): 'broadcaster' | 'viewer' {
@@ -159,9 +194,29 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.neighbourhood.canAccept();
   }
 
-  /** How to answer a HELLO from `from`: banned, FULL (with peers to try), or welcome. */
-  admit(from: PeerAddress): Admission {
-    return this.neighbourhood.admit(from);
+  /**
+   * How to answer a HELLO from `from`: banned, FULL (with peers to try), or welcome; `noPath`
+   * (its HELLO said NO_PATH) may get a rescue slot when we are full (PROTOCOL §13.5).
+   */
+  admit(from: PeerAddress, noPath = false): Admission {
+    return this.neighbourhood.admit(from, noPath && this.options.role === 'broadcaster');
+  }
+
+  /** Viewer: whether a neighbour other than the broadcaster works for us (PROTOCOL §5.17). */
+  get pathStatus(): PathStatus {
+    return this.path.status;
+  }
+
+  /**
+   * Broadcaster: the viewers it serves alone and the first copies it can afford (see
+   * planGrants). Cheap: a handful of links.
+   */
+  private grants(): GrantPlan {
+    return planGrants(this.neighbourhood.links(), {
+      capBytesPerSec: this.options.uploadBytesPerSec ?? null,
+      streamBytesPerSec: this.serving.streamBytesPerSec(),
+      pushFanout: this.options.pushFanout,
+    });
   }
 
   /**
@@ -198,6 +253,31 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     for (const link of this.neighbourhood.links()) this.updateChoke(link);
   }
 
+  /** Broadcaster: we stop on purpose; every neighbour hears it, and passes it on (PROTOCOL §5.16). */
+  announceOffline(notice: OfflineNotice): void {
+    if (this.options.role === 'broadcaster' && !this.destroyed) this.offline.announce(notice);
+  }
+
+  /** The broadcaster's offline notice this node holds, while it holds (see OfflineRelay). */
+  get offlineNotice(): OfflineNotice | null {
+    return this.offline.current();
+  }
+
+  /**
+   * Resolves once every neighbour acknowledged the control frames sent to it (or after
+   * `maxMs`): a broadcaster that stops waits for this, so its OFFLINE reaches them before
+   * the GOODBYE that ends the sessions (which drops whatever is unacknowledged).
+   */
+  async settle(maxMs: number): Promise<void> {
+    const until = this.options.now() + maxMs;
+    while (
+      !this.destroyed &&
+      this.options.now() < until &&
+      this.neighbourhood.links().some((l) => l.session.unacknowledged() > 0)
+    )
+      await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
   /** Broadcaster: a new signed stream info. */
   setInfo(info: StreamInfo): void {
     if (this.book.addInfo(info) === 'new') this.emit('info', info);
@@ -214,16 +294,26 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.serving.notePublished(entry.seq);
     // Kept even with no neighbour yet: viewers that join later get it with the playlist.
     if (map && this.piecesOn) this.pieces.addMap(map);
-    const all = this.neighbourhood.links();
-    if (all.length === 0) return;
-    let links = all;
+    const everyone = this.neighbourhood.links();
+    if (everyone.length === 0) return;
+    // PROTOCOL §13.5: viewers with no other path that we serve alone get all of it at once;
+    // they pass nothing on, so first copies go to the others, and the lonely ones we cannot
+    // carry hear of it with the rest (they may still get rescues).
+    const plan = this.grants();
+    for (const link of plan.granted) {
+      if (map && this.piecesOn && link.speaksPieces) offerWhole(link, map);
+      else link.session.send({ type: 'HAVE', entry });
+    }
+    const all = everyone.filter((l) => !plan.granted.has(l));
+    const relaying = all.filter((l) => l.noPathSince === null);
+    let links = relaying;
     if (map && this.piecesOn) {
-      this.pushCursor = offerPieces(all, map, this.options.pushFanout, this.pushCursor);
-      links = all.filter((l) => !l.speaksPieces);
+      this.pushCursor = offerPieces(relaying, map, plan.fanout, this.pushCursor);
+      links = relaying.filter((l) => !l.speaksPieces);
     }
     const first = new Set<PeerLink>();
     if (links.length > 0) {
-      const fanout = Math.max(1, Math.min(this.options.pushFanout, links.length));
+      const fanout = Math.max(1, Math.min(plan.fanout, links.length));
       for (let i = 0; i < fanout; i++) first.add(links[(this.pushCursor + i) % links.length]!);
       this.pushCursor = (this.pushCursor + fanout) % Math.max(1, links.length);
       for (const link of first) link.session.send({ type: 'HAVE', entry });
@@ -236,8 +326,13 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     setTimeout(() => {
       if (this.destroyed) return;
       this.guard(() => {
-        for (const link of rest)
-          if (!link.holds(entry.rendition, entry.seq)) link.session.send({ type: 'HAVE', entry });
+        for (const link of rest) {
+          if (link.holds(entry.rendition, entry.seq)) continue;
+          // A viewer with no path we cannot carry gets rescues only: piece by piece, which
+          // a rescue budget of about a second of the stream can pay (PROTOCOL §13.5).
+          if (map && this.piecesOn && link.speaksPieces && link.noPathSince !== null) sendMapOnce(link, map);
+          link.session.send({ type: 'HAVE', entry });
+        }
       });
     }, delay).unref?.();
   }
@@ -280,6 +375,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.position.contiguousHead(rendition);
   }
 
+  /** Viewer: when we first heard of a media segment (local ms), if we remember it. */
+  heardAt(rendition: number, seq: number): number | undefined {
+    return this.wants.heardAt(rendition, seq);
+  }
+
   /** When a new entry of the stream was last heard of (0 = never): the stream's pulse. */
   get lastNewsAt(): number {
     return this.intake.lastNewsAt;
@@ -296,7 +396,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       if (pick) this.askPex(pick);
       this.neighbourhood.replacePoorest();
     }
+    if (this.options.role === 'broadcaster') this.neighbourhood.returnRescueSlots();
     if (this.options.role === 'viewer') {
+      this.watchPath(now);
       this.dropUndelivering(now);
       this.checkStarving(now);
       this.probeIfQuiet(now);
@@ -305,6 +407,30 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       this.offers.digestIfDue(now);
       if (this.piecesOn) this.offers.offerToLackers();
     }
+  }
+
+  /**
+   * PROTOCOL §5.17, §13.5: whether a neighbour other than the broadcaster works for us. When
+   * that changes, our broadcaster links hear it (PATH_STATE); when we lose the last one, the
+   * broadcaster is asked again at once, with NO_PATH (it may have a rescue slot for us).
+   */
+  private watchPath(now: number): void {
+    const segMs = this.book.segmentDurationMs();
+    const head = this.position.contiguousHead(0);
+    if (head !== this.headSeen) {
+      this.headSeen = head;
+      this.headAt = now;
+    }
+    // The stream goes on (news within 3 segments) and our next segment has not come for 2.
+    const news = this.intake.lastNewsAt;
+    const starving =
+      news > 0 && now - news < Math.max(4000, 3 * segMs) && now - this.headAt >= Math.max(4000, 2 * segMs);
+    const inputs = { segmentMs: segMs, streamBytesPerSec: this.serving.streamBytesPerSec(), starving };
+    if (!this.path.update(now, this.neighbourhood.links(), inputs)) return;
+    const state = this.path.noPath ? PathState.NO_PATH : PathState.HAS_PATH;
+    for (const link of this.neighbourhood.links())
+      if (link.isBroadcaster) link.session.send({ type: 'PATH_STATE', state });
+    if (this.path.noPath) this.neighbourhood.askBootstrapAgain();
   }
 
   private checkStarving(now: number): void {
@@ -403,6 +529,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       if (held.length > 0) link.session.send({ type: 'AVAILABILITY', rendition, ...seqsToBitmap(held) });
     }
     this.askPex(link);
+    this.offline.greet(link);
+    if (this.options.role === 'viewer' && link.isBroadcaster && this.path.noPath)
+      link.session.send({ type: 'PATH_STATE', state: PathState.NO_PATH });
     if (this.options.role === 'viewer' && !this.book.info) this.intake.fetchPlaylist(link);
   }
 
@@ -449,6 +578,12 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         if (frame.offer === true) this.fetcher.takeOffer(link, map, mask);
         break;
       }
+      case 'PATH_STATE':
+        // PROTOCOL §5.17: only the broadcaster acts on it; unknown states are ignored.
+        if (this.options.role !== 'broadcaster') break;
+        if (frame.state === PathState.NO_PATH || frame.state === PathState.HAS_PATH)
+          link.notePathState(frame.state === PathState.NO_PATH);
+        break;
       case 'CHOKE':
         link.chokesUs = true;
         break;
@@ -463,6 +598,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         break;
       case 'PEX_RESPONSE':
         this.onPexResponse(link, frame.peers);
+        break;
+      case 'OFFLINE':
+        if (this.options.role === 'viewer') this.offline.receive(link, frame.notice);
         break;
       default:
         break;

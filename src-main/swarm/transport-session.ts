@@ -17,12 +17,15 @@ export class TransportSwarmSession implements SwarmSession {
   readonly isBroadcaster: boolean;
   readonly speaksPieces: boolean;
   readonly speaksPex: boolean;
+  readonly claimedNoPath: boolean;
 
   constructor(readonly session: PeerSession) {
     this.nodeId = Buffer.from(session.peerNodeId).toString('hex');
     this.isBroadcaster = (session.peerCapabilities & Capability.BROADCASTER) !== 0;
     this.speaksPieces = (session.peerCapabilities & Capability.PIECES) !== 0;
     this.speaksPex = (session.peerCapabilities & Capability.PEX) !== 0;
+    this.claimedNoPath =
+      session.direction === 'inbound' && (session.peerCapabilities & Capability.NO_PATH) !== 0;
   }
 
   get remote(): PeerAddress {
@@ -35,6 +38,10 @@ export class TransportSwarmSession implements SwarmSession {
 
   send(frame: Frame): void {
     if (!this.session.closed) this.session.send(frame);
+  }
+
+  unacknowledged(): number {
+    return this.session.closed ? 0 : this.session.unacknowledgedFrames;
   }
 
   requestSegment(options: SegmentRequestOptions): SegmentRequestHandle {
@@ -90,9 +97,13 @@ export class EndpointDialer implements Dialer {
     private readonly timeoutMs = 5000,
   ) {}
 
-  async dial(address: PeerAddress, options: { timeoutMs?: number } = {}): Promise<SwarmSession> {
+  async dial(
+    address: PeerAddress,
+    options: { timeoutMs?: number; noPath?: boolean } = {},
+  ): Promise<SwarmSession> {
     const session = await this.endpoint.connect(address, this.streamId, {
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      ...(options.noPath && { extraCapabilities: Capability.NO_PATH }),
     });
     return new TransportSwarmSession(session);
   }

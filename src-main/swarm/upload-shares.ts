@@ -27,6 +27,8 @@ interface Bucket {
   tokens: number;
   at: number;
   askedAt: number;
+  /** Refilled at least this fast (a viewer the broadcaster serves alone, PROTOCOL §13.5). */
+  floor: number;
 }
 
 /** What the shares depend on, read live (the cap and the stream's bit rate may change). */
@@ -55,12 +57,14 @@ export class UploadShares {
 
   /**
    * The neighbour asks for data: whether its share allows serving it now. Counts it as
-   * competing either way.
+   * competing either way. `floorBytesPerSec`: its bucket refills at least this fast (a
+   * viewer the broadcaster serves alone, PROTOCOL §13.5).
    */
-  allows(link: PeerLink): boolean {
+  allows(link: PeerLink, floorBytesPerSec = 0): boolean {
     const now = this.inputs.now();
     const bucket = this.bucket(link, now);
     bucket.askedAt = now;
+    bucket.floor = floorBytesPerSec;
     this.refill(bucket, now);
     return bucket.tokens >= 0;
   }
@@ -85,7 +89,7 @@ export class UploadShares {
   private bucket(link: PeerLink, now: number): Bucket {
     let bucket = this.buckets.get(link);
     if (!bucket) {
-      bucket = { tokens: this.burst(), at: now, askedAt: now };
+      bucket = { tokens: this.burst(), at: now, askedAt: now, floor: 0 };
       this.buckets.set(link, bucket);
     }
     return bucket;
@@ -97,7 +101,7 @@ export class UploadShares {
     if (elapsed <= 0) return;
     let competing = 0;
     for (const b of this.buckets.values()) if (now - b.askedAt < COMPETING_MS) competing++;
-    const rate = this.shareBytesPerSec(competing);
+    const rate = Math.max(bucket.floor, this.shareBytesPerSec(competing));
     bucket.tokens = Math.min(this.burst(), bucket.tokens + (elapsed * rate) / 1000);
   }
 }

@@ -42,8 +42,11 @@ export interface EndpointOptions extends TransportConfigInput {
   port?: number;
   clock?: Clock;
   nodeId?: Uint8Array;
-  /** Decides on inbound sessions; default: accept every stream. */
-  acceptStream?: (streamId: Uint8Array, from: PeerAddress) => StreamAdmission;
+  /**
+   * Decides on inbound sessions; default: accept every stream. `capabilities` are the
+   * HELLO's (NO_PATH asks for a rescue slot, PROTOCOL §4.7, §13.5).
+   */
+  acceptStream?: (streamId: Uint8Array, from: PeerAddress, capabilities: number) => StreamAdmission;
   /** Share one limiter between endpoints of a node; default: the endpoint's own. */
   uploadLimiter?: UploadLimiter;
 }
@@ -228,7 +231,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   connect(
     remote: PeerAddress,
     streamId: Uint8Array,
-    opts: { timeoutMs?: number } = {},
+    /** `extraCapabilities`: bits this HELLO adds to the endpoint's, e.g. NO_PATH (PROTOCOL §4.7). */
+    opts: { timeoutMs?: number; extraCapabilities?: number } = {},
   ): Promise<PeerSession> {
     if (this.destroyed || this.socket === null) return Promise.reject(ShoalError.closed('endpoint'));
     // Sessions are bound to the address packets come from (PROTOCOL §10.2): an IP literal.
@@ -245,7 +249,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
         {
           clock: this.clock,
           send: (buf, host, port) => this.sendRaw(buf, host, port),
-          capabilities: this.config.capabilities,
+          capabilities: this.config.capabilities | (opts.extraCapabilities ?? 0),
           nodeId: this.nodeId,
           maxDatagram: this.config.maxDatagram,
           helloRetransmitMs: this.config.helloRetransmitMs,
@@ -319,7 +323,9 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     const ip = ipPrefixKey(from.host);
     if (this.unconfirmed >= c.maxUnconfirmed || (this.unconfirmedByIp.get(ip) ?? 0) >= c.maxUnconfirmedPerIp)
       return { drop: true };
-    const decision = this.options.acceptStream?.(hello.streamId, from) ?? { accept: true };
+    const decision = this.options.acceptStream?.(hello.streamId, from, hello.capabilities) ?? {
+      accept: true,
+    };
     if (!decision.accept) return decision;
     const cid = newCid((k) => this.routes.has(k));
     const route: Route = { cid, remote: from, confirmed: false, unconfirmed: true };

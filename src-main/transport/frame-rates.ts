@@ -12,7 +12,7 @@ export interface FrameRate {
   perSecond: number;
 }
 
-export type RatedFrame = 'PLAYLIST_REQUEST' | 'PEX_REQUEST' | 'AVAILABILITY' | 'PIECE_HAVE';
+export type RatedFrame = 'PLAYLIST_REQUEST' | 'PEX_REQUEST' | 'AVAILABILITY' | 'PIECE_HAVE' | 'OFFLINE';
 
 export const INBOUND_FRAME_RATES: Readonly<Record<RatedFrame, FrameRate>> = Object.freeze({
   // A joining viewer asks once per rendition, then catches up one request at a time.
@@ -23,6 +23,8 @@ export const INBOUND_FRAME_RATES: Readonly<Record<RatedFrame, FrameRate>> = Obje
   AVAILABILITY: { burst: 32, perSecond: 2 },
   // Offers, digests and map notices: at most about 100 a second per rendition watched.
   PIECE_HAVE: { burst: 1024, perSecond: 512 },
+  // One per broadcaster stop (PROTOCOL §5.16), and once more to a neighbour that links later.
+  OFFLINE: { burst: 8, perSecond: 1 },
 });
 
 export class FrameRateLimiter {

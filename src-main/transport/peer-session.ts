@@ -65,7 +65,7 @@ export interface IncomingPlaylistRequest {
 export type PeerSessionEvents = {
   segmentRequest: IncomingSegmentRequest;
   playlistRequest: IncomingPlaylistRequest;
-  /** HAVE, AVAILABILITY, CHOKE, UNCHOKE, PEX_REQUEST, PEX_RESPONSE, ERROR and unknown-to-us types. */
+  /** HAVE, AVAILABILITY, CHOKE, UNCHOKE, PEX_REQUEST, PEX_RESPONSE, OFFLINE, ERROR and unknown-to-us types. */
   frame: Frame;
   closed: ShoalError;
 };
@@ -174,6 +174,11 @@ export class PeerSession extends TypedEmitter<PeerSessionEvents> {
 
   get reason(): ShoalError | null {
     return this.closeReason;
+  }
+
+  /** Reliable control frames sent and not yet acknowledged (0: the peer has all we sent). */
+  get unacknowledgedFrames(): number {
+    return this.connection.controlHeld.frames;
   }
 
   /** Control frames: reliable (retransmitted until acked), except PING/PONG. */

@@ -1,4 +1,5 @@
-// An error or warning the user should read: what went wrong, in the engine's words.
+// An error or warning the user should read: what went wrong, in the engine's words. The
+// error's code is for bug reports and support, behind a "Details" disclosure.
 
 import type { ReactNode } from 'react';
 import type { ErrorInfo } from '../../src-shared/contract.js';
@@ -22,7 +23,14 @@ export function ErrorMessage({ error, title, children, tone = 'bad', onDismiss }
         {title && <div className="alert-title">{title}</div>}
         {error && <div className="alert-text">{error.message}</div>}
         {children && <div className="alert-text">{children}</div>}
-        {error && <div className="alert-code mono">{error.codeName}</div>}
+        {error && (
+          <details className="alert-code">
+            <summary>Details</summary>
+            <span className="mono">
+              {error.codeName} (code {error.code})
+            </span>
+          </details>
+        )}
       </div>
       {onDismiss && (
         <button type="button" className="btn btn-ghost btn-sm" onClick={onDismiss} aria-label="Dismiss">

@@ -36,7 +36,10 @@ function Row({
 
 /** Why there are no peers, when that is worth saying. */
 function noPeersHint(snapshot: StatsSnapshot): string | null {
-  if (snapshot.mode !== 'watching' || snapshot.peers.length > 0) return null;
+  if (snapshot.mode !== 'watching') return null;
+  // How the viewer reaches the stream when peers do not work (issue 16), e.g. served by the broadcaster.
+  if (snapshot.path) return snapshot.path;
+  if (snapshot.peers.length > 0) return null;
   if (snapshot.lastError?.codeName === 'NO_PEERS') return snapshot.lastError.message;
   if (snapshot.state === 'full')
     return 'The broadcaster has no free slot. Shoal keeps asking it and the viewers it named; playback starts as soon as one has room.';

@@ -31,8 +31,12 @@ export function PeerTable({ peers }: { peers: readonly PeerStat[] }) {
             <th scope="col" className="right">
               Up
             </th>
-            <th scope="col" className="right" title="segments received / sent">
-              Segments ↓/↑
+            <th
+              scope="col"
+              className="right"
+              title="Requests answered, received / sent: a whole segment or one piece of it (a segment comes in up to 24 pieces, often from several peers)"
+            >
+              Pieces ↓/↑
             </th>
             <th scope="col" className="right">
               Connected

@@ -3,7 +3,7 @@
 import iconUrl from '../../assets/icon.svg';
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { downloadRate } from '../state/derived';
-import { formatRate } from '../state/format';
+import { formatCount, formatRate } from '../state/format';
 import { useSession } from '../state/session-store';
 import { useUi, type Page } from '../state/ui-store';
 import { BroadcastIcon, ChartIcon, PlayIcon, SettingsIcon } from './icons';
@@ -26,7 +26,7 @@ function ActivitySummary({ snapshot }: { snapshot: StatsSnapshot | null }) {
           <span className="live-dot" aria-hidden="true" /> Broadcasting
         </div>
         <div className="activity-sub num">
-          {snapshot.broadcast?.viewers ?? 0} viewers · ↑ {formatRate(snapshot.rates.upBps)}
+          {formatCount(snapshot.broadcast?.viewers ?? 0, 'viewer')} · ↑ {formatRate(snapshot.rates.upBps)}
         </div>
       </>
     );
@@ -37,7 +37,7 @@ function ActivitySummary({ snapshot }: { snapshot: StatsSnapshot | null }) {
         <PlayIcon width={14} height={14} /> Watching
       </div>
       <div className="activity-sub num">
-        {snapshot.peers.length} peers · ↓ {formatRate(downloadRate(snapshot.rates))}
+        {formatCount(snapshot.peers.length, 'peer')} · ↓ {formatRate(downloadRate(snapshot.rates))}
       </div>
     </>
   );

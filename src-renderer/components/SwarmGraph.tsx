@@ -3,7 +3,7 @@
 
 import type { PeerStat } from '../../src-shared/contract.js';
 import { peersByActivity } from '../state/derived';
-import { formatRate, formatRtt } from '../state/format';
+import { formatCount, formatRate, formatRtt } from '../state/format';
 
 const W = 360;
 const H = 260;
@@ -56,7 +56,7 @@ export function SwarmGraph({
       <svg
         viewBox={`0 0 ${W} ${H}`}
         role="img"
-        aria-label={`This node and ${peers.length} connected peer${peers.length === 1 ? '' : 's'}`}
+        aria-label={`This node and ${formatCount(peers.length, 'connected peer')}`}
       >
         {nodes.map(({ peer, x, y }) => (
           <line

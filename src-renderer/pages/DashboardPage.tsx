@@ -4,6 +4,7 @@
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { PageHeader } from '../components/PageHeader';
 import { PeerTable } from '../components/PeerTable';
+import { ReachabilityLine } from '../components/ReachabilityLine';
 import { RateChart } from '../components/RateChart';
 import { RecentSegments } from '../components/RecentSegments';
 import { SharePie } from '../components/SharePie';
@@ -11,7 +12,8 @@ import { StatTile } from '../components/StatTile';
 import { StatusBadge } from '../components/StatusBadge';
 import { SwarmGraph } from '../components/SwarmGraph';
 import { downloadRate, healthCounts } from '../state/derived';
-import { formatBytes, formatRate, formatSeconds } from '../state/format';
+import { formatBytes, formatCount, formatRate, formatSeconds } from '../state/format';
+import { historySpanLabel, useRateHistory } from '../state/rate-history-store';
 import { useSession } from '../state/session-store';
 
 function HealthSummary({ peers }: { peers: StatsSnapshot['peers'] }) {
@@ -60,7 +62,7 @@ function Tiles({ snapshot }: { snapshot: StatsSnapshot }) {
         <StatTile
           label="Segments"
           value={snapshot.segments.ingested}
-          detail={`${snapshot.broadcast?.viewers ?? 0} viewers`}
+          detail={formatCount(snapshot.broadcast?.viewers ?? 0, 'viewer')}
         />
       ) : (
         <StatTile
@@ -89,6 +91,8 @@ function Tiles({ snapshot }: { snapshot: StatsSnapshot }) {
 export function DashboardPage() {
   const snapshot = useSession((s) => s.snapshot);
   const mode = snapshot?.mode ?? 'idle';
+  // From what the chart actually holds (the selector runs again on every new sample).
+  const spanLabel = useRateHistory((s) => historySpanLabel(s.samples.toArray()));
   return (
     <div className="page">
       <PageHeader
@@ -103,13 +107,16 @@ export function DashboardPage() {
         aside={<StatusBadge />}
       />
       {snapshot && <Tiles snapshot={snapshot} />}
+      <ReachabilityLine />
       <div className="dash-grid">
         <section className="card dash-chart" aria-labelledby="rates-title">
           <div className="card-header">
             <h2 className="card-title" id="rates-title">
               Transfer rates
             </h2>
-            <span className="card-subtitle">last 5 minutes</span>
+            <span className="card-subtitle" data-testid="rates-span">
+              {spanLabel}
+            </span>
           </div>
           <RateChart />
         </section>

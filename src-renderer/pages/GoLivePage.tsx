@@ -98,8 +98,8 @@ function StartBroadcast() {
         </div>
         <h2 className="card-title">Try a demo broadcast</h2>
         <p className="muted">
-          No encoder at hand? Broadcast a built-in sample clip to see how Shoal works, then open the address
-          on a second machine.
+          No encoder at hand? Broadcast a built-in sample clip, looped as an endless live stream, then open
+          the address on a second machine whenever you like.
         </p>
         <button
           type="button"

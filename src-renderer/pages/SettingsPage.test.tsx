@@ -2,6 +2,8 @@
 import { act, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src-shared/contract.js';
+import { makeSnapshot } from '../test-support/fixtures';
+import { useSession } from '../state/session-store';
 import { useSettings } from '../state/settings-store';
 import { renderWithApi, resetStores } from '../test-support/render';
 import { SettingsPage } from './SettingsPage';
@@ -40,6 +42,23 @@ describe('SettingsPage', () => {
     expect(api.calls[0]).toMatchObject({ method: 'updateSettings', arg: { maxPeers: 40, noUpload: true } });
     expect(useSettings.getState().settings).toMatchObject({ maxPeers: 40, noUpload: true });
     expect(screen.getByRole('status').textContent).toBe('Settings saved.');
+  });
+
+  it('turns port mapping off and shows our reachability from the snapshot', async () => {
+    useSettings.getState().setSettings(DEFAULT_SETTINGS);
+    useSession.getState().setSnapshot(
+      makeSnapshot({
+        mode: 'broadcasting',
+        reachability: { kind: 'mapped', via: 'upnp', external: '203.0.113.5:41000', detail: null },
+      }),
+    );
+    const { api } = renderWithApi(<SettingsPage />);
+    expect(screen.getByTestId('reachability').textContent).toBe(
+      'Reachable: yes, via UPnP (203.0.113.5:41000)',
+    );
+    fireEvent.click(screen.getByTestId('setting-port-mapping'));
+    await save();
+    expect(api.calls[0]).toMatchObject({ method: 'updateSettings', arg: { portMapping: false } });
   });
 
   it("shows the engine's refusal", async () => {

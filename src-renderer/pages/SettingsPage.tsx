@@ -5,6 +5,7 @@ import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'reac
 import type { Settings } from '../../src-shared/contract.js';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { PageHeader } from '../components/PageHeader';
+import { ReachabilityLine } from '../components/ReachabilityLine';
 import { useApi } from '../host/api-context';
 import { toErrorInfo } from '../state/error-info';
 import { useSettings } from '../state/settings-store';
@@ -196,7 +197,7 @@ function SettingsEditor({ settings }: { settings: Settings }) {
         </h2>
         <SettingRow
           label="Maximum peers"
-          hint="How many other nodes to exchange video with at once."
+          hint="How many other nodes to exchange video with at once. Applies from the next broadcast or watch."
           htmlFor={id('max-peers')}
           error={err('maxPeers')}
           errorId={`${id('max-peers')}-error`}
@@ -210,7 +211,7 @@ function SettingsEditor({ settings }: { settings: Settings }) {
         </SettingRow>
         <SettingRow
           label="UDP port"
-          hint="Forward this port in your router so more peers can reach you. 0 picks a free port."
+          hint="With port mapping on, the router forwards it for you if it can; otherwise forward it by hand so more peers can reach you. 0 picks a free port. Applies from the next broadcast or watch."
           htmlFor={id('udp-port')}
           error={err('udpPort')}
           errorId={`${id('udp-port')}-error`}
@@ -223,8 +224,23 @@ function SettingsEditor({ settings }: { settings: Settings }) {
           />
         </SettingRow>
         <SettingRow
+          label="Port mapping"
+          hint="Ask your router to forward the UDP port (UPnP or NAT-PMP), so peers behind other routers can reach you."
+          htmlFor={id('port-mapping')}
+        >
+          <input
+            id={id('port-mapping')}
+            data-testid={id('port-mapping')}
+            type="checkbox"
+            className="switch"
+            checked={form.portMapping}
+            onChange={(e) => set('portMapping', e.target.checked)}
+          />
+        </SettingRow>
+        <ReachabilityLine />
+        <SettingRow
           label="Latency"
-          hint="How many segments behind live to join. Fewer is closer to live; more rides out slow peers."
+          hint="How many segments behind live to join. Fewer is closer to live; more rides out slow peers. Applies from the next watch."
           htmlFor={id('join-distance')}
           error={err('joinDistanceSegments')}
           errorId={`${id('join-distance')}-error`}
@@ -362,7 +378,7 @@ export function SettingsPage() {
     <div className="page page-narrow">
       <PageHeader
         title="Settings"
-        subtitle="Bandwidth, peers, ports and latency. Saved changes take effect at once."
+        subtitle="Bandwidth, peers, ports and latency. Upload, port mapping and gateway changes apply at once; the others say when."
       />
       {settings ? (
         <SettingsEditor settings={settings} />

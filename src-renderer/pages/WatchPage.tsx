@@ -75,8 +75,10 @@ export function WatchPage() {
       )}
       {broadcasterOffline && (
         <ErrorMessage tone="warn" title="Broadcaster offline — waiting">
-          The broadcaster stopped sending. Playback goes on by itself as soon as the stream comes back; there
-          is nothing to do.
+          {snapshot.offlineCause === 'stopped'
+            ? 'The broadcaster stopped the stream.'
+            : 'Nothing new has come from the broadcaster for a while: it may have lost its connection, or its encoder stopped.'}{' '}
+          Playback goes on by itself as soon as the stream comes back; there is nothing to do.
         </ErrorMessage>
       )}
       {sessionError && (

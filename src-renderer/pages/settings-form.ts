@@ -22,6 +22,7 @@ export interface SettingsForm {
   dhtEnabled: boolean;
   /** DHT bootstrap nodes, host:port, one per line (or comma-separated). */
   dhtBootstrap: string;
+  portMapping: boolean;
 }
 
 export type SettingsFormErrors = Partial<Record<keyof SettingsForm, string>>;
@@ -41,6 +42,7 @@ export function formFromSettings(s: Settings): SettingsForm {
     gatewayPort: String(s.gatewayPort),
     dhtEnabled: s.dhtEnabled,
     dhtBootstrap: s.dhtBootstrap.join('\n'),
+    portMapping: s.portMapping,
   };
 }
 
@@ -71,7 +73,11 @@ const limits = (key: 'uploadCapKbps' | 'maxPeers' | 'udpPort' | 'joinDistanceSeg
 
 export function validateSettingsForm(form: SettingsForm): SettingsFormResult {
   const errors: SettingsFormErrors = {};
-  const patch: SettingsPatch = { noUpload: form.noUpload, gatewayEnabled: form.gatewayEnabled };
+  const patch: SettingsPatch = {
+    noUpload: form.noUpload,
+    gatewayEnabled: form.gatewayEnabled,
+    portMapping: form.portMapping,
+  };
 
   const check = (
     field: 'uploadCapKbps' | 'maxPeers' | 'udpPort' | 'joinDistanceSegments' | 'gatewayPort',

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { makePeer, makeSnapshot } from '../test-support/fixtures';
 import { downloadRate, healthCounts, peersByActivity, shareFromPeers } from './derived';
-import { formatBytes, formatDuration, formatLoss, formatPercent, formatRate, formatSeconds } from './format';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatLoss,
+  formatPercent,
+  formatRate,
+  formatSeconds,
+} from './format';
 
 describe('derived values', () => {
   it('share from peers is null before any download, then the peers fraction', () => {
@@ -43,5 +51,12 @@ describe('formatting', () => {
     expect(formatPercent(0.734)).toBe('73%');
     expect(formatLoss(0.004)).toBe('0.4%');
     expect(formatLoss(0)).toBe('0%');
+  });
+
+  it('counts with the right number: 1 peer, 2 peers, 0 viewers', () => {
+    expect(formatCount(1, 'peer')).toBe('1 peer');
+    expect(formatCount(2, 'peer')).toBe('2 peers');
+    expect(formatCount(0, 'viewer')).toBe('0 viewers');
+    expect(formatCount(1, 'connected peer')).toBe('1 connected peer');
   });
 });

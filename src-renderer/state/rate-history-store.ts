@@ -66,3 +66,10 @@ export function historyColumns(
   }
   return cols;
 }
+
+/** What the chart spans: "last 40 s", "last 3 min", up to "last 5 min" once the history is full. */
+export function historySpanLabel(samples: readonly RateSample[]): string {
+  const span = samples.length < 2 ? 0 : samples[samples.length - 1]!.t - samples[0]!.t;
+  if (span < 90) return `last ${Math.max(1, Math.round(span))} s`;
+  return `last ${Math.round(span / 60)} min`;
+}

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeSnapshot } from '../test-support/fixtures';
-import { HISTORY_CAPACITY, historyColumns, useRateHistory } from './rate-history-store';
+import { HISTORY_CAPACITY, historyColumns, historySpanLabel, useRateHistory } from './rate-history-store';
 import { RingBuffer } from './ring-buffer';
 
 describe('RingBuffer', () => {
@@ -57,5 +57,16 @@ describe('rate history', () => {
     record(at(50_000));
     record(at(50_100));
     expect(useRateHistory.getState().version).toBe(before + 1);
+  });
+});
+
+describe('historySpanLabel', () => {
+  const at = (...ts: number[]) =>
+    ts.map((t) => ({ t, fromBroadcaster: 0, fromPeers: 0, uploaded: 0, toGateway: 0 }));
+  it('says how much the chart holds, not its capacity', () => {
+    expect(historySpanLabel([])).toBe('last 1 s');
+    expect(historySpanLabel(at(100, 130))).toBe('last 30 s');
+    expect(historySpanLabel(at(0, 150))).toBe('last 3 min');
+    expect(historySpanLabel(at(0, HISTORY_CAPACITY - 1))).toBe('last 5 min');
   });
 });

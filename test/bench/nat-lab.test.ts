@@ -14,7 +14,9 @@ import {
   type RunRecord,
   type ViewerRecord,
 } from '../../bench/nat/report.js';
-import { SCENARIOS, withOverrides } from '../../bench/nat/scenarios.js';
+import { SCENARIOS, withOverrides, withoutPortMapping } from '../../bench/nat/scenarios.js';
+import { stunAnswer } from '../../bench/nat/stun-server.js';
+import { miniupnpdConfig } from '../../bench/nat/upnp.js';
 
 describe('NAT lab addressing', () => {
   it('puts public addresses in 198.18.0.0/15 and home LANs in 192.168.0.0/16', () => {
@@ -81,9 +83,57 @@ describe('NAT lab CLI status', () => {
       'shoal: no answer from 198.18.0.10:40000: offline',
       'shoal: stopping…',
     ].join('\n');
-    expect(lastStatus(log)).toEqual({ state: 'playing', peers: 3, fromPeersPct: 42, segments: 27 });
+    expect(lastStatus(log)).toEqual({
+      state: 'playing',
+      peers: 3,
+      fromPeersPct: 42,
+      segments: 27,
+      reachable: null,
+    });
     expect(cliErrors(log)).toEqual(['no answer from 198.18.0.10:40000: offline']);
     expect(lastStatus('nothing')).toBeNull();
+    const mapped =
+      'playing | peers 2 | up 0 bit/s | segments 3 | reachable: yes, via UPnP (198.18.0.13:40000)';
+    expect(lastStatus(mapped)?.reachable).toBe('yes, via UPnP (198.18.0.13:40000)');
+  });
+});
+
+describe('NAT lab port mapping', () => {
+  it("answers a STUN Binding request with the sender's address, and drops anything else", () => {
+    // RFC 5389 Binding request: type 0x0001, length 0, magic cookie, transaction id
+    const request = Buffer.from('000100002112a442' + '0102030405060708090a0b0c', 'hex');
+    const answer = stunAnswer(request, '198.18.0.11', 40000)!;
+    expect(answer.subarray(0, 4).toString('hex')).toBe('01010018');
+    expect(answer.subarray(4, 20).equals(request.subarray(4, 20))).toBe(true);
+    // XOR-MAPPED-ADDRESS: port ^ 0x2112, address ^ magic cookie
+    expect(answer.subarray(20, 32).toString('hex')).toBe(
+      '002000080001' + (40000 ^ 0x2112).toString(16) + 'e700a449',
+    );
+    // MAPPED-ADDRESS in the clear
+    expect(answer.subarray(32, 44).toString('hex')).toBe('000100080001' + '9c40' + 'c612000b');
+    expect(stunAnswer(Buffer.alloc(3), '198.18.0.11', 1)).toBeNull();
+    expect(stunAnswer(Buffer.from('0101000021120442' + '00'.repeat(12), 'hex'), '198.18.0.11', 1)).toBeNull();
+    expect(stunAnswer(Buffer.from('000100042112a442' + '00'.repeat(12), 'hex'), '198.18.0.11', 1)).toBeNull();
+  });
+
+  it('points miniupnpd at the lab STUN server', () => {
+    const host = {
+      ...hostAddresses('ab', 3, true),
+      spec: { nat: 'cone' as const, upnp: true, upMultiple: null },
+    };
+    const conf = miniupnpdConfig(host, '/tmp/x', { ip: '198.18.0.249', port: 3478 });
+    expect(conf).toContain('ext_perform_stun=yes\next_stun_host=198.18.0.249\next_stun_port=3478\n');
+    expect(conf).toContain('allow 1024-65535 192.168.3.0/24 1024-65535');
+  });
+
+  it("runs 'before' without port mapping and with the broadcaster's port forwarded by hand", () => {
+    const home = SCENARIOS.home!;
+    expect(home.broadcaster).toMatchObject({ upnp: true, portForward: false });
+    expect(withoutPortMapping(home)).toMatchObject({
+      portMapping: false,
+      broadcaster: { upnp: true, portForward: true },
+    });
+    expect(withoutPortMapping(SCENARIOS.public!).broadcaster.portForward).toBe(false);
   });
 });
 

@@ -1,9 +1,11 @@
 // The `shoal` command as a user runs it: help, clear one-line errors and exit codes.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../fakes/engine-net.js';
@@ -138,6 +140,76 @@ describe('shoal CLI', () => {
     expect(http.stderr).toMatch(
       /shoal: local HLS at http:\/\/127\.0\.0\.1:\d+\/stream\/\w{52}\/master\.m3u8/,
     );
+  });
+
+  it('says which port is taken and what to do, and exits 1', async () => {
+    const tcp = createServer();
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const tcpPort = (tcp.address() as AddressInfo).port;
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const udpPort = udp.address().port;
+    try {
+      const local = ['--bind', '127.0.0.1', '--quiet', '--data-dir', join(scratch, 'ports')];
+      const cases: [string[], RegExp][] = [
+        [['ui', '--ui-port', String(tcpPort)], new RegExp(`UI port ${tcpPort} is in use.*--ui-port`)],
+        [['ui', '-p', String(udpPort)], new RegExp(`UDP port ${udpPort} is in use.*-p <port>`)],
+        [
+          ['watch', `shoal://${STREAM_ID}@127.0.0.1:9`, '--http', String(tcpPort)],
+          new RegExp(`HLS gateway: port ${tcpPort} .*--http <port>`),
+        ],
+        [
+          ['broadcast', join(ROOT, 'assets', 'sample'), '-p', String(udpPort)],
+          new RegExp(`UDP port ${udpPort} is in use.*choose another port`),
+        ],
+      ];
+      for (const [args, says] of cases) {
+        const r = shoal(...args, ...local);
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.stderr).toMatch(says);
+        expect(r.stderr).not.toMatch(/EADDRINUSE/);
+        expect(count(r.stderr, 'is in use')).toBe(1);
+      }
+    } finally {
+      tcp.close();
+      udp.close();
+    }
+  });
+
+  it('ui serves the same URL again after a restart with the same data folder, so an open tab reconnects', async () => {
+    const dataDir = join(scratch, 'ui-again');
+    const firstUrl = async (): Promise<string> => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'src-main/cli/main.ts'),
+          'ui',
+          '--bind',
+          '127.0.0.1',
+          '--data-dir',
+          dataDir,
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          const line = out.split('\n').find((l) => l.startsWith('http://'));
+          if (line) resolve(line.trim());
+        });
+        child.once('exit', (code) => reject(new Error(`shoal ui exited with ${code}: ${out}`)));
+      });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+      return url;
+    };
+    const first = await firstUrl();
+    expect(first).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32,}$/);
+    expect(await firstUrl()).toBe(first);
   });
 
   it('rejects out-of-range settings before starting', () => {

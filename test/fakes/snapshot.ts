@@ -19,6 +19,7 @@ export function makeSnapshot(overrides: Partial<StatsSnapshot> = {}): StatsSnaps
     segments: { ingested: 0, received: 0, failed: 0, held: 0 },
     recent: [],
     broadcast: null,
+    reachability: null,
     lastError: null,
     ...overrides,
   };

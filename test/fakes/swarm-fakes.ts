@@ -27,6 +27,7 @@ export function fakeSession(overrides: Partial<SwarmSession> = {}): SwarmSession
     rttMs: () => 10,
     activeResponses: () => 0,
     silentMs: () => 0,
+    unacknowledged: () => 0,
     close: () => undefined,
     ...overrides,
   };

@@ -67,7 +67,8 @@ type FrameChoice =
   | { kind: 'playlist-request'; reqId: number; rendition: number; fromSeq: number }
   | { kind: 'cancel'; pick: number; priority: boolean }
   | { kind: 'goodbye'; code: number }
-  | { kind: 'pex'; max: number; respond: number; weird: boolean };
+  | { kind: 'pex'; max: number; respond: number; weird: boolean }
+  | { kind: 'offline'; which: number; tamper: boolean };
 
 export type Action =
   | { k: 'packet'; pn: PnChoice; ack: AckChoice; frames: FrameChoice[]; flip: number | null }
@@ -259,6 +260,10 @@ const frameChoice: fc.Arbitrary<FrameChoice> = fc.oneof(
       respond: fc.constantFrom(0, 1, 40),
       weird: fc.boolean(),
     }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('offline' as const), which: fc.nat(3), tamper: rarely }),
   },
 );
 
@@ -661,6 +666,13 @@ function buildFrame(c: FrameChoice, p: MemoryPeer, node: NodeUnderFuzz): Frame |
       }
       void node;
       return { type: 'PEX_RESPONSE', peers };
+    }
+    case 'offline': {
+      const notice = stream.offline[c.which]!;
+      return {
+        type: 'OFFLINE',
+        notice: c.tamper ? { ...notice, stoppedAtMs: notice.stoppedAtMs + 1 } : notice,
+      };
     }
   }
 }

@@ -5,7 +5,8 @@
 import { EntryFlag, StreamInfoFlag } from '../../src-main/protocol/constants.js';
 import { signPieceMap } from '../../src-main/protocol/piece-map.js';
 import { signEntry, signStreamInfo, streamKeysFromSeed } from '../../src-main/protocol/signing.js';
-import type { PieceMap, SegmentEntry, StreamInfo } from '../../src-main/protocol/types.js';
+import { signOfflineNotice } from '../../src-main/protocol/offline-notice.js';
+import type { OfflineNotice, PieceMap, SegmentEntry, StreamInfo } from '../../src-main/protocol/types.js';
 import { testBytes } from '../fakes/transport-net.js';
 import { sha256 } from '../fakes/segments.js';
 
@@ -20,6 +21,8 @@ export interface SignedStream {
   info: StreamInfo;
   init: SignedSegment;
   media: SignedSegment[];
+  /** Genuine offline notices (PROTOCOL §6.5): before, inside, just past and far past the media. */
+  offline: OfflineNotice[];
 }
 
 let cached: SignedStream | null = null;
@@ -56,6 +59,9 @@ export function signedStream(): SignedStream {
     info,
     init: segment(0, 'init', testBytes(700, 99)),
     media: MEDIA_SIZES.map((size, i) => segment(i, 'media', testBytes(size, i + 1))),
+    offline: [0, 3, MEDIA_SIZES.length, 0xffff_ffff].map((nextSeq) =>
+      signOfflineNotice(keys.privateKey, id, { nextSeq, stoppedAtMs: 1_700_000_060_000 }),
+    ),
   };
   return cached;
 }

@@ -119,6 +119,24 @@ describe('FolderIngest', () => {
     expect(all[1]!.data.equals(await readFile(join(fmp4, 'seg00000.m4s')))).toBe(true);
   });
 
+  it('loops a VOD folder when asked: the numbering goes on, each replay starts with a discontinuity, no end', async () => {
+    const { rec } = ingest({ folder: join(fmp4, 'stream.m3u8'), vodSpeed: 20, loopVod: true });
+    await rec.until(() => media(rec).length >= 5, 20_000, 'five media segments');
+    const all = rec.of('segment').slice(0, 6);
+    expect(all.map((s) => `${s.kind}:${s.seq}:${s.discontinuity}`)).toEqual([
+      'init:0:false',
+      'media:0:false',
+      'media:1:false',
+      'media:2:true',
+      'media:3:false',
+      'media:4:true',
+    ]);
+    // The same bytes again, under new seqs; the init is not sent again (same bytes).
+    expect(all[3]!.data.equals(all[1]!.data)).toBe(true);
+    expect(all.slice(1).every((s) => s.initSeq === 0)).toBe(true);
+    expect(rec.of('ended')).toEqual([]);
+  });
+
   it('carries every variant of a master playlist as a rendition', async () => {
     const { ingest: i, rec } = ingest({ folder: master, vodSpeed: Infinity });
     await rec.until(() => rec.of('ended').length > 0, 20_000, 'ended');

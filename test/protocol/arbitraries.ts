@@ -199,8 +199,13 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
       const frame = { type: 'PIECE_HAVE' as const, rendition, seq, count, bitmap };
       return offer ? { ...frame, offer: true } : frame;
     }),
+  fc.record({ type: fc.constant('PATH_STATE' as const), state: u8 }),
   fc.record({ type: fc.constant('PEX_REQUEST' as const), max: u8 }),
   fc.record({ type: fc.constant('PEX_RESPONSE' as const), peers: fc.array(pexPeer, { maxLength: 12 }) }),
+  fc.record({
+    type: fc.constant('OFFLINE' as const),
+    notice: fc.record({ nextSeq: u32, stoppedAtMs: u64, signature: bytes(64) }),
+  }),
 );
 
 export const packet: fc.Arbitrary<Packet> = fc.oneof(

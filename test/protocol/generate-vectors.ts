@@ -281,6 +281,8 @@ const FRAME_IDS: Record<string, number> = {
   UNCHOKE: 0x1b,
   PIECE_MAP: 0x1c,
   PIECE_HAVE: 0x1d,
+  OFFLINE: 0x1e,
+  PATH_STATE: 0x1f,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
 };
@@ -333,6 +335,19 @@ const INFO = infoSigned({
     { id: 1, bandwidth: 800_000, width: 640, height: 360, name: '360p', codecs: 'avc1.42e01e,mp4a.40.2' },
   ],
 });
+/** §6.5: nextSeq u32, stoppedAtMs u64, signature. */
+function offlineSigned(n: { nextSeq: number; stoppedAtMs: number }) {
+  const fields = b()
+    .u32(n.nextSeq, `nextSeq = ${n.nextSeq}`)
+    .u64(n.stoppedAtMs, `stoppedAtMs = ${n.stoppedAtMs}`);
+  const signed = b()
+    .raw(Buffer.from('shoal/v1/offline').toString('hex'), 'context "shoal/v1/offline"')
+    .raw(STREAM_ID, 'streamId')
+    .nest(fields, '');
+  const signature = sig(signed.bytes());
+  return { json: { ...n, signature }, bytes: b().nest(fields, '').raw(signature, 'signature'), signed };
+}
+const OFFLINE = offlineSigned({ nextSeq: 2, stoppedAtMs: 1_767_225_612_000 });
 const PEERS: PeerJson[] = [
   { host: '198.51.100.20', port: 7070, nodeId: '2122232425262728', flags: 6 },
   { host: '2001:db8::20', port: 7071, nodeId: '3132333435363738', flags: 1 },
@@ -395,11 +410,12 @@ const H_ACKN: HeaderJson = {
   },
 };
 
-function helloBody(cookie: string): Bytes {
+function helloBody(cookie: string, capabilities = 7): Bytes {
+  const names = capabilities === 7 ? 'RELAY | FMP4 | PEX' : 'RELAY | FMP4 | PEX | PIECES | NO_PATH';
   return b()
     .u8(1, 'minVersion = 1')
     .u8(1, 'maxVersion = 1')
-    .u32(7, 'capabilities = RELAY | FMP4 | PEX')
+    .u32(capabilities, `capabilities = ${names}`)
     .raw(STREAM_ID, 'streamId')
     .raw(CLIENT_CID, 'sourceCid')
     .raw(CLIENT_NODE, 'nodeId')
@@ -407,12 +423,12 @@ function helloBody(cookie: string): Bytes {
     .u8(cookie.length / 2, `cookieLength = ${cookie.length / 2}`)
     .raw(cookie, 'cookie');
 }
-const helloJson = (pn: number, timestamp: number, cookie: string) => ({
+const helloJson = (pn: number, timestamp: number, cookie: string, capabilities = 7) => ({
   header: { type: 'HELLO', dcid: ZERO_CID, pn, timestamp, timestampDiff: 0 },
   body: {
     minVersion: 1,
     maxVersion: 1,
-    capabilities: 7,
+    capabilities,
     streamId: STREAM_ID,
     sourceCid: CLIENT_CID,
     nodeId: CLIENT_NODE,
@@ -530,6 +546,15 @@ const GROUPS: Group[] = [
         name: 'packet/hello-with-cookie',
         json: helloJson(1, 1800, COOKIE),
         bytes: header(helloJson(1, 1800, COOKIE).header).nest(helloBody(COOKIE), ''),
+        padTo: 1200,
+      },
+      {
+        name: 'packet/hello-no-path',
+        prose:
+          'A viewer with no working path to the stream asks the broadcaster for a rescue slot (§4.7 NO_PATH, ' +
+          '§13.5): the HELLO that carries the cookie of a RETRY, with capabilities `0x117`.',
+        json: helloJson(1, 1800, COOKIE, 0x117),
+        bytes: header(helloJson(1, 1800, COOKIE, 0x117).header).nest(helloBody(COOKIE, 0x117), ''),
         padTo: 1200,
       },
       {
@@ -755,6 +780,15 @@ const GROUPS: Group[] = [
           .raw('40', 'bitmap: piece 1')
           .u8(1, 'flags = OFFER'),
       ),
+      frameVector(
+        'offline',
+        { type: 'OFFLINE', notice: OFFLINE.json },
+        b().nest(OFFLINE.bytes, ''),
+        'The broadcaster of record/segment-entry (seq 1, 4 s long) stopped 12 s after the stream of record/stream-info ' +
+          'began: no entry of rendition 0 with seq 2 or more exists (§5.16, §6.5).',
+      ),
+      frameVector('path-state-no-path', { type: 'PATH_STATE', state: 1 }, b().u8(1, 'state = NO_PATH')),
+      frameVector('path-state-has-path', { type: 'PATH_STATE', state: 0 }, b().u8(0, 'state = HAS_PATH')),
       frameVector('pex-request', { type: 'PEX_REQUEST', max: 16 }, b().u8(16, 'max = 16')),
       frameVector(
         'pex-response',
@@ -773,6 +807,8 @@ const GROUPS: Group[] = [
       'it is the 20 ASCII bytes `shoal/v1/stream-info`, the stream id and the record without its last 64 bytes. ' +
       'For a PieceMap (§6.4) it is the 18 ASCII bytes `shoal/v1/piece-map`, the stream id, the first 58 bytes of ' +
       'its entry, then `pieceSize`, `count` and the hashes: 113 + 32 × count bytes (the record of frame/piece-map: 209). ' +
+      'For an OfflineNotice (§6.5) it is the 16 ASCII bytes `shoal/v1/offline`, the stream id, `nextSeq` and ' +
+      '`stoppedAtMs`: 60 bytes. ' +
       'The signature is pure Ed25519 (RFC 8032 §5.1.6) of that message, with no prehash.',
     vectors: [
       { name: 'record/segment-entry-init', json: INIT_ENTRY.json, bytes: INIT_ENTRY.bytes },
@@ -792,6 +828,11 @@ const GROUPS: Group[] = [
         name: 'signed/piece-map',
         json: { streamId: STREAM_ID, record: { ...PIECE_MAP.json, signature: undefined } },
         bytes: PIECE_MAP.signed,
+      },
+      {
+        name: 'signed/offline-notice',
+        json: { streamId: STREAM_ID, record: { ...OFFLINE.json, signature: undefined } },
+        bytes: OFFLINE.signed,
       },
     ],
   },

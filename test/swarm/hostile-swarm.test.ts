@@ -55,14 +55,23 @@ async function endpoint(host = '127.0.0.1', capabilities = 0, inbound = true): P
   return e;
 }
 
-/** UDP sockets that count the datagrams anyone sends them. */
-async function victims(count: number): Promise<{ peers: PexPeer[]; received: () => number }> {
+/**
+ * UDP sockets that count the datagrams the node under test (at `fromPort`) sends them. Only
+ * its: other test files run alongside, and a port one of them used a moment ago may be
+ * handed to a victim here while a node of theirs still probes it.
+ */
+async function victims(
+  count: number,
+  fromPort: number,
+): Promise<{ peers: PexPeer[]; received: () => number }> {
   let received = 0;
   const peers: PexPeer[] = [];
   for (let i = 0; i < count; i++) {
     const s = dgram.createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-    s.on('message', () => received++);
+    s.on('message', (_msg, from) => {
+      if (from.port === fromPort) received++;
+    });
     cleanup.push(() => new Promise((r) => s.close(() => r(undefined))));
     peers.push({ host: '127.0.0.1', port: s.address().port, nodeId: randomBytes(8), flags: 0 });
   }
@@ -75,7 +84,7 @@ describe('PEX reflection (PROTOCOL §5.14)', () => {
   it('takes no address from a PEX_RESPONSE it did not ask for, or from one with more entries than asked', async () => {
     const node = await viewerNode();
     const target = { host: '127.0.0.1', port: node.port };
-    const victim = await victims(40);
+    const victim = await victims(40, node.port);
 
     // A peer without the PEX capability is never asked; everything it sends is unsolicited.
     const silent = await endpoint('127.0.0.1', Capability.RELAY);
@@ -234,7 +243,9 @@ describe.skipIf(!hasFfmpeg())('idle sessions holding every broadcaster slot (PRO
     const folder = await makeTempDir('shoal-idle-');
     cleanup.push(() => removeDir(folder));
     await makeVodHls(folder, { seconds: 60, segmentSeconds: 1 });
-    const broadcaster = await net.engine({ swarm: { idleEvictMs: 8000 } });
+    // No rescue slots (PROTOCOL §13.5): the viewer, with no path after 4 s, would take one and
+    // never ask again; this is about eviction (test/swarm/no-path.test.ts covers the slots).
+    const broadcaster = await net.engine({ swarm: { idleEvictMs: 8000, rescueSlots: 0 } });
     const { streamId } = await broadcaster.startBroadcast({ folder, vodSpeed: 1 });
     const port = Number(/:(\d+)$/.exec(broadcaster.getSnapshot().address ?? '')?.[1]);
     const target = { host: '127.0.0.1', port };

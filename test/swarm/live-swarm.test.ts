@@ -112,9 +112,9 @@ describe.skipIf(!hasFfmpeg())('a live swarm of 11 viewers', () => {
     const ingested = () => segmentSeqs(bEvents, ['ingest']);
     await waitFor(() => ingested().length > 0, WAIT_MS, 'first ingested segment');
 
-    // Viewers do not skip ahead to stay near live (relative sync, tested on its own in
-    // src-main/swarm/relative-sync.test.ts): here every segment must arrive, however slow
-    // the machine is.
+    // Viewers (in-process and CLI) do not skip ahead to stay near live (relative sync, tested
+    // on its own in src-main/swarm/relative-sync.test.ts): here every segment must arrive,
+    // however slow the machine is.
     const viewers: { engine: Engine; events: EngineEvent[]; joinedAt: number }[] = [];
     for (let i = 0; i < IN_PROCESS_VIEWERS; i++) {
       const engine = await net.engine({
@@ -127,7 +127,9 @@ describe.skipIf(!hasFfmpeg())('a live swarm of 11 viewers', () => {
       viewers.push({ engine, events, joinedAt });
     }
     const cli = await Promise.all(
-      Array.from({ length: CLI_VIEWERS }, () => net.cliViewer(address, ['--max-peers', '6'])),
+      Array.from({ length: CLI_VIEWERS }, () =>
+        net.cliViewer(address, ['--max-peers', '6', '--skip-after', '100']),
+      ),
     );
 
     await waitFor(

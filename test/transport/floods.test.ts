@@ -144,6 +144,10 @@ describe('floods from one peer', () => {
       count: 8,
       bitmap: Uint8Array.from([0xff]),
     }),
+    OFFLINE: (i) => ({
+      type: 'OFFLINE',
+      notice: { nextSeq: i, stoppedAtMs: 0, signature: new Uint8Array(64) },
+    }),
   };
 
   for (const kind of Object.keys(flood) as RatedFrame[]) {

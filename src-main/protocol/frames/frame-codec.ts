@@ -11,6 +11,8 @@ import { ShoalError } from '../../../src-shared/errors.js';
 import type { FrameBodyCodec } from './frame-body.js';
 import { availabilityFrames } from './availability.js';
 import { livenessFrames } from './liveness.js';
+import { offlineFrames } from './offline.js';
+import { pathFrames } from './path.js';
 import { pexFrames } from './pex.js';
 import { pieceFrames } from './pieces.js';
 import { playlistFrames } from './playlist.js';
@@ -25,7 +27,9 @@ const CODECS = {
   ...segmentFrames,
   ...availabilityFrames,
   ...pieceFrames,
+  ...pathFrames,
   ...pexFrames,
+  ...offlineFrames,
 } satisfies { [K in FrameTypeName]: FrameBodyCodec<K> };
 
 // Erases the per-type link between a frame and its codec: safe because CODECS is keyed by

@@ -1,0 +1,57 @@
+// A node's reachability: follows the port mapping setting live, advertises the mapping, and
+// never maps a loopback-only node.
+
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakes/fake-clock.js';
+import { FakeRouter, grant } from '../../test/fakes/fake-router.js';
+import { PortMapping } from '../portmap/port-mapping.js';
+import { mergeEngineConfig } from './engine-config.js';
+import { NodeReachability } from './node-reachability.js';
+
+function node(router: FakeRouter) {
+  const made: PortMapping[] = [];
+  const r = new NodeReachability(41000, (port) => {
+    const m = new PortMapping({ internalPort: port, protocols: [() => router], clock: new FakeClock() });
+    made.push(m);
+    return m;
+  });
+  return { r, made };
+}
+
+const config = (portMapping: boolean, bindHost = '0.0.0.0') =>
+  mergeEngineConfig({ dataDir: '/nonexistent', settings: { portMapping }, transport: { bindHost } });
+
+describe('NodeReachability', () => {
+  it('advertises the mapped address, and its own again once mapping is turned off', async () => {
+    const router = new FakeRouter('upnp', [grant(41007)]);
+    const { r, made } = node(router);
+    let changes = 0;
+    r.onChange(() => changes++);
+    await r.apply(config(true));
+    await r.firstAnswer(10_000);
+    expect(r.state()).toEqual({ kind: 'mapped', via: 'upnp', external: '203.0.113.5:41007', detail: null });
+    expect(r.advertisedEndpoint(null)).toEqual({ host: '203.0.113.5', port: 41007 });
+    expect(r.advertisedEndpoint('stream.example.org')).toEqual({ host: 'stream.example.org', port: 41007 });
+    await r.apply(config(false));
+    expect(router.calls).toEqual(['map 41000', 'unmap 41000']);
+    expect(r.state()).toMatchObject({
+      kind: 'off',
+      detail: 'turned off in Settings or with --no-port-mapping',
+    });
+    expect(r.advertisedEndpoint('198.51.100.9')).toEqual({ host: '198.51.100.9', port: 41000 });
+    expect(changes).toBeGreaterThan(1);
+    await r.apply(config(true));
+    expect(made).toHaveLength(2);
+    await r.destroy();
+    expect(router.calls.at(-1)).toBe('unmap 41000');
+  });
+
+  it('does not ask the router when the node listens on loopback only', async () => {
+    const router = new FakeRouter('upnp', [grant()]);
+    const { r, made } = node(router);
+    await r.apply(config(true, '127.0.0.1'));
+    expect(made).toHaveLength(0);
+    expect(r.state()).toMatchObject({ kind: 'off', detail: 'listening on loopback only' });
+    await r.destroy();
+  });
+});

@@ -1,0 +1,34 @@
+// What the port mapping lifecycle (port-mapping.ts) needs from a router protocol. The two
+// adapters (upnp-client.ts, natpmp-client.ts) wrap `@achingbrain/nat-port-mapper`; tests use
+// a fake. An adapter turns every failure (refusal, garbage, timeout, abort) into a rejected
+// promise and never throws from a socket callback.
+
+export type MappingProtocolName = 'upnp' | 'natpmp';
+
+export interface MappingGrant {
+  /** The router's public address and the port it forwards to us. */
+  externalHost: string;
+  externalPort: number;
+  /** How long the router keeps the mapping unless renewed. */
+  lifetimeMs: number;
+}
+
+export interface MappingProtocol {
+  readonly name: MappingProtocolName;
+  /** Asks for, or renews, a UDP mapping of `internalPort`; rejects when the router says no or `signal` aborts. */
+  map(internalPort: number, lifetimeMs: number, signal: AbortSignal): Promise<MappingGrant>;
+  /** Removes the mapping made by `map`; rejects on failure or abort. */
+  unmap(internalPort: number, signal: AbortSignal): Promise<void>;
+  /** Frees sockets and timers; never rejects. */
+  close(): Promise<void>;
+}
+
+/** Makes a fresh client for one attempt, or returns why this protocol cannot be tried here. */
+export type MappingProtocolFactory = () => MappingProtocol | string;
+
+export const PROTOCOL_LABEL: Record<MappingProtocolName, string> = { upnp: 'UPnP', natpmp: 'NAT-PMP' };
+
+/** The router said nothing (as opposed to refusing): what most routers without UPnP/NAT-PMP do. */
+export class NoAnswer extends Error {
+  override name = 'NoAnswer';
+}

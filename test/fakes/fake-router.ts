@@ -1,0 +1,43 @@
+// A router for port mapping tests: answers map requests from a script (the last answer
+// repeats) and records what it was asked.
+
+import {
+  NoAnswer,
+  type MappingGrant,
+  type MappingProtocol,
+  type MappingProtocolName,
+} from '../../src-main/portmap/mapping-protocol.js';
+
+export type RouterAnswer = MappingGrant | Error | 'silent';
+
+export class FakeRouter implements MappingProtocol {
+  readonly calls: string[] = [];
+  closed = 0;
+  constructor(
+    readonly name: MappingProtocolName,
+    private readonly answers: RouterAnswer[],
+  ) {}
+  map(port: number, _lifetimeMs: number, signal: AbortSignal): Promise<MappingGrant> {
+    this.calls.push(`map ${port}`);
+    const a = this.answers.length > 1 ? this.answers.shift()! : this.answers[0]!;
+    if (a === 'silent')
+      return new Promise((_, reject) =>
+        signal.addEventListener('abort', () => reject(new NoAnswer('aborted'))),
+      );
+    return a instanceof Error ? Promise.reject(a) : Promise.resolve(a);
+  }
+  unmap(port: number): Promise<void> {
+    this.calls.push(`unmap ${port}`);
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    this.closed += 1;
+    return Promise.resolve();
+  }
+}
+
+export const grant = (port = 41000, lifetimeMs = 3600_000): MappingGrant => ({
+  externalHost: '203.0.113.5',
+  externalPort: port,
+  lifetimeMs,
+});
