@@ -65,6 +65,9 @@ export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 export const PeerRoleSchema = z.enum(['broadcaster', 'viewer', 'seed']);
 export type PeerRole = z.infer<typeof PeerRoleSchema>;
 
+export const PeerPathSchema = z.enum(['direct', 'mapped', 'punched']);
+export type PeerPath = z.infer<typeof PeerPathSchema>;
+
 export const PeerStatSchema = z.object({
   nodeId: z.string(),
   address: z.string(),
@@ -83,6 +86,12 @@ export const PeerStatSchema = z.object({
   connectedMs: z.number(),
   health: z.enum(['good', 'fair', 'poor']),
   choked: z.boolean(),
+  /**
+   * How we reach the peer (PROTOCOL §5.18): `direct` (one of us dialled the other's
+   * address), `mapped` (we dialled its router port mapping), `punched` (hole punching
+   * through NAT opened the path, after an introduction).
+   */
+  path: PeerPathSchema,
 });
 export type PeerStat = z.infer<typeof PeerStatSchema>;
 
@@ -128,6 +137,12 @@ export const ReachabilitySchema = z.object({
   /** host:port others can send to, when known. */
   external: z.string().nullable(),
   detail: z.string().nullable(),
+  /**
+   * What our NAT does, as peers' observed addresses show it (PROTOCOL §5.18 "NAT class"):
+   * 'cone' keeps one public port for every peer (hole punching works with every peer),
+   * 'symmetric' takes a new one per peer (punching works only with cone or public peers).
+   */
+  nat: z.enum(['unknown', 'public', 'cone', 'symmetric']).optional(),
 });
 export type Reachability = z.infer<typeof ReachabilitySchema>;
 

@@ -73,6 +73,8 @@ export interface RunFigures {
   viewers: ViewerFigures[];
   playing: number;
   pairs: { total: number; exchanging: number; bothWays: number };
+  /** The pairs that can have a direct path: at least one side not behind a symmetric NAT (PROTOCOL §5.18). */
+  punchable: { total: number; exchanging: number; bothWays: number };
   broadcasterUpX: number;
   offload: number | null;
 }
@@ -147,6 +149,7 @@ export function computeFigures(r: RunRecord): RunFigures {
   let exchanging = 0;
   let bothWays = 0;
   let total = 0;
+  const punchable = { total: 0, exchanging: 0, bothWays: 0 };
   for (let i = 0; i < r.viewers.length; i++)
     for (let j = i + 1; j < r.viewers.length; j++) {
       const a = r.viewers[i]!;
@@ -156,11 +159,16 @@ export function computeFigures(r: RunRecord): RunFigures {
       total++;
       if (ab + ba >= segBytes) exchanging++;
       if (ab > 0 && ba > 0) bothWays++;
+      if (a.nat === 'symmetric' && b.nat === 'symmetric') continue;
+      punchable.total++;
+      if (ab + ba >= segBytes) punchable.exchanging++;
+      if (ab > 0 && ba > 0) punchable.bothWays++;
     }
   return {
     viewers,
     playing: viewers.filter((v) => v.playing).length,
     pairs: { total, exchanging, bothWays },
+    punchable,
     broadcasterUpX: (r.broadcasterTxBytes * 8) / Math.max(1, r.windowSec) / (sc.bitrateKbps * 1000),
     offload: fromAnyAll > 0 ? fromViewersAll / fromAnyAll : null,
   };
@@ -231,6 +239,7 @@ export function formatReport(r: RunRecord, f: RunFigures): string {
     '',
     `playing: ${f.playing}/${n}`,
     `viewer pairs exchanging data: ${f.pairs.exchanging}/${f.pairs.total} (packets both ways: ${f.pairs.bothWays}/${f.pairs.total})`,
+    `  of them with a non-symmetric side: exchanging ${f.punchable.exchanging}/${f.punchable.total}, packets both ways ${f.punchable.bothWays}/${f.punchable.total} (${pct(f.punchable.total > 0 ? f.punchable.bothWays / f.punchable.total : null)})`,
     `broadcaster upload: ${f.broadcasterUpX.toFixed(2)}x the bitrate (kernel, last ${r.windowSec.toFixed(0)} s; source measured ${r.sourceBitrateKbps.toFixed(0)} kbit/s)`,
     `offload (bytes viewers got from viewers): ${pct(f.offload)}`,
     ...r.notes,

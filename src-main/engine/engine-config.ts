@@ -27,6 +27,8 @@ export interface SwarmConfig {
   idleEvictMs: number;
   /** Broadcaster: slots beyond broadcasterMaxPeers for viewers with no other path (PROTOCOL §13.5). */
   rescueSlots: number;
+  /** Hole punching through NATs (PROTOCOL §5.18): introduce neighbours and be introduced. */
+  punch: boolean;
 }
 
 export interface TransportConfig {
@@ -91,6 +93,7 @@ export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
   maxInFlightPerPeer: 3,
   resyncAfterSegments: 4,
   pieces: true,
+  punch: true,
   idleEvictMs: 10_000,
   rescueSlots: RESCUE_SLOTS,
 };

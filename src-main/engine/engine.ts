@@ -7,6 +7,7 @@ import {
   DEFAULT_SETTINGS,
   StartBroadcastSchema,
   type EngineEvent,
+  type Reachability,
   type SegmentArrival,
   type SessionInfo,
   type Settings,
@@ -411,7 +412,7 @@ export class Engine implements EngineFacade {
               stalled: session.stalled,
             }
           : null,
-      reachability: session ? session.node.reachability.state() : null,
+      reachability: session ? withNatClass(session.node.reachability.state(), session.node.swarm) : null,
       lastError: last ? last.toJSON() : null,
     };
   }
@@ -438,4 +439,12 @@ export class Engine implements EngineFacade {
     this.snapshotListeners.clear();
     this.bus.destroy();
   }
+}
+
+const NAT_NAMES = ['unknown', 'public', 'cone', 'symmetric'] as const;
+
+/** Our reachability, with what hole punching learnt of our NAT (PROTOCOL §5.18) once it knows. */
+function withNatClass(r: Reachability, swarm: Swarm): Reachability {
+  const nat = NAT_NAMES[swarm.punching?.nat ?? 0] ?? 'unknown';
+  return nat === 'unknown' ? r : { ...r, nat };
 }

@@ -21,5 +21,6 @@ export function peerStat(link: PeerLink, now: number): PeerStat {
     connectedMs: now - link.connectedAt,
     health: link.health(),
     choked: link.chokesUs,
+    path: link.path,
   };
 }

@@ -12,6 +12,7 @@ import type { Clock } from '../transport/clock.js';
 import type { EngineConfig } from './engine-config.js';
 import { FaultLog } from './fault-log.js';
 import { NodeReachability, type MapPort } from './node-reachability.js';
+import { EndpointPunchTransport } from './punch-transport.js';
 
 export interface StreamNodeOptions {
   role: 'broadcaster' | 'viewer';
@@ -42,11 +43,19 @@ export class StreamNode {
   readonly swarm: Swarm;
   /** The router mapping of our UDP port and what we advertise (README "Port mapping"). */
   readonly reachability: NodeReachability;
+  /** Hole punching's access to the transport (PROTOCOL §5.18), null when punching is off. */
+  readonly punch: EndpointPunchTransport | null;
 
-  private constructor(endpoint: Endpoint, swarm: Swarm, reachability: NodeReachability) {
+  private constructor(
+    endpoint: Endpoint,
+    swarm: Swarm,
+    reachability: NodeReachability,
+    punch: EndpointPunchTransport | null,
+  ) {
     this.endpoint = endpoint;
     this.swarm = swarm;
     this.reachability = reachability;
+    this.punch = punch;
   }
 
   static async open(options: StreamNodeOptions): Promise<StreamNode> {
@@ -103,8 +112,9 @@ export class StreamNode {
         Capability.PEX |
         Capability.FMP4 |
         (config.swarm.pieces ? Capability.PIECES : 0) |
+        (config.swarm.punch ? Capability.PUNCH : 0) |
         (role === 'broadcaster' ? Capability.BROADCASTER : 0),
-      acceptStream: (id, from, capabilities): StreamAdmission => {
+      acceptStream: (id, from, capabilities, nodeId): StreamAdmission => {
         if (!swarm || !sameStream(id))
           return {
             accept: false,
@@ -113,7 +123,7 @@ export class StreamNode {
           };
         // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §13.5),
         // unless the HELLO says NO_PATH and a rescue slot is free (§4.7, §13.5).
-        return swarm.admit(from, (capabilities & Capability.NO_PATH) !== 0);
+        return swarm.admit(from, (capabilities & Capability.NO_PATH) !== 0, nodeId);
       },
     });
     try {
@@ -121,7 +131,16 @@ export class StreamNode {
     } catch (err) {
       throw portError(err);
     }
+    const punch = config.swarm.punch
+      ? new EndpointPunchTransport(endpoint, streamId, config.transport.bindHost)
+      : null;
     swarm = new Swarm({
+      ...(punch && { punch }),
+      // Hole punching's diagnostics on stderr, for the NAT lab (bench/nat).
+      ...(process.env.SHOAL_DEBUG_PUNCH && {
+        punchLog: (line: string) =>
+          void process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`),
+      }),
       streamId,
       role,
       selfNodeId: Buffer.from(endpoint.nodeId).toString('hex'),
@@ -151,7 +170,16 @@ export class StreamNode {
     const reachability = new NodeReachability(endpoint.address().port, options.mapPort);
     // An injected socket (the fuzzer's in-memory one) has no port a router could forward.
     if (!options.socket) await reachability.apply(config);
-    return new StreamNode(endpoint, swarm, reachability);
+    if (punch) {
+      // PROTOCOL §5.18: our router's port mapping is a MAPPED candidate in ADDRESSES.
+      const noteMapping = (): void => {
+        punch.mappedAddress =
+          reachability.state().kind === 'mapped' ? reachability.advertisedEndpoint(null) : null;
+      };
+      reachability.onChange(noteMapping);
+      noteMapping();
+    }
+    return new StreamNode(endpoint, swarm, reachability, punch);
   }
 
   get port(): number {
@@ -160,6 +188,7 @@ export class StreamNode {
 
   async destroy(): Promise<void> {
     this.swarm.destroy();
+    await this.punch?.destroy();
     // Before the socket closes: the router stops forwarding to a port nobody holds.
     await this.reachability.destroy();
     await this.endpoint.destroy();

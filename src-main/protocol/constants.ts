@@ -19,6 +19,8 @@ export const PacketType = {
   WELCOME: 0x03,
   REJECT: 0x04,
   DATA: 0x05,
+  /** PROTOCOL §4.9 — a hole-punching probe: opens our NAT toward a peer, never answered. */
+  PUNCH: 0x06,
 } as const;
 export type PacketTypeName = keyof typeof PacketType;
 
@@ -51,6 +53,10 @@ export const FrameType = {
   PATH_STATE: 0x1f,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
+  ADDRESSES: 0x22,
+  PUNCH_REQUEST: 0x23,
+  PUNCH_CONNECT: 0x24,
+  PUNCH_FAILED: 0x25,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
@@ -86,6 +92,8 @@ export const Capability = {
   BROADCASTER: 0x00000008,
   /** Serves byte ranges of segments and speaks PIECE_MAP / PIECE_HAVE (PROTOCOL §7.3). */
   PIECES: 0x00000010,
+  /** Speaks ADDRESSES, PUNCH_REQUEST, PUNCH_CONNECT, PUNCH_FAILED and PUNCH probes (PROTOCOL §5.18). */
+  PUNCH: 0x00000020,
   /**
    * In a HELLO only: the client has no working path to the stream but through this server
    * and asks for a rescue slot (PROTOCOL §4.7, §13.5). Not a feature: never in WELCOME.
@@ -115,7 +123,65 @@ export const PexFlag = {
   BROADCASTER: 0x01,
   SEED: 0x02,
   HAS_CAPACITY: 0x04,
+  /** The node is reachable at this address without help (PROTOCOL §5.18). */
+  DIRECT: 0x08,
+  /** The sender introduces the receiver to this node on PUNCH_REQUEST (PROTOCOL §5.18). */
+  INTRODUCER: 0x10,
+  /** The node said it is behind a symmetric NAT (PROTOCOL §5.18). */
+  SYMMETRIC: 0x20,
 } as const;
+
+/** PROTOCOL §5.18 — what a node knows of its NAT (ADDRESSES, PUNCH_CONNECT). */
+export const NatClass = {
+  UNKNOWN: 0,
+  /** Observed address = a local address: no NAT. */
+  PUBLIC: 1,
+  /** Peers see the same public address and port: endpoint-independent mapping. */
+  CONE: 2,
+  /** Peers see different ports: a new mapping per destination. */
+  SYMMETRIC: 3,
+} as const;
+
+/** PROTOCOL §5.18 — what a hole-punching candidate address is. */
+export const CandidateKind = {
+  /** The address the introducer sees the node at (PUNCH_CONNECT only). */
+  OBSERVED: 0,
+  /** An address of the node's own network interface. */
+  LAN: 1,
+  /** A port mapping the node holds on its router (UPnP IGD, NAT-PMP/PCP). */
+  MAPPED: 2,
+} as const;
+
+/**
+ * PROTOCOL §5.18 — what the introducer tells each node to do in PUNCH_CONNECT. It decides
+ * for both from the two NAT classes it knows, so the two nodes cannot disagree.
+ */
+export const PunchRole = {
+  /** Dial (HELLO) every candidate of the other node. */
+  CLIENT: 0,
+  /** Send PUNCH probes to every candidate of the other node. */
+  PROBER: 1,
+  /** Behind a symmetric NAT: extra sockets probe the other node, dial from the one it reaches. */
+  BIRTHDAY_CLIENT: 2,
+  /** The other node is behind a symmetric NAT: probe random ports of its OBSERVED IP too. */
+  BIRTHDAY_PROBER: 3,
+} as const;
+
+/** PROTOCOL §5.18 — PUNCH_FAILED reasons. */
+export const PunchFailure = {
+  UNKNOWN: 0,
+  /** The introducer holds no confirmed session with that node, or it does not speak PUNCH. */
+  NOT_CONNECTED: 1,
+  /** Both nodes are behind symmetric NATs: no punching can work. */
+  BOTH_SYMMETRIC: 2,
+  /** The introducer's introduction budget is spent for now. */
+  BUSY: 3,
+} as const;
+
+/** PROTOCOL §5.18 — most candidates an ADDRESSES or PUNCH_CONNECT carries. */
+export const MAX_PUNCH_CANDIDATES = 4;
+/** PROTOCOL §4.9 — length of a PUNCH token. */
+export const PUNCH_TOKEN_LENGTH = 8;
 
 /** PROTOCOL §6 — ed25519 sizes. */
 export const STREAM_ID_LENGTH = 32;

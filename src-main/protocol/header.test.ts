@@ -56,7 +56,7 @@ describe('header (PROTOCOL §3.1)', () => {
   it('rejects a bad magic and unknown packet types as MALFORMED', () => {
     const b = encode({ type: 'DATA', dcid, pn: 1, timestamp: 2, timestampDiff: 3 });
     expect(code(() => decode(Buffer.concat([Buffer.from([0x54]), b.subarray(1)])))).toBe(ErrorCode.MALFORMED);
-    for (const t of [0x00, 0x06, 0x7f, 0xff]) {
+    for (const t of [0x00, 0x07, 0x7f, 0xff]) {
       const c = Buffer.from(b);
       c[2] = t;
       expect(code(() => decode(c))).toBe(ErrorCode.MALFORMED);

@@ -52,7 +52,7 @@ describe('packets (PROTOCOL §3, §4)', () => {
       }),
       { numRuns: 800 },
     );
-    expect(seen.size).toBe(5);
+    expect(seen.size).toBe(6);
   });
 
   it('pads HELLO with zeros to 1200 bytes and rejects shorter HELLO datagrams', () => {

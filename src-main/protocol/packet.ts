@@ -22,6 +22,7 @@ import {
   writeRetryBody,
   writeWelcomeBody,
 } from './handshake.js';
+import { PUNCH_BODY_LENGTH, readPunchBody, writePunchBody } from './punch-packet.js';
 import { MAX_FRAME_BODY_LENGTH, encodedFrameLength, readFrames, writeFrame } from './frames/frame-codec.js';
 import { SEGMENT_DATA_FIXED_LENGTH } from './frames/segment.js';
 import type { Frame, Packet, PacketHeader } from './types.js';
@@ -65,6 +66,13 @@ export function encodePacket(packet: Packet): Buffer {
     }
     case 'DATA':
       return encodeDataPacket(h, (packet as Extract<Packet, { header: { type: 'DATA' } }>).frames);
+    case 'PUNCH': {
+      const body = (packet as Extract<Packet, { header: { type: 'PUNCH' } }>).body;
+      w = ByteWriter.alloc(hl + PUNCH_BODY_LENGTH);
+      writeHeader(w, h, 'PUNCH');
+      writePunchBody(w, body);
+      return w.buf;
+    }
   }
 }
 
@@ -121,6 +129,8 @@ function decode(r: ByteReader): Packet {
       const { frames, unknownFrames } = readFrames(r);
       return { header: header as PacketHeader & { type: 'DATA' }, frames, unknownFrames };
     }
+    case 'PUNCH':
+      return { header: header as PacketHeader & { type: 'PUNCH' }, body: readPunchBody(r) };
   }
 }
 

@@ -67,6 +67,17 @@ export interface PexPeer extends PeerAddress {
   flags: number;
 }
 
+/** PROTOCOL §5.18 — a hole-punching candidate: an address and what it is (CandidateKind). */
+export interface PunchCandidate extends PeerAddress {
+  kind: number;
+}
+
+/** PROTOCOL §4.9 */
+export interface PunchBody {
+  token: Uint8Array;
+  nodeId: Uint8Array;
+}
+
 /** PROTOCOL §4.4 */
 export interface RejectBody {
   code: number;
@@ -182,7 +193,18 @@ export type Frame =
   | { type: 'OFFLINE'; notice: OfflineNotice }
   | { type: 'PATH_STATE'; state: number }
   | { type: 'PEX_REQUEST'; max: number }
-  | { type: 'PEX_RESPONSE'; peers: PexPeer[] };
+  | { type: 'PEX_RESPONSE'; peers: PexPeer[] }
+  | { type: 'ADDRESSES'; nat: number; candidates: PunchCandidate[] }
+  | { type: 'PUNCH_REQUEST'; nodeId: Uint8Array }
+  | {
+      type: 'PUNCH_CONNECT';
+      token: Uint8Array;
+      nodeId: Uint8Array;
+      nat: number;
+      role: number;
+      candidates: PunchCandidate[];
+    }
+  | { type: 'PUNCH_FAILED'; nodeId: Uint8Array; reason: number };
 
 export type FrameOf<T extends FrameTypeName> = Extract<Frame, { type: T }>;
 
@@ -192,4 +214,5 @@ export type Packet =
   | { header: PacketHeader & { type: 'RETRY' }; body: RetryBody }
   | { header: PacketHeader & { type: 'WELCOME' }; body: WelcomeBody }
   | { header: PacketHeader & { type: 'REJECT' }; body: RejectBody }
-  | { header: PacketHeader & { type: 'DATA' }; frames: Frame[]; unknownFrames: number };
+  | { header: PacketHeader & { type: 'DATA' }; frames: Frame[]; unknownFrames: number }
+  | { header: PacketHeader & { type: 'PUNCH' }; body: PunchBody };

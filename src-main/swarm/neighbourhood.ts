@@ -9,7 +9,7 @@
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { isUnicastHost } from '../../src-shared/ip-scope.js';
 import type { PeerAddress, PexPeer } from '../protocol/types.js';
-import { PexFlag } from '../protocol/constants.js';
+import { CandidateKind, NatClass, PexFlag } from '../protocol/constants.js';
 import { BanList } from './ban-list.js';
 import { DialBudget } from './dial-budget.js';
 import { PeerLink } from './peer-link.js';
@@ -31,6 +31,18 @@ interface Candidate {
   dialing: boolean;
   /** No probe (see probeBootstrap) before this time. */
   probeAt: number;
+  /** PEX flags of the entry (PROTOCOL §5.14, §5.18), 0 for others. */
+  flags: number;
+  /** The neighbour that told us of it (a PEX entry), which may introduce us (§5.18). */
+  via: string | null;
+}
+
+/** Hole punching as the neighbourhood uses it (PROTOCOL §5.18; see Puncher). */
+export interface PunchHooks {
+  /** Asks neighbour `via` to introduce us to `nodeId`; true once we hold a link to it. */
+  introduce(via: PeerLink, nodeId: string): Promise<boolean>;
+  /** Whether an entry with these PEX flags can never be punched from here (both SYMMETRIC). */
+  hopeless(flags: number): boolean;
 }
 
 /** How a newcomer's HELLO is answered (PROTOCOL §4.4). */
@@ -65,6 +77,8 @@ export interface NeighbourhoodOptions {
   onLink(link: PeerLink): void;
   onUnlink(link: PeerLink, reason: ShoalError): void;
   onDialError?(address: PeerAddress, error: ShoalError): void;
+  /** Absent: entries are only ever dialled. */
+  punch?: PunchHooks;
 }
 
 const addressKey = (a: PeerAddress): string => `${a.host}|${a.port}`;
@@ -75,6 +89,8 @@ export const MAX_UNVALIDATED = 64;
 export const REJECT_PEERS_TAKEN = 16;
 /** Failed dials after which an unvalidated address is given up. */
 const UNVALIDATED_MAX_FAILURES = 2;
+/** Introductions (PROTOCOL §5.18) after which an entry is given up: birthday ones can be busy. */
+const INTRODUCTION_MAX_FAILURES = 4;
 /** Given-up addresses remembered (not taken again from PEX), and for how long. */
 const GIVEN_UP_MAX = 256;
 const GIVEN_UP_MS = 10 * 60_000;
@@ -98,6 +114,24 @@ const RESCUE_HOLD_MS = 10_000;
 /** A rescue-slot viewer that has had a path again for this long gives its slot back. */
 export const RESCUE_RETURN_MS = 10_000;
 
+/**
+ * PEX flags of PROTOCOL §5.18 for a neighbour: DIRECT when we dialled it there ourselves (not
+ * through a punch) or it says it is PUBLIC; INTRODUCER when both of us speak PUNCH; SYMMETRIC
+ * when it says so.
+ */
+function punchFlags(link: PeerLink, weIntroduce: boolean): number {
+  let flags = 0;
+  const dialled = link.session.direction === 'outbound' && link.path !== 'punched';
+  const r = link.session.remote;
+  const mapped = link.candidates.some(
+    (c) => c.kind === CandidateKind.MAPPED && c.host === r.host && c.port === r.port,
+  );
+  if (dialled || mapped || link.nat === NatClass.PUBLIC) flags |= PexFlag.DIRECT;
+  if (weIntroduce && link.speaksPunch) flags |= PexFlag.INTRODUCER;
+  if (link.nat === NatClass.SYMMETRIC) flags |= PexFlag.SYMMETRIC;
+  return flags;
+}
+
 export class Neighbourhood {
   private readonly linksById = new Map<string, PeerLink>();
   private readonly candidates = new Map<string, Candidate>();
@@ -117,6 +151,10 @@ export class Neighbourhood {
 
   links(): PeerLink[] {
     return [...this.linksById.values()];
+  }
+
+  linkOf(nodeId: string): PeerLink | undefined {
+    return this.linksById.get(nodeId);
   }
 
   get size(): number {
@@ -188,7 +226,11 @@ export class Neighbourhood {
    * choice. Others are a neighbour's word: never a multicast, broadcast or unspecified
    * address or port 0, nothing at a banned IP, and at most MAX_UNVALIDATED kept.
    */
-  addCandidates(peers: readonly (PeerAddress & { nodeId?: string | Uint8Array })[], permanent = false): void {
+  addCandidates(
+    peers: readonly (PeerAddress & { nodeId?: string | Uint8Array; flags?: number })[],
+    permanent = false,
+    via: string | null = null,
+  ): void {
     const now = this.options.now();
     let unvalidated = 0;
     if (!permanent) for (const c of this.candidates.values()) if (!c.validated) unvalidated++;
@@ -217,6 +259,8 @@ export class Neighbourhood {
         failures: 0,
         dialing: false,
         probeAt: 0,
+        flags: p.flags ?? 0,
+        via,
       });
       if (!permanent) unvalidated++;
     }
@@ -244,11 +288,15 @@ export class Neighbourhood {
     if (this.bannedIds.has(session.nodeId) || (!chosen && this.bans.banned(session.remote.host)))
       return refuse('banned', ErrorCode.BANNED);
     // PROTOCOL §2.2: one connection per peer node id; the one established first stays,
-    // unless it has gone silent: the node moved (a new IP address, PROTOCOL §15.4) or we did.
-    const older = this.linksById.get(session.nodeId);
-    if (older) {
-      if (older.session.silentMs() < MOVED_SILENT_MS) return refuse('duplicate connection', ErrorCode.CLOSED);
-      this.close(older, ErrorCode.CLOSED, 'replaced: the node answers on a new connection');
+    // except that of two in opposite directions, the one the lower node id dialled stays; and
+    // one gone silent gives way: the node moved (a new IP address, PROTOCOL §15.4) or we did.
+    const existing = this.linksById.get(session.nodeId);
+    if (existing) {
+      if (existing.session.silentMs() >= MOVED_SILENT_MS)
+        this.close(existing, ErrorCode.CLOSED, 'replaced: the node answers on a new connection');
+      else if (!this.winsTieBreak(session, existing.session))
+        return refuse('duplicate connection', ErrorCode.CLOSED);
+      else this.close(existing, ErrorCode.CLOSED, 'duplicate connection');
     }
     this.replaceRestarted(session);
     const key = addressKey(session.remote);
@@ -270,6 +318,14 @@ export class Neighbourhood {
     }
     this.options.onLink(link);
     return link;
+  }
+
+  /** PROTOCOL §2.2 tie-break: `fresh` replaces `held` when they differ in direction and fresh's client has the lower node id. */
+  private winsTieBreak(fresh: SwarmSession, held: SwarmSession): boolean {
+    if (fresh.direction === held.direction) return false;
+    const clientOf = (s: SwarmSession): string =>
+      s.direction === 'outbound' ? this.options.selfNodeId : s.nodeId;
+    return clientOf(fresh) < clientOf(held);
   }
 
   /**
@@ -394,9 +450,13 @@ export class Neighbourhood {
       if (alive + dialing >= target) break;
       if (c.dialing || c.nextTryAt > now) continue;
       if (connected.has(addressKey(c.address)) || (c.nodeId && connectedIds.has(c.nodeId))) continue;
+      const via = this.introducerOf(c);
+      // PROTOCOL §5.18: two symmetric NATs cannot be punched; such a node is never counted on.
+      if (via && this.options.punch?.hopeless(c.flags)) continue;
       if (!c.validated && !this.dialBudget.take()) continue;
       dialing += 1;
-      this.dial(c);
+      if (via) this.introduce(c, via);
+      else this.dial(c);
     }
   }
 
@@ -442,6 +502,39 @@ export class Neighbourhood {
     this.maintain();
   }
 
+  /**
+   * PROTOCOL §5.18: an entry its sender can introduce and did not mark DIRECT is reached by
+   * an introduction through that neighbour, not by a HELLO its NAT would drop.
+   */
+  private introducerOf(c: Candidate): PeerLink | null {
+    if (!this.options.punch || c.validated || c.via === null || c.nodeId === null) return null;
+    if (c.flags & PexFlag.DIRECT || !(c.flags & PexFlag.INTRODUCER)) return null;
+    const via = this.linksById.get(c.via);
+    return via?.speaksPunch ? via : null;
+  }
+
+  private introduce(c: Candidate, via: PeerLink): void {
+    c.dialing = true;
+    this.options.punch!.introduce(via, c.nodeId!).then((linked) => {
+      c.dialing = false;
+      if (linked) {
+        c.failures = 0;
+        return;
+      }
+      const now = this.options.now();
+      c.failures += 1;
+      c.nextTryAt = now + Math.min(30_000, 2000 * 2 ** c.failures);
+      if (c.failures >= INTRODUCTION_MAX_FAILURES) this.giveUp(c, now);
+    });
+  }
+
+  private giveUp(c: Candidate, now: number): void {
+    const key = addressKey(c.address);
+    this.candidates.delete(key);
+    if (this.givenUp.size >= GIVEN_UP_MAX) this.givenUp.delete(this.givenUp.keys().next().value!);
+    this.givenUp.set(key, now + GIVEN_UP_MS);
+  }
+
   private dial(c: Candidate, timeoutMs?: number): void {
     c.dialing = true;
     const probe = timeoutMs !== undefined;
@@ -450,10 +543,14 @@ export class Neighbourhood {
       (session) => {
         c.dialing = false;
         const now = this.options.now();
-        if (!this.adopt(session)) {
+        const link = this.adopt(session);
+        if (!link) {
           c.nextTryAt = now + 10_000;
           // Refused (e.g. the node behind our link is alive): it needs no probing for a while.
           if (probe) c.probeAt = now + PROBE_ALIVE_BACKOFF_MS;
+        } else if (c.flags & PexFlag.INTRODUCER && !(c.flags & PexFlag.DIRECT)) {
+          // A REJECT's entry behind NAT: its node probed toward us (PROTOCOL §5.18 step 7).
+          link.path = 'punched';
         }
       },
       (err: unknown) => {
@@ -482,13 +579,11 @@ export class Neighbourhood {
     // FULL: the node is there and may have room soon (PROTOCOL §13.5); keep asking.
     if (error.code === ErrorCode.FULL)
       c.nextTryAt = now + Math.min(FULL_RETRY_MAX_MS, 1000 * 2 ** c.failures);
-    const limit = c.validated ? 6 : UNVALIDATED_MAX_FAILURES;
-    if (c.failures >= limit && !c.permanent) {
-      const key = addressKey(c.address);
-      this.candidates.delete(key);
-      if (this.givenUp.size >= GIVEN_UP_MAX) this.givenUp.delete(this.givenUp.keys().next().value!);
-      this.givenUp.set(key, now + GIVEN_UP_MS);
-    }
+    // An entry behind NAT named by a REJECT is reached only when its node probes in time
+    // (PROTOCOL §5.18 step 7): it gets as many tries as an introduction.
+    const behindNat = c.flags & PexFlag.INTRODUCER && !(c.flags & PexFlag.DIRECT);
+    const limit = c.validated ? 6 : behindNat ? INTRODUCTION_MAX_FAILURES : UNVALIDATED_MAX_FAILURES;
+    if (c.failures >= limit && !c.permanent) this.giveUp(c, now);
     this.options.onDialError?.(c.address, error);
   }
 
@@ -502,6 +597,7 @@ export class Neighbourhood {
       let flags = 0;
       if (link.isBroadcaster) flags |= PexFlag.BROADCASTER;
       if (!link.chokesUs) flags |= PexFlag.HAS_CAPACITY;
+      flags |= punchFlags(link, this.options.punch !== undefined);
       out.push({ ...link.session.remote, nodeId: Buffer.from(link.nodeId, 'hex'), flags });
     }
     return out;

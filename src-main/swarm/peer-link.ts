@@ -1,10 +1,14 @@
 // Swarm-side state of one neighbour: what it holds, whether it chokes us, how fast it
 // has been for us, and the counters the dashboard shows.
 
+import { NatClass } from '../protocol/constants.js';
+import type { PunchCandidate } from '../protocol/types.js';
 import { RateMeter } from './rate-meter.js';
 import type { SwarmSession } from './ports.js';
 
 export type LinkHealth = 'good' | 'fair' | 'poor';
+/** How we reach the neighbour: we dialled it, we dialled its port mapping, or a punch opened the path (PROTOCOL §5.18). */
+export type LinkPath = 'direct' | 'mapped' | 'punched';
 
 /**
  * Media seqs kept per rendition of what a peer holds: the newest this many (PROTOCOL §5.12).
@@ -45,6 +49,11 @@ export class PeerLink {
   probedAt: number | undefined = undefined;
   /** When our requests found it silent (see suspect), or null. */
   private suspectedAt: number | null = null;
+  /** PROTOCOL §5.18: the NAT class and candidates of its latest ADDRESSES. */
+  nat: number = NatClass.UNKNOWN;
+  candidates: PunchCandidate[] = [];
+  /** How the path to it was opened (set by whoever made the link: dial or punch). */
+  path: LinkPath = 'direct';
   /** Our PEX_REQUEST waiting for its answer (PROTOCOL §5.14): its `max`, and when it was sent. */
   private pexAsked: { max: number; at: number } | null = null;
   /**
@@ -89,6 +98,11 @@ export class PeerLink {
       this.noPathSince = null;
       this.pathBackSince ??= now;
     }
+  }
+
+  /** It announced PUNCH (PROTOCOL §4.7, §5.18). */
+  get speaksPunch(): boolean {
+    return this.session.speaksPunch === true;
   }
 
   /** The peer took (a segment or piece request) or relayed (HAVE, AVAILABILITY, PIECE_HAVE, PIECE_MAP). */

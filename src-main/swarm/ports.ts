@@ -81,6 +81,10 @@ export interface SwarmSession {
   readonly speaksPex: boolean;
   /** Inbound: its HELLO said NO_PATH (PROTOCOL §4.7): it has no other path to the stream. */
   readonly claimedNoPath?: boolean;
+  /** The peer announced PUNCH (PROTOCOL §4.7, §5.18). Absent = no. */
+  readonly speaksPunch?: boolean;
+  /** Outbound: our address as the peer saw it, from its WELCOME (PROTOCOL §4.3). */
+  readonly observedAddress?: PeerAddress | null;
   send(frame: Frame): void;
   requestSegment(options: SegmentRequestOptions): SegmentRequestHandle;
   requestPlaylist(
@@ -105,6 +109,25 @@ export interface Dialer {
   /** Connects to a peer for this stream; rejects with a ShoalError (FULL carries `peers`). */
   /** `noPath`: the HELLO says NO_PATH (PROTOCOL §4.7, §13.5): we have no other path to the stream. */
   dial(address: PeerAddress, options?: { timeoutMs?: number; noPath?: boolean }): Promise<SwarmSession>;
+}
+
+/** What hole punching (PROTOCOL §5.18) needs from the transport. */
+export interface PunchTransport {
+  /** Our socket's port. */
+  localPort(): number;
+  /** Addresses of our own network interfaces (LAN candidates; PUBLIC detection). */
+  localHosts(): readonly string[];
+  /** Our port mapping on the router (UPnP IGD / NAT-PMP), if any: a MAPPED candidate. */
+  mapped?(): PeerAddress | null;
+  /** One PUNCH probe (PROTOCOL §4.9) from our socket. */
+  probe(to: PeerAddress, token: Uint8Array, index: number): void;
+  /**
+   * Birthday punching as the symmetric side (§5.18 step 4): extra sockets probe `to`; the
+   * session dialled from the one a probe with `token` reached, or null.
+   */
+  birthday(to: PeerAddress, token: Uint8Array): Promise<SwarmSession | null>;
+  /** PUNCH probes the extra sockets of birthday punching sent so far (diagnostics). */
+  poolProbesSent?(): number;
 }
 
 export interface RejectedWithPeers {

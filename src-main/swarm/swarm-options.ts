@@ -5,7 +5,7 @@ import type { ShoalError } from '../../src-shared/errors.js';
 import type { OfflineNotice, PeerAddress, StreamInfo } from '../protocol/types.js';
 import type { ResyncEvent } from './live-position.js';
 import type { PeerLink } from './peer-link.js';
-import type { Dialer, SegmentVault } from './ports.js';
+import type { Dialer, PunchTransport, SegmentVault } from './ports.js';
 import type { SegmentArrivalEvent } from './segment-arrivals.js';
 import type { SchedulerPolicy } from './segment-scheduler.js';
 
@@ -52,6 +52,10 @@ export interface SwarmOptions {
   rescueSlots?: number;
   now: () => number;
   policy?: Partial<SchedulerPolicy>;
+  /** Hole punching (PROTOCOL §5.18); absent = none (the endpoint then must not announce PUNCH). */
+  punch?: PunchTransport;
+  /** Hole punching's diagnostics, one line per event; absent = quiet. */
+  punchLog?: (line: string) => void;
 }
 
 export interface SwarmEvents {

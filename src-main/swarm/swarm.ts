@@ -24,6 +24,7 @@ import { OfflineRelay } from './offline-relay.js';
 import { PathWatch, type PathStatus } from './path-watch.js';
 import { planGrants, type GrantPlan } from './rescue-grants.js';
 import { HOLDINGS_KEPT, type PeerLink } from './peer-link.js';
+import { HolePunching } from './punch/hole-punching.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
 import { announceMap, maskOfBitmap, offerPieces, offerWhole, sendMapOnce } from './piece-relay.js';
@@ -86,6 +87,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   /** Viewer: our contiguous head, and when it last moved (see watchPath). */
   private headSeen = -1;
   private headAt: number;
+  /** Hole punching (PROTOCOL §5.18), when the node has a PunchTransport. */
+  readonly punching: HolePunching | null;
   /** Things peers did that we refused to act on (for tests and logs). */
   readonly refusals = { pexUnsolicited: 0, pexOversized: 0, undelivering: 0 };
 
@@ -112,7 +115,21 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       () => this.neighbourhood.links(),
       this.serving,
     );
+    const punch = options.punch;
+    this.punching = punch
+      ? new HolePunching({
+          selfNodeId: options.selfNodeId,
+          now: options.now,
+          transport: punch,
+          dialer: options.dialer,
+          links: () => this.neighbourhood.links(),
+          linkOf: (id) => this.neighbourhood.linkOf(id),
+          adopt: (session) => this.neighbourhood.adopt(session),
+          ...(options.punchLog && { log: options.punchLog }),
+        })
+      : null;
     this.neighbourhood = new Neighbourhood({
+      ...(this.punching && { punch: this.punching.hooks }),
       dialer: options.dialer,
       maxPeers: options.maxPeers,
       selfNodeId: options.selfNodeId,
@@ -181,6 +198,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.destroyed = true;
     if (this.timer) clearInterval(this.timer);
     this.fetcher.destroy();
+    this.punching?.destroy();
     this.neighbourhood.destroy();
     this.removeAllListeners();
   }
@@ -198,8 +216,12 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
    * How to answer a HELLO from `from`: banned, FULL (with peers to try), or welcome; `noPath`
    * (its HELLO said NO_PATH) may get a rescue slot when we are full (PROTOCOL §13.5).
    */
-  admit(from: PeerAddress, noPath = false): Admission {
-    return this.neighbourhood.admit(from, noPath && this.options.role === 'broadcaster');
+  admit(from: PeerAddress, noPath = false, nodeId?: Uint8Array): Admission {
+    const admission = this.neighbourhood.admit(from, noPath && this.options.role === 'broadcaster');
+    // PROTOCOL §5.18 step 7: the neighbours a FULL answer names probe toward the client.
+    if (!admission.accept && admission.peers && nodeId && this.punching)
+      this.punching.introduceRejected(from, nodeId, admission.peers);
+    return admission;
   }
 
   /** Viewer: whether a neighbour other than the broadcaster works for us (PROTOCOL §5.17). */
@@ -389,6 +411,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (this.destroyed) return;
     const now = this.options.now();
     this.neighbourhood.maintain();
+    this.punching?.tick(now);
     if (now - this.lastPexAt > PEX_EVERY_MS) {
       this.lastPexAt = now;
       const links = this.neighbourhood.links().filter((l) => l.speaksPex);
@@ -523,6 +546,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       closed: (reason) => this.neighbourhood.release(link, reason),
     });
     this.emit('peer-joined', link);
+    this.punching?.onLink(link);
     this.updateChoke(link);
     for (const rendition of this.book.renditions()) {
       const held = this.options.vault.heldSeqs(rendition);
@@ -538,6 +562,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private onUnlink(link: PeerLink, reason: ShoalError): void {
     this.fetcher.dropLink(link);
     this.serving.forget(link);
+    this.punching?.forget(link);
     this.emit('peer-left', { link, reason });
     if (!this.destroyed) {
       this.neighbourhood.maintain();
@@ -603,6 +628,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
         if (this.options.role === 'viewer') this.offline.receive(link, frame.notice);
         break;
       default:
+        this.punching?.onFrame(link, frame);
         break;
     }
   }
@@ -627,7 +653,8 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       );
       return;
     }
-    this.neighbourhood.addCandidates(peers);
+    // PROTOCOL §5.18: the sender may introduce us to the entries it marks INTRODUCER.
+    this.neighbourhood.addCandidates(peers, false, link.nodeId);
     this.neighbourhood.maintain();
   }
 

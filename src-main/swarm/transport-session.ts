@@ -18,6 +18,7 @@ export class TransportSwarmSession implements SwarmSession {
   readonly speaksPieces: boolean;
   readonly speaksPex: boolean;
   readonly claimedNoPath: boolean;
+  readonly speaksPunch: boolean;
 
   constructor(readonly session: PeerSession) {
     this.nodeId = Buffer.from(session.peerNodeId).toString('hex');
@@ -26,6 +27,11 @@ export class TransportSwarmSession implements SwarmSession {
     this.speaksPex = (session.peerCapabilities & Capability.PEX) !== 0;
     this.claimedNoPath =
       session.direction === 'inbound' && (session.peerCapabilities & Capability.NO_PATH) !== 0;
+    this.speaksPunch = (session.peerCapabilities & Capability.PUNCH) !== 0;
+  }
+
+  get observedAddress(): PeerAddress | null {
+    return this.session.observedAddress;
   }
 
   get remote(): PeerAddress {

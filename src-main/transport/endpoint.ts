@@ -30,6 +30,7 @@ import { ConnectAttempt } from './handshake-client.js';
 import { HandshakeServer, type HelloAdmission, type StreamAdmission } from './handshake-server.js';
 import { ipPrefixKey } from './ip-prefix.js';
 import { PeerSession, type PeerIdentity } from './peer-session.js';
+import { encodePunchProbe } from './punch-probe.js';
 import { MemoryBudget } from './reassembly.js';
 import { SegmentBufferPool } from './segment-buffer-pool.js';
 import { ConnectRejectedError, TransportError } from './transport-errors.js';
@@ -43,10 +44,15 @@ export interface EndpointOptions extends TransportConfigInput {
   clock?: Clock;
   nodeId?: Uint8Array;
   /**
-   * Decides on inbound sessions; default: accept every stream. `capabilities` are the
-   * HELLO's (NO_PATH asks for a rescue slot, PROTOCOL §4.7, §13.5).
+   * Decides on inbound sessions; default: accept every stream. `capabilities` and `nodeId`
+   * are the HELLO's (NO_PATH asks for a rescue slot, PROTOCOL §4.1, §4.7, §13.5).
    */
-  acceptStream?: (streamId: Uint8Array, from: PeerAddress, capabilities: number) => StreamAdmission;
+  acceptStream?: (
+    streamId: Uint8Array,
+    from: PeerAddress,
+    capabilities: number,
+    nodeId: Uint8Array,
+  ) => StreamAdmission;
   /** Share one limiter between endpoints of a node; default: the endpoint's own. */
   uploadLimiter?: UploadLimiter;
 }
@@ -80,6 +86,9 @@ export interface EndpointStats {
   hellosDropped: number;
   /** Server sessions dropped because the client never confirmed them (PROTOCOL §10.2). */
   unconfirmedExpired: number;
+  /** PUNCH probes that arrived on this socket (dropped: PROTOCOL §4.9) and that we sent. */
+  punchesDropped: number;
+  punchesSent: number;
   /** Server sessions WELCOMEd and not yet confirmed, now. */
   unconfirmed: number;
   /** Control frames held by all sessions (queued or in flight), now, and their bytes. */
@@ -145,6 +154,8 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     sessionFaults: 0,
     resourceLimitCloses: 0,
     unconfirmedExpired: 0,
+    punchesDropped: 0,
+    punchesSent: 0,
   };
 
   constructor(private readonly options: EndpointOptions = {}) {
@@ -219,6 +230,16 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
       sessions: this.sessions().length,
       reassemblyBytes: this.budget.used,
     };
+  }
+
+  /**
+   * PROTOCOL §4.9 — one hole-punching probe to `to`, opening our NAT toward it. The caller
+   * (the swarm's puncher, §5.18) keeps the budget; a probe is never answered.
+   */
+  sendPunch(to: PeerAddress, token: Uint8Array, index: number): void {
+    if (this.destroyed || this.socket === null) return;
+    this.counters.punchesSent++;
+    this.sendRaw(encodePunchProbe(token, this.nodeId, index, this.clock.now()), to.host, to.port);
   }
 
   /** Bytes sent / received for one address before validation (tests of PROTOCOL §10.4). */
@@ -323,7 +344,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     const ip = ipPrefixKey(from.host);
     if (this.unconfirmed >= c.maxUnconfirmed || (this.unconfirmedByIp.get(ip) ?? 0) >= c.maxUnconfirmedPerIp)
       return { drop: true };
-    const decision = this.options.acceptStream?.(hello.streamId, from, hello.capabilities) ?? {
+    const decision = this.options.acceptStream?.(hello.streamId, from, hello.capabilities, hello.nodeId) ?? {
       accept: true,
     };
     if (!decision.accept) return decision;
@@ -448,6 +469,11 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
           port,
           data.length,
         );
+        return;
+      }
+      if (header.type === 'PUNCH') {
+        // PROTOCOL §4.9 — it opened the sender's NAT toward us; nothing to do on this socket.
+        k.punchesDropped++;
         return;
       }
       const route = this.route(header.dcid, 0, host, port);

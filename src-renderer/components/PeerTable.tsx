@@ -4,6 +4,18 @@ import type { PeerStat } from '../../src-shared/contract.js';
 import { peersByActivity } from '../state/derived';
 import { formatDuration, formatLoss, formatRate, formatRtt } from '../state/format';
 
+/** How we reach the peer (PROTOCOL §5.18). */
+const PATH_LABEL: Record<PeerStat['path'], string> = {
+  direct: 'direct',
+  mapped: 'mapped port',
+  punched: 'hole-punched',
+};
+const PATH_TITLE: Record<PeerStat['path'], string> = {
+  direct: 'One of us dialled the other at its address',
+  mapped: 'We dialled the port its router maps for it (UPnP / NAT-PMP)',
+  punched: 'A hole punched through both NATs after an introduction by a common peer',
+};
+
 const ROLE_LABEL: Record<PeerStat['role'], string> = {
   broadcaster: 'Broadcaster',
   viewer: 'Viewer',
@@ -19,6 +31,7 @@ export function PeerTable({ peers }: { peers: readonly PeerStat[] }) {
           <tr>
             <th scope="col">Address</th>
             <th scope="col">Role</th>
+            <th scope="col">Path</th>
             <th scope="col" className="right">
               RTT
             </th>
@@ -47,7 +60,7 @@ export function PeerTable({ peers }: { peers: readonly PeerStat[] }) {
         <tbody>
           {rows.length === 0 && (
             <tr>
-              <td colSpan={9} className="table-empty">
+              <td colSpan={10} className="table-empty">
                 No peers connected yet.
               </td>
             </tr>
@@ -63,6 +76,15 @@ export function PeerTable({ peers }: { peers: readonly PeerStat[] }) {
               </td>
               <td>
                 <span className={`role-tag role-${peer.role}`}>{ROLE_LABEL[peer.role]}</span>
+              </td>
+              <td>
+                <span
+                  className={`path-tag path-${peer.path}`}
+                  title={PATH_TITLE[peer.path]}
+                  data-testid="peer-path"
+                >
+                  {PATH_LABEL[peer.path]}
+                </span>
               </td>
               <td className="right num">{formatRtt(peer.rttMs)}</td>
               <td className="right num">{formatLoss(peer.lossRate)}</td>

@@ -42,6 +42,7 @@ export function makePeer(overrides: Partial<PeerStat> = {}): PeerStat {
     connectedMs: 1000,
     health: 'good',
     choked: false,
+    path: 'direct',
     ...overrides,
   };
 }

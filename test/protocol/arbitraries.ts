@@ -10,6 +10,7 @@ import type {
   Packet,
   PacketHeader,
   PexPeer,
+  PunchCandidate,
   PieceMap,
   Rendition,
   SegmentEntry,
@@ -45,6 +46,10 @@ export const ipv6Host = fc
 export const host = fc.oneof(ipv4Host, ipv6Host);
 
 export const pexPeer: fc.Arbitrary<PexPeer> = fc.record({ host, port: u16, nodeId: bytes(8), flags: u8 });
+/** PROTOCOL §5.18: at most MAX_PUNCH_CANDIDATES (4). */
+const punchCandidates: fc.Arbitrary<PunchCandidate[]> = fc.array(fc.record({ kind: u8, host, port: u16 }), {
+  maxLength: 4,
+});
 
 export const segmentEntry: fc.Arbitrary<SegmentEntry> = fc.record({
   rendition: u8,
@@ -202,6 +207,17 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ type: fc.constant('PATH_STATE' as const), state: u8 }),
   fc.record({ type: fc.constant('PEX_REQUEST' as const), max: u8 }),
   fc.record({ type: fc.constant('PEX_RESPONSE' as const), peers: fc.array(pexPeer, { maxLength: 12 }) }),
+  fc.record({ type: fc.constant('ADDRESSES' as const), nat: u8, candidates: punchCandidates }),
+  fc.record({ type: fc.constant('PUNCH_REQUEST' as const), nodeId: bytes(8) }),
+  fc.record({
+    type: fc.constant('PUNCH_CONNECT' as const),
+    token: bytes(8),
+    nodeId: bytes(8),
+    nat: u8,
+    role: u8,
+    candidates: punchCandidates,
+  }),
+  fc.record({ type: fc.constant('PUNCH_FAILED' as const), nodeId: bytes(8), reason: u8 }),
   fc.record({
     type: fc.constant('OFFLINE' as const),
     notice: fc.record({ nextSeq: u32, stoppedAtMs: u64, signature: bytes(64) }),
@@ -251,5 +267,9 @@ export const packet: fc.Arbitrary<Packet> = fc.oneof(
     header: header('DATA'),
     frames: fc.array(frame, { maxLength: 6 }),
     unknownFrames: fc.constant(0),
+  }) as fc.Arbitrary<Packet>,
+  fc.record({
+    header: header('PUNCH'),
+    body: fc.record({ token: bytes(8), nodeId: bytes(8) }),
   }) as fc.Arbitrary<Packet>,
 );

@@ -96,7 +96,7 @@ interface HeaderJson {
   timestampDiff: number;
   ack?: { delayUs: number; ranges: [number, number][] };
 }
-const PACKET_IDS: Record<string, number> = { HELLO: 1, RETRY: 2, WELCOME: 3, REJECT: 4, DATA: 5 };
+const PACKET_IDS: Record<string, number> = { HELLO: 1, RETRY: 2, WELCOME: 3, REJECT: 4, DATA: 5, PUNCH: 6 };
 
 function header(h: HeaderJson): Bytes {
   const o = b()
@@ -285,6 +285,10 @@ const FRAME_IDS: Record<string, number> = {
   PATH_STATE: 0x1f,
   PEX_REQUEST: 0x20,
   PEX_RESPONSE: 0x21,
+  ADDRESSES: 0x22,
+  PUNCH_REQUEST: 0x23,
+  PUNCH_CONNECT: 0x24,
+  PUNCH_FAILED: 0x25,
 };
 
 function frame(type: string, body: Bytes): Bytes {
@@ -352,6 +356,34 @@ const PEERS: PeerJson[] = [
   { host: '198.51.100.20', port: 7070, nodeId: '2122232425262728', flags: 6 },
   { host: '2001:db8::20', port: 7071, nodeId: '3132333435363738', flags: 1 },
 ];
+
+interface CandidateJson {
+  kind: number;
+  host: string;
+  port: number;
+}
+const CANDIDATE_KINDS = ['OBSERVED', 'LAN', 'MAPPED'];
+function candidates(o: Bytes, list: CandidateJson[]): Bytes {
+  o.u8(list.length, `count = ${list.length}`);
+  list.forEach((c, i) => {
+    o.u8(c.kind, `candidate[${i}] kind = ${CANDIDATE_KINDS[c.kind]}`);
+    address(o, c.host, c.port, `candidate[${i}]`);
+  });
+  return o;
+}
+const PUNCH_TOKEN = 'a1a2a3a4a5a6a7a8';
+const OWN_CANDIDATES: CandidateJson[] = [
+  { kind: 1, host: '192.168.1.20', port: 7000 },
+  { kind: 2, host: '203.0.113.9', port: 7000 },
+];
+const CONNECT_CANDIDATES: CandidateJson[] = [
+  { kind: 0, host: '198.51.100.30', port: 41000 },
+  { kind: 1, host: '10.0.0.5', port: 7000 },
+];
+const punchPacket = {
+  header: { type: 'PUNCH', dcid: ZERO_CID, pn: 3, timestamp: 5000, timestampDiff: 0 },
+  body: { token: PUNCH_TOKEN, nodeId: CLIENT_NODE },
+};
 
 interface Vector {
   name: string;
@@ -599,6 +631,16 @@ const GROUPS: Group[] = [
           .nest(frame('PING', b().u32(1, 'nonce = 1')), ''),
       },
       {
+        name: 'packet/punch',
+        prose:
+          'A hole-punching probe (§4.9): all-zero `dcid`, `pn` = the probe index, no ACK block; ' +
+          "the token of the PUNCH_CONNECT that asked for it and the sender's node id.",
+        json: punchPacket,
+        bytes: header(punchPacket.header)
+          .raw(PUNCH_TOKEN, 'token (from PUNCH_CONNECT)')
+          .raw(CLIENT_NODE, 'nodeId (the sender)'),
+      },
+      {
         name: 'packet/data-skips-unknown-and-padding',
         json: dataSkip,
         decodeOnly: true,
@@ -794,6 +836,40 @@ const GROUPS: Group[] = [
         'pex-response',
         { type: 'PEX_RESPONSE', peers: PEERS },
         PEERS.reduce((o, p, i) => pexPeer(o, p, i), b().u8(2, 'count = 2')),
+      ),
+      frameVector(
+        'addresses',
+        { type: 'ADDRESSES', nat: 2, candidates: OWN_CANDIDATES },
+        candidates(b().u8(2, 'nat = CONE'), OWN_CANDIDATES),
+      ),
+      frameVector(
+        'punch-request',
+        { type: 'PUNCH_REQUEST', nodeId: SERVER_NODE },
+        b().raw(SERVER_NODE, 'nodeId (the node to be introduced to)'),
+      ),
+      frameVector(
+        'punch-connect',
+        {
+          type: 'PUNCH_CONNECT',
+          token: PUNCH_TOKEN,
+          nodeId: SERVER_NODE,
+          nat: 3,
+          role: 3,
+          candidates: CONNECT_CANDIDATES,
+        },
+        candidates(
+          b()
+            .raw(PUNCH_TOKEN, 'token')
+            .raw(SERVER_NODE, 'nodeId (the other node)')
+            .u8(3, 'nat = SYMMETRIC (the other node)')
+            .u8(3, 'role = BIRTHDAY_PROBER (the receiver)'),
+          CONNECT_CANDIDATES,
+        ),
+      ),
+      frameVector(
+        'punch-failed',
+        { type: 'PUNCH_FAILED', nodeId: SERVER_NODE, reason: 2 },
+        b().raw(SERVER_NODE, 'nodeId').u8(2, 'reason = BOTH_SYMMETRIC'),
       ),
     ],
   },

@@ -26,6 +26,7 @@ const BYTE_FIELDS = new Set([
   'bitmap',
   'seed',
   'hashes',
+  'token',
 ]);
 
 /**

@@ -150,6 +150,9 @@ describe('frames (PROTOCOL §5)', () => {
       ['PLAYLIST 9 entries', '120007' + '00000001' + '00' + '01' + '09'],
       ['SEGMENT_DATA past totalSize', '14000e' + '00000001' + '00000009' + '0000000a' + 'aabb'],
       ['PEX family 5', '210011' + '01' + '05' + '0102030405060708090a0b0c0d0e0f'],
+      // PROTOCOL §5.18: more than 4 candidates bounds what a peer can make us try.
+      ['ADDRESSES 5 candidates', '220002' + '02' + '05'],
+      ['PUNCH_CONNECT 9 candidates', '240013' + 'a1a2a3a4a5a6a7a8' + '0102030405060708' + '02' + '00' + '09'],
     ];
     for (const [what, hex] of bad)
       expect(

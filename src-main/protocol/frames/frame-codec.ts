@@ -15,6 +15,7 @@ import { offlineFrames } from './offline.js';
 import { pathFrames } from './path.js';
 import { pexFrames } from './pex.js';
 import { pieceFrames } from './pieces.js';
+import { punchFrames } from './punch.js';
 import { playlistFrames } from './playlist.js';
 import { segmentFrames } from './segment.js';
 
@@ -29,6 +30,7 @@ const CODECS = {
   ...pieceFrames,
   ...pathFrames,
   ...pexFrames,
+  ...punchFrames,
   ...offlineFrames,
 } satisfies { [K in FrameTypeName]: FrameBodyCodec<K> };
 
