@@ -2,7 +2,7 @@
 //   src-shared   imports no Node builtin, no DOM-only library, no Electron, nothing else of ours
 //   src-renderer imports src-shared and browser libraries only
 //   src-main     never imports src-renderer; only src-main/electron imports 'electron'
-//   inside src-main: protocol < transport < (store, hls, swarm, portmap) < engine < (cli, electron)
+//   inside src-main: protocol < transport < (store, hls, swarm, portmap, discovery) < engine < (cli, electron)
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -58,6 +58,7 @@ export default tseslint.config(
     ['src-main/protocol/**'],
     [
       '**/transport/**',
+      '**/discovery/**',
       '**/swarm/**',
       '**/store/**',
       '**/hls/**',
@@ -71,6 +72,7 @@ export default tseslint.config(
     ['src-main/transport/**'],
     [
       '**/swarm/**',
+      '**/discovery/**',
       '**/store/**',
       '**/hls/**',
       '**/engine/**',
@@ -80,7 +82,13 @@ export default tseslint.config(
     ],
   ),
   layer(
-    ['src-main/store/**', 'src-main/hls/**', 'src-main/swarm/**', 'src-main/portmap/**'],
+    [
+      'src-main/store/**',
+      'src-main/hls/**',
+      'src-main/swarm/**',
+      'src-main/portmap/**',
+      'src-main/discovery/**',
+    ],
     ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**'],
   ),
   layer(['src-main/engine/**'], ['**/cli/**', '**/electron/**', '**/src-renderer/**']),

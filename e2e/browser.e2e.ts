@@ -1,6 +1,8 @@
 // End-to-end test of the browser host: two real engine processes (`shoal ui`), the built
-// renderer in Debian's Chromium driven by Playwright. One instance goes live with the
-// sample stream through the Go Live page; the other pastes the address and plays it.
+// renderer in Debian's Chromium driven by Playwright, and a DHT of our own on 127.0.0.1
+// (test/fakes/dht-net.ts). One instance goes live with the sample stream through the Go
+// Live page; once its record is on the DHT the page shows the short address shoal://<id>,
+// which the other instance pastes and plays.
 // Screenshots of every screen land in e2e-artifacts/ (look at them).
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DhtNet } from '../test/fakes/dht-net.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACTS = path.join(ROOT, 'e2e-artifacts');
@@ -28,9 +31,10 @@ const CHROMIUM_ARGS = [
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 let browser: Browser;
+let dht: DhtNet | null = null;
 
 /** Starts `shoal ui` in its own process; resolves with the page URL it prints. */
-async function startUi(): Promise<string> {
+async function startUi(dhtBootstrap: string[]): Promise<string> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'shoal-e2e-'));
   dirs.push(dataDir);
   const child = spawn(
@@ -46,6 +50,8 @@ async function startUi(): Promise<string> {
       '127.0.0.1',
       '--data-dir',
       dataDir,
+      '--dht-bootstrap',
+      dhtBootstrap.join(','),
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -100,11 +106,13 @@ describe('browser UI against two engines', () => {
   afterAll(async () => {
     await browser?.close();
     for (const c of children) c.kill('SIGTERM');
+    await dht?.destroy();
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   });
 
-  it('goes live with the sample stream, and a second instance plays it from the address', async () => {
-    const [broadcasterUrl, viewerUrl] = await Promise.all([startUi(), startUi()]);
+  it('goes live with the sample stream, and a second instance plays it from the short address', async () => {
+    dht = await DhtNet.start(3);
+    const [broadcasterUrl, viewerUrl] = await Promise.all([startUi(dht.bootstrap), startUi(dht.bootstrap)]);
     const fatal: string[] = [];
 
     // --- Go Live on the first instance ---
@@ -124,7 +132,13 @@ describe('browser UI against two engines', () => {
     await live.getByTestId('demo-button').click();
     const addressEl = live.getByTestId('address-display');
     await expect.poll(() => addressEl.innerText(), { timeout: 30_000 }).toMatch(/^shoal:\/\//);
-    const address = (await addressEl.innerText()).trim();
+    // Once the record is on the DHT: the short address first, the full one below it.
+    const shortEl = live.getByTestId('short-address-display');
+    await expect.poll(() => shortEl.isVisible(), { timeout: 60_000 }).toBe(true);
+    const address = (await shortEl.innerText()).trim();
+    expect(address).toMatch(/^shoal:\/\/[a-z2-7]{52}$/);
+    expect((await addressEl.innerText()).trim()).toMatch(new RegExp(`^${address}@127\\.0\\.0\\.1:\\d+$`));
+    await shot(live, 'go-live-short-address');
 
     // --- Watch on the second instance ---
     const watch = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();

@@ -4,6 +4,17 @@
 
 import { z } from 'zod';
 
+/** `host:port`, `[v6]:port`: a DHT bootstrap node. */
+export const DHT_NODE_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}):[0-9]{1,5}$/;
+export const MAX_DHT_BOOTSTRAP_NODES = 16;
+/** The public routers of the Mainline DHT. */
+export const PUBLIC_DHT_BOOTSTRAP = [
+  'router.bittorrent.com:6881',
+  'router.utorrent.com:6881',
+  'dht.transmissionbt.com:6881',
+  'dht.libtorrent.org:25401',
+];
+
 export const SettingsSchema = z.object({
   /** Upload cap in kilobits per second; null = unlimited. */
   uploadCapKbps: z.number().int().min(64).max(10_000_000).nullable(),
@@ -17,6 +28,12 @@ export const SettingsSchema = z.object({
   gatewayEnabled: z.boolean(),
   /** Local HTTP gateway port on 127.0.0.1; 0 = pick a free one. */
   gatewayPort: z.number().int().min(0).max(65535),
+  /** Find streams and peers on the BitTorrent Mainline DHT (PROTOCOL §15). */
+  dhtEnabled: z.boolean(),
+  /** DHT nodes to join through, `host:port` each (the public routers by default). */
+  dhtBootstrap: z
+    .array(z.string().regex(DHT_NODE_PATTERN, 'expected host:port'))
+    .max(MAX_DHT_BOOTSTRAP_NODES),
   /** Ask the router to forward our UDP port (UPnP IGD, NAT-PMP); README "Port mapping". */
   portMapping: z.boolean(),
 });
@@ -32,6 +49,8 @@ export const DEFAULT_SETTINGS: Settings = {
   joinDistanceSegments: 2,
   gatewayEnabled: true,
   gatewayPort: 0,
+  dhtEnabled: true,
+  dhtBootstrap: PUBLIC_DHT_BOOTSTRAP,
   portMapping: true,
 };
 
@@ -170,6 +189,21 @@ export const StatsSnapshotSchema = z.object({
     held: z.number().int(),
   }),
   recent: z.array(SegmentArrivalSchema),
+  /** `shoal://<id>`, once the stream's record is on the DHT (broadcaster) or was found there (viewer). */
+  shortAddress: z.string().nullable().optional(),
+  /** How discovery on the DHT goes (PROTOCOL §15); absent = not running. */
+  dht: z
+    .object({
+      state: z.enum(['off', 'starting', 'no-nodes', 'ready']),
+      /** DHT nodes in the routing table. */
+      nodes: z.number().int(),
+      /** The stream's record: published/found, or still trying (with why). */
+      record: z.enum(['none', 'publishing', 'published', 'resolving', 'found']),
+      message: z.string().nullable(),
+      /** Viewers found through get_peers. */
+      peersFound: z.number().int(),
+    })
+    .optional(),
   broadcast: z
     .object({
       folder: z.string(),

@@ -6,6 +6,7 @@ import { isUnicastHost } from './ip-scope.js';
 import { canonicalIPv6 } from './ipv6.js';
 import {
   formatStreamAddress,
+  shortStreamAddress,
   parseStreamAddress,
   publicKeyFromStreamId,
   streamIdFromPublicKey,
@@ -95,7 +96,6 @@ describe('parseStreamAddress', () => {
     expect(rejection(`shoal://${ID.slice(1)}@1.2.3.4:5`)).toMatch(/51 characters, expected 52/);
     expect(rejection(`shoal://${'ab'.repeat(32)}@1.2.3.4:5`)).toMatch(/looks like hex/);
     expect(rejection(`shoal://${ID.slice(0, -1)}1@1.2.3.4:5`)).toMatch(/"1" at position 52 is not base32/);
-    expect(rejection(`shoal://${ID}`)).toMatch(/missing endpoint/);
     expect(rejection(`shoal://${ID}@`)).toMatch(/missing endpoint/);
     expect(rejection(`shoal://${ID}@1.2.3.4:5,`)).toMatch(/missing endpoint at position 2/);
     expect(rejection(`shoal://${ID}@1.2.3.4`)).toMatch(/missing ":port"/);
@@ -160,8 +160,16 @@ describe('formatStreamAddress', () => {
     );
   });
 
+  it('reads the short form shoal://<id> (resolved on the DHT, PROTOCOL §15)', () => {
+    expect(parseStreamAddress(`shoal://${ID}`)).toEqual({ streamId: ID, bootstrap: [] });
+    expect(parseStreamAddress(` SHOAL:${ID.toUpperCase()}/ `)).toEqual({ streamId: ID, bootstrap: [] });
+    expect(shortStreamAddress(ID.toUpperCase())).toBe(`shoal://${ID}`);
+    expect(rejection(`shoal://${ID.slice(1)}`)).toMatch(/51 characters, expected 52/);
+    expect(rejection(`shoal://${ID}:4000`)).toMatch(/missing "@"/);
+  });
+
   it('refuses to format what parse would reject', () => {
-    expect(() => formatStreamAddress({ streamId: ID, bootstrap: [] })).toThrow(/missing endpoint/);
+    expect(formatStreamAddress({ streamId: ID, bootstrap: [] })).toBe(`shoal://${ID}`);
     expect(() => formatStreamAddress({ streamId: ID, bootstrap: [{ host: 'x', port: 0 }] })).toThrow(
       /out of range/,
     );

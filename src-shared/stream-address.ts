@@ -1,4 +1,5 @@
-// Stream addresses: `shoal://<streamId>@host:port[,host:port...]`.
+// Stream addresses: `shoal://<streamId>@host:port[,host:port...]`, or the short form
+// `shoal://<streamId>` that a viewer resolves on the DHT (PROTOCOL §2.3, §15).
 //
 // The stream id is the broadcaster's 32-byte ed25519 public key in lower-case RFC 4648
 // base32 without padding (52 characters, see base32.ts); upper case is accepted on input.
@@ -20,6 +21,7 @@ export interface Endpoint {
 
 export interface StreamAddress {
   streamId: string;
+  /** Empty for the short form: the endpoints are on the DHT (PROTOCOL §15). */
   bootstrap: Endpoint[];
 }
 
@@ -79,8 +81,12 @@ export function parseStreamAddress(text: string): StreamAddress {
 
   const at = rest.indexOf('@');
   if (at < 0) {
-    if (isStreamId(rest)) throw ShoalError.badAddress('missing endpoint: expected <stream id>@host:port');
-    throw ShoalError.badAddress('missing "@" between the stream id and the endpoints');
+    // The short form: the viewer looks the endpoints up on the DHT (PROTOCOL §15).
+    if (isStreamId(rest)) return { streamId: rest.toLowerCase(), bootstrap: [] };
+    if (rest.includes(':'))
+      throw ShoalError.badAddress('missing "@" between the stream id and the endpoints');
+    publicKeyFromStreamId(rest); // says what is wrong with the id
+    throw ShoalError.badAddress('not a stream id');
   }
   const streamId = rest.slice(0, at).toLowerCase();
   if (streamId === '') throw ShoalError.badAddress('missing stream id before "@"');
@@ -96,13 +102,23 @@ export function parseStreamAddress(text: string): StreamAddress {
   return { streamId, bootstrap };
 }
 
-/** Builds the canonical text of an address; throws BAD_ADDRESS for anything parse would reject. */
+/**
+ * Builds the canonical text of an address (the short form when it has no endpoints); throws
+ * BAD_ADDRESS for anything parse would reject.
+ */
 export function formatStreamAddress(address: StreamAddress): string {
-  if (address.bootstrap.length === 0) throw ShoalError.badAddress('missing endpoint: at least one is needed');
+  if (address.bootstrap.length === 0) return shortStreamAddress(address.streamId);
   const endpoints = address.bootstrap.map((e) => formatEndpoint(e));
   // The one set of rules, applied to what we hand out; its result is in canonical form.
   const parsed = parseStreamAddress(`shoal://${address.streamId}@${endpoints.join(',')}`);
   return `shoal://${parsed.streamId}@${parsed.bootstrap.map(formatEndpoint).join(',')}`;
+}
+
+/** `shoal://<id>`: the address a viewer resolves on the DHT (PROTOCOL §15). */
+export function shortStreamAddress(streamId: string): string {
+  const id = streamId.toLowerCase();
+  publicKeyFromStreamId(id);
+  return `shoal://${id}`;
 }
 
 export function formatEndpoint(endpoint: Endpoint): string {

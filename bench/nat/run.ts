@@ -9,9 +9,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runId } from './addressing.js';
+import { runId, WAN_PREFIX_LEN } from './addressing.js';
 import { cliErrors, lastStatus } from './cli-status.js';
 import { linkCounters, receivedBySource } from './counters.js';
+import { dhtArgs, dhtFigures, readdress, shortAddressIn, startDhtNodes } from './dht-lab.js';
 import { ffmpegArgs, LabProcesses, schedStats, type LabProcess } from './processes.js';
 import { RecordingTracker, SourceSegments } from './recording-tracker.js';
 import {
@@ -77,6 +78,7 @@ function parseOptions(argv: string[]): Options {
       scenario: { type: 'string', default: 'ci' },
       viewers: { type: 'string' },
       duration: { type: 'string' },
+      'dht-nodes': { type: 'string' },
       out: { type: 'string' },
       'report-from': { type: 'string' },
       'port-mapping': { type: 'string', default: 'on' },
@@ -86,7 +88,7 @@ function parseOptions(argv: string[]): Options {
   const names = Object.keys(SCENARIOS).join(' | ');
   if (values.help) {
     console.log(
-      `npm run lab:nat -- --scenario <${names}> [--viewers n] [--duration s] [--out dir]\n` +
+      `npm run lab:nat -- --scenario <${names}> [--viewers n] [--duration s] [--dht-nodes n] [--out dir]\n` +
         `npm run lab:nat -- --report-from <dir>   (the table of an earlier run, from its record.json)\n` +
         Object.values(SCENARIOS)
           .map((s) => `  ${s.name.padEnd(10)} ${s.summary}`)
@@ -109,6 +111,7 @@ function parseOptions(argv: string[]): Options {
     base,
     int(values.viewers, 'viewers', 1, 60),
     int(values.duration, 'duration', 10, 3600),
+    int(values['dht-nodes'], 'dht-nodes', 0, 16),
   );
   const scenario = mappingFlag === 'off' ? withoutPortMapping(overridden) : overridden;
   return {
@@ -121,14 +124,17 @@ function parseOptions(argv: string[]): Options {
 interface Built {
   notes: string[];
   natPmpSilent: number[];
+  /** host:port of the lab's DHT bootstrap nodes (none: the run has no DHT). */
+  dhtNodes: string[];
 }
 
 async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: LabProcesses): Promise<Built> {
   const notes: string[] = [];
   const natPmpSilent: number[] = [];
   await topo.buildInternet();
-  // DHT bootstrap nodes (issue 16 §4) will be public hosts started here, before the stream,
-  // once the product has a DHT: sc.dhtBootstrapNodes of them. None today.
+  // DHT bootstrap nodes (issue 16 §4): public hosts outside the swarm, before the stream.
+  const dhtNodes = await startDhtNodes(sc, topo, procs, dir, HERE);
+  if (dhtNodes.length) notes.push(`DHT bootstrap nodes: ${dhtNodes.join(' ')}`);
   const b = sc.broadcaster;
   const forwards = b.nat !== 'public' && b.portForward ? [{ port: BROADCAST_PORT, toIp: `192.168.0.2` }] : [];
   const bh = await topo.addHost(0, b, forwards);
@@ -155,7 +161,7 @@ async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: La
     log(line);
     notes.push(line);
   }
-  return { notes, natPmpSilent };
+  return { notes, natPmpSilent, dhtNodes };
 }
 
 const STUN_INDEX = 239;
@@ -284,6 +290,7 @@ async function stream(
   const sourceDir = join(dir, 'source');
   const source = new SourceSegments(sourceDir);
   const b = topo.hosts[0]!;
+  const dht = dhtArgs(built.dhtNodes);
   const noMapping = sc.portMapping === false ? ['--no-port-mapping'] : [];
   // In the broadcaster's namespace (it needs no network): a crashed run's ffmpeg is then
   // stopped with the namespace by the next run (topology.ts, removeLeftovers).
@@ -312,13 +319,17 @@ async function stream(
       String(BROADCAST_PORT),
       '--bind',
       '0.0.0.0',
-      // Behind a UPnP router without a hand-made forward, the address comes from the mapping.
-      ...(b.spec.upnp && !sc.broadcaster.portForward ? [] : ['--advertise', b.publicIp]),
+      // Behind a UPnP router without a hand-made forward, the address comes from the mapping;
+      // a broadcaster that will change address advertises what its interfaces say (PROTOCOL §15.1).
+      ...((b.spec.upnp && !sc.broadcaster.portForward) || sc.readdressAtSec !== undefined
+        ? []
+        : ['--advertise', b.publicIp]),
       ...noMapping,
       '--data-dir',
       join(dir, 'data-h0'),
       '--name',
       'natlab',
+      ...dht,
       // The broadcaster knows its own line, as a user sets it in Settings (issue 16: "the
       // broadcaster, within its upload cap"): 5% under the tbf rate, for IP and UDP headers.
       ...(b.spec.upMultiple === null
@@ -334,6 +345,14 @@ async function stream(
     return /^(shoal:\/\/\S+)$/m.exec(text)?.[1] ?? null;
   });
   log(`broadcasting ${address}`);
+  // With a DHT, viewers get only the short address, once the record is stored.
+  const watchAddress =
+    built.dhtNodes.length === 0
+      ? address
+      : await waitFor('the record on the DHT', 60_000, async () =>
+          shortAddressIn(await readText(join(dir, 'h0.log'))),
+        );
+  if (watchAddress !== address) log(`viewers watch ${watchAddress}`);
   const broadcasterAt = Date.now();
 
   const viewerHosts = topo.hosts.slice(1).filter((h) => h.index !== STUN_INDEX);
@@ -349,7 +368,17 @@ async function stream(
       `viewer v${h.index}`,
       h.hostNs,
       process.execPath,
-      [SHOAL, 'watch', address, '--record', rec, '--data-dir', join(dir, `data-h${h.index}`), ...noMapping],
+      [
+        SHOAL,
+        'watch',
+        watchAddress,
+        '--record',
+        rec,
+        '--data-dir',
+        join(dir, `data-h${h.index}`),
+        ...noMapping,
+        ...dht,
+      ],
       dir,
       `h${h.index}.log`,
     );
@@ -364,9 +393,19 @@ async function stream(
   let txAtWindow: number | null = null;
   let nextReport = t0 + 15_000;
   const loads: number[] = [];
+  let readdressedAt: number | null = null;
   while (Date.now() < t0 + sc.durationSec * 1000) {
     await pause(POLL_MS);
     await pollAll();
+    if (
+      sc.readdressAtSec !== undefined &&
+      readdressedAt === null &&
+      Date.now() >= t0 + sc.readdressAtSec * 1000
+    ) {
+      const next = await readdress(b, WAN_PREFIX_LEN);
+      readdressedAt = Date.now();
+      log(`the broadcaster's address changed: ${b.publicIp} -> ${next}`);
+    }
     if (txAtWindow === null && Date.now() >= windowFrom)
       txAtWindow = (await linkCounters(b.hostNs, 'eth0')).txBytes;
     if (Date.now() >= nextReport) {
@@ -431,6 +470,8 @@ async function stream(
         '(other work on the machine shows up here)',
     ],
   };
+  const startedAt = new Map([...started].map(([h, v]) => [h.index, v.at]));
+  record.notes.push(...dhtFigures(record, startedAt, readdressedAt));
   await writeFile(join(dir, 'record.json'), recordToJson(record));
   return record;
 }

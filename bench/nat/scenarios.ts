@@ -25,10 +25,16 @@ export interface Scenario {
   };
   viewers: HostSpec[];
   /**
-   * DHT bootstrap nodes to run as public hosts in the lab (issue 16 §4). Not built yet: the
-   * product has no DHT. run.ts has the place where they would start.
+   * DHT bootstrap nodes to run as public hosts in the lab (issue 16 §4, bench/nat/dht-lab.ts).
+   * With any, every node joins this DHT and viewers are given only the short address
+   * shoal://<id>; with none, every node runs with --no-dht and the full address.
    */
   dhtBootstrapNodes: number;
+  /**
+   * Seconds into the measurement at which the (public) broadcaster's IP address changes
+   * (issue 16 §4: viewers find it again through the DHT). Needs dhtBootstrapNodes.
+   */
+  readdressAtSec?: number;
   /** Nodes map their port on UPnP/NAT-PMP routers (off: `--port-mapping off`, the 'before' figures). */
   portMapping?: boolean;
 }
@@ -91,6 +97,17 @@ export const SCENARIOS: Record<string, Scenario> = {
     broadcaster: publicBroadcaster,
     viewers: hosts(6, 'public'),
   },
+  dht: {
+    ...base,
+    name: 'dht',
+    dhtBootstrapNodes: 3,
+    readdressAtSec: 30,
+    durationSec: 75,
+    summary:
+      'viewers given only shoal://<id> (3 DHT bootstrap nodes); 2 public, 2 cone, 2 symmetric; the public broadcaster changes IP at 30 s',
+    broadcaster: publicBroadcaster,
+    viewers: [...hosts(2, 'public'), ...hosts(2, 'cone'), ...hosts(2, 'symmetric')],
+  },
   ci: {
     ...base,
     name: 'ci',
@@ -102,12 +119,22 @@ export const SCENARIOS: Record<string, Scenario> = {
 };
 
 /** The scenario with its viewer count and duration overridden (the mix repeats in order). */
-export function withOverrides(s: Scenario, viewers?: number, durationSec?: number): Scenario {
+export function withOverrides(
+  s: Scenario,
+  viewers?: number,
+  durationSec?: number,
+  dhtBootstrapNodes?: number,
+): Scenario {
   const list =
     viewers === undefined
       ? s.viewers
       : Array.from({ length: viewers }, (_, i) => s.viewers[i % s.viewers.length]!);
-  return { ...s, viewers: list, durationSec: durationSec ?? s.durationSec };
+  return {
+    ...s,
+    viewers: list,
+    durationSec: durationSec ?? s.durationSec,
+    dhtBootstrapNodes: dhtBootstrapNodes ?? s.dhtBootstrapNodes,
+  };
 }
 
 /**

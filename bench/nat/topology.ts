@@ -80,6 +80,16 @@ export class Topology {
     return host;
   }
 
+  /**
+   * A public host that is not part of the swarm (e.g. a DHT bootstrap node): on the internet
+   * bridge like a public viewer, but not in `hosts`, so nothing counts it as a viewer.
+   */
+  async addServiceHost(index: number): Promise<LabHost> {
+    const host = await this.addHost(index, { nat: 'public', upnp: false, upMultiple: null });
+    this.hosts.splice(this.hosts.indexOf(host), 1);
+    return host;
+  }
+
   /** Once every host exists: count on each host the bytes it receives from each other one. */
   async installAccounting(): Promise<void> {
     for (const h of this.hosts) {

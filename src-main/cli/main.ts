@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { DHT_NODE_PATTERN } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineConfigInput } from '../engine/engine-config.js';
@@ -41,6 +42,10 @@ interface CommonOptions {
   advertise?: string;
   bind?: string;
   quiet?: boolean;
+  /** false with --no-dht; undefined = as in Settings. */
+  dht?: boolean;
+  dhtBootstrap?: string[];
+  dhtPort?: number;
   /** false with --no-port-mapping; commander's default otherwise (then the setting decides). */
   portMapping?: boolean;
 }
@@ -70,9 +75,12 @@ function engineInput(
       ...(opts.uploadCap !== undefined && { uploadCapKbps: opts.uploadCap }),
       ...(opts.maxPeers !== undefined && { maxPeers: opts.maxPeers }),
       ...(opts.joinDistance !== undefined && { joinDistanceSegments: opts.joinDistance }),
+      ...(opts.dht === false && { dhtEnabled: false }),
+      ...(opts.dhtBootstrap !== undefined && { dhtBootstrap: opts.dhtBootstrap }),
       ...(opts.portMapping === false && { portMapping: false }),
       ...http,
     },
+    ...(opts.dhtPort !== undefined && { dht: { port: opts.dhtPort } }),
     ...(opts.window !== undefined && { store: { maxSegments: opts.window } }),
     ...(opts.skipAfter !== undefined && { swarm: { resyncAfterSegments: opts.skipAfter } }),
     ...(opts.bind !== undefined && { transport: { bindHost: opts.bind } }),
@@ -147,6 +155,24 @@ function notFoundError(engine: Engine): ShoalError {
   if (last && (last.code === ErrorCode.STREAM_NOT_FOUND || last.code === ErrorCode.NO_PEERS))
     return new ShoalError(last.code, last.message, true);
   return new ShoalError(ErrorCode.STREAM_NOT_FOUND, 'the stream was not found', true);
+}
+
+/** Once the stream's record is on the DHT, its short address works too: say it (stderr). */
+function sayShortAddressOnce(engine: Engine): void {
+  const off = engine.onSnapshot((s) => {
+    if (!s.shortAddress) return;
+    off();
+    terminal.say(`on the DHT: ${s.shortAddress}`);
+  });
+}
+
+function parseDhtBootstrap(text: string): string[] {
+  if (text.trim() === 'none') return [];
+  const nodes = text.split(',').map((n) => n.trim());
+  for (const n of nodes) {
+    if (!DHT_NODE_PATTERN.test(n)) throw new InvalidArgumentError(`"${n}" is not host:port`);
+  }
+  return nodes;
 }
 
 async function withEngine(input: EngineConfigInput, body: (engine: Engine) => Promise<void>): Promise<void> {
@@ -247,6 +273,18 @@ export function buildProgram(): Command {
       )
       .option('--advertise <host>', "host to put in the stream address (default: this machine's LAN address)")
       .option('--bind <host>', 'address to bind the UDP socket to', '0.0.0.0')
+      .option('--no-dht', 'do not use the BitTorrent DHT (PROTOCOL §15): addresses need host:port')
+      .addOption(
+        new Option(
+          '--dht-bootstrap <nodes>',
+          'DHT nodes to join through, host:port comma-separated (default: the public routers; "none": no bootstrap)',
+        ).argParser(parseDhtBootstrap),
+      )
+      .addOption(
+        new Option('--dht-port <port>', 'UDP port of the DHT node (0 = any)').argParser(
+          intIn('DHT port', 0, 65535),
+        ),
+      )
       .option('--no-port-mapping', "don't ask the router to forward our UDP port (UPnP, NAT-PMP)")
       .option('--data-dir <dir>', 'where keys and settings are kept', defaultDataDir())
       .option('-q, --quiet', 'no live status line');
@@ -264,6 +302,7 @@ export function buildProgram(): Command {
       await withEngine(input, async (engine) => {
         const info = await engine.startBroadcast({ folder, identity: opts.name, loop: opts.loop ?? false });
         process.stdout.write(`${info.address}\n`);
+        sayShortAddressOnce(engine);
         // A router mapping that arrives late (or moves) changes the address: print it again.
         let printed = info.address;
         engine.onSnapshot((s) => {

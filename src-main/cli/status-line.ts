@@ -30,6 +30,7 @@ export function statusLine(s: StatsSnapshot): string {
     parts.push(`uploaded ${formatBytes(s.totals.uploaded)}`, `segments ${s.segments.ingested}`);
     if (s.broadcast?.stalled) parts.push('PLAYLIST STALLED');
   }
+  if (s.dht && s.dht.record !== 'none') parts.push(`dht ${s.dht.nodes} nodes, record ${s.dht.record}`);
   if (s.path) parts.push(s.path);
   if (s.totals.toGateway > 0) parts.push(`gateway ${formatBytes(s.totals.toGateway)}`);
   if (s.reachability) parts.push(describeReachability(s.reachability));

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { formatStreamAddress } from '../../src-shared/stream-address.js';
+import { formatStreamAddress, shortStreamAddress } from '../../src-shared/stream-address.js';
 import { StreamInfoFlag } from '../protocol/constants.js';
 import { signOfflineNotice } from '../protocol/offline-notice.js';
 import { signPieceMap } from '../protocol/piece-map.js';
@@ -19,6 +19,8 @@ import { SequenceJournal } from '../store/sequence-journal.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
+import { BroadcastDiscovery } from './broadcast-discovery.js';
+import type { DhtService } from './dht-service.js';
 import { StreamNode } from './stream-node.js';
 
 /** How long a stopping broadcaster waits for its neighbours to acknowledge its OFFLINE (§5.16). */
@@ -33,6 +35,8 @@ export interface BroadcastSessionOptions {
   now: () => number;
   /** Replay speed for a finished (VOD) playlist; 1 = real time. */
   vodSpeed?: number;
+  /** The engine's DHT: the stream's record is kept there (PROTOCOL §15); absent or off = not. */
+  dht?: DhtService;
   /** Replay a finished (VOD) playlist endlessly (the demo stream); default: it ends. */
   loop?: boolean;
 }
@@ -52,6 +56,8 @@ export class BroadcastSession {
   /** Ingest events are handled one after another: a segment waits for the journal write. */
   private queue: Promise<void> = Promise.resolve();
   private journalFailed = false;
+  /** The stream's record on the DHT. */
+  discovery: BroadcastDiscovery | null = null;
 
   private constructor(
     private readonly options: BroadcastSessionOptions,
@@ -109,6 +115,16 @@ export class BroadcastSession {
     await node.reachability.firstAnswer(FIRST_MAPPING_WAIT_MS);
     node.reachability.onChange(() => session.readdress());
     session.readdress();
+    if (options.dht && options.config.settings.dhtEnabled) {
+      session.discovery = new BroadcastDiscovery(
+        options.dht,
+        identity,
+        node,
+        options.config,
+        () => undefined,
+        (error) => options.bus.error(error),
+      );
+    }
     node.swarm.start();
     ingest.start();
     try {
@@ -249,7 +265,13 @@ export class BroadcastSession {
     this.options.bus.state(state);
   }
 
+  /** `shoal://<id>`, once the stream's record is stored on the DHT. */
+  get shortAddress(): string | null {
+    return this.discovery?.published ? shortStreamAddress(this.streamId) : null;
+  }
+
   async destroy(): Promise<void> {
+    this.discovery?.destroy();
     await this.ingest.destroy();
     await this.queue;
     this.announceOffline();

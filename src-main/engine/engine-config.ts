@@ -43,6 +43,16 @@ export interface TransportConfig {
   wrapSocket?: (socket: DatagramSocket) => DatagramSocket;
 }
 
+/** The DHT node's socket (PROTOCOL §15.4); who it joins through is a setting (dhtBootstrap). */
+export interface DhtConfig {
+  /** IPv4 address its UDP socket binds to (bittorrent-dht speaks IPv4 only). */
+  bindHost: string;
+  /** Its UDP port; 0 = any. */
+  port: number;
+  /** How long to wait for the first walk of the DHT before using the node (0: lookups start from the bootstrap nodes at once). */
+  readyTimeoutMs: number;
+}
+
 export interface EngineConfig {
   dataDir: string;
   /** Base URL the player loads media from (`shoal-media://media`, or the UI server's `/media`). */
@@ -55,13 +65,17 @@ export interface EngineConfig {
   store: StoreConfig;
   swarm: SwarmConfig;
   transport: TransportConfig;
+  dht: DhtConfig;
   /** Interval of snapshot pushes to UIs. */
   snapshotIntervalMs: number;
   /** A viewer that reached nobody for this long reports the stream as not found. */
   notFoundAfterMs: number;
 }
 
-export type EngineConfigInput = Partial<Omit<EngineConfig, 'settings' | 'store' | 'swarm' | 'transport'>> & {
+export type EngineConfigInput = Partial<
+  Omit<EngineConfig, 'settings' | 'store' | 'swarm' | 'transport' | 'dht'>
+> & {
+  dht?: Partial<DhtConfig>;
   dataDir: string;
   settings?: Partial<Settings>;
   store?: Partial<StoreConfig>;
@@ -88,6 +102,8 @@ export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
   idleTimeoutMs: 15_000,
   maxDatagram: 1200,
 };
+
+export const DEFAULT_DHT_CONFIG: DhtConfig = { bindHost: '0.0.0.0', port: 0, readyTimeoutMs: 0 };
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
@@ -123,6 +139,7 @@ export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
     store,
     swarm,
     transport,
+    dht: { ...DEFAULT_DHT_CONFIG, ...input.dht },
     snapshotIntervalMs: clamp(input.snapshotIntervalMs ?? 1000, 100, 10_000),
     notFoundAfterMs: clamp(input.notFoundAfterMs ?? 10_000, 500, 120_000),
   };

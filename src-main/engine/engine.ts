@@ -24,6 +24,7 @@ import { KeyStore } from '../store/key-store.js';
 import { SegmentStore } from '../store/segment-store.js';
 import type { Swarm } from '../swarm/swarm.js';
 import { BroadcastSession } from './broadcast-session.js';
+import { DhtService } from './dht-service.js';
 import { EngineBus } from './engine-bus.js';
 import {
   mergeEngineConfig,
@@ -47,6 +48,8 @@ export class Engine implements EngineFacade {
   private readonly bus: EngineBus;
   private readonly settingsFile: SettingsFile;
   private readonly keys: KeyStore;
+  /** The DHT node (PROTOCOL §15), started when a session first needs it. */
+  readonly dht: DhtService;
   private readonly now: () => number;
   private readonly settingsOverrides: Partial<Settings>;
   private session: BroadcastSession | WatchSession | null = null;
@@ -71,6 +74,11 @@ export class Engine implements EngineFacade {
     this.settingsFile = new SettingsFile(this.config.dataDir);
     this.keys = new KeyStore(this.config.dataDir);
     this.ledger = new TrafficLedger(now);
+    this.dht = new DhtService(
+      () => this.config.settings,
+      this.config.dht,
+      (error) => this.bus.error(error),
+    );
     this.bus.on((event) => this.track(event));
   }
 
@@ -117,6 +125,7 @@ export class Engine implements EngineFacade {
         bus: this.bus,
         now: this.now,
         vodSpeed: request.vodSpeed ?? 1,
+        dht: this.dht,
         // The demo is an endless live stream: a second machine can join at any time.
         loop: request.loop ?? demo,
       });
@@ -143,6 +152,7 @@ export class Engine implements EngineFacade {
         bus: this.bus,
         now: this.now,
         notFoundAfterMs: this.config.notFoundAfterMs,
+        dht: this.dht,
       });
       this.adoptSession(session, store);
       return this.sessionInfo(session);
@@ -370,6 +380,12 @@ export class Engine implements EngineFacade {
       state: session?.state ?? 'idle',
       streamId: session?.streamId ?? null,
       address: session?.address ?? null,
+      shortAddress: session?.shortAddress ?? null,
+      dht: {
+        state: this.dht.state(),
+        nodes: this.dht.nodeCount(),
+        ...(session?.discovery?.status() ?? { record: 'none', message: null, peersFound: 0 }),
+      },
       playlistUrl: session ? this.playlistUrl(session.streamId) : null,
       gatewayUrl: session && this.gateway ? this.gateway.urlFor(session.streamId) : null,
       peers: links.map((l) => peerStat(l, now)),
@@ -417,6 +433,7 @@ export class Engine implements EngineFacade {
     this.destroyed = true;
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     await this.stopSession().catch(() => undefined);
+    await this.dht.destroy();
     await this.gateway?.destroy();
     this.gateway = null;
     this.snapshotListeners.clear();

@@ -12,6 +12,7 @@ import { formatCount } from '../../src-shared/format.js';
 import {
   formatStreamAddress,
   publicKeyFromStreamId,
+  shortStreamAddress,
   type StreamAddress,
 } from '../../src-shared/stream-address.js';
 import { StreamInfoFlag } from '../protocol/constants.js';
@@ -19,7 +20,9 @@ import type { SegmentStore } from '../store/segment-store.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
 import { resolveBootstrap } from './bootstrap-hosts.js';
+import type { DhtService } from './dht-service.js';
 import { StreamNode } from './stream-node.js';
+import { WatchDiscovery } from './watch-discovery.js';
 
 export interface WatchSessionOptions {
   address: StreamAddress;
@@ -29,6 +32,8 @@ export interface WatchSessionOptions {
   now: () => number;
   /** How long to keep trying before calling the stream not found. */
   notFoundAfterMs?: number;
+  /** The engine's DHT (PROTOCOL §15); absent or off = only the address's endpoints and PEX. */
+  dht?: DhtService;
 }
 
 /** Segments held ahead of the join point before the player is told to start. */
@@ -55,6 +60,8 @@ export class WatchSession {
   private full: { where: string; peers: number; at: number } | null = null;
   /** When a link to the broadcaster ended with its GOODBYE (null: it did not, or news came since). */
   private goodbyeAt: number | null = null;
+  /** The stream's record and other viewers, on the DHT. */
+  discovery: WatchDiscovery | null = null;
 
   private constructor(
     private readonly options: WatchSessionOptions,
@@ -72,15 +79,35 @@ export class WatchSession {
 
   static async start(options: WatchSessionOptions): Promise<WatchSession> {
     const family = options.config.transport.bindHost.includes(':') ? 6 : 4;
+    const dhtOn = options.dht !== undefined && options.config.settings.dhtEnabled;
+    if (options.address.bootstrap.length === 0 && !dhtOn) {
+      throw new ShoalError(
+        ErrorCode.BAD_ADDRESS,
+        'this address has no host:port, so it is looked up on the DHT, which is turned off (Settings → DHT)',
+      );
+    }
+    const bootstrap = await resolveBootstrap(options.address.bootstrap, family);
     const node = await StreamNode.open({
       role: 'viewer',
       streamId: publicKeyFromStreamId(options.address.streamId),
-      bootstrap: await resolveBootstrap(options.address.bootstrap, family),
+      bootstrap,
       store: options.store,
       config: options.config,
       now: options.now,
     });
     const session = new WatchSession(options, node);
+    if (dhtOn && options.dht) {
+      session.discovery = new WatchDiscovery({
+        dht: options.dht,
+        node,
+        streamId: publicKeyFromStreamId(options.address.streamId),
+        family,
+        given: bootstrap,
+        lost: () => ['connecting', 'not-found', 'broadcaster-offline', 'full'].includes(session.state),
+        now: options.now,
+        onError: (error) => options.bus.error(error),
+      });
+    }
     node.swarm.on('peer-joined', () => {
       session.everConnected = true;
     });
@@ -106,6 +133,11 @@ export class WatchSession {
     });
     node.swarm.start();
     return session;
+  }
+
+  /** `shoal://<id>`, once the stream's record was found on the DHT. */
+  get shortAddress(): string | null {
+    return this.discovery?.found ? shortStreamAddress(this.streamId) : null;
   }
 
   get isEnded(): boolean {
@@ -199,13 +231,16 @@ export class WatchSession {
       now - this.startedAt > (this.options.notFoundAfterMs ?? 10_000)
     ) {
       const where = this.options.address.bootstrap.map((b) => `${b.host}:${b.port}`).join(', ');
+      const dhtReason = this.discovery?.notFoundReason(this.options.dht?.nodeCount() ?? 0) ?? null;
       const error =
-        this.notFoundCode === ErrorCode.STREAM_NOT_FOUND
-          ? new ShoalError(ErrorCode.STREAM_NOT_FOUND, `nobody at ${where} carries this stream`)
-          : new ShoalError(
-              ErrorCode.NO_PEERS,
-              `no answer from ${where}: the broadcaster may be offline or unreachable (firewall, NAT)`,
-            );
+        dhtReason !== null && where === ''
+          ? new ShoalError(ErrorCode.STREAM_NOT_FOUND, `stream ${this.streamId.slice(0, 8)}…: ${dhtReason}`)
+          : this.notFoundCode === ErrorCode.STREAM_NOT_FOUND
+            ? new ShoalError(ErrorCode.STREAM_NOT_FOUND, `nobody at ${where} carries this stream`)
+            : new ShoalError(
+                ErrorCode.NO_PEERS,
+                `no answer from ${where}: the broadcaster may be offline or unreachable (firewall, NAT)`,
+              );
       this.options.bus.error(error);
       this.setState('not-found');
     }
@@ -245,6 +280,7 @@ export class WatchSession {
 
   async destroy(): Promise<void> {
     clearInterval(this.timer);
+    this.discovery?.destroy();
     await this.node.destroy();
   }
 }

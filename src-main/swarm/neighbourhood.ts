@@ -100,6 +100,11 @@ export const IDLE_EVICT_MS = 10_000;
 /** A neighbour dropped for not delivering is not dialled again for this long. */
 const UNDELIVERING_COOLDOWN_MS = 60_000;
 const MAX_BANNED_IDS = 1024;
+/**
+ * A link that received nothing for this long (a keepalive comes every 5 s, PROTOCOL §10.5)
+ * gives way to a new connection with the same node id (PROTOCOL §2.2).
+ */
+const MOVED_SILENT_MS = 6000;
 /** A probe's handshake gives up soon: the next probe follows (see probeBootstrap). */
 const PROBE_TIMEOUT_MS = 1500;
 /** A probe that found the node alive behind our link is not repeated for this long. */
@@ -205,7 +210,7 @@ export class Neighbourhood {
         code: ErrorCode.BANNED,
         message: `banned for ${Math.ceil(ban.untilMs / 60_000)} min: ${ban.reason}`,
       };
-    if (this.canAccept() || this.evictIdle()) return { accept: true };
+    if (this.canAccept() || this.evictSilent() || this.evictIdle()) return { accept: true };
     if (noPath && this.holdRescueSlot(from)) return { accept: true };
     const message = noPath ? 'no free peer slots, no free rescue slot' : 'no free peer slots';
     return { accept: false, code: ErrorCode.FULL, message, peers: this.pexPeers(16) };
@@ -261,6 +266,14 @@ export class Neighbourhood {
     }
   }
 
+  /** Forgets candidates (not links): addresses that are no longer the node's. */
+  forget(peers: readonly PeerAddress[]): void {
+    for (const p of peers) {
+      const c = this.candidates.get(addressKey(p));
+      if (c && !c.dialing) this.candidates.delete(addressKey(p));
+    }
+  }
+
   /** Takes a freshly connected session (either direction). Returns null if it was refused. */
   adopt(session: SwarmSession): PeerLink | null {
     const refuse = (why: string, code: number = ErrorCode.PROTOCOL_VIOLATION): null => {
@@ -275,12 +288,15 @@ export class Neighbourhood {
     if (this.bannedIds.has(session.nodeId) || (!chosen && this.bans.banned(session.remote.host)))
       return refuse('banned', ErrorCode.BANNED);
     // PROTOCOL §2.2: one connection per peer node id; the one established first stays,
-    // except that of two in opposite directions, the one the lower node id dialled stays.
+    // except that of two in opposite directions, the one the lower node id dialled stays; and
+    // one gone silent gives way: the node moved (a new IP address, PROTOCOL §15.4) or we did.
     const existing = this.linksById.get(session.nodeId);
     if (existing) {
-      if (!this.winsTieBreak(session, existing.session))
+      if (existing.session.silentMs() >= MOVED_SILENT_MS)
+        this.close(existing, ErrorCode.CLOSED, 'replaced: the node answers on a new connection');
+      else if (!this.winsTieBreak(session, existing.session))
         return refuse('duplicate connection', ErrorCode.CLOSED);
-      this.close(existing, ErrorCode.CLOSED, 'duplicate connection');
+      else this.close(existing, ErrorCode.CLOSED, 'duplicate connection');
     }
     this.replaceRestarted(session);
     const key = addressKey(session.remote);
@@ -322,6 +338,25 @@ export class Neighbourhood {
       if (addressKey(old.session.remote) !== key || old.nodeId === session.nodeId) continue;
       this.close(old, ErrorCode.CLOSED, 'replaced: a new node answers at this address');
     }
+  }
+
+  /**
+   * When full: closes the neighbour we have heard nothing at all from for the longest, if
+   * that is over MOVED_SILENT_MS (a keepalive comes every 5 s): it is gone or has moved
+   * (PROTOCOL §13.5, §15.4), and its slot should not wait for its idle timeout.
+   */
+  private evictSilent(): boolean {
+    let silent: PeerLink | null = null;
+    for (const link of this.linksById.values())
+      if (
+        link.session.silentMs() >= MOVED_SILENT_MS &&
+        (!silent || link.session.silentMs() > silent.session.silentMs())
+      )
+        silent = link;
+    if (!silent) return false;
+    const secs = Math.round(silent.session.silentMs() / 1000);
+    this.close(silent, ErrorCode.RESOURCE_LIMIT, `evicted: heard nothing for ${secs} s`);
+    return true;
   }
 
   /**

@@ -241,6 +241,26 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     });
   }
 
+  /**
+   * The broadcaster's own endpoints, from its signed DHT record (PROTOCOL §15): kept and
+   * probed like those of the stream address.
+   */
+  addBootstrap(peers: readonly PeerAddress[]): void {
+    this.neighbourhood.addCandidates(peers, true);
+    this.neighbourhood.maintain();
+  }
+
+  /** Endpoints the broadcaster's newer record no longer lists: not dialled any more. */
+  dropBootstrap(peers: readonly PeerAddress[]): void {
+    this.neighbourhood.forget(peers);
+  }
+
+  /** Addresses found on the DHT (get_peers, PROTOCOL §15.3): unvalidated, dialled at the budget's pace. */
+  addDiscovered(peers: readonly PeerAddress[]): void {
+    this.neighbourhood.addCandidates(peers);
+    this.neighbourhood.maintain();
+  }
+
   pexPeers(max = 16): PexPeer[] {
     return this.neighbourhood.pexPeers(max);
   }

@@ -38,6 +38,15 @@ describe('AddressBar', () => {
     expect(screen.queryByTestId('address-error')).toBeNull();
   });
 
+  it('takes the short form shoal://<id>, which the engine resolves on the DHT', async () => {
+    const { api } = renderWithApi(<AddressBar />);
+    const short = VALID_ADDRESS.slice(0, VALID_ADDRESS.indexOf('@'));
+    type(short);
+    await submit();
+    expect(screen.queryByTestId('address-error')).toBeNull();
+    expect(api.calls).toEqual([{ method: 'watch', arg: short }]);
+  });
+
   it('asks the engine to watch a valid address (trimmed)', async () => {
     const { api } = renderWithApi(<AddressBar />);
     type(`  ${VALID_ADDRESS} `);

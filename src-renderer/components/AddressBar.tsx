@@ -32,7 +32,7 @@ export function AddressBar() {
           id={inputId}
           className="input address-input mono"
           data-testid="address-input"
-          placeholder="shoal://…@host:port"
+          placeholder="shoal://… (from the broadcaster)"
           value={draft}
           spellCheck={false}
           autoComplete="off"

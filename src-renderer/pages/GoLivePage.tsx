@@ -149,7 +149,13 @@ function Broadcasting({ snapshot }: { snapshot: StatsSnapshot }) {
         </div>
         <aside className="live-side">
           <section className="card">
-            {snapshot.address && <AddressShare address={snapshot.address} />}
+            {snapshot.address && (
+              <AddressShare
+                address={snapshot.address}
+                shortAddress={snapshot.shortAddress}
+                dht={snapshot.dht}
+              />
+            )}
           </section>
           <section className="card source-card">
             <div className="field-hint">Source folder</div>

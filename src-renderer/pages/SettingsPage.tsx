@@ -1,4 +1,4 @@
-// Upload control, peers, ports, latency and the HTTP gateway. Edits a local copy; Save
+// Upload control, peers, ports, latency, the HTTP gateway and discovery on the DHT. Edits a local copy; Save
 // validates against the contract's limits and sends only through `updateSettings`.
 
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
@@ -296,6 +296,46 @@ function SettingsEditor({ settings }: { settings: Settings }) {
             onChange={(v) => set('gatewayPort', v)}
             error={err('gatewayPort')}
             disabled={!form.gatewayEnabled}
+          />
+        </SettingRow>
+      </section>
+
+      <section className="card settings-section" aria-labelledby={`${uid}-dht`}>
+        <h2 className="card-title" id={`${uid}-dht`}>
+          Discovery (DHT)
+        </h2>
+        <SettingRow
+          label="Use the BitTorrent DHT"
+          hint="Publishes your broadcast's short address shoal://<id> and finds streams and viewers by it. Off: addresses need host:port."
+          htmlFor={id('dht-enabled')}
+        >
+          <input
+            id={id('dht-enabled')}
+            data-testid={id('dht-enabled')}
+            type="checkbox"
+            className="switch"
+            checked={form.dhtEnabled}
+            onChange={(e) => set('dhtEnabled', e.target.checked)}
+          />
+        </SettingRow>
+        <SettingRow
+          label="Bootstrap nodes"
+          hint="DHT nodes to join through, host:port, one per line. Empty: no bootstrap (a private DHT). Applies to the next broadcast or watch."
+          htmlFor={id('dht-bootstrap')}
+          error={err('dhtBootstrap')}
+          errorId={`${id('dht-bootstrap')}-error`}
+        >
+          <textarea
+            id={id('dht-bootstrap')}
+            data-testid={id('dht-bootstrap')}
+            className="input mono dht-bootstrap-input"
+            rows={4}
+            spellCheck={false}
+            value={form.dhtBootstrap}
+            disabled={!form.dhtEnabled}
+            aria-invalid={err('dhtBootstrap') ? 'true' : 'false'}
+            aria-describedby={err('dhtBootstrap') ? `${id('dht-bootstrap')}-error` : undefined}
+            onChange={(e) => set('dhtBootstrap', e.target.value)}
           />
         </SettingRow>
       </section>

@@ -26,6 +26,26 @@ describe('validateSettingsForm', () => {
     });
   });
 
+  it('reads the DHT bootstrap list one per line or comma-separated, and says which entry is wrong', () => {
+    expect(
+      validateSettingsForm({
+        ...form,
+        dhtBootstrap: ' 10.0.0.1:6881\n\nrouter.example:6881, [2001:db8::1]:6881 ',
+      }),
+    ).toMatchObject({
+      ok: true,
+      patch: { dhtBootstrap: ['10.0.0.1:6881', 'router.example:6881', '[2001:db8::1]:6881'] },
+    });
+    expect(validateSettingsForm({ ...form, dhtBootstrap: '10.0.0.1' })).toMatchObject({
+      ok: false,
+      errors: { dhtBootstrap: '"10.0.0.1" is not host:port.' },
+    });
+    expect(validateSettingsForm({ ...form, dhtEnabled: false, dhtBootstrap: '' })).toMatchObject({
+      ok: true,
+      patch: { dhtEnabled: false, dhtBootstrap: [] },
+    });
+  });
+
   it('checks the upload cap only when it is enabled', () => {
     expect(validateSettingsForm({ ...form, uploadCapEnabled: true, uploadCapKbps: '10' })).toMatchObject({
       ok: false,

@@ -2,7 +2,13 @@
 // (or per-field messages) using the contract's own limits, so the form and the engine
 // can never disagree about what is allowed.
 
-import { SettingsSchema, type Settings, type SettingsPatch } from '../../src-shared/contract.js';
+import {
+  DHT_NODE_PATTERN,
+  MAX_DHT_BOOTSTRAP_NODES,
+  SettingsSchema,
+  type Settings,
+  type SettingsPatch,
+} from '../../src-shared/contract.js';
 
 export interface SettingsForm {
   uploadCapEnabled: boolean;
@@ -13,6 +19,9 @@ export interface SettingsForm {
   joinDistanceSegments: string;
   gatewayEnabled: boolean;
   gatewayPort: string;
+  dhtEnabled: boolean;
+  /** DHT bootstrap nodes, host:port, one per line (or comma-separated). */
+  dhtBootstrap: string;
   portMapping: boolean;
 }
 
@@ -31,6 +40,8 @@ export function formFromSettings(s: Settings): SettingsForm {
     joinDistanceSegments: String(s.joinDistanceSegments),
     gatewayEnabled: s.gatewayEnabled,
     gatewayPort: String(s.gatewayPort),
+    dhtEnabled: s.dhtEnabled,
+    dhtBootstrap: s.dhtBootstrap.join('\n'),
     portMapping: s.portMapping,
   };
 }
@@ -88,7 +99,23 @@ export function validateSettingsForm(form: SettingsForm): SettingsFormResult {
   patch.joinDistanceSegments = check('joinDistanceSegments', 'the join distance');
   // A disabled gateway keeps its port; only check what the user can see and change.
   if (form.gatewayEnabled) patch.gatewayPort = check('gatewayPort', 'the gateway port');
+  patch.dhtEnabled = form.dhtEnabled;
+  const nodes = dhtNodes(form.dhtBootstrap);
+  if (typeof nodes === 'string') errors.dhtBootstrap = nodes;
+  else patch.dhtBootstrap = nodes;
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, patch: Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+}
+
+/** The bootstrap list as typed: host:port per line or comma-separated; a message if wrong. */
+function dhtNodes(text: string): string[] | string {
+  const nodes = text
+    .split(/[\s,]+/)
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const max = MAX_DHT_BOOTSTRAP_NODES;
+  if (nodes.length > max) return `At most ${max} bootstrap nodes.`;
+  const bad = nodes.find((n) => !DHT_NODE_PATTERN.test(n));
+  return bad === undefined ? nodes : `"${bad}" is not host:port.`;
 }

@@ -25,7 +25,8 @@ export class EngineNet {
       advertiseHost: '127.0.0.1',
       mediaBaseUrl: 'http://test/media',
       ...input,
-      settings: { gatewayEnabled: false, ...input.settings },
+      // No DHT unless a test brings its own (test/fakes/dht-net.ts): never the public routers.
+      settings: { gatewayEnabled: false, dhtEnabled: false, ...input.settings },
       transport: { bindHost: '127.0.0.1', ...input.transport },
     });
     await engine.start();

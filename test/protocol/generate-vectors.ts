@@ -9,8 +9,10 @@
 // the codec's). Signatures come straight from node:crypto over the bytes built here.
 // Only regenerate after a deliberate change of the wire format.
 
-import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { createHash, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+// RFC 8032 §7.1 TEST 1: anyone can check the key derivation against the RFC.
+import { PRIVATE_KEY, SEED, STREAM_ID } from './rfc8032-key.js';
 
 const DOC = new URL('../../docs/PROTOCOL.md', import.meta.url);
 
@@ -74,14 +76,6 @@ const b = () => new Bytes();
 
 // ---- fixed material ----
 
-// RFC 8032 §7.1 TEST 1: anyone can check the key derivation against the RFC.
-const SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
-const STREAM_ID = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
-const PRIVATE_KEY = createPrivateKey({
-  key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.from(SEED, 'hex')]),
-  format: 'der',
-  type: 'pkcs8',
-});
 const CLIENT_CID = 'a1a2a3a4a5a6a7a8';
 const SERVER_CID = 'b1b2b3b4b5b6b7b8';
 const CLIENT_NODE = '0102030405060708';

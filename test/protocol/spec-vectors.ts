@@ -29,10 +29,14 @@ const BYTE_FIELDS = new Set([
   'token',
 ]);
 
-export function readSpecVectors(markdown = readFileSync(DOC, 'utf8')): SpecVector[] {
-  const start = markdown.indexOf('<!-- vectors:begin -->');
-  const end = markdown.indexOf('<!-- vectors:end -->');
-  if (start < 0 || end < start) throw new Error('PROTOCOL.md has no vectors section');
+/**
+ * The vectors between `<!-- <section>:begin -->` and `<!-- <section>:end -->`: `vectors` for
+ * §14, `dht-vectors` for §15.5.
+ */
+export function readSpecVectors(markdown = readFileSync(DOC, 'utf8'), section = 'vectors'): SpecVector[] {
+  const start = markdown.indexOf(`<!-- ${section}:begin -->`);
+  const end = markdown.indexOf(`<!-- ${section}:end -->`);
+  if (start < 0 || end < start) throw new Error(`PROTOCOL.md has no ${section} section`);
   const text = markdown.slice(start, end);
   const re = /<!-- vector: (\S+)((?: [a-z-]+)*) -->([\s\S]*?)(?=<!-- vector:|$)/g;
   const out: SpecVector[] = [];
