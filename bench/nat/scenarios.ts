@@ -67,7 +67,9 @@ export const SCENARIOS: Record<string, Scenario> = {
     ...base,
     name: 'home',
     summary:
-      'broadcaster behind a UPnP router (it maps its port itself); 2 public, 6 cone (3 UPnP), 4 symmetric',
+      'broadcaster behind a UPnP router (it maps its port itself); 2 public, 6 cone (3 UPnP), 4 symmetric; viewers given only shoal://<id> (3 DHT nodes)',
+    // Issue 16's targets: every part at once, the DHT included (--dht-nodes 0 leaves it out).
+    dhtBootstrapNodes: 3,
     broadcaster: homeBroadcaster(true),
     viewers: [
       ...hosts(2, 'public'),
