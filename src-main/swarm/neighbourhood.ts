@@ -101,10 +101,19 @@ export const IDLE_EVICT_MS = 10_000;
 const UNDELIVERING_COOLDOWN_MS = 60_000;
 const MAX_BANNED_IDS = 1024;
 /**
- * A link that received nothing for this long (a keepalive comes every 5 s, PROTOCOL §10.5)
- * gives way to a new connection with the same node id (PROTOCOL §2.2).
+ * A link that received nothing for this long gives way to a new connection with the same
+ * node id (PROTOCOL §2.2). A keepalive comes every 5 s (PROTOCOL §10.5): one lost PING and
+ * its PONG make 10 s of silence on a healthy link, so less would cut live links.
  */
-const MOVED_SILENT_MS = 6000;
+const MOVED_SILENT_MS = 11_000;
+/**
+ * The §2.2 tie-break settles a simultaneous open (hole punching dials both ways at once) and
+ * nothing else: a link older than this is kept. A node id in a HELLO is the sender's word,
+ * so a later connection claiming a neighbour's id must not be able to replace a live link.
+ */
+const TIE_BREAK_WINDOW_MS = 10_000;
+/** A slot freed for a HELLO (see admit) is kept for its handshake this long. */
+const SLOT_RESERVED_MS = 10_000;
 /** A probe's handshake gives up soon: the next probe follows (see probeBootstrap). */
 const PROBE_TIMEOUT_MS = 1500;
 /** A probe that found the node alive behind our link is not repeated for this long. */
@@ -142,6 +151,8 @@ export class Neighbourhood {
   private readonly dialBudget: DialBudget;
   /** Rescue slots granted to a HELLO whose session is not adopted yet: address key → expiry. */
   private readonly rescueHeld = new Map<string, number>();
+  /** Until then, a freed ordinary slot waits for the HELLO it was freed for (see release). */
+  private slotReservedUntil = 0;
   private destroyed = false;
 
   constructor(private readonly options: NeighbourhoodOptions) {
@@ -210,7 +221,12 @@ export class Neighbourhood {
         code: ErrorCode.BANNED,
         message: `banned for ${Math.ceil(ban.untilMs / 60_000)} min: ${ban.reason}`,
       };
-    if (this.canAccept() || this.evictSilent() || this.evictIdle()) return { accept: true };
+    if (this.canAccept()) return { accept: true };
+    if (this.evictSilent() || this.evictIdle()) {
+      // The slot just freed is this HELLO's: not a rescue-slot holder's (see release).
+      this.slotReservedUntil = this.options.now() + SLOT_RESERVED_MS;
+      return { accept: true };
+    }
     if (noPath && this.holdRescueSlot(from)) return { accept: true };
     const message = noPath ? 'no free peer slots, no free rescue slot' : 'no free peer slots';
     return { accept: false, code: ErrorCode.FULL, message, peers: this.pexPeers(16) };
@@ -292,21 +308,27 @@ export class Neighbourhood {
     // one gone silent gives way: the node moved (a new IP address, PROTOCOL §15.4) or we did.
     const existing = this.linksById.get(session.nodeId);
     if (existing) {
-      if (existing.session.silentMs() >= MOVED_SILENT_MS)
-        this.close(existing, ErrorCode.CLOSED, 'replaced: the node answers on a new connection');
-      else if (!this.winsTieBreak(session, existing.session))
+      const moved = existing.session.silentMs() >= MOVED_SILENT_MS;
+      if (!moved && !this.winsTieBreak(session, existing))
         return refuse('duplicate connection', ErrorCode.CLOSED);
-      else this.close(existing, ErrorCode.CLOSED, 'duplicate connection');
+      // The new connection takes the old one's slot (see release).
+      this.slotReservedUntil = this.options.now() + SLOT_RESERVED_MS;
+      this.close(
+        existing,
+        ErrorCode.CLOSED,
+        moved ? 'replaced: the node answers on a new connection' : 'duplicate connection',
+      );
     }
     this.replaceRestarted(session);
     const key = addressKey(session.remote);
     let rescue = false;
     if (this.ordinaryCount() >= this.options.maxPeers + (session.direction === 'outbound' ? 1 : 0)) {
       // PROTOCOL §13.5: a rescue slot held for this HELLO (see admit).
-      if (session.direction !== 'inbound' || !this.rescueHeld.has(key)) return refuse('full');
+      if (session.direction !== 'inbound' || !this.rescueHeld.has(key)) return refuse('full', ErrorCode.FULL);
       rescue = true;
     }
     this.rescueHeld.delete(key);
+    if (!rescue) this.slotReservedUntil = 0;
     const link = new PeerLink(session, this.options.now);
     link.rescueSlot = rescue;
     if (session.claimedNoPath) link.notePathState(true);
@@ -320,9 +342,15 @@ export class Neighbourhood {
     return link;
   }
 
-  /** PROTOCOL §2.2 tie-break: `fresh` replaces `held` when they differ in direction and fresh's client has the lower node id. */
-  private winsTieBreak(fresh: SwarmSession, held: SwarmSession): boolean {
+  /**
+   * PROTOCOL §2.2 tie-break: `fresh` replaces `held` when they differ in direction, fresh's
+   * client has the lower node id, and `held` is young enough to be the other half of a
+   * simultaneous open (TIE_BREAK_WINDOW_MS).
+   */
+  private winsTieBreak(fresh: SwarmSession, heldLink: PeerLink): boolean {
+    const held = heldLink.session;
     if (fresh.direction === held.direction) return false;
+    if (this.options.now() - heldLink.connectedAt > TIE_BREAK_WINDOW_MS) return false;
     const clientOf = (s: SwarmSession): string =>
       s.direction === 'outbound' ? this.options.selfNodeId : s.nodeId;
     return clientOf(fresh) < clientOf(held);
@@ -349,6 +377,7 @@ export class Neighbourhood {
     let silent: PeerLink | null = null;
     for (const link of this.linksById.values())
       if (
+        !link.rescueSlot && // freeing a rescue slot makes no room for an ordinary HELLO
         link.session.silentMs() >= MOVED_SILENT_MS &&
         (!silent || link.session.silentMs() > silent.session.silentMs())
       )
@@ -369,7 +398,11 @@ export class Neighbourhood {
     const graceMs = this.options.idleEvictMs ?? IDLE_EVICT_MS;
     let idlest: PeerLink | null = null;
     for (const link of this.linksById.values())
-      if (now - link.lastActiveAt >= graceMs && (!idlest || link.lastActiveAt < idlest.lastActiveAt))
+      if (
+        !link.rescueSlot &&
+        now - link.lastActiveAt >= graceMs &&
+        (!idlest || link.lastActiveAt < idlest.lastActiveAt)
+      )
         idlest = link;
     if (!idlest) return false;
     const secs = Math.round((now - idlest.lastActiveAt) / 1000);
@@ -398,8 +431,10 @@ export class Neighbourhood {
   release(link: PeerLink, reason: ShoalError): void {
     if (this.linksById.get(link.nodeId) !== link) return;
     this.linksById.delete(link.nodeId);
-    // An ordinary slot came free: a rescue-slot neighbour takes it (the earliest first).
-    if (!link.rescueSlot && this.ordinaryCount() < this.options.maxPeers) {
+    // An ordinary slot came free: a rescue-slot neighbour takes it (the earliest first),
+    // unless it was freed for a HELLO whose handshake is under way (admit, adopt).
+    const reserved = this.slotReservedUntil > this.options.now();
+    if (!link.rescueSlot && !reserved && this.ordinaryCount() < this.options.maxPeers) {
       const rescued = this.links().find((l) => l.rescueSlot);
       if (rescued) rescued.rescueSlot = false;
     }
