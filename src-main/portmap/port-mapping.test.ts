@@ -51,6 +51,21 @@ describe('PortMapping', () => {
     await mapping.destroy();
   });
 
+  it('renews a lease longer than asked as if it were what it asked: no renewal storm', async () => {
+    // NAT-PMP's lifetime is a u32 of seconds: half of 2^32 - 1 s overflows a timer, which
+    // then fires at once, again and again.
+    const pmp = new FakeRouter('natpmp', [grant(41000, 0xffff_ffff * 1000)]);
+    const { mapping, advance } = setup([pmp], { lifetimeMs: 3600_000 });
+    mapping.start();
+    await mapping.settled();
+    expect(mapping.state).toMatchObject({ kind: 'mapped', expiresAt: 3600_000 });
+    await advance(1000);
+    expect(pmp.calls).toEqual(['map 41000']);
+    await advance(1800_000);
+    expect(pmp.calls).toEqual(['map 41000', 'map 41000']);
+    await mapping.destroy();
+  });
+
   it('falls back to the next protocol when the first fails, and says why none worked', async () => {
     const upnp = new FakeRouter('upnp', [new Error('no UPnP IGD answered')]);
     const pmp = new FakeRouter('natpmp', [grant(41001)]);

@@ -196,7 +196,11 @@ export class PortMapping {
     }
   }
 
-  private adopt(protocol: MappingProtocol, grant: MappingGrant): void {
+  private adopt(protocol: MappingProtocol, given: MappingGrant): void {
+    // A router may grant more than we asked (NAT-PMP's lifetime is a u32 of seconds): we
+    // renew as if it granted what we asked, which also keeps the renewal timer in range
+    // (a timer over 2^31 - 1 ms fires at once, and would renew back to back).
+    const grant = { ...given, lifetimeMs: Math.min(given.lifetimeMs, this.lifetimeMs) };
     this.active = { protocol, grant };
     const now = this.options.clock.now();
     this.setState({
