@@ -107,6 +107,20 @@ describe('Puncher (PROTOCOL §5.18 steps 1 and 6)', () => {
     puncher.destroy();
   }, 90_000);
 
+  it('takes a birthday role only where it fits: 256 sockets only behind a symmetric NAT, sprays only at one', async () => {
+    // We are behind a cone NAT: a neighbour asking us to be the birthday client (open 256
+    // sockets), or to spray random ports of a peer that is not symmetric, is refused.
+    const { dials, probes, via, puncher } = setup(NatClass.CONE);
+    const at = [{ kind: 0, host: '198.51.100.9', port: 4000 }];
+    puncher.onConnect(via, connect('11'.repeat(8), at, NatClass.SYMMETRIC, PunchRole.BIRTHDAY_CLIENT));
+    puncher.onConnect(via, connect('99'.repeat(8), at, NatClass.CONE, PunchRole.BIRTHDAY_PROBER));
+    expect(puncher.stats.ignored).toBe(2);
+    expect(puncher.active).toBe(0);
+    expect(dials).toEqual([]);
+    expect(probes).toEqual([]);
+    puncher.destroy();
+  });
+
   it('never tries two symmetric NATs, and settles a refused request false', async () => {
     const { dials, probes, via, puncher } = setup(NatClass.SYMMETRIC);
     puncher.onConnect(

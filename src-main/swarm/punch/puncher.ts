@@ -165,6 +165,12 @@ export class Puncher {
     const birthdayBusy =
       (role === PunchRole.BIRTHDAY_CLIENT && this.birthdays >= BIRTHDAY_CLIENTS) ||
       (role === PunchRole.BIRTHDAY_PROBER && this.sprays >= BIRTHDAY_SPRAYS);
+    // Birthday roles only where they make sense: we open 256 sockets only if we are the
+    // symmetric side, and spray random ports only toward a symmetric side (§5.18 step 4).
+    // Anything else is a neighbour steering our upload at an address of its choice.
+    const birthdayMisfit =
+      (role === PunchRole.BIRTHDAY_CLIENT && selfNat !== NatClass.SYMMETRIC) ||
+      (role === PunchRole.BIRTHDAY_PROBER && f.nat !== NatClass.SYMMETRIC);
     if (
       this.destroyed ||
       otherId === this.o.selfNodeId ||
@@ -172,6 +178,7 @@ export class Puncher {
       candidates.length === 0 ||
       role > PunchRole.BIRTHDAY_PROBER ||
       birthdayBusy ||
+      birthdayMisfit ||
       this.running >= MAX_RUNNING ||
       (selfNat === NatClass.SYMMETRIC && f.nat === NatClass.SYMMETRIC) ||
       (!solicited && !this.unsolicited.take())
