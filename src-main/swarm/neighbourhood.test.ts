@@ -64,6 +64,25 @@ describe('Neighbourhood closes', () => {
     n.destroy();
   });
 
+  it("lets the §2.2 tie-break settle only a simultaneous open: a later claim of a live neighbour's id is refused", () => {
+    const { n, advance } = neighbourhood();
+    // We (ff…) dialled a1…; an inbound connection claiming a1… has the lower client id.
+    const held = { ...session('a1', 1), direction: 'outbound' as const };
+    expect(n.adopt(held)).not.toBeNull();
+    const simultaneous = session('a1', 1);
+    expect(n.adopt(simultaneous)).not.toBeNull(); // both dialled at once: the lower id's wins
+    expect(held.closedWith).toEqual({ code: ErrorCode.CLOSED, message: 'duplicate connection' });
+
+    const live = { ...session('b1', 2), direction: 'outbound' as const };
+    expect(n.adopt(live)).not.toBeNull();
+    advance(20_000);
+    const impostor = session('b1', 9); // another address, the same claimed node id
+    expect(n.adopt(impostor)).toBeNull();
+    expect(impostor.closedWith).toEqual({ code: ErrorCode.CLOSED, message: 'duplicate connection' });
+    expect(live.closedWith).toBeNull();
+    n.destroy();
+  });
+
   it('closes a banned node with BANNED, also when it comes back', () => {
     const { n } = neighbourhood();
     const a = session('a1', 1);
