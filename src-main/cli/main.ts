@@ -257,7 +257,7 @@ export function buildProgram(): Command {
       .addOption(
         new Option(
           '--max-peers <n>',
-          'most neighbours to keep (watch: default 24; broadcast: direct viewers, default 4)',
+          'most neighbours to keep (default 24; broadcast: direct viewers)',
         ).argParser(intIn('max peers', 1, 200)),
       )
       .addOption(
@@ -294,11 +294,7 @@ export function buildProgram(): Command {
     .option('--name <name>', 'identity name: the same name keeps the same stream address', 'default')
     .option('--loop', 'replay a finished (VOD) playlist endlessly instead of ending the stream')
     .action(async (folder: string, opts: CommonOptions & { name: string; loop?: boolean }) => {
-      // The broadcaster's own limit (its upload carries each direct viewer) unless given.
-      const input = engineInput(
-        opts,
-        opts.maxPeers === undefined ? {} : { swarm: { broadcasterMaxPeers: opts.maxPeers } },
-      );
+      const input = engineInput(opts);
       await withEngine(input, async (engine) => {
         const info = await engine.startBroadcast({ folder, identity: opts.name, loop: opts.loop ?? false });
         process.stdout.write(`${info.address}\n`);

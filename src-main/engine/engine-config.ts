@@ -14,8 +14,13 @@ export interface StoreConfig {
 }
 
 export interface SwarmConfig {
-  /** Direct peers the broadcaster accepts (small: its upload carries each of them). */
-  broadcasterMaxPeers: number;
+  /**
+   * Direct peers the broadcaster accepts, when not the Settings' maxPeers (tests and labs).
+   * Not small on purpose: past its first copies the broadcaster serves only rescues, so its
+   * upload does not grow with its neighbours, while each direct neighbour that gets a share
+   * of the first copies shortens the relay tree (README "Why the broadcaster takes many").
+   */
+  broadcasterMaxPeers?: number;
   pushFanout: number;
   pushDelayShare: number;
   maxInFlightPerPeer: number;
@@ -85,7 +90,6 @@ export type EngineConfigInput = Partial<
 
 export const DEFAULT_STORE_CONFIG: StoreConfig = { maxSegments: 30, maxBytes: 256 * 1024 * 1024 };
 export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
-  broadcasterMaxPeers: 4,
   // One first copy of each piece: viewers pass pieces on (to 3 neighbours each), and a
   // second copy put the broadcaster over 2x the bit rate on the wire (issue 16's budget).
   pushFanout: 1,
@@ -115,8 +119,13 @@ export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
   const transport = { ...DEFAULT_TRANSPORT_CONFIG, ...input.transport };
   store.maxSegments = clamp(Math.round(store.maxSegments), 3, 1000);
   store.maxBytes = clamp(store.maxBytes, 1024 * 1024, 4 * 1024 * 1024 * 1024);
-  swarm.broadcasterMaxPeers = clamp(Math.round(swarm.broadcasterMaxPeers), 1, 200);
-  swarm.pushFanout = clamp(Math.round(swarm.pushFanout), 1, swarm.broadcasterMaxPeers);
+  if (swarm.broadcasterMaxPeers !== undefined)
+    swarm.broadcasterMaxPeers = clamp(Math.round(swarm.broadcasterMaxPeers), 1, 200);
+  swarm.pushFanout = clamp(
+    Math.round(swarm.pushFanout),
+    1,
+    swarm.broadcasterMaxPeers ?? settings.maxPeers,
+  );
   swarm.pushDelayShare = clamp(swarm.pushDelayShare, 0, 1);
   swarm.maxInFlightPerPeer = clamp(Math.round(swarm.maxInFlightPerPeer), 1, 16);
   swarm.resyncAfterSegments = clamp(swarm.resyncAfterSegments, 1, 100);

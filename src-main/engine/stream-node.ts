@@ -147,7 +147,10 @@ export class StreamNode {
       vault: options.store,
       dialer: new EndpointDialer(endpoint, streamId),
       bootstrap: options.bootstrap,
-      maxPeers: role === 'broadcaster' ? config.swarm.broadcasterMaxPeers : config.settings.maxPeers,
+      maxPeers:
+        role === 'broadcaster'
+          ? (config.swarm.broadcasterMaxPeers ?? config.settings.maxPeers)
+          : config.settings.maxPeers,
       joinDistance: config.settings.joinDistanceSegments,
       resyncAfterSegments: config.swarm.resyncAfterSegments,
       pushFanout: config.swarm.pushFanout,

@@ -122,8 +122,9 @@ describe('rescue slots are bounded (PROTOCOL §13.5)', () => {
       config: mergeEngineConfig({
         dataDir: '/nonexistent',
         transport: { bindHost: '127.0.0.1' },
-        // What `shoal broadcast --max-peers 8` sets (src-main/cli/main.ts).
-        swarm: { broadcasterMaxPeers: 8 },
+        // What `shoal broadcast --max-peers 8` sets (src-main/cli/main.ts): the Settings' limit,
+        // which the broadcaster follows as a viewer does.
+        settings: { maxPeers: 8 },
       }),
       now: () => performance.now(),
     });
