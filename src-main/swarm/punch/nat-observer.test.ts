@@ -16,7 +16,25 @@ describe('NatObserver (PROTOCOL §5.18 NAT class)', () => {
     expect(o.note('198.51.100.2', { host: '203.0.113.9', port: 5000 })).toBe(true);
     expect(o.nat).toBe(NatClass.CONE);
     o.note('198.51.100.3', { host: '203.0.113.9', port: 40123 });
+    o.note('198.51.100.4', { host: '203.0.113.9', port: 40124 });
     expect(o.nat).toBe(NatClass.SYMMETRIC);
+  });
+
+  it('is SYMMETRIC when no two peers agree on the port', () => {
+    const o = observer();
+    o.note('198.51.100.1', { host: '203.0.113.9', port: 40001 });
+    o.note('198.51.100.2', { host: '203.0.113.9', port: 40002 });
+    expect(o.nat).toBe(NatClass.SYMMETRIC);
+  });
+
+  it('does not take one peer that lies about our port for a symmetric NAT once two agree', () => {
+    const o = observer();
+    o.note('198.51.100.1', { host: '203.0.113.9', port: 5000 });
+    o.note('198.51.100.66', { host: '203.0.113.9', port: 1 }); // hostile WELCOME
+    o.note('198.51.100.2', { host: '203.0.113.9', port: 5000 });
+    expect(o.nat).toBe(NatClass.CONE);
+    o.note('198.51.100.3', { host: '203.0.113.9', port: 5000 });
+    expect(o.nat).toBe(NatClass.CONE);
   });
 
   it('takes a single report with another port than ours for SYMMETRIC until a second peer agrees', () => {

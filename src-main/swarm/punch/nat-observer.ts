@@ -1,8 +1,10 @@
 // What this node knows of its own NAT (PROTOCOL §5.18 "NAT class"), from the observed
 // addresses of the WELCOMEs it receives (§4.3): one report per peer IP, newest kept.
 //   PUBLIC: a peer saw us at an address of our own interface and our own port;
-//   SYMMETRIC: two peers saw the same public IP with different ports;
-//   CONE: two peers saw the same address and port;
+//   SYMMETRIC: peers saw the same public IP with different ports, no two agreeing, or at
+//   least two of them against the port most agree on;
+//   CONE: two peers saw the same address and port, and at most one disagrees (one peer's
+//   word, a hostile WELCOME, does not make a cone NAT look symmetric);
 //   SYMMETRIC too when the one peer that saw us saw another port than our own (a NAT that
 //   changes ports is taken for the hard kind until a second peer agrees with the first);
 //   UNKNOWN: anything less (punching treats it like CONE).
@@ -40,16 +42,24 @@ export class NatObserver {
   private classify(): number {
     const port = this.localPort();
     const own = new Set(this.localHosts());
-    const seen = new Map<string, Set<number>>();
-    let agreeing = false;
+    // Per public IP, how many peers saw us at each port.
+    const seen = new Map<string, Map<number, number>>();
     for (const r of this.reports.values()) {
       if (r.port === port && own.has(r.host)) return NatClass.PUBLIC;
-      const ports = seen.get(r.host) ?? new Set<number>();
-      if (ports.has(r.port)) agreeing = true;
-      ports.add(r.port);
+      const ports = seen.get(r.host) ?? new Map<number, number>();
+      ports.set(r.port, (ports.get(r.port) ?? 0) + 1);
       seen.set(r.host, ports);
     }
-    for (const ports of seen.values()) if (ports.size > 1) return NatClass.SYMMETRIC;
+    let agreeing = false;
+    for (const ports of seen.values()) {
+      const counts = [...ports.values()];
+      const total = counts.reduce((a, b) => a + b, 0);
+      const top = Math.max(...counts);
+      // One peer may lie about the port it saw (a WELCOME is the peer's word): it takes two
+      // reports against the port most peers agree on, or no two agreeing, to say SYMMETRIC.
+      if (total - top >= 2 || (top === 1 && total >= 2)) return NatClass.SYMMETRIC;
+      if (top >= 2) agreeing = true;
+    }
     if (agreeing) return NatClass.CONE;
     for (const r of this.reports.values()) if (r.port !== port) return NatClass.SYMMETRIC;
     return NatClass.UNKNOWN;
