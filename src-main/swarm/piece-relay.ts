@@ -162,7 +162,10 @@ export function offerWhole(link: PeerLink, map: PieceMap): void {
   link.session.send(pieceHaveFrame(rendition, seq, count, mask, true));
 }
 
-/** The piece a range starts in, as the key the broadcaster counts copies under. */
-export function rangeKey(seq: number, range: ByteRange | undefined): string {
-  return range === undefined ? `${seq}` : `${seq}@${range.offset}`;
+/**
+ * The piece a range starts in, as the key the broadcaster counts copies under: per
+ * rendition, since each rendition's segment seq and byte offsets are its own.
+ */
+export function rangeKey(rendition: number, seq: number, range: ByteRange | undefined): string {
+  return range === undefined ? `${rendition}:${seq}` : `${rendition}:${seq}@${range.offset}`;
 }

@@ -67,13 +67,33 @@ describe('ServingPolicy', () => {
 
   it('broadcaster: always serves the first pushFanout copies, then only rescues', () => {
     const { serving } = policy({ role: 'broadcaster', pushFanout: 2 });
-    serving.notePublished(5);
+    serving.notePublished(0, 5);
     expect(serving.answer(link(), request(5))).toBe(SEGMENT);
     expect(serving.answer(link(), request(5))).toBe(SEGMENT);
     // Not needed soon: left to the viewers that hold the first copies.
     expect(serving.answer(link(), request(5, { deadlineMs: 10_000 }))).toBe(NotAvailableReason.OVERLOADED);
     // Needed within a segment or so: a rescue, paid from the rescue budget.
     expect(serving.answer(link(), request(5, { deadlineMs: 3000 }))).toBe(SEGMENT);
+  });
+
+  it('broadcaster: counts first copies per rendition (segment 5 of rendition 1 is not a copy of rendition 0)', () => {
+    // A store holding media segment 5 of renditions 0 and 1 (a master playlist).
+    const both: SegmentVault = {
+      ...vault,
+      get: (_rendition, kind, seq) =>
+        kind === 'media' && seq === 5 ? { entry: {} as SegmentEntry, data: SEGMENT } : undefined,
+      has: (_rendition, kind, seq) => kind === 'media' && seq === 5,
+    };
+    const { serving } = policy({ role: 'broadcaster', pushFanout: 1, vault: both });
+    serving.notePublished(0, 5);
+    serving.notePublished(1, 5);
+    const piece = { range: { offset: 0, length: 500 }, deadlineMs: 10_000 };
+    expect(serving.answer(link(), request(5, { rendition: 0, ...piece }))).toBeInstanceOf(Uint8Array);
+    // Rendition 1's first copy of the same piece is served too; a second copy is not.
+    expect(serving.answer(link(), request(5, { rendition: 1, ...piece }))).toBeInstanceOf(Uint8Array);
+    expect(serving.answer(link(), request(5, { rendition: 1, ...piece }))).toBe(
+      NotAvailableReason.OVERLOADED,
+    );
   });
 
   it('broadcaster (PROTOCOL §13.5): serves a viewer with no path alone beyond first copies; one it cannot carry gets no first copy', () => {
@@ -87,7 +107,7 @@ describe('ServingPolicy', () => {
       () => 0,
       () => plan,
     );
-    serving.notePublished(5);
+    serving.notePublished(0, 5);
     // Served alone: whatever it asks, however far its deadline, and it uses no first copy.
     for (let i = 0; i < 3; i++)
       expect(serving.answer(alone, request(5, { deadlineMs: 10_000 }))).toBe(SEGMENT);
@@ -115,7 +135,7 @@ describe('ServingPolicy', () => {
         { role: 'broadcaster', pushFanout: 0, vault: bigVault, uploadBytesPerSec: cap },
         active,
       );
-      serving.notePublished(5);
+      serving.notePublished(0, 5);
       return serving;
     };
     // Uncapped (or a small cap): half the bit rate, 1 MB after a second: not enough.

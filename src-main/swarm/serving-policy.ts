@@ -41,8 +41,8 @@ export class ServingPolicy {
   private readonly copies = new Map<string, number>();
   private rescueTokens = 0;
   private rescueAt = 0;
-  /** Broadcaster: when each media segment was published (pieces older than a segment may be rescued). */
-  private readonly publishedAt = new Map<number, number>();
+  /** Broadcaster: when each media segment (`rendition:seq`) was published (pieces older than a segment may be rescued). */
+  private readonly publishedAt = new Map<string, number>();
   /** What our capped upload still has to send, for admission (see refuses). */
   private readonly serving: ServingQueue;
   /** How much of our upload each neighbour may take (see UploadShares). */
@@ -83,8 +83,8 @@ export class ServingPolicy {
   }
 
   /** Broadcaster: a media segment was published now. */
-  notePublished(seq: number): void {
-    this.publishedAt.set(seq, this.config.now());
+  notePublished(rendition: number, seq: number): void {
+    this.publishedAt.set(`${rendition}:${seq}`, this.config.now());
     if (this.publishedAt.size > 256) this.publishedAt.delete(this.publishedAt.keys().next().value!);
   }
 
@@ -110,7 +110,7 @@ export class ServingPolicy {
     this.shares.charge(link, data.length);
     // What a viewer with no path takes is no first copy: it passes nothing on.
     if (this.config.role === 'broadcaster' && req.kind === 'media' && relays) {
-      const key = rangeKey(req.seq, req.range);
+      const key = rangeKey(req.rendition, req.seq, req.range);
       this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
       if (this.copies.size > 4096) this.copies.delete(this.copies.keys().next().value!);
     }
@@ -223,13 +223,16 @@ export class ServingPolicy {
     const active = this.activeResponses();
     if (active === 0) this.serving.clear();
     if (this.config.role === 'broadcaster') {
-      if (relays && (this.copies.get(rangeKey(req.seq, req.range)) ?? 0) < this.config.pushFanout)
+      if (
+        relays &&
+        (this.copies.get(rangeKey(req.rendition, req.seq, req.range)) ?? 0) < this.config.pushFanout
+      )
         return false;
       // A rescue waits behind little other work: it would delay the next segment's first
       // copies. With viewers served alone that work is theirs, planned for: the rescue budget
       // is then what they leave (see takeRescue).
       if (rate !== null && active > RESCUE_MAX_ACTIVE && this.grants().granted.size === 0) return true;
-      const age = this.config.now() - (this.publishedAt.get(req.seq) ?? -Infinity);
+      const age = this.config.now() - (this.publishedAt.get(`${req.rendition}:${req.seq}`) ?? -Infinity);
       if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
       return !this.takeRescue(size);
     }

@@ -313,7 +313,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       for (const link of this.neighbourhood.links()) link.session.send({ type: 'HAVE', entry });
       return;
     }
-    this.serving.notePublished(entry.seq);
+    this.serving.notePublished(entry.rendition, entry.seq);
     // Kept even with no neighbour yet: viewers that join later get it with the playlist.
     if (map && this.piecesOn) this.pieces.addMap(map);
     const everyone = this.neighbourhood.links();
