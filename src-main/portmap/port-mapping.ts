@@ -50,9 +50,9 @@ export interface PortMappingOptions {
   minRenewMs?: number;
 }
 
-interface Events extends Record<string, unknown> {
+type Events = {
   state: PortMappingState;
-}
+};
 
 export const DEFAULT_LIFETIME_MS = 2 * 3600_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 4000;

@@ -58,7 +58,9 @@ export interface SwarmOptions {
   punchLog?: (line: string) => void;
 }
 
-export interface SwarmEvents {
+// A type, not an interface: it fits TypedEmitter's EventMap without an index signature, so
+// a misspelt event name (swarm.on('segmnet')) does not compile.
+export type SwarmEvents = {
   'peer-joined': PeerLink;
   'peer-left': { link: PeerLink; reason: ShoalError };
   segment: SegmentArrivalEvent;
@@ -72,5 +74,4 @@ export interface SwarmEvents {
   /** A dial failed: no answer, or a REJECT (FULL, STREAM_NOT_FOUND, BANNED…) with its code. */
   'dial-failed': { address: PeerAddress; error: ShoalError };
   error: ShoalError;
-  [key: string]: unknown;
-}
+};
