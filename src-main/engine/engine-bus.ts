@@ -9,7 +9,13 @@ type BusEvents = { event: EngineEvent };
 
 export class EngineBus {
   private readonly emitter: TypedEmitter<BusEvents>;
+  /**
+   * The latest problem, for as long as it lasts: one reported as passing (a segment that
+   * failed) is over once the next segment arrives, so one bad segment does not keep
+   * "Stream problem" on the Watch page for the rest of the session (issue 18 §4).
+   */
   lastError: ShoalError | null = null;
+  private lastErrorPasses = false;
   private reentrant = false;
 
   constructor(private readonly now: () => number = Date.now) {
@@ -35,8 +41,10 @@ export class EngineBus {
     this.emitter.emit('event', event);
   }
 
-  error(error: ShoalError): void {
+  /** A problem; `passing`: it is over when the next segment arrives (see lastError). */
+  error(error: ShoalError, passing = false): void {
     this.lastError = error;
+    this.lastErrorPasses = passing;
     this.emit({ type: 'error', error: error.toJSON() });
   }
 
@@ -45,6 +53,10 @@ export class EngineBus {
   }
 
   segment(arrival: Omit<SegmentArrival, 'at'>): void {
+    if (this.lastErrorPasses) {
+      this.lastError = null;
+      this.lastErrorPasses = false;
+    }
     this.emit({ type: 'segment', arrival: { ...arrival, at: this.now() } });
   }
 

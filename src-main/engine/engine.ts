@@ -239,7 +239,8 @@ export class Engine implements EngineFacade {
     swarm.on('segment-failed', ({ seq, reason }) => {
       this.counters.failed += 1;
       this.bus.emit({ type: 'segment-failed', seq, reason: reason.message });
-      this.bus.error(reason);
+      // The swarm asks another holder: the problem lasts until a segment arrives.
+      this.bus.error(reason, true);
     });
     swarm.on('uploaded', ({ bytes }) => this.ledger.uploaded.record(bytes));
     swarm.on('error', (error) => this.bus.error(error));

@@ -270,8 +270,12 @@ export class WatchSession {
 
   private setState(state: SessionState): void {
     if (this.state === state) return;
-    // The FULL message is the story of the 'full' state only.
-    if (this.state === 'full' && this.options.bus.lastError?.code === ErrorCode.FULL)
+    // The FULL message is the story of the 'full' state only, "not found" of 'not-found'.
+    const code = this.options.bus.lastError?.code;
+    if (
+      (this.state === 'full' && code === ErrorCode.FULL) ||
+      (this.state === 'not-found' && (code === ErrorCode.NO_PEERS || code === ErrorCode.STREAM_NOT_FOUND))
+    )
       this.options.bus.lastError = null;
     if (state === 'playing' && this.playingSince === null) this.playingSince = this.options.now();
     this.state = state;
