@@ -34,7 +34,7 @@ export const SettingsSchema = z.object({
   dhtBootstrap: z
     .array(z.string().regex(DHT_NODE_PATTERN, 'expected host:port'))
     .max(MAX_DHT_BOOTSTRAP_NODES),
-  /** Ask the router to forward our UDP port (UPnP IGD, NAT-PMP); README "Port mapping". */
+  /** Ask the router to forward our UDP port (UPnP IGD, PCP, NAT-PMP); README "Port mapping". */
   portMapping: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -127,13 +127,13 @@ export type SessionState = z.infer<typeof SessionStateSchema>;
 
 /**
  * How others reach this node (README "Port mapping"): `mapped` = the router forwards our UDP
- * port (via UPnP IGD or NAT-PMP) at `external`; `public` = our own address is public;
+ * port (via UPnP IGD, PCP or NAT-PMP) at `external`; `public` = our own address is public;
  * `unmapped` = behind NAT and no router mapping (`detail` says why); `checking` = asking the
  * router; `off` = port mapping turned off in Settings (or the node listens on loopback only).
  */
 export const ReachabilitySchema = z.object({
   kind: z.enum(['off', 'checking', 'mapped', 'public', 'unmapped']),
-  via: z.enum(['upnp', 'natpmp']).nullable(),
+  via: z.enum(['upnp', 'pcp', 'natpmp']).nullable(),
   /** host:port others can send to, when known. */
   external: z.string().nullable(),
   detail: z.string().nullable(),

@@ -2,7 +2,7 @@
 
 import type { Reachability } from './contract.js';
 
-const VIA = { upnp: 'UPnP', natpmp: 'NAT-PMP' } as const;
+const VIA = { upnp: 'UPnP', pcp: 'PCP', natpmp: 'NAT-PMP' } as const;
 
 const NAT = {
   cone: ' (a cone NAT: hole punching opens a path with every peer)',

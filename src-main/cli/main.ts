@@ -285,7 +285,7 @@ export function buildProgram(): Command {
           intIn('DHT port', 0, 65535),
         ),
       )
-      .option('--no-port-mapping', "don't ask the router to forward our UDP port (UPnP, NAT-PMP)")
+      .option('--no-port-mapping', "don't ask the router to forward our UDP port (UPnP, PCP, NAT-PMP)")
       .option('--data-dir <dir>', 'where keys and settings are kept', defaultDataDir())
       .option('-q, --quiet', 'no live status line');
 

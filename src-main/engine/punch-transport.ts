@@ -20,7 +20,7 @@ export class EndpointPunchTransport implements PunchTransport {
   private readonly extra = new Set<Endpoint>();
   private destroyed = false;
   private poolProbes = 0;
-  /** Set by port mapping (UPnP IGD / NAT-PMP) when it holds one. */
+  /** Set by port mapping (UPnP IGD / PCP / NAT-PMP) when it holds one. */
   mappedAddress: PeerAddress | null = null;
 
   constructor(

@@ -29,7 +29,7 @@ export interface StreamNodeOptions {
   socket?: DatagramSocket;
   /** Tests: the transport's time source (default: the system clock). */
   clock?: Clock;
-  /** Tests: how the node's UDP port gets mapped on the router (default: UPnP, then NAT-PMP). */
+  /** Tests: how the node's UDP port gets mapped on the router (default: UPnP, then PCP, then NAT-PMP). */
   mapPort?: MapPort;
 }
 

@@ -1,24 +1,33 @@
 // Port mapping (README "Port mapping"): ask the router to forward the node's UDP port.
-// port-mapping.ts is the lifecycle; the clients speak UPnP IGD and NAT-PMP.
+// port-mapping.ts is the lifecycle; the clients speak UPnP IGD, PCP and NAT-PMP.
 
 import { systemClock, type Clock } from '../transport/clock.js';
 import { defaultGateway } from './default-gateway.js';
-import type { MappingProtocolFactory } from './mapping-protocol.js';
+import type { MappingProtocol, MappingProtocolFactory } from './mapping-protocol.js';
 import { NatPmpClient } from './natpmp-client.js';
+import { PcpClient } from './pcp-client.js';
 import { PortMapping } from './port-mapping.js';
 import { UpnpClient } from './upnp-client.js';
 
 export { PortMapping, type PortMappingState } from './port-mapping.js';
 export type { MappingProtocolName } from './mapping-protocol.js';
 
-/** The protocols a node on this machine tries, UPnP first (the most common on home routers). */
+/**
+ * The protocols a node on this machine tries: UPnP first (the most common on home routers),
+ * then PCP and NAT-PMP on the default gateway's port 5351 (PCP first: a router that speaks
+ * only NAT-PMP says so at once, RFC 6887 Appendix A).
+ */
 export function routerProtocols(): MappingProtocolFactory[] {
-  return [
-    () => new UpnpClient(),
+  const onGateway =
+    (name: string, make: (gateway: string) => MappingProtocol): MappingProtocolFactory =>
     () => {
       const gateway = defaultGateway();
-      return gateway ? new NatPmpClient({ gateway }) : 'NAT-PMP: no default gateway found';
-    },
+      return gateway ? make(gateway) : `${name}: no default gateway found`;
+    };
+  return [
+    () => new UpnpClient(),
+    onGateway('PCP', (gateway) => new PcpClient({ gateway })),
+    onGateway('NAT-PMP', (gateway) => new NatPmpClient({ gateway })),
   ];
 }
 

@@ -3,7 +3,7 @@
 // a fake. An adapter turns every failure (refusal, garbage, timeout, abort) into a rejected
 // promise and never throws from a socket callback.
 
-export type MappingProtocolName = 'upnp' | 'natpmp';
+export type MappingProtocolName = 'upnp' | 'pcp' | 'natpmp';
 
 export interface MappingGrant {
   /** The router's public address and the port it forwards to us. */
@@ -26,7 +26,11 @@ export interface MappingProtocol {
 /** Makes a fresh client for one attempt, or returns why this protocol cannot be tried here. */
 export type MappingProtocolFactory = () => MappingProtocol | string;
 
-export const PROTOCOL_LABEL: Record<MappingProtocolName, string> = { upnp: 'UPnP', natpmp: 'NAT-PMP' };
+export const PROTOCOL_LABEL: Record<MappingProtocolName, string> = {
+  upnp: 'UPnP',
+  pcp: 'PCP',
+  natpmp: 'NAT-PMP',
+};
 
 /** The router said nothing (as opposed to refusing): what most routers without UPnP/NAT-PMP do. */
 export class NoAnswer extends Error {

@@ -1,5 +1,5 @@
 // NAT-PMP (RFC 6886) UDP mapping client: one request at a time to the default gateway's port
-// 5351, retransmitted at 250 ms, doubling (§3.1), within the caller's deadline.
+// 5351, retransmitted at 250 ms, doubling (§3.1), within the caller's deadline (router-exchange.ts).
 //
 // Why our own and not the NAT-PMP half of `@achingbrain/nat-port-mapper` 4.0.5 (whose UPnP
 // half we use, upnp-client.ts): its PMP client reads answers without checking their length
@@ -8,13 +8,12 @@
 // lifetime given in milliseconds into the seconds field, and drops the lifetime the router
 // granted. The protocol is three fixed-size messages, so the client is short.
 
-import { createSocket, type Socket } from 'node:dgram';
-import { NoAnswer, type MappingGrant, type MappingProtocol } from './mapping-protocol.js';
+import type { MappingGrant, MappingProtocol } from './mapping-protocol.js';
+import { RouterExchange } from './router-exchange.js';
 
 export const NATPMP_PORT = 5351;
 const OP_EXTERNAL_ADDRESS = 0;
 const OP_MAP_UDP = 1;
-const FIRST_RETRANSMIT_MS = 250;
 
 const RESULTS: Record<number, string> = {
   1: 'unsupported version',
@@ -57,9 +56,11 @@ export function parseNatPmpAnswer(
 
 export class NatPmpClient implements MappingProtocol {
   readonly name = 'natpmp' as const;
-  private socket: Socket | null = null;
+  private readonly exchange: RouterExchange;
 
-  constructor(private readonly options: NatPmpOptions) {}
+  constructor(private readonly options: NatPmpOptions) {
+    this.exchange = new RouterExchange(options.gateway, options.port ?? NATPMP_PORT);
+  }
 
   async map(internalPort: number, lifetimeMs: number, signal: AbortSignal): Promise<MappingGrant> {
     const lifetimeSec = Math.max(1, Math.round(lifetimeMs / 1000));
@@ -83,25 +84,8 @@ export class NatPmpClient implements MappingProtocol {
     await this.request(OP_MAP_UDP, mapRequest(internalPort, 0, 0), signal);
   }
 
-  async close(): Promise<void> {
-    const s = this.socket;
-    this.socket = null;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
-  }
-
-  private async open(): Promise<Socket> {
-    if (this.socket) return this.socket;
-    const s = createSocket('udp4');
-    s.on('error', () => undefined); // a failed send shows as no answer
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.bind(0, () => {
-        s.off('error', reject);
-        resolve();
-      });
-    });
-    this.socket = s;
-    return s;
+  close(): Promise<void> {
+    return this.exchange.close();
   }
 
   private async request(
@@ -109,39 +93,10 @@ export class NatPmpClient implements MappingProtocol {
     body: Buffer,
     signal: AbortSignal,
   ): Promise<NonNullable<ReturnType<typeof parseNatPmpAnswer>>> {
-    if (signal.aborted) throw new NoAnswer('cancelled');
-    const socket = await this.open();
-    const port = this.options.port ?? NATPMP_PORT;
-    return new Promise((resolve, reject) => {
-      let wait = FIRST_RETRANSMIT_MS;
-      let timer: ReturnType<typeof setTimeout> | null = null;
-      const send = (): void => {
-        socket.send(body, port, this.options.gateway);
-        timer = setTimeout(send, wait);
-        wait *= 2;
-      };
-      const done = (): void => {
-        if (timer) clearTimeout(timer);
-        socket.off('message', onMessage);
-        signal.removeEventListener('abort', onAbort);
-      };
-      const onAbort = (): void => {
-        done();
-        reject(new NoAnswer(`no answer from ${this.options.gateway}`));
-      };
-      const onMessage = (msg: Buffer, from: { address: string; port: number }): void => {
-        if (from.address !== this.options.gateway || from.port !== port) return; // RFC 6886 §3.1
-        const answer = parseNatPmpAnswer(msg, op);
-        if (!answer) return;
-        done();
-        if (answer.result !== 0)
-          reject(new Error(`refused: result ${answer.result} (${RESULTS[answer.result] ?? 'unknown'})`));
-        else resolve(answer);
-      };
-      socket.on('message', onMessage);
-      signal.addEventListener('abort', onAbort, { once: true });
-      send();
-    });
+    const answer = await this.exchange.request(body, (msg) => parseNatPmpAnswer(msg, op), signal);
+    if (answer.result !== 0)
+      throw new Error(`refused: result ${answer.result} (${RESULTS[answer.result] ?? 'unknown'})`);
+    return answer;
   }
 }
 

@@ -12,7 +12,7 @@ const PATH_LABEL: Record<PeerStat['path'], string> = {
 };
 const PATH_TITLE: Record<PeerStat['path'], string> = {
   direct: 'One of us dialled the other at its address',
-  mapped: 'We dialled the port its router maps for it (UPnP / NAT-PMP)',
+  mapped: 'We dialled the port its router maps for it (UPnP / PCP / NAT-PMP)',
   punched: 'A hole punched through both NATs after an introduction by a common peer',
 };
 

@@ -225,7 +225,7 @@ function SettingsEditor({ settings }: { settings: Settings }) {
         </SettingRow>
         <SettingRow
           label="Port mapping"
-          hint="Ask your router to forward the UDP port (UPnP or NAT-PMP), so peers behind other routers can reach you."
+          hint="Ask your router to forward the UDP port (UPnP, PCP or NAT-PMP), so peers behind other routers can reach you."
           htmlFor={id('port-mapping')}
         >
           <input

@@ -1,6 +1,6 @@
 // Runs inside a LAN host's network namespace for miniupnpd.test.ts: binds a UDP port, maps it
-// through the real router with the product's PortMapping and one protocol (argument: `upnp`
-// or `natpmp`), and prints every state as one JSON line. Reads commands from stdin: `renew` (renews now; no waiting on timers) and `destroy`.
+// through the real router with the product's PortMapping and one protocol (argument: `upnp`,
+// `pcp` or `natpmp`), and prints every state as one JSON line. Reads commands from stdin: `renew` (renews now; no waiting on timers) and `destroy`.
 // Renewals are asked for by the test (the scheduled one is half an hour away), so nothing
 // here waits on a timer.
 
@@ -8,14 +8,15 @@ import { createSocket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { defaultGateway } from '../../src-main/portmap/default-gateway.js';
 import { NatPmpClient } from '../../src-main/portmap/natpmp-client.js';
+import { PcpClient } from '../../src-main/portmap/pcp-client.js';
 import { PortMapping } from '../../src-main/portmap/port-mapping.js';
 import { UpnpClient } from '../../src-main/portmap/upnp-client.js';
 import { systemClock } from '../../src-main/transport/clock.js';
 
 const which = process.argv[2];
 const gateway = defaultGateway();
-if ((which !== 'upnp' && which !== 'natpmp') || !gateway) {
-  console.error(`usage: map-probe upnp|natpmp (and a default route; gateway ${gateway})`);
+if ((which !== 'upnp' && which !== 'pcp' && which !== 'natpmp') || !gateway) {
+  console.error(`usage: map-probe upnp|pcp|natpmp (and a default route; gateway ${gateway})`);
   process.exit(2);
 }
 
@@ -25,7 +26,14 @@ await new Promise<void>((r) => socket.bind(0, '0.0.0.0', () => r()));
 const port = socket.address().port;
 const mapping = new PortMapping({
   internalPort: port,
-  protocols: [() => (which === 'upnp' ? new UpnpClient() : new NatPmpClient({ gateway }))],
+  protocols: [
+    () =>
+      which === 'upnp'
+        ? new UpnpClient()
+        : which === 'pcp'
+          ? new PcpClient({ gateway })
+          : new NatPmpClient({ gateway }),
+  ],
   clock: systemClock,
 });
 const say = (o: object): void => void process.stdout.write(JSON.stringify({ port, ...o }) + '\n');

@@ -1,6 +1,6 @@
 // A real router: miniupnpd (Debian's miniupnpd-nftables) in a network namespace, with a LAN
-// host behind it running the product's PortMapping (map-probe.ts), once over UPnP IGD and
-// once over NAT-PMP. Checks that the mapping is created in the kernel (nftables DNAT), that it
+// host behind it running the product's PortMapping (map-probe.ts), once over UPnP IGD, once
+// over NAT-PMP and once over PCP. Checks that the mapping is created in the kernel (nftables DNAT), that it
 // forwards packets from the internet, that a renewal reaches the router, and that destroy
 // removes it. Needs root, ip, nft and miniupnpd
 // (CI runs as root and installs them, .ci/run); skipped with the reason otherwise.
@@ -104,6 +104,7 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
   describe.each([
     { via: 'upnp', request: '#AddAnyPortMapping' },
     { via: 'natpmp', request: 'NAT-PMP port mapping request' },
+    { via: 'pcp', request: 'PCP MAP: ' },
   ])('over $via', ({ via, request }) => {
     let probe: ChildProcessWithoutNullStreams;
     const lines: ProbeLine[] = [];
