@@ -8,7 +8,7 @@ import {
   formatStreamAddress,
   shortStreamAddress,
   parseStreamAddress,
-  publicKeyFromStreamId,
+  publicKeyBytes,
   streamIdFromPublicKey,
   type StreamAddress,
 } from './stream-address.js';
@@ -70,7 +70,7 @@ describe('parseStreamAddress', () => {
     expect(parseStreamAddress(`  shoal://${body}\n`)).toEqual(expected);
     expect(parseStreamAddress(`shoal:${body}`)).toEqual(expected);
     expect(parseStreamAddress(`SHOAL://${ID.toUpperCase()}@192.0.2.1:4000/`).streamId).toBe(ID);
-    expect(publicKeyFromStreamId(ID)).toEqual(KEY);
+    expect(publicKeyBytes(ID)).toEqual(KEY);
   });
 
   it('writes every IPv6 host in the one text form a socket reports (RFC 5952, PROTOCOL §4.3)', () => {

@@ -14,7 +14,8 @@ import { ShoalError } from './errors.js';
 import { nonUnicastReason } from './ip-scope.js';
 import { canonicalIPv6, ipv4Problem, ipv6Problem } from './ipv6.js';
 
-export interface Endpoint {
+/** A host and UDP port in a stream address (not the transport's Endpoint, a UDP socket). */
+export interface HostPort {
   host: string;
   port: number;
 }
@@ -22,7 +23,7 @@ export interface Endpoint {
 export interface StreamAddress {
   streamId: string;
   /** Empty for the short form: the endpoints are on the DHT (PROTOCOL §15). */
-  bootstrap: Endpoint[];
+  bootstrap: HostPort[];
 }
 
 const PUBLIC_KEY_LENGTH = 32;
@@ -38,7 +39,7 @@ export function streamIdFromPublicKey(publicKey: Uint8Array): string {
 }
 
 /** The raw public key behind a stream id; throws BAD_ADDRESS saying what is wrong. */
-export function publicKeyFromStreamId(streamId: string): Uint8Array {
+export function publicKeyBytes(streamId: string): Uint8Array {
   if (/^[0-9a-f]{64}$/i.test(streamId)) {
     throw ShoalError.badAddress(
       `stream id looks like hex; Shoal stream ids are ${STREAM_ID_CHARS} base32 characters (a-z, 2-7)`,
@@ -54,7 +55,7 @@ export function publicKeyFromStreamId(streamId: string): Uint8Array {
 
 export function isStreamId(text: string): boolean {
   try {
-    publicKeyFromStreamId(text);
+    publicKeyBytes(text);
     return true;
   } catch {
     return false;
@@ -85,12 +86,12 @@ export function parseStreamAddress(text: string): StreamAddress {
     if (isStreamId(rest)) return { streamId: rest.toLowerCase(), bootstrap: [] };
     if (rest.includes(':'))
       throw ShoalError.badAddress('missing "@" between the stream id and the endpoints');
-    publicKeyFromStreamId(rest); // says what is wrong with the id
+    publicKeyBytes(rest); // says what is wrong with the id
     throw ShoalError.badAddress('not a stream id');
   }
   const streamId = rest.slice(0, at).toLowerCase();
   if (streamId === '') throw ShoalError.badAddress('missing stream id before "@"');
-  publicKeyFromStreamId(streamId);
+  publicKeyBytes(streamId);
 
   const list = rest.slice(at + 1);
   if (list === '') throw ShoalError.badAddress('missing endpoint after "@" (expected host:port)');
@@ -98,7 +99,7 @@ export function parseStreamAddress(text: string): StreamAddress {
   if (parts.length > MAX_BOOTSTRAP_ENDPOINTS) {
     throw ShoalError.badAddress(`too many endpoints (${parts.length}, at most ${MAX_BOOTSTRAP_ENDPOINTS})`);
   }
-  const bootstrap = parts.map((part, i) => parseEndpoint(part, i + 1));
+  const bootstrap = parts.map((part, i) => parseHostPort(part, i + 1));
   return { streamId, bootstrap };
 }
 
@@ -108,25 +109,25 @@ export function parseStreamAddress(text: string): StreamAddress {
  */
 export function formatStreamAddress(address: StreamAddress): string {
   if (address.bootstrap.length === 0) return shortStreamAddress(address.streamId);
-  const endpoints = address.bootstrap.map((e) => formatEndpoint(e));
+  const endpoints = address.bootstrap.map((e) => formatHostPort(e));
   // The one set of rules, applied to what we hand out; its result is in canonical form.
   const parsed = parseStreamAddress(`shoal://${address.streamId}@${endpoints.join(',')}`);
-  return `shoal://${parsed.streamId}@${parsed.bootstrap.map(formatEndpoint).join(',')}`;
+  return `shoal://${parsed.streamId}@${parsed.bootstrap.map(formatHostPort).join(',')}`;
 }
 
 /** `shoal://<id>`: the address a viewer resolves on the DHT (PROTOCOL §15). */
 export function shortStreamAddress(streamId: string): string {
   const id = streamId.toLowerCase();
-  publicKeyFromStreamId(id);
+  publicKeyBytes(id);
   return `shoal://${id}`;
 }
 
-export function formatEndpoint(endpoint: Endpoint): string {
+export function formatHostPort(endpoint: HostPort): string {
   const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
   return `${host}:${endpoint.port}`;
 }
 
-function parseEndpoint(text: string, position: number): Endpoint {
+function parseHostPort(text: string, position: number): HostPort {
   const where = `endpoint ${position} ("${text}")`;
   if (text === '')
     throw ShoalError.badAddress(`missing endpoint at position ${position} (empty between commas)`);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStreamAddress, publicKeyFromStreamId } from '../../src-shared/stream-address.js';
+import { parseStreamAddress, publicKeyBytes } from '../../src-shared/stream-address.js';
 import { startLiveHls, type LiveHls } from '../../test/fixtures/ffmpeg.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -221,7 +221,7 @@ export class Lab {
     );
     this.address = this.broadcaster.line;
     const parsed = parseStreamAddress(this.address);
-    this.streamId = publicKeyFromStreamId(parsed.streamId);
+    this.streamId = publicKeyBytes(parsed.streamId);
     this.broadcasterPort = parsed.bootstrap[0]!.port;
     for (let i = 0; i < 2; i++) {
       const port = await freeUdpPort();

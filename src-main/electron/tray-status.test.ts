@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatsSnapshot } from '../../src-shared/contract.js';
-import { speedLine, statusLine, trayTooltip } from './tray-status.js';
+import { speedLine, trayStatusLine, trayTooltip } from './tray-status.js';
 import { makeSnapshot } from '../../test/fakes/snapshot.js';
 
 const snapshot = (patch: Partial<StatsSnapshot> = {}): StatsSnapshot => makeSnapshot({ at: 1, ...patch });
@@ -9,7 +9,7 @@ describe('tray text', () => {
   it('says Shoal and nothing else when idle', () => {
     expect(trayTooltip(null)).toBe('Shoal');
     expect(trayTooltip(snapshot())).toBe('Shoal');
-    expect(statusLine(snapshot())).toBe('Not streaming');
+    expect(trayStatusLine(snapshot())).toBe('Not streaming');
   });
 
   it('describes a broadcast with viewers and speeds', () => {
@@ -19,7 +19,7 @@ describe('tray text', () => {
       broadcast: { folder: '/x', renditions: 1, viewers: 3, stalled: false },
       rates: { upBps: 1_200_000, fromBroadcasterBps: 0, fromPeersBps: 0, toGatewayBps: 0 },
     });
-    expect(statusLine(s)).toBe('Broadcasting · 3 viewers');
+    expect(trayStatusLine(s)).toBe('Broadcasting · 3 viewers');
     expect(trayTooltip(s)).toBe('Shoal — Broadcasting · 3 viewers\n↑ 9.60 Mbit/s  ↓ 0 bit/s');
   });
 
@@ -28,7 +28,7 @@ describe('tray text', () => {
       mode: 'broadcasting',
       broadcast: { folder: '/x', renditions: 1, viewers: 1, stalled: true },
     });
-    expect(statusLine(s)).toBe('Broadcasting · 1 viewer · source stalled');
+    expect(trayStatusLine(s)).toBe('Broadcasting · 1 viewer · source stalled');
   });
 
   it('describes watching with state, peers and total download', () => {
@@ -37,7 +37,7 @@ describe('tray text', () => {
       state: 'buffering',
       rates: { upBps: 10, fromBroadcasterBps: 1000, fromPeersBps: 500, toGatewayBps: 0 },
     });
-    expect(statusLine(s)).toBe('Watching · buffering · 0 peers');
+    expect(trayStatusLine(s)).toBe('Watching · buffering · 0 peers');
     expect(speedLine(s)).toBe('↑ 80 bit/s  ↓ 12.0 kbit/s');
   });
 

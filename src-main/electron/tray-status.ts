@@ -19,7 +19,7 @@ const STATE_WORDS: Record<StatsSnapshot['state'], string> = {
 };
 
 /** One line saying what the app is doing, e.g. "Broadcasting · 3 viewers". */
-export function statusLine(snapshot: StatsSnapshot | null): string {
+export function trayStatusLine(snapshot: StatsSnapshot | null): string {
   if (!snapshot || snapshot.mode === 'idle') return 'Not streaming';
   if (snapshot.mode === 'broadcasting') {
     const viewers = snapshot.broadcast?.viewers ?? 0;
@@ -38,5 +38,5 @@ export function speedLine(snapshot: StatsSnapshot | null): string {
 
 export function trayTooltip(snapshot: StatsSnapshot | null): string {
   if (!snapshot || snapshot.mode === 'idle') return 'Shoal';
-  return `Shoal — ${statusLine(snapshot)}\n${speedLine(snapshot)}`;
+  return `Shoal — ${trayStatusLine(snapshot)}\n${speedLine(snapshot)}`;
 }

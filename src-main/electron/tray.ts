@@ -3,7 +3,7 @@
 
 import { Menu, Tray, nativeImage } from 'electron';
 import type { StatsSnapshot } from '../../src-shared/contract.js';
-import { speedLine, statusLine, trayTooltip } from './tray-status.js';
+import { speedLine, trayStatusLine, trayTooltip } from './tray-status.js';
 
 export interface ShoalTrayOptions {
   icon: string;
@@ -32,7 +32,7 @@ export class ShoalTray {
   update(snapshot: StatsSnapshot | null): void {
     if (this.tray.isDestroyed()) return;
     this.tray.setToolTip(trayTooltip(snapshot));
-    const status = statusLine(snapshot);
+    const status = trayStatusLine(snapshot);
     const speeds = snapshot && snapshot.mode !== 'idle' ? speedLine(snapshot) : null;
     // Many Linux trays never show tooltips, so the speeds are in the menu too; rebuild it
     // only when its text changes.

@@ -5,7 +5,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import type { Endpoint } from '../../src-shared/stream-address.js';
+import type { HostPort } from '../../src-shared/stream-address.js';
 
 export type HostResolver = (host: string, family: 4 | 6) => Promise<string>;
 
@@ -16,13 +16,13 @@ const systemResolver: HostResolver = async (host, family) => (await lookup(host,
  * out; if none is left, fails with BAD_ADDRESS naming the first failure.
  */
 export async function resolveBootstrap(
-  endpoints: readonly Endpoint[],
+  endpoints: readonly HostPort[],
   family: 4 | 6,
   resolve: HostResolver = systemResolver,
-): Promise<Endpoint[]> {
+): Promise<HostPort[]> {
   const failures: string[] = [];
   const resolved = await Promise.all(
-    endpoints.map(async (e): Promise<Endpoint | null> => {
+    endpoints.map(async (e): Promise<HostPort | null> => {
       if (isIP(e.host) !== 0) return e;
       try {
         return { host: await resolve(e.host, family), port: e.port };
@@ -32,7 +32,7 @@ export async function resolveBootstrap(
       }
     }),
   );
-  const usable = resolved.filter((e): e is Endpoint => e !== null);
+  const usable = resolved.filter((e): e is HostPort => e !== null);
   if (usable.length === 0 && failures.length > 0) {
     throw new ShoalError(ErrorCode.BAD_ADDRESS, `cannot resolve ${failures[0]}`);
   }

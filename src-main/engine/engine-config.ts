@@ -36,7 +36,12 @@ export interface SwarmConfig {
   punch: boolean;
 }
 
-export interface TransportConfig {
+/**
+ * The node's socket: where it binds, and the two transport settings the engine passes on. The
+ * endpoint clamps them (resolveTransportConfig in transport/config.ts, one set of bounds); the
+ * transport's own TransportConfig holds every other setting.
+ */
+export interface NodeSocketConfig {
   /** Address the UDP socket binds to. */
   bindHost: string;
   idleTimeoutMs: number;
@@ -69,7 +74,7 @@ export interface EngineConfig {
   settings: Settings;
   store: StoreConfig;
   swarm: SwarmConfig;
-  transport: TransportConfig;
+  transport: NodeSocketConfig;
   dht: DhtConfig;
   /** Interval of snapshot pushes to UIs. */
   snapshotIntervalMs: number;
@@ -85,7 +90,7 @@ export type EngineConfigInput = Partial<
   settings?: Partial<Settings>;
   store?: Partial<StoreConfig>;
   swarm?: Partial<SwarmConfig>;
-  transport?: Partial<TransportConfig>;
+  transport?: Partial<NodeSocketConfig>;
 };
 
 export const DEFAULT_STORE_CONFIG: StoreConfig = { maxSegments: 30, maxBytes: 256 * 1024 * 1024 };
@@ -101,7 +106,7 @@ export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
   idleEvictMs: 10_000,
   rescueSlots: RESCUE_SLOTS,
 };
-export const DEFAULT_TRANSPORT_CONFIG: TransportConfig = {
+export const DEFAULT_NODE_SOCKET_CONFIG: NodeSocketConfig = {
   bindHost: '0.0.0.0',
   idleTimeoutMs: 15_000,
   maxDatagram: 1200,
@@ -116,7 +121,7 @@ export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
   const settings = mergeSettings(DEFAULT_SETTINGS, input.settings ?? {});
   const store = { ...DEFAULT_STORE_CONFIG, ...input.store };
   const swarm = { ...DEFAULT_SWARM_CONFIG, ...input.swarm };
-  const transport = { ...DEFAULT_TRANSPORT_CONFIG, ...input.transport };
+  const transport = { ...DEFAULT_NODE_SOCKET_CONFIG, ...input.transport };
   store.maxSegments = clamp(Math.round(store.maxSegments), 3, 1000);
   store.maxBytes = clamp(store.maxBytes, 1024 * 1024, 4 * 1024 * 1024 * 1024);
   if (swarm.broadcasterMaxPeers !== undefined)
@@ -131,8 +136,6 @@ export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
   swarm.resyncAfterSegments = clamp(swarm.resyncAfterSegments, 1, 100);
   swarm.idleEvictMs = clamp(swarm.idleEvictMs, 1000, 600_000);
   swarm.rescueSlots = clamp(Math.round(swarm.rescueSlots), 0, 16);
-  transport.idleTimeoutMs = clamp(transport.idleTimeoutMs, 1000, 120_000);
-  transport.maxDatagram = clamp(Math.round(transport.maxDatagram), 1200, 65_000);
   if (settings.joinDistanceSegments >= store.maxSegments) {
     throw new ShoalError(
       ErrorCode.BAD_SETTINGS,

@@ -11,7 +11,7 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { formatCount } from '../../src-shared/format.js';
 import {
   formatStreamAddress,
-  publicKeyFromStreamId,
+  publicKeyBytes,
   shortStreamAddress,
   type StreamAddress,
 } from '../../src-shared/stream-address.js';
@@ -89,7 +89,7 @@ export class WatchSession {
     const bootstrap = await resolveBootstrap(options.address.bootstrap, family);
     const node = await StreamNode.open({
       role: 'viewer',
-      streamId: publicKeyFromStreamId(options.address.streamId),
+      streamId: publicKeyBytes(options.address.streamId),
       bootstrap,
       store: options.store,
       config: options.config,
@@ -100,7 +100,7 @@ export class WatchSession {
       session.discovery = new WatchDiscovery({
         dht: options.dht,
         node,
-        streamId: publicKeyFromStreamId(options.address.streamId),
+        streamId: publicKeyBytes(options.address.streamId),
         family,
         given: bootstrap,
         lost: () => ['connecting', 'not-found', 'broadcaster-offline', 'full'].includes(session.state),

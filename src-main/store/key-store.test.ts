@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signEntry, verifyEntry } from '../protocol/signing.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { publicKeyFromStreamId } from '../../src-shared/stream-address.js';
+import { publicKeyBytes } from '../../src-shared/stream-address.js';
 import { KeyStore } from './key-store.js';
 
 let dir: string;
@@ -31,7 +31,7 @@ describe('KeyStore', () => {
     const first = await new KeyStore(dir).loadOrCreate('my-show');
     expect(first.created).toBe(true);
     expect(first.streamId).toHaveLength(52);
-    expect(publicKeyFromStreamId(first.streamId)).toEqual(new Uint8Array(first.publicKey));
+    expect(publicKeyBytes(first.streamId)).toEqual(new Uint8Array(first.publicKey));
 
     const again = await new KeyStore(dir).loadOrCreate('my-show');
     expect(again.created).toBe(false);
@@ -53,7 +53,7 @@ describe('KeyStore', () => {
       programDateTimeMs: 0,
       sha256: new Uint8Array(32),
     });
-    expect(verifyEntry(publicKeyFromStreamId(first.streamId), entry)).toBe(true);
+    expect(verifyEntry(publicKeyBytes(first.streamId), entry)).toBe(true);
 
     const other = await new KeyStore(dir).loadOrCreate('other');
     expect(other.streamId).not.toBe(first.streamId);

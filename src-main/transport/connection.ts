@@ -28,7 +28,7 @@ import { ControlQueue, type ControlTotals } from './control-queue.js';
 import { Ledbat } from './ledbat.js';
 import { LossDetector } from './loss-detector.js';
 import { Pacer } from './pacer.js';
-import { RateMeter } from './rate-meter.js';
+import { PacketRateMeter } from './packet-rate-meter.js';
 import { ResponseScheduler, SegmentResponse } from './segment-responses.js';
 import type { UploadLimiter } from './upload-limiter.js';
 
@@ -84,8 +84,8 @@ export class Connection {
   readonly pacer: Pacer;
   readonly responses = new ResponseScheduler();
   readonly fragmentSize: number;
-  readonly sendRate = new RateMeter();
-  readonly recvRate = new RateMeter();
+  readonly sendRate = new PacketRateMeter();
+  readonly recvRate = new PacketRateMeter();
   readonly counters: ConnectionCounters = {
     packetsSent: 0,
     packetsReceived: 0,

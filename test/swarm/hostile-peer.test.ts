@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src-shared/errors.js';
-import { formatStreamAddress, publicKeyFromStreamId } from '../../src-shared/stream-address.js';
+import { formatStreamAddress, publicKeyBytes } from '../../src-shared/stream-address.js';
 import { Capability } from '../../src-main/protocol/constants.js';
 import { Endpoint, type PeerSession } from '../../src-main/transport/index.js';
 import type { SegmentEntry, StreamInfo } from '../../src-main/protocol/types.js';
@@ -29,7 +29,7 @@ describe.skipIf(!hasFfmpeg())('a peer serving corrupted segments', () => {
     await makeVodHls(folder, { seconds: 8, segmentSeconds: 1 });
     const broadcaster = await net.engine();
     const { streamId } = await broadcaster.startBroadcast({ folder, vodSpeed: 1 });
-    const streamKey = publicKeyFromStreamId(streamId);
+    const streamKey = publicKeyBytes(streamId);
 
     // The hostile node joins as a viewer to learn genuine signed entries...
     await hostile.start();
@@ -86,7 +86,7 @@ describe.skipIf(!hasFfmpeg())('a peer serving corrupted pieces (PROTOCOL §7.3)'
       const { upstream, genuine } = await joinAsViewer(
         piecewise,
         broadcaster,
-        publicKeyFromStreamId(streamId),
+        publicKeyBytes(streamId),
       );
       // It passes on the broadcaster's genuine piece maps, offers every piece, and serves
       // random bytes of the right length for each range.

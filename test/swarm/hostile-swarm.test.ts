@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, type ShoalError } from '../../src-shared/errors.js';
-import { formatStreamAddress, publicKeyFromStreamId } from '../../src-shared/stream-address.js';
+import { formatStreamAddress, publicKeyBytes } from '../../src-shared/stream-address.js';
 import { mergeEngineConfig } from '../../src-main/engine/engine-config.js';
 import { StreamNode } from '../../src-main/engine/stream-node.js';
 import { Capability, NotAvailableReason } from '../../src-main/protocol/constants.js';
@@ -245,7 +245,10 @@ describe.skipIf(!hasFfmpeg())('idle sessions holding every broadcaster slot (PRO
     await makeVodHls(folder, { seconds: 60, segmentSeconds: 1 });
     // No rescue slots (PROTOCOL §13.5): the viewer, with no path after 4 s, would take one and
     // never ask again; this is about eviction (test/swarm/no-path.test.ts covers the slots).
-    const broadcaster = await net.engine({ swarm: { idleEvictMs: 8000, rescueSlots: 0 } });
+    // Four direct peers, so that four idle sessions fill them.
+    const broadcaster = await net.engine({
+      swarm: { broadcasterMaxPeers: 4, idleEvictMs: 8000, rescueSlots: 0 },
+    });
     const { streamId } = await broadcaster.startBroadcast({ folder, vodSpeed: 1 });
     const port = Number(/:(\d+)$/.exec(broadcaster.getSnapshot().address ?? '')?.[1]);
     const target = { host: '127.0.0.1', port };
@@ -254,9 +257,7 @@ describe.skipIf(!hasFfmpeg())('idle sessions holding every broadcaster slot (PRO
     // let nobody in, so the peers the broadcaster lists when FULL are no way in either.
     const idle: PeerSession[] = [];
     for (let i = 0; i < 4; i++)
-      idle.push(
-        await (await endpoint('127.0.0.1', 0, false)).connect(target, publicKeyFromStreamId(streamId)),
-      );
+      idle.push(await (await endpoint('127.0.0.1', 0, false)).connect(target, publicKeyBytes(streamId)));
     const goodbyes: string[] = [];
     for (const s of idle) s.once('closed', (r) => goodbyes.push(r.message));
 

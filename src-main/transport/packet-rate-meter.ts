@@ -1,9 +1,11 @@
-// Bytes per second over the last second, in four 250 ms buckets: O(1) per packet.
+// Bytes per second over the last full second, in four 250 ms buckets, with the time passed
+// in: O(1) per packet on the transport's hot path. (The swarm's RateMeter keeps a longer
+// sliding window on its own clock, for display and shares.)
 
 const BUCKET_MS = 250;
 const BUCKETS = 4;
 
-export class RateMeter {
+export class PacketRateMeter {
   private readonly buckets = new Float64Array(BUCKETS);
   private current = -1;
 
