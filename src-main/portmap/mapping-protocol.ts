@@ -17,6 +17,11 @@ export interface MappingProtocol {
   readonly name: MappingProtocolName;
   /** Asks for, or renews, a UDP mapping of `internalPort`; rejects when the router says no or `signal` aborts. */
   map(internalPort: number, lifetimeMs: number, signal: AbortSignal): Promise<MappingGrant>;
+  /**
+   * The router's public address now (NAT-PMP opcode 0, UPnP GetExternalIPAddress), asked
+   * again while mapped so a new WAN address is noticed; rejects on failure or abort.
+   */
+  externalAddress(signal: AbortSignal): Promise<string>;
   /** Removes the mapping made by `map`; rejects on failure or abort. */
   unmap(internalPort: number, signal: AbortSignal): Promise<void>;
   /** Frees sockets and timers; never rejects. */
