@@ -123,13 +123,18 @@ export function dhtFigures(
     const start = startedAt.get(v.index);
     if (start === undefined) continue;
     const first = v.arrivals.size ? (Math.min(...v.arrivals.values()) - start) / 1000 : null;
+    // Other viewers' buffers hold segments from before the move: only a segment encoded after
+    // the viewer started shows that the stream reaches it live.
+    const fresh = [...v.arrivals].filter(([k]) => (r.segmentDoneAt.get(k) ?? 0) > start).map(([, at]) => at);
+    const live = fresh.length ? (Math.min(...fresh) - start) / 1000 : null;
     const when =
       readdressedAt === null
         ? ''
         : ` ${((start - readdressedAt) / 1000).toFixed(0)} s after the broadcaster moved`;
     lines.push(
       `late viewer v${v.index} (${v.nat}${v.upnp ? '+upnp' : ''}, started${when}, given ${dht ? 'only shoal://<id>' : 'the first address'}): ` +
-        (first === null ? 'NO segment until the end' : `first segment ${sec(first)} after its start`),
+        (first === null ? 'NO segment until the end' : `first segment ${sec(first)} after its start`) +
+        `, first segment encoded after its start ${live === null ? 'NEVER' : `${sec(live)} after it`}`,
     );
   }
   if (dht && readdressedAt !== null) {

@@ -240,7 +240,16 @@ describe('NAT lab report', () => {
       scenario: { ...SCENARIOS.move!, durationSec: 20 },
       viewers: [
         viewer(1, [], steady),
-        viewer(5, [], new Map([[8, 16_500]])), // started at 15 s, 5 s after the move at 10 s
+        // Started at 15 s, 5 s after the move at 10 s: segment 8 (done at 15 s) came from a
+        // peer's buffer, segment 9 (done at 17 s) is the first live one.
+        viewer(
+          5,
+          [],
+          new Map([
+            [8, 16_500],
+            [9, 18_000],
+          ]),
+        ),
       ],
     };
     const lines = dhtFigures(
@@ -254,7 +263,7 @@ describe('NAT lab report', () => {
     );
     expect(lines[0]).toContain('(1/1 played');
     expect(lines[1]).toBe(
-      'late viewer v5 (cone, started 5 s after the broadcaster moved, given only shoal://<id>): first segment 1.5 s after its start',
+      'late viewer v5 (cone, started 5 s after the broadcaster moved, given only shoal://<id>): first segment 1.5 s after its start, first segment encoded after its start 3.0 s after it',
     );
     // Segment 6 (done at 11 s) is the first encoded after the move; v1 had it at 12 s.
     expect(lines[2]).toContain('2.0 s p50, 2.0 s max after it (1/1 resumed');
