@@ -121,6 +121,18 @@ export class PortMapping {
     return this.work;
   }
 
+  /**
+   * Asks the router for its public address now instead of at the next check (tests, and a
+   * caller with reason to think it changed); renews when it did.
+   */
+  checkAddressNow(): Promise<void> {
+    if (this.active && !this.stopped) {
+      this.cancelAddressCheck();
+      this.run(() => this.checkAddress());
+    }
+    return this.work;
+  }
+
   async destroy(): Promise<void> {
     if (this.stopped) return this.work;
     this.stopped = true;
