@@ -1,10 +1,11 @@
 // The NAT lab's part of issue 16 §4: DHT bootstrap nodes on public lab hosts, the CLI flags
 // that point every node at them, the short address the broadcaster announces, the
-// broadcaster's change of IP address, and the figures: how soon a viewer given only
-// shoal://<id> plays its first segment, and how soon viewers resume after the broadcaster
-// moved.
+// broadcaster's change of IP address (its own, or its home router's WAN), and the figures:
+// how soon a viewer given only shoal://<id> plays its first segment, how soon viewers resume
+// after the broadcaster moved, and how soon a viewer started after the move plays.
 
 import { join } from 'node:path';
+import { wanSourceFilter } from './nat-rules.js';
 import type { LabProcesses } from './processes.js';
 import type { RunRecord } from './report.js';
 import type { Scenario } from './scenarios.js';
@@ -66,6 +67,24 @@ export async function readdress(host: LabHost, prefixLen: number): Promise<strin
   return next;
 }
 
+/**
+ * A home router's WAN address changes, as when the ISP hands out a new lease: old address
+ * out, new one in (same order as above), and the ISP's source filter for the new one
+ * (nat-rules.ts, wanSourceFilter). The kernel flushes the conntrack entries masqueraded to
+ * the old address, so the LAN's next packets leave from the new one. miniupnpd watches the
+ * WAN's addresses over netlink (Debian's build has its interface watcher) and runs STUN
+ * again on a change; run.ts checks what it then answers over NAT-PMP.
+ */
+export async function readdressRouter(host: LabHost, prefixLen: number): Promise<string> {
+  const r = host.routerNs;
+  if (!r) throw new Error(`host ${host.index} has no router to re-address`);
+  const next = movedIp(host.publicIp);
+  await inNs(r, 'ip', ['addr', 'del', `${host.publicIp}/${prefixLen}`, 'dev', 'wan']);
+  await inNs(r, 'ip', ['addr', 'add', `${next}/${prefixLen}`, 'dev', 'wan']);
+  await inNs(r, 'nft', ['-f', '-'], wanSourceFilter(next));
+  return next;
+}
+
 function quantile(values: number[], q: number): number | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
@@ -82,10 +101,12 @@ export function dhtFigures(
   r: RunRecord,
   startedAt: Map<number, number>,
   readdressedAt: number | null,
+  late: ReadonlySet<number> = new Set(),
 ): string[] {
   const dht = r.scenario.dhtBootstrapNodes > 0;
   const firsts: number[] = [];
-  for (const v of r.viewers) {
+  const onTime = r.viewers.filter((v) => !late.has(v.index));
+  for (const v of onTime) {
     const start = startedAt.get(v.index);
     if (start === undefined || v.arrivals.size === 0) continue;
     firsts.push((Math.min(...v.arrivals.values()) - start) / 1000);
@@ -96,13 +117,31 @@ export function dhtFigures(
   const lines = [
     `${given}: first segment ` +
       `${sec(quantile(firsts, 0.5))} p50, ${sec(quantile(firsts, 1))} max after the CLI started ` +
-      `(${firsts.length}/${r.viewers.length} played; each: ${firsts.map((f) => f.toFixed(1)).join(' ')})`,
+      `(${firsts.length}/${onTime.length} played; each: ${firsts.map((f) => f.toFixed(1)).join(' ')})`,
   ];
+  for (const v of r.viewers.filter((x) => late.has(x.index))) {
+    const start = startedAt.get(v.index);
+    if (start === undefined) continue;
+    const first = v.arrivals.size ? (Math.min(...v.arrivals.values()) - start) / 1000 : null;
+    // Other viewers' buffers hold segments from before the move: only a segment encoded after
+    // the viewer started shows that the stream reaches it live.
+    const fresh = [...v.arrivals].filter(([k]) => (r.segmentDoneAt.get(k) ?? 0) > start).map(([, at]) => at);
+    const live = fresh.length ? (Math.min(...fresh) - start) / 1000 : null;
+    const when =
+      readdressedAt === null
+        ? ''
+        : ` ${((start - readdressedAt) / 1000).toFixed(0)} s after the broadcaster moved`;
+    lines.push(
+      `late viewer v${v.index} (${v.nat}${v.upnp ? '+upnp' : ''}, started${when}, given ${dht ? 'only shoal://<id>' : 'the first address'}): ` +
+        (first === null ? 'NO segment until the end' : `first segment ${sec(first)} after its start`) +
+        `, first segment encoded after its start ${live === null ? 'NEVER' : `${sec(live)} after it`}`,
+    );
+  }
   if (dht && readdressedAt !== null) {
     // Resumed: the first segment ffmpeg finished after the change is in the viewer's recording.
     const gaps: number[] = [];
     let stuck = 0;
-    for (const v of r.viewers) {
+    for (const v of onTime) {
       const after = [...v.arrivals].filter(([k]) => (r.segmentDoneAt.get(k) ?? 0) > readdressedAt);
       if (after.length === 0) stuck++;
       else gaps.push((Math.min(...after.map(([, at]) => at)) - readdressedAt) / 1000);
@@ -110,7 +149,7 @@ export function dhtFigures(
     lines.push(
       `DHT: broadcaster changed IP ${((readdressedAt - (r.endAt - r.scenario.durationSec * 1000)) / 1000).toFixed(0)} s in: ` +
         `the first segment encoded after the change reached viewers ${sec(quantile(gaps, 0.5))} p50, ` +
-        `${sec(quantile(gaps, 1))} max after it (${gaps.length}/${r.viewers.length} resumed${stuck ? `, ${stuck} never` : ''}; ` +
+        `${sec(quantile(gaps, 1))} max after it (${gaps.length}/${onTime.length} resumed${stuck ? `, ${stuck} never` : ''}; ` +
         `each: ${gaps.map((g) => g.toFixed(1)).join(' ')}; a segment is ${r.scenario.segmentSec} s). ` +
         `Kernel byte counts after the change miss the broadcaster's new address.`,
     );

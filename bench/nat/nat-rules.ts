@@ -67,6 +67,24 @@ export function routerRuleset(r: RouterRules): string {
   ].join('\n');
 }
 
+/**
+ * Added to a router when its WAN is re-addressed (dht-lab.ts): the ISP forwards only packets
+ * from the address it handed out (BCP 38). Replies on connections opened to the old address
+ * (their conntrack entries outlive it; the kernel flushes only the masqueraded ones) would
+ * otherwise still leave with it, and reach public hosts on the lab's flat bridge.
+ */
+export function wanSourceFilter(wanIp: string): string {
+  return [
+    `table inet ${TABLE} {`,
+    '  chain wan_source {',
+    '    type filter hook postrouting priority 110; policy accept;',
+    `    oifname "wan" ip saddr != ${wanIp} drop`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
 /** Counts, on a host, the bytes received from each other host's public address. */
 export function accountingRuleset(sources: string[]): string {
   return [

@@ -1,4 +1,4 @@
-// The NAT lab (issue 16 §1): `npm run lab:nat -- --scenario <home|cone|symmetric|public|ci>`.
+// The NAT lab (issue 16 §1): `npm run lab:nat -- --scenario <home|cone|symmetric|public|dht|move|ci>`.
 // Builds home routers with real kernel NAT in network namespaces, streams live ffmpeg through
 // real `shoal` CLI processes placed behind them, prints a table, and tears everything down,
 // also on Ctrl-C, SIGTERM or failure. Needs root. README "NAT lab".
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { runId, WAN_PREFIX_LEN } from './addressing.js';
 import { cliErrors, lastStatus } from './cli-status.js';
 import { linkCounters, receivedBySource } from './counters.js';
-import { dhtArgs, dhtFigures, readdress, shortAddressIn, startDhtNodes } from './dht-lab.js';
+import { dhtArgs, dhtFigures, readdress, readdressRouter, shortAddressIn, startDhtNodes } from './dht-lab.js';
 import { ffmpegArgs, LabProcesses, schedStats, type LabProcess } from './processes.js';
 import { RecordingTracker, SourceSegments } from './recording-tracker.js';
 import {
@@ -144,6 +144,9 @@ async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: La
         `(DNAT ${bh.publicIp}:${BROADCAST_PORT} -> ${bh.lanIp}:${BROADCAST_PORT}), advertised as ${bh.publicIp}`,
     );
   for (let i = 0; i < sc.viewers.length; i++) await topo.addHost(i + 1, sc.viewers[i]!);
+  // Viewers started later (scenario `move`) get the next indexes; their namespaces exist from the start.
+  const late = sc.late?.viewers ?? [];
+  for (let j = 0; j < late.length; j++) await topo.addHost(sc.viewers.length + 1 + j, late[j]!);
   const upnpHosts = topo.hosts.filter((h) => h.spec.upnp);
   // The lab's STUN server, a public host of its own: miniupnpd learns its WAN address from it
   // (upnp.ts says why). Added after the stream's hosts so their indices stay as they were.
@@ -356,13 +359,14 @@ async function stream(
   const broadcasterAt = Date.now();
 
   const viewerHosts = topo.hosts.slice(1).filter((h) => h.index !== STUN_INDEX);
+  const lateIndexes = new Set(viewerHosts.filter((h) => h.index > sc.viewers.length).map((h) => h.index));
   const started = new Map<LabHost, { proc: LabProcess; at: number; tracker: RecordingTracker }>();
   const pollAll = async (): Promise<void> => {
     await source.refresh();
     const now = Date.now();
     for (const v of started.values()) await v.tracker.poll(now);
   };
-  for (const h of viewerHosts) {
+  const startViewer = (h: LabHost): void => {
     const rec = join(dir, `rec-v${h.index}.ts`);
     const proc = procs.start(
       `viewer v${h.index}`,
@@ -383,10 +387,13 @@ async function stream(
       `h${h.index}.log`,
     );
     started.set(h, { proc, at: Date.now(), tracker: new RecordingTracker(rec, source) });
+  };
+  for (const h of viewerHosts.filter((x) => !lateIndexes.has(x.index))) {
+    startViewer(h);
     await pause(VIEWER_STAGGER_MS);
     await pollAll();
   }
-  log(`${viewerHosts.length} viewers started; measuring for ${sc.durationSec} s`);
+  log(`${started.size} viewers started; measuring for ${sc.durationSec} s`);
 
   const t0 = Date.now();
   const windowFrom = t0 + Math.min(10, sc.durationSec / 3) * 1000;
@@ -394,6 +401,7 @@ async function stream(
   let nextReport = t0 + 15_000;
   const loads: number[] = [];
   let readdressedAt: number | null = null;
+  let routerLearnt: Promise<string> | null = null;
   while (Date.now() < t0 + sc.durationSec * 1000) {
     await pause(POLL_MS);
     await pollAll();
@@ -402,10 +410,17 @@ async function stream(
       readdressedAt === null &&
       Date.now() >= t0 + sc.readdressAtSec * 1000
     ) {
-      const next = await readdress(b, WAN_PREFIX_LEN);
+      const next = b.routerNs ? await readdressRouter(b, WAN_PREFIX_LEN) : await readdress(b, WAN_PREFIX_LEN);
       readdressedAt = Date.now();
-      log(`the broadcaster's address changed: ${b.publicIp} -> ${next}`);
+      log(`the broadcaster's ${b.routerNs ? "router's WAN" : ''} address changed: ${b.publicIp} -> ${next}`);
+      if (b.spec.upnp) routerLearnt = whenRouterSays(b, next, readdressedAt);
     }
+    if (sc.late && Date.now() >= t0 + sc.late.atSec * 1000)
+      for (const h of viewerHosts)
+        if (lateIndexes.has(h.index) && !started.has(h)) {
+          startViewer(h);
+          log(`late viewer v${h.index} started (${watchAddress})`);
+        }
     if (txAtWindow === null && Date.now() >= windowFrom)
       txAtWindow = (await linkCounters(b.hostNs, 'eth0')).txBytes;
     if (Date.now() >= nextReport) {
@@ -431,6 +446,11 @@ async function stream(
     );
   }
   await pollAll();
+  if (routerLearnt) {
+    const line = await routerLearnt;
+    log(line);
+    notes.push(line);
+  }
   const mappingNotes = await portMappingNotes(topo, dir);
   for (const n of mappingNotes) log(n);
   notes.push(...mappingNotes);
@@ -471,9 +491,26 @@ async function stream(
     ],
   };
   const startedAt = new Map([...started].map(([h, v]) => [h.index, v.at]));
-  record.notes.push(...dhtFigures(record, startedAt, readdressedAt));
+  record.notes.push(...dhtFigures(record, startedAt, readdressedAt, lateIndexes));
   await writeFile(join(dir, 'record.json'), recordToJson(record));
   return record;
+}
+
+/**
+ * After a router's WAN changed: asks its miniupnpd over NAT-PMP (from the LAN host, as the
+ * node does) until it says the new address, and says how long that took.
+ */
+async function whenRouterSays(h: LabHost, next: string, since: number): Promise<string> {
+  const what = `NAT-PMP on router r${h.index} after its WAN changed to ${next}`;
+  let last = 'no answer';
+  while (Date.now() - since < 30_000 && !abortedBy) {
+    const a = await checkNatPmp(h, join(HERE, 'natpmp-probe.ts'));
+    if (a.answered && a.externalIp === next)
+      return `${what}: answered it ${((Date.now() - since) / 1000).toFixed(1)} s after the change (asked every ~1 s)`;
+    last = a.answered ? `result ${a.resultCode}, external address ${a.externalIp}` : (a.error ?? 'no answer');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return `${what}: NOT within 30 s (last: ${last})`;
 }
 
 main().then(

@@ -31,10 +31,17 @@ export interface Scenario {
    */
   dhtBootstrapNodes: number;
   /**
-   * Seconds into the measurement at which the (public) broadcaster's IP address changes
-   * (issue 16 §4: viewers find it again through the DHT). Needs dhtBootstrapNodes.
+   * Seconds into the measurement at which the broadcaster's public address changes (issue 16
+   * §4: viewers find it again through the DHT): a public broadcaster's own IP, or the WAN
+   * address of its home router (dht-lab.ts). Needs dhtBootstrapNodes.
    */
   readdressAtSec?: number;
+  /**
+   * Viewers started this many seconds into the measurement instead of at the start (given
+   * only shoal://<id> when there is a DHT): after a re-address, they can only learn the new
+   * address from the DHT.
+   */
+  late?: { atSec: number; viewers: HostSpec[] };
   /** Nodes map their port on UPnP/NAT-PMP routers (off: `--port-mapping off`, the 'before' figures). */
   portMapping?: boolean;
 }
@@ -109,6 +116,23 @@ export const SCENARIOS: Record<string, Scenario> = {
       'viewers given only shoal://<id> (3 DHT bootstrap nodes); 2 public, 2 cone, 2 symmetric; the public broadcaster changes IP at 30 s',
     broadcaster: publicBroadcaster,
     viewers: [...hosts(2, 'public'), ...hosts(2, 'cone'), ...hosts(2, 'symmetric')],
+  },
+  move: {
+    ...base,
+    name: 'move',
+    dhtBootstrapNodes: 3,
+    readdressAtSec: 30,
+    late: { atSec: 40, viewers: hosts(1, 'cone') },
+    durationSec: 90,
+    summary:
+      'broadcaster behind a UPnP router whose WAN address changes at 30 s; 1 public, 2 cone (1 UPnP), 1 symmetric viewer; a cone viewer started at 40 s; viewers given only shoal://<id> (3 DHT nodes); 90 s',
+    broadcaster: homeBroadcaster(true),
+    viewers: [
+      ...hosts(1, 'public'),
+      ...hosts(1, 'cone', true),
+      ...hosts(1, 'cone'),
+      ...hosts(1, 'symmetric'),
+    ],
   },
   ci: {
     ...base,

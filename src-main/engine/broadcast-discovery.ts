@@ -21,6 +21,7 @@ export class BroadcastDiscovery {
   private publisher: RecordPublisher | null = null;
   private destroyed = false;
   private problem: string | null = null;
+  private offReachability: (() => void) | null = null;
   /** What the last stored record said (for the lab and tests). */
   lastPublished: { seq: number; endpoints: PeerAddress[] } | null = null;
 
@@ -63,6 +64,9 @@ export class BroadcastDiscovery {
         this.problem = `the stream's DHT record is not stored yet: ${error.message}`;
       });
       this.publisher.start();
+      // A new mapping (the router's WAN re-addressed, PROTOCOL §15.1 "When") is put at once,
+      // not at the next periodic look.
+      this.offReachability = node.reachability.onChange(() => void this.publisher?.check());
     });
   }
 
@@ -80,6 +84,7 @@ export class BroadcastDiscovery {
 
   destroy(): void {
     this.destroyed = true;
+    this.offReachability?.();
     this.publisher?.destroy();
   }
 }

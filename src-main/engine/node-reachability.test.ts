@@ -1,5 +1,5 @@
-// A node's reachability: follows the port mapping setting live, advertises the mapping, and
-// never maps a loopback-only node.
+// A node's reachability: follows the port mapping setting live, advertises the mapping (the
+// new public address too, once the router's WAN changed), and never maps a loopback-only node.
 
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
@@ -10,12 +10,18 @@ import { NodeReachability } from './node-reachability.js';
 
 function node(router: FakeRouter) {
   const made: PortMapping[] = [];
+  const clock = new FakeClock();
   const r = new NodeReachability(41000, (port) => {
-    const m = new PortMapping({ internalPort: port, protocols: [() => router], clock: new FakeClock() });
+    const m = new PortMapping({
+      internalPort: port,
+      protocols: [() => router],
+      clock,
+      addressCheckMs: 10_000,
+    });
     made.push(m);
     return m;
   });
-  return { r, made };
+  return { r, made, clock };
 }
 
 const config = (portMapping: boolean, bindHost = '0.0.0.0') =>
@@ -44,6 +50,21 @@ describe('NodeReachability', () => {
     expect(made).toHaveLength(2);
     await r.destroy();
     expect(router.calls.at(-1)).toBe('unmap 41000');
+  });
+
+  it('advertises the new public address once the router says its WAN changed', async () => {
+    const router = new FakeRouter('natpmp', [grant(41007)]);
+    const { r, made, clock } = node(router);
+    await r.apply(config(true));
+    await r.firstAnswer(10_000);
+    const seen: string[] = [];
+    r.onChange(() => seen.push(`${r.advertisedEndpoint(null).host}:${r.advertisedEndpoint(null).port}`));
+    router.publicIp = '198.51.100.7';
+    clock.advance(10_000);
+    await made[0]!.settled();
+    expect(r.state()).toMatchObject({ kind: 'mapped', external: '198.51.100.7:41007' });
+    expect(seen).toEqual(['198.51.100.7:41007']);
+    await r.destroy();
   });
 
   it('does not ask the router when the node listens on loopback only', async () => {

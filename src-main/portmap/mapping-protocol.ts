@@ -1,6 +1,6 @@
-// What the port mapping lifecycle (port-mapping.ts) needs from a router protocol. The two
-// adapters (upnp-client.ts, natpmp-client.ts) wrap `@achingbrain/nat-port-mapper`; tests use
-// a fake. An adapter turns every failure (refusal, garbage, timeout, abort) into a rejected
+// What the port mapping lifecycle (port-mapping.ts) needs from a router protocol. Three
+// clients: upnp-client.ts wraps `@achingbrain/nat-port-mapper`; pcp-client.ts and
+// natpmp-client.ts are ours (README "Port mapping" says why); tests use a fake. An adapter turns every failure (refusal, garbage, timeout, abort) into a rejected
 // promise and never throws from a socket callback.
 
 export type MappingProtocolName = 'upnp' | 'pcp' | 'natpmp';
@@ -17,6 +17,11 @@ export interface MappingProtocol {
   readonly name: MappingProtocolName;
   /** Asks for, or renews, a UDP mapping of `internalPort`; rejects when the router says no or `signal` aborts. */
   map(internalPort: number, lifetimeMs: number, signal: AbortSignal): Promise<MappingGrant>;
+  /**
+   * The router's public address now (NAT-PMP opcode 0, UPnP GetExternalIPAddress), asked
+   * again while mapped so a new WAN address is noticed; rejects on failure or abort.
+   */
+  externalAddress(signal: AbortSignal): Promise<string>;
   /** Removes the mapping made by `map`; rejects on failure or abort. */
   unmap(internalPort: number, signal: AbortSignal): Promise<void>;
   /** Frees sockets and timers; never rejects. */

@@ -62,6 +62,21 @@ describe('NatPmpClient', () => {
     await client.close();
   });
 
+  it('asks the external address alone (RFC 6886 §3.2), and reads it again after the router moved', async () => {
+    let wan = [203, 0, 113, 5];
+    const requests: Buffer[] = [];
+    const port = await router((req, reply) => {
+      requests.push(req);
+      if (req[1] === 0) reply(answer(0, 0, wan));
+    });
+    const client = new NatPmpClient({ gateway: '127.0.0.1', port });
+    expect(await client.externalAddress(AbortSignal.timeout(10_000))).toBe('203.0.113.5');
+    expect(requests[0]!.toString('hex')).toBe('0000');
+    wan = [198, 51, 100, 7];
+    expect(await client.externalAddress(AbortSignal.timeout(10_000))).toBe('198.51.100.7');
+    await client.close();
+  });
+
   it('says what a refusal means', async () => {
     const port = await router((req, reply) => reply(answer(req[1]!, 3)));
     const client = new NatPmpClient({ gateway: '127.0.0.1', port });

@@ -71,12 +71,17 @@ export class NatPmpClient implements MappingProtocol {
     );
     if (answer.internalPort !== internalPort || !answer.externalPort || !answer.lifetimeSec)
       throw new Error(`the router answered for port ${answer.internalPort}, not ${internalPort}`);
-    const external = await this.request(OP_EXTERNAL_ADDRESS, Buffer.from([0, OP_EXTERNAL_ADDRESS]), signal);
     return {
-      externalHost: external.address!,
+      externalHost: await this.externalAddress(signal),
       externalPort: answer.externalPort,
       lifetimeMs: answer.lifetimeSec * 1000,
     };
+  }
+
+  /** RFC 6886 §3.2: the gateway's external address. */
+  async externalAddress(signal: AbortSignal): Promise<string> {
+    const answer = await this.request(OP_EXTERNAL_ADDRESS, Buffer.from([0, OP_EXTERNAL_ADDRESS]), signal);
+    return answer.address!;
   }
 
   async unmap(internalPort: number, signal: AbortSignal): Promise<void> {

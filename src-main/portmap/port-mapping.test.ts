@@ -1,5 +1,6 @@
 // The mapping lifecycle with a fake router and a hand-driven clock: renewal before expiry,
-// start over after expiry, bounded retries, removal on destroy, garbage and silence.
+// start over after expiry, bounded retries, removal on destroy, garbage and silence, and a
+// router whose WAN address changes while mapped.
 
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/fakes/fake-clock.js';
@@ -164,6 +165,65 @@ describe('PortMapping', () => {
     expect(d.mapping.state.kind).toBe('unmapped');
     await mapping.destroy();
     await d.mapping.destroy();
+  });
+
+  it('notices a new public address on the router, renews at once and says so', async () => {
+    const router = new FakeRouter('natpmp', [grant()]);
+    const { mapping, advance, states } = setup([router], { addressCheckMs: 10_000 });
+    mapping.start();
+    await mapping.settled();
+    await advance(10_000);
+    expect(router.addressQueries).toBe(1);
+    expect(router.calls).toEqual(['map 41000']); // same address: nothing to do
+    router.publicIp = '198.51.100.7'; // the ISP re-addressed the router's WAN
+    await advance(10_000);
+    await mapping.settled();
+    expect(router.calls).toEqual(['map 41000', 'map 41000']);
+    expect(mapping.state).toMatchObject({
+      kind: 'mapped',
+      externalHost: '198.51.100.7',
+      externalPort: 41000,
+    });
+    expect(
+      states.filter((s) => s.kind === 'mapped').map((s) => (s as { externalHost: string }).externalHost),
+    ).toEqual(['203.0.113.5', '198.51.100.7']);
+    await advance(10_000);
+    expect(router.addressQueries).toBe(3); // still asking after the change
+    expect(router.calls).toHaveLength(2);
+    await mapping.destroy();
+  });
+
+  it('asks again after a question the router did not answer, or a renewal it refused', async () => {
+    const router = new FakeRouter('upnp', [grant(), new Error('busy'), grant()]);
+    const { mapping, advance } = setup([router], { addressCheckMs: 10_000 });
+    mapping.start();
+    await mapping.settled();
+    router.addressFailure = new Error('HTTP 500');
+    await advance(10_000);
+    expect(mapping.state).toMatchObject({ kind: 'mapped', externalHost: '203.0.113.5' });
+    router.addressFailure = null;
+    router.publicIp = '198.51.100.7';
+    await advance(10_000); // new address, but the renewal is refused (router busy with its change)
+    await mapping.settled();
+    expect(router.calls).toEqual(['map 41000', 'map 41000']);
+    expect(mapping.state).toMatchObject({ kind: 'mapped', externalHost: '203.0.113.5' });
+    await advance(10_000); // the next question finds it still new and renews again
+    await mapping.settled();
+    expect(mapping.state).toMatchObject({ kind: 'mapped', externalHost: '198.51.100.7' });
+    await mapping.destroy();
+  });
+
+  it('ignores an external address that is no address (0.0.0.0: the router lost its own)', async () => {
+    const router = new FakeRouter('natpmp', [grant()]);
+    const { mapping, advance } = setup([router], { addressCheckMs: 10_000 });
+    mapping.start();
+    await mapping.settled();
+    router.publicIp = '0.0.0.0';
+    await advance(10_000);
+    await mapping.settled();
+    expect(router.calls).toEqual(['map 41000']);
+    expect(mapping.state).toMatchObject({ kind: 'mapped', externalHost: '203.0.113.5' });
+    await mapping.destroy();
   });
 
   it('removes the mapping and closes the client on destroy, and stops all timers', async () => {

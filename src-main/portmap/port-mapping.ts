@@ -6,6 +6,9 @@
 //               │                                       └ fails ─► retry (¼ of what is left)
 //               └ every protocol fails ─► unmapped ─ backoff ─► acquire (at most `retryDelaysMs.length` times)
 //   mapped and the lease ran out without a renewal ─► acquire again
+//   mapped ─ every addressCheckMs ─► ask the router's public address ─ new ─► renew now
+//     (the router's WAN was re-addressed: the answer to the renewal carries the new address,
+//     and the `mapped` state with it tells the node to advertise it and republish its record)
 //   destroy ─► cancel timers and requests ─► unmap (bounded by `requestTimeoutMs`) ─► close
 //
 // Time comes from an injected Clock, so tests drive renewals and expiry by hand. Nothing a
@@ -48,6 +51,8 @@ export interface PortMappingOptions {
   retryDelaysMs?: number[];
   /** Renewals are never scheduled sooner than this (a router granting 1 s must not make us spin). */
   minRenewMs?: number;
+  /** How often, while mapped, the router is asked for its public address (0: never). */
+  addressCheckMs?: number;
 }
 
 type Events = {
@@ -58,12 +63,17 @@ export const DEFAULT_LIFETIME_MS = 2 * 3600_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 4000;
 const DEFAULT_RETRY_DELAYS_MS = [15_000, 60_000, 300_000];
 const DEFAULT_MIN_RENEW_MS = 30_000;
+// Issue 16: viewers find a broadcaster that moved within 60 s. Noticing the move takes up to
+// this long; the record's put and the viewers' reads add seconds. One small request to the
+// router on the LAN (two 12-byte datagrams for NAT-PMP, one SOAP call for UPnP) per period.
+const DEFAULT_ADDRESS_CHECK_MS = 10_000;
 
 export class PortMapping {
   private readonly events = new TypedEmitter<Events>();
   private current: PortMappingState = { kind: 'checking' };
   private active: { protocol: MappingProtocol; grant: MappingGrant } | null = null;
   private timer: TimerHandle | null = null;
+  private addressTimer: TimerHandle | null = null;
   private inflight: AbortController | null = null;
   private work: Promise<void> = Promise.resolve();
   private retriesUsed = 0;
@@ -73,12 +83,14 @@ export class PortMapping {
   private readonly timeoutMs: number;
   private readonly retryDelays: number[];
   private readonly minRenewMs: number;
+  private readonly addressCheckMs: number;
 
   constructor(private readonly options: PortMappingOptions) {
     this.lifetimeMs = options.lifetimeMs ?? DEFAULT_LIFETIME_MS;
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.retryDelays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     this.minRenewMs = options.minRenewMs ?? DEFAULT_MIN_RENEW_MS;
+    this.addressCheckMs = options.addressCheckMs ?? DEFAULT_ADDRESS_CHECK_MS;
   }
 
   get state(): PortMappingState {
@@ -109,10 +121,23 @@ export class PortMapping {
     return this.work;
   }
 
+  /**
+   * Asks the router for its public address now instead of at the next check (tests, and a
+   * caller with reason to think it changed); renews when it did.
+   */
+  checkAddressNow(): Promise<void> {
+    if (this.active && !this.stopped) {
+      this.cancelAddressCheck();
+      this.run(() => this.checkAddress());
+    }
+    return this.work;
+  }
+
   async destroy(): Promise<void> {
     if (this.stopped) return this.work;
     this.stopped = true;
     this.cancelTimer();
+    this.cancelAddressCheck();
     this.inflight?.abort();
     await this.work;
     const active = this.active;
@@ -196,6 +221,28 @@ export class PortMapping {
     }
   }
 
+  /**
+   * Asks the router for its public address; when it is not the one we advertise, renews at
+   * once (the renewal's answer carries the new address). A failed question or renewal is
+   * asked again at the next check, so a router busy with its own change is retried soon.
+   */
+  private async checkAddress(): Promise<void> {
+    const active = this.active;
+    if (!active || this.stopped) return;
+    try {
+      const now = await this.withTimeout((signal) => active.protocol.externalAddress(signal));
+      const known = this.current.kind === 'mapped' ? this.current.externalHost : null;
+      if (!this.stopped && this.active === active && isUsableIpv4(now) && now !== known) {
+        this.cancelTimer();
+        await this.renew();
+      }
+    } catch {
+      // No answer now; the next check asks again, and the renewal timer still runs.
+    } finally {
+      if (this.active && !this.stopped && this.addressTimer === null) this.scheduleAddressCheck();
+    }
+  }
+
   private adopt(protocol: MappingProtocol, given: MappingGrant): void {
     // A router may grant more than we asked (NAT-PMP's lifetime is a u32 of seconds): we
     // renew as if it granted what we asked, which also keeps the renewal timer in range
@@ -211,6 +258,7 @@ export class PortMapping {
       expiresAt: now + grant.lifetimeMs,
     });
     this.schedule(Math.max(this.minRenewMs, grant.lifetimeMs / 2), () => this.renew());
+    this.scheduleAddressCheck();
   }
 
   // ---- plumbing ----
@@ -225,6 +273,20 @@ export class PortMapping {
       this.timer = null;
       this.run(step);
     }, ms);
+  }
+
+  private scheduleAddressCheck(): void {
+    this.cancelAddressCheck();
+    if (this.addressCheckMs <= 0) return;
+    this.addressTimer = this.options.clock.setTimeout(() => {
+      this.addressTimer = null;
+      this.run(() => this.checkAddress());
+    }, this.addressCheckMs);
+  }
+
+  private cancelAddressCheck(): void {
+    if (this.addressTimer !== null) this.options.clock.clearTimeout(this.addressTimer);
+    this.addressTimer = null;
   }
 
   private cancelTimer(): void {
@@ -263,11 +325,14 @@ export class PortMapping {
   }
 }
 
+/** A router with no public address says 0.0.0.0 (NAT-PMP) or nothing useful. */
+function isUsableIpv4(host: unknown): host is string {
+  return typeof host === 'string' && /^\d{1,3}(\.\d{1,3}){3}$/.test(host) && host !== '0.0.0.0';
+}
+
 function checkGrant(g: MappingGrant): void {
   const ok =
-    typeof g?.externalHost === 'string' &&
-    /^\d{1,3}(\.\d{1,3}){3}$/.test(g.externalHost) &&
-    g.externalHost !== '0.0.0.0' &&
+    isUsableIpv4(g?.externalHost) &&
     Number.isInteger(g.externalPort) &&
     g.externalPort > 0 &&
     g.externalPort < 65536 &&

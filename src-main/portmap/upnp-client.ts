@@ -38,6 +38,11 @@ export class UpnpClient implements MappingProtocol {
     return { externalHost: m.externalHost, externalPort: m.externalPort, lifetimeMs: lease };
   }
 
+  async externalAddress(signal: AbortSignal): Promise<string> {
+    const gateway = this.gateway ?? (this.gateway = await findGateway(signal));
+    return gateway.externalIp({ signal });
+  }
+
   async unmap(internalPort: number, signal: AbortSignal): Promise<void> {
     const gateway = this.gateway;
     if (!gateway) return;

@@ -4,7 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { hostAddresses, runOfNamespace } from '../../bench/nat/addressing.js';
 import { cliErrors, lastStatus } from '../../bench/nat/cli-status.js';
-import { accountingRuleset, parseAccounting, routerRuleset } from '../../bench/nat/nat-rules.js';
+import { dhtFigures } from '../../bench/nat/dht-lab.js';
+import {
+  accountingRuleset,
+  parseAccounting,
+  routerRuleset,
+  wanSourceFilter,
+} from '../../bench/nat/nat-rules.js';
 import {
   computeFigures,
   continuity,
@@ -57,6 +63,12 @@ describe('NAT lab rulesets', () => {
     const r = routerRuleset({ kind: 'cone', upnp: false, forwards: [{ port: 40000, toIp: '192.168.0.2' }] });
     expect(r).toContain('iifname "wan" udp dport 40000 dnat ip to 192.168.0.2:40000');
     expect(r).toContain('iifname "wan" ip daddr 192.168.0.2 udp dport 40000 accept');
+  });
+
+  it("lets out of a re-addressed router's WAN only packets from its new address", () => {
+    const f = wanSourceFilter('198.18.1.10');
+    expect(f).toContain('type filter hook postrouting priority 110;'); // after masquerade (srcnat, 100)
+    expect(f).toContain('oifname "wan" ip saddr != 198.18.1.10 drop');
   });
 
   it('reads back the per-source byte counters', () => {
@@ -220,6 +232,41 @@ describe('NAT lab report', () => {
       'ffmpeg produced 1 segments, expected about 15',
       'miniupnpd on router r2 did not answer NAT-PMP',
     ]);
+  });
+
+  it('reports a late viewer apart: its first segment, not a resumption', () => {
+    const moved: RunRecord = {
+      ...record,
+      scenario: { ...SCENARIOS.move!, durationSec: 20 },
+      viewers: [
+        viewer(1, [], steady),
+        // Started at 15 s, 5 s after the move at 10 s: segment 8 (done at 15 s) came from a
+        // peer's buffer, segment 9 (done at 17 s) is the first live one.
+        viewer(
+          5,
+          [],
+          new Map([
+            [8, 16_500],
+            [9, 18_000],
+          ]),
+        ),
+      ],
+    };
+    const lines = dhtFigures(
+      moved,
+      new Map([
+        [1, -5000],
+        [5, 15_000],
+      ]),
+      10_000,
+      new Set([5]),
+    );
+    expect(lines[0]).toContain('(1/1 played');
+    expect(lines[1]).toBe(
+      'late viewer v5 (cone, started 5 s after the broadcaster moved, given only shoal://<id>): first segment 1.5 s after its start, first segment encoded after its start 3.0 s after it',
+    );
+    // Segment 6 (done at 11 s) is the first encoded after the move; v1 had it at 12 s.
+    expect(lines[2]).toContain('2.0 s p50, 2.0 s max after it (1/1 resumed');
   });
 
   it('survives a round trip through record.json', () => {

@@ -1,6 +1,8 @@
 // Runs inside a LAN host's network namespace for miniupnpd.test.ts: binds a UDP port, maps it
 // through the real router with the product's PortMapping and one protocol (argument: `upnp`,
-// `pcp` or `natpmp`), and prints every state as one JSON line. Reads commands from stdin: `renew` (renews now; no waiting on timers) and `destroy`.
+// `pcp` or `natpmp`), and prints every state as one JSON line. Reads commands from stdin:
+// `renew` (renews now; no waiting on timers), `check` (asks the router's public address now,
+// and renews if it changed) and `destroy`.
 // Renewals are asked for by the test (the scheduled one is half an hour away), so nothing
 // here waits on a timer.
 
@@ -45,6 +47,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'renew') {
     await mapping.renewNow();
     say({ event: 'renewed', state: mapping.state });
+  } else if (line === 'check') {
+    await mapping.checkAddressNow();
+    say({ event: 'checked', state: mapping.state });
   } else if (line === 'destroy') {
     await mapping.destroy();
     say({ event: 'destroyed' });

@@ -2,7 +2,7 @@
 // host behind it running the product's PortMapping (map-probe.ts), once over UPnP IGD, once
 // over NAT-PMP and once over PCP. Checks that the mapping is created in the kernel (nftables DNAT), that it
 // forwards packets from the internet, that a renewal reaches the router, and that destroy
-// removes it. Needs root, ip, nft and miniupnpd
+// removes it; then that a mapping follows the router to a new WAN address. Needs root, ip, nft and miniupnpd
 // (CI runs as root and installs them, .ci/run); skipped with the reason otherwise.
 //
 // Every step waits on a condition (a line from the probe, a rule in nftables, an echo), never
@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runId } from '../../bench/nat/addressing.js';
+import { runId, WAN_PREFIX_LEN } from '../../bench/nat/addressing.js';
+import { movedIp } from '../../bench/nat/dht-lab.js';
 import { TABLE, UPNP_CHAINS } from '../../bench/nat/nat-rules.js';
 import { LabProcesses } from '../../bench/nat/processes.js';
 import { inNs, sh } from '../../bench/nat/shell.js';
@@ -172,5 +173,61 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
       const done = await waitFor('destroyed');
       expect(await dnatRules()).not.toContain(`${router.lanIp}:${done.port}`);
     });
+  });
+  describe('when the router gets a new WAN address', () => {
+    it('the mapping learns it from the router and forwards there (NAT-PMP)', async () => {
+      const lines: ProbeLine[] = [];
+      const probe = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          router.hostNs,
+          process.execPath,
+          '--import',
+          'tsx',
+          join(ROOT, 'test/portmap/map-probe.ts'),
+          'natpmp',
+        ],
+        { cwd: ROOT },
+      );
+      createInterface({ input: probe.stdout }).on('line', (l) => lines.push(JSON.parse(l) as ProbeLine));
+      const last = (event: string): ProbeLine | undefined => lines.filter((l) => l.event === event).at(-1);
+      try {
+        await until('the first mapping', () => last('settled') !== undefined);
+        expect(last('settled')!.port).toBeGreaterThan(0);
+        // The ISP hands the router a new lease; miniupnpd notices by itself (netlink) and STUNs again.
+        const next = movedIp(router.publicIp);
+        await inNs(router.routerNs!, 'ip', [
+          'addr',
+          'del',
+          `${router.publicIp}/${WAN_PREFIX_LEN}`,
+          'dev',
+          'wan',
+        ]);
+        await inNs(router.routerNs!, 'ip', ['addr', 'add', `${next}/${WAN_PREFIX_LEN}`, 'dev', 'wan']);
+        await until(
+          'miniupnpd to answer its new address',
+          async () =>
+            (await checkNatPmp(router, join(ROOT, 'bench/nat/natpmp-probe.ts'))).externalIp === next,
+        );
+        probe.stdin.write('check\n');
+        await until('the probe to have asked', () => last('checked') !== undefined);
+        const state = last('checked')!.state!;
+        expect(state).toMatchObject({ kind: 'mapped', via: 'natpmp', externalHost: next });
+        const port = state.externalPort!;
+        const echo = await inNs(internet.hostNs, process.execPath, [
+          '-e',
+          `const s=require('dgram').createSocket('udp4');let n=0;` +
+            `const t=setInterval(()=>{if(++n>50){console.log('silent');process.exit(1)}s.send('ping',${port},'${next}')},200);` +
+            `s.on('message',(m)=>{console.log(String(m));clearInterval(t);s.close()});s.send('ping',${port},'${next}')`,
+        ]);
+        expect(echo.trim()).toBe('ping');
+        probe.stdin.write('destroy\n');
+        await until('the probe to remove its mapping', () => last('destroyed') !== undefined);
+      } finally {
+        if (probe.exitCode === null) probe.kill('SIGKILL');
+      }
+    }, 120_000);
   });
 });
