@@ -1,0 +1,48 @@
+// Issue 17: what viewers and the broadcaster see when the encoder stops but the broadcaster
+// runs on, and the broadcaster's estimate of its audience. With room for one peer (viewer A),
+// viewer B watches through A: the broadcaster has one direct viewer and learns of B from A's
+// peer exchange answer. When ffmpeg is killed (no end marker), A, linked to the broadcaster
+// and hearing its answers, says the encoder stalled; B, not linked to it, cannot tell.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { hasFfmpeg, removeDir, type LiveHls } from '../fixtures/ffmpeg.js';
+import { EngineNet, waitFor } from '../fakes/engine-net.js';
+import { startOneSlotSwarm, state } from './one-slot-swarm.js';
+
+const WAIT_MS = 60_000;
+const net = new EngineNet();
+let live: LiveHls | null = null;
+let folder = '';
+
+afterAll(async () => {
+  await live?.stop(false);
+  await net.destroy();
+  if (folder) await removeDir(folder);
+});
+
+describe.skipIf(!hasFfmpeg())('encoder stall and audience estimate', () => {
+  it('counts a viewer behind another, and says "encoder" when the broadcaster runs on without one', async () => {
+    const { broadcaster, a, b } = await startOneSlotSwarm(net, WAIT_MS, (f, l) => {
+      folder = f;
+      live = l;
+    });
+    const counts = () => broadcaster.getSnapshot().broadcast;
+    // PEX rounds are 15 s apart (and one on each new link): give it several.
+    await waitFor(() => (counts()?.audience ?? 0) >= 2, WAIT_MS, 'the broadcaster to count B too');
+    expect(counts()?.viewers).toBe(1);
+
+    await live?.stop(false);
+    live = null;
+    await waitFor(() => state(a) === 'broadcaster-offline', WAIT_MS, 'viewer A to notice the stall');
+    await waitFor(() => a.getSnapshot().offlineCause === 'encoder', WAIT_MS, 'A to say the encoder stalled');
+    await waitFor(
+      () => broadcaster.getSnapshot().broadcast?.stalled === true,
+      WAIT_MS,
+      'the broadcaster to say so',
+    );
+    await waitFor(() => state(b) === 'broadcaster-offline', WAIT_MS, 'viewer B to notice');
+    // B cannot tell (unless it took one of the broadcaster's rescue slots meanwhile).
+    const bLinked = b.getSnapshot().peers.some((p) => p.role === 'broadcaster');
+    expect(b.getSnapshot().offlineCause).toBe(bLinked ? 'encoder' : 'silent');
+  }, 240_000);
+});
