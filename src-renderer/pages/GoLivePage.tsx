@@ -137,13 +137,13 @@ function Broadcasting({ snapshot }: { snapshot: StatsSnapshot }) {
           <div className="stat-row">
             <StatTile label="Segments" value={snapshot.segments.ingested} testId="segments-ingested" />
             <StatTile
-              label="Viewers"
+              label="Viewers (est.)"
               value={`≈ ${broadcast?.audience ?? direct}`}
               testId="audience-estimate"
               title="Viewers linked to you, and the viewers they are linked to (peer exchange). Viewers further away are not seen, so there may be more."
               detail={
                 <>
-                  estimate · <span data-testid="viewers-count">{direct}</span> linked to you
+                  <span data-testid="viewers-count">{direct}</span> direct
                 </>
               }
             />

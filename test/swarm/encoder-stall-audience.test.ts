@@ -2,11 +2,13 @@
 // runs on, and the broadcaster's estimate of its audience. With room for one peer (viewer A),
 // viewer B watches through A: the broadcaster has one direct viewer and learns of B from A's
 // peer exchange answer. When ffmpeg is killed (no end marker), A, linked to the broadcaster
-// and hearing its answers, says the encoder stalled; B, not linked to it, cannot tell.
+// and hearing its answers, says the encoder stalled; B, not linked to it, cannot tell. When
+// the broadcaster then goes silent as well, A says so.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasFfmpeg, removeDir, type LiveHls } from '../fixtures/ffmpeg.js';
 import { EngineNet, waitFor } from '../fakes/engine-net.js';
+import { ImpairedSocket } from '../fakes/impaired-socket.js';
 import { startOneSlotSwarm, state } from './one-slot-swarm.js';
 
 const WAIT_MS = 60_000;
@@ -22,10 +24,16 @@ afterAll(async () => {
 
 describe.skipIf(!hasFfmpeg())('encoder stall and audience estimate', () => {
   it('counts a viewer behind another, and says "encoder" when the broadcaster runs on without one', async () => {
-    const { broadcaster, a, b } = await startOneSlotSwarm(net, WAIT_MS, (f, l) => {
-      folder = f;
-      live = l;
-    });
+    let socket: ImpairedSocket | null = null;
+    const { broadcaster, a, b } = await startOneSlotSwarm(
+      net,
+      WAIT_MS,
+      (f, l) => {
+        folder = f;
+        live = l;
+      },
+      { transport: { wrapSocket: (s) => (socket = new ImpairedSocket(s)) } },
+    );
     const counts = () => broadcaster.getSnapshot().broadcast;
     // PEX rounds are 15 s apart (and one on each new link): give it several.
     await waitFor(() => (counts()?.audience ?? 0) >= 2, WAIT_MS, 'the broadcaster to count B too');
@@ -44,5 +52,14 @@ describe.skipIf(!hasFfmpeg())('encoder stall and audience estimate', () => {
     // B cannot tell (unless it took one of the broadcaster's rescue slots meanwhile).
     const bLinked = b.getSnapshot().peers.some((p) => p.role === 'broadcaster');
     expect(b.getSnapshot().offlineCause).toBe(bLinked ? 'encoder' : 'silent');
+
+    // Then the broadcaster falls silent too (a crash, a lost network): A's pings go
+    // unanswered, and it no longer blames the encoder.
+    socket!.muted = true;
+    await waitFor(
+      () => a.getSnapshot().offlineCause === 'silent',
+      WAIT_MS,
+      'A to say the broadcaster went silent',
+    );
   }, 240_000);
 });

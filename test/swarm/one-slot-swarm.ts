@@ -3,6 +3,7 @@
 // broadcaster, one that is not).
 
 import type { Engine } from '../../src-main/engine/engine.js';
+import type { EngineConfigInput } from '../../src-main/engine/engine-config.js';
 import { makeTempDir, startLiveHls, type LiveHls } from '../fixtures/ffmpeg.js';
 import { type EngineNet, waitFor } from '../fakes/engine-net.js';
 
@@ -22,12 +23,13 @@ export async function startOneSlotSwarm(
   net: EngineNet,
   waitMs: number,
   onStart: (folder: string, live: LiveHls) => void,
+  broadcasterConfig: Partial<EngineConfigInput> = {},
 ): Promise<OneSlotSwarm> {
   const folder = await makeTempDir('shoal-one-slot-');
   const live = startLiveHls(folder, { segmentSeconds: 1, listSize: 6 });
   onStart(folder, live);
   await live.waitForSegments(2, waitMs);
-  const broadcaster = await net.engine({ swarm: { broadcasterMaxPeers: 1 } });
+  const broadcaster = await net.engine({ ...broadcasterConfig, swarm: { broadcasterMaxPeers: 1 } });
   const { address } = await broadcaster.startBroadcast({ folder });
   const a = await net.engine();
   await a.watch(address);
