@@ -5,42 +5,26 @@
 // and hearing its answers, says the encoder stalled; B, not linked to it, cannot tell. When
 // the broadcaster then goes silent as well, A says so.
 
-import { afterAll, describe, expect, it } from 'vitest';
-import { hasFfmpeg, removeDir, type LiveHls } from '../fixtures/ffmpeg.js';
-import { EngineNet, waitFor } from '../fakes/engine-net.js';
+import { describe, expect, it } from 'vitest';
+import { hasFfmpeg } from '../fixtures/ffmpeg.js';
+import { waitFor } from '../fakes/engine-net.js';
 import { ImpairedSocket } from '../fakes/impaired-socket.js';
-import { startOneSlotSwarm, state } from './one-slot-swarm.js';
+import { oneSlotSwarm, state, WAIT_MS } from './one-slot-swarm.js';
 
-const WAIT_MS = 60_000;
-const net = new EngineNet();
-let live: LiveHls | null = null;
-let folder = '';
-
-afterAll(async () => {
-  await live?.stop(false);
-  await net.destroy();
-  if (folder) await removeDir(folder);
-});
+const start = oneSlotSwarm();
 
 describe.skipIf(!hasFfmpeg())('encoder stall and audience estimate', () => {
   it('counts a viewer behind another, and says "encoder" when the broadcaster runs on without one', async () => {
     let socket: ImpairedSocket | null = null;
-    const { broadcaster, a, b } = await startOneSlotSwarm(
-      net,
-      WAIT_MS,
-      (f, l) => {
-        folder = f;
-        live = l;
-      },
-      { transport: { wrapSocket: (s) => (socket = new ImpairedSocket(s)) } },
-    );
+    const { broadcaster, live, a, b } = await start({
+      transport: { wrapSocket: (s) => (socket = new ImpairedSocket(s)) },
+    });
     const counts = () => broadcaster.getSnapshot().broadcast;
     // PEX rounds are 15 s apart (and one on each new link): give it several.
     await waitFor(() => (counts()?.audience ?? 0) >= 2, WAIT_MS, 'the broadcaster to count B too');
     expect(counts()?.viewers).toBe(1);
 
-    await live?.stop(false);
-    live = null;
+    await live.stop(false);
     await waitFor(() => state(a) === 'broadcaster-offline', WAIT_MS, 'viewer A to notice the stall');
     await waitFor(() => a.getSnapshot().offlineCause === 'encoder', WAIT_MS, 'A to say the encoder stalled');
     await waitFor(

@@ -4,28 +4,16 @@
 // stream went quiet), then play again by itself when the broadcaster is back.
 // Correctness only: how fast each viewer hears it is measured by `npm run bench:restart`.
 
-import { afterAll, describe, expect, it } from 'vitest';
-import { hasFfmpeg, removeDir, type LiveHls } from '../fixtures/ffmpeg.js';
-import { EngineNet, waitFor } from '../fakes/engine-net.js';
-import { startOneSlotSwarm, state } from './one-slot-swarm.js';
+import { describe, expect, it } from 'vitest';
+import { hasFfmpeg } from '../fixtures/ffmpeg.js';
+import { waitFor } from '../fakes/engine-net.js';
+import { oneSlotSwarm, state, WAIT_MS } from './one-slot-swarm.js';
 
-const WAIT_MS = 60_000;
-const net = new EngineNet();
-let live: LiveHls | null = null;
-let folder = '';
-
-afterAll(async () => {
-  await live?.stop(false);
-  await net.destroy();
-  if (folder) await removeDir(folder);
-});
+const start = oneSlotSwarm();
 
 describe.skipIf(!hasFfmpeg())('the broadcaster stops on purpose', () => {
   it('a viewer linked only to another viewer hears it, and plays again when the stream is back', async () => {
-    const { broadcaster, a, b } = await startOneSlotSwarm(net, WAIT_MS, (f, l) => {
-      folder = f;
-      live = l;
-    });
+    const { broadcaster, folder, a, b } = await start();
     const bPeers = () => b.getSnapshot().peers.map((p) => p.role);
     expect(bPeers()).not.toContain('broadcaster');
 
