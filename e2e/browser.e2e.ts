@@ -259,6 +259,18 @@ describe('browser UI against two engines', () => {
     expect(Math.abs(slotBox!.width - dockBox!.width)).toBeLessThan(2);
     await shot(watch, 'watch-playing-returned');
 
+    // Pause: the live badge turns into "Go to live", which plays again from the live edge.
+    await video.hover();
+    await watch.getByTestId('player-play').click();
+    const liveBadge = watch.getByTestId('player-live');
+    await expect.poll(() => liveBadge.getAttribute('data-live'), { timeout: 30_000 }).toBe('false');
+    expect(await liveBadge.innerText()).toMatch(/Go to live/);
+    await shot(watch, 'watch-paused');
+    await liveBadge.click();
+    await expect
+      .poll(() => video.evaluate((v) => (v as unknown as { paused: boolean }).paused), { timeout: 30_000 })
+      .toBe(false);
+
     // --- Dashboard of the viewer: the broadcaster is a peer with bytes exchanged ---
     // Tall windows so the dashboard screenshots show the peer table too.
     await watch.setViewportSize({ width: 1280, height: 1500 });
