@@ -70,17 +70,62 @@ describe('App', () => {
     const badge = screen.getByTestId('status-badge');
     expect(badge.dataset.state).toBe('broadcaster-offline');
     expect(badge.textContent).toBe('Broadcaster offline — waiting');
-    const alerts = () => screen.queryAllByRole('alert').map((a) => a.textContent ?? '');
+    // A state to wait out, not an error: a calm notice, not the red alert box.
+    const alerts = () => screen.queryAllByRole('status').map((a) => a.textContent ?? '');
     expect(alerts().some((t) => /^Broadcaster offline — waiting.*by itself/.test(t))).toBe(true);
+    expect(screen.getByTestId('outage-notice').className).toMatch(/alert-info/);
+    expect(document.querySelectorAll('.alert[role="alert"], .alert-bad')).toHaveLength(0);
     expect(screen.getByTestId('video')).toBeTruthy();
     // It says whether the broadcaster stopped or fell silent (PROTOCOL §5.16).
     expect(alerts().some((t) => /may have lost its connection/.test(t))).toBe(true);
     act(() => api.pushSnapshot({ ...watching('broadcaster-offline'), offlineCause: 'stopped' }));
     expect(alerts().some((t) => /stopped the stream/.test(t))).toBe(true);
     expect(alerts().some((t) => /may have lost its connection/.test(t))).toBe(false);
+    act(() => api.pushSnapshot({ ...watching('broadcaster-offline'), offlineCause: 'encoder' }));
+    expect(screen.getByTestId('outage-notice').textContent).toMatch(/^Encoder stalled.*encoder/);
     act(() => api.pushSnapshot(watching('playing')));
     expect(screen.getByTestId('status-badge').dataset.state).toBe('playing');
     expect(alerts().some((t) => t.startsWith('Broadcaster offline'))).toBe(false);
+  });
+
+  it('keeps the same video element across pages: full size on Watch, a mini player elsewhere, closable', async () => {
+    const api = new FakeApi();
+    render(<App api={api} />);
+    act(() =>
+      api.pushSnapshot(
+        makeSnapshot({
+          mode: 'watching',
+          state: 'playing',
+          address: VALID_ADDRESS,
+          playlistUrl: 'http://127.0.0.1:1/m.m3u8',
+        }),
+      ),
+    );
+    const video = screen.getByTestId('video');
+    expect(screen.getByTestId('player-dock').dataset.mode).toBe('docked');
+    expect(screen.getByTestId('player-slot')).toBeTruthy();
+    // No native controls (a VOD seek bar over a live stream): our own, with LIVE.
+    expect(video.hasAttribute('controls')).toBe(false);
+
+    fireEvent.click(screen.getByTestId('nav-dashboard'));
+    expect(screen.getByTestId('video')).toBe(video);
+    expect(screen.getByTestId('player-dock').dataset.mode).toBe('mini');
+    fireEvent.click(screen.getByTestId('nav-settings'));
+    expect(screen.getByTestId('video')).toBe(video);
+
+    fireEvent.click(screen.getByTestId('player-mini-close'));
+    expect(screen.getByTestId('player-dock').dataset.mode).toBe('hidden');
+    expect(screen.getByTestId('video')).toBe(video);
+    fireEvent.click(screen.getByTestId('nav-dashboard'));
+    expect(screen.getByTestId('player-dock').dataset.mode).toBe('hidden');
+
+    fireEvent.click(screen.getByTestId('nav-watch'));
+    expect(screen.getByTestId('video')).toBe(video);
+    expect(screen.getByTestId('player-dock').dataset.mode).toBe('docked');
+    fireEvent.click(screen.getByTestId('nav-settings'));
+    fireEvent.click(screen.getByTestId('player-mini-open'));
+    expect(useUi.getState().page).toBe('watch');
+    expect(screen.getByTestId('video')).toBe(video);
   });
 
   it('says how a viewer with no working peer reaches the stream (issue 16)', async () => {
@@ -192,7 +237,8 @@ describe('App', () => {
     );
     expect(screen.getByTestId('address-display').textContent).toBe(VALID_ADDRESS);
     expect(screen.getByTestId('viewers-count').textContent).toBe('3');
+    expect(screen.getByTestId('audience-estimate').textContent).toBe('≈ 3');
     expect(screen.getByTestId('segments-ingested').textContent).toBe('12');
-    expect(screen.getByTestId('error-message').textContent).toMatch(/stopped growing/);
+    expect(screen.getByTestId('outage-notice').textContent).toMatch(/^Encoder stalled.*stopped growing/);
   });
 });

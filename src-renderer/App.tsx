@@ -5,6 +5,7 @@ import { useEffect, useRef, type ComponentType } from 'react';
 import type { ShoalApi } from '../src-shared/contract.js';
 import { ErrorMessage } from './components/ErrorMessage';
 import { DropIcon } from './components/icons';
+import { PlayerDock } from './components/player/PlayerDock';
 import { Sidebar } from './components/Sidebar';
 import { ApiProvider, useActions, useApi } from './host/api-context';
 import { useWindowDrop } from './host/use-window-drop';
@@ -60,6 +61,7 @@ function Shell() {
       <main className="main" id="main" ref={mainRef}>
         <EngineBanner />
         <Current />
+        <PlayerDock main={mainRef} />
       </main>
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">

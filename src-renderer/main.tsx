@@ -8,6 +8,7 @@ import { toErrorInfo } from './state/error-info';
 import './theme.css';
 import './styles/shell.css';
 import './styles/watch.css';
+import './styles/player.css';
 import './styles/go-live.css';
 import './styles/dashboard.css';
 import './styles/settings.css';

@@ -146,6 +146,9 @@ export const ReachabilitySchema = z.object({
 });
 export type Reachability = z.infer<typeof ReachabilitySchema>;
 
+export const OfflineCauseSchema = z.enum(['stopped', 'silent', 'encoder']);
+export type OfflineCause = z.infer<typeof OfflineCauseSchema>;
+
 export const StatsSnapshotSchema = z.object({
   at: z.number(),
   mode: z.enum(['idle', 'broadcasting', 'watching']),
@@ -173,10 +176,12 @@ export const StatsSnapshotSchema = z.object({
   behindLiveSec: z.number().nullable(),
   /**
    * Viewer in 'broadcaster-offline': 'stopped' when the broadcaster said so (its GOODBYE, or
-   * its offline notice relayed by peers), 'silent' when nothing new came for a while (it
-   * crashed, lost its network, or its encoder stopped). Absent otherwise.
+   * its offline notice relayed by peers), 'encoder' when nothing new came for a while but the
+   * broadcaster still answers (its encoder stalled), 'silent' when nothing new came and the
+   * broadcaster does not answer or we are not linked to it (it crashed, lost its network, or
+   * its encoder stopped). Absent otherwise.
    */
-  offlineCause: z.enum(['stopped', 'silent']).optional(),
+  offlineCause: OfflineCauseSchema.optional(),
   /**
    * Viewer: how it reaches the stream, when that is worth saying (issue 16: no viewer is left
    * without a path), e.g. "No reachable peer — served by the broadcaster". Absent or null: peers work.
@@ -208,7 +213,14 @@ export const StatsSnapshotSchema = z.object({
     .object({
       folder: z.string(),
       renditions: z.number().int(),
+      /** Direct neighbours (viewers linked to the broadcaster). */
       viewers: z.number().int(),
+      /**
+       * Estimate of the whole audience: the direct viewers and the viewers they named in peer
+       * exchange in the last 45 s (PROTOCOL §5.14). A lower bound: viewers further away are
+       * not seen. Absent from engines that do not estimate it.
+       */
+      audience: z.number().int().optional(),
       stalled: z.boolean(),
     })
     .nullable(),

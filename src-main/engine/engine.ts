@@ -410,6 +410,7 @@ export class Engine implements EngineFacade {
               folder: session.folder,
               renditions: session.renditions.length,
               viewers: links.length,
+              audience: session.node.swarm.audienceEstimate(),
               stalled: session.stalled,
             }
           : null,

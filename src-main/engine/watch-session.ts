@@ -6,7 +6,7 @@
 // reaches only the broadcaster's neighbours; the others hear its signed offline notice,
 // relayed through the swarm (PROTOCOL §5.16).
 
-import type { SessionState } from '../../src-shared/contract.js';
+import type { OfflineCause, SessionState } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { formatCount } from '../../src-shared/format.js';
 import {
@@ -46,6 +46,8 @@ const FULL_HOLDS_MS = 30_000;
  */
 const QUIET_SEGMENTS = 3;
 const QUIET_MIN_MS = 4000;
+/** While quiet, the broadcaster is pinged every second: one heard from within this is alive. */
+const ANSWERS_WITHIN_MS = 2500;
 
 export class WatchSession {
   readonly role = 'viewer' as const;
@@ -246,9 +248,15 @@ export class WatchSession {
     }
   }
 
-  /** Why the state is broadcaster-offline: it said it stopped, or nothing new came for a while. */
-  get offlineCause(): 'stopped' | 'silent' | null {
-    return this.state === 'broadcaster-offline' ? this.cause : null;
+  /**
+   * Why the state is broadcaster-offline: it said it stopped, nothing new came for a while
+   * ('silent'), or nothing new came although the broadcaster answers us ('encoder': its
+   * encoder stalled; a viewer not linked to the broadcaster cannot tell and says 'silent').
+   */
+  get offlineCause(): OfflineCause | null {
+    if (this.state !== 'broadcaster-offline') return null;
+    if (this.cause === 'silent' && this.node.swarm.broadcasterAnswers(ANSWERS_WITHIN_MS)) return 'encoder';
+    return this.cause;
   }
   private cause: 'stopped' | 'silent' = 'silent';
 

@@ -28,6 +28,7 @@ import { HolePunching } from './punch/hole-punching.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
 import { announceMap, maskOfBitmap, offerPieces, offerWhole, sendMapOnce } from './piece-relay.js';
+import { AudienceEstimate } from './audience-estimate.js';
 import { ServingPolicy } from './serving-policy.js';
 import type { IncomingPlaylistRequest, IncomingSegmentRequest, SwarmSession } from './ports.js';
 import type { SegmentArrivalEvent } from './segment-arrivals.js';
@@ -73,6 +74,9 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
   private readonly offline: OfflineRelay;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastPexAt = 0;
+  private pingNonce = 0;
+  /** Broadcaster: the viewers its neighbours name in peer exchange (issue 17 §2). */
+  private readonly audience: AudienceEstimate;
   private lastRefreshAt = 0;
   private lastProbeAt = 0;
   private lastCatchUpAt = 0;
@@ -96,6 +100,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     super((err) => this.emit('error', ShoalError.internal('a swarm listener threw', err)));
     this.book = new EntryBook(options.streamId);
     this.path = new PathWatch(options.now());
+    this.audience = new AudienceEstimate(options.now);
     this.headAt = options.now();
     this.serving = new ServingPolicy(
       options,
@@ -402,6 +407,26 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.wants.heardAt(rendition, seq);
   }
 
+  /**
+   * Broadcaster: viewers it knows of, its neighbours and those they named in peer exchange
+   * within the last 45 s (a lower bound on the audience: see AudienceEstimate).
+   */
+  audienceEstimate(): number {
+    const direct = this.neighbourhood
+      .links()
+      .filter((l) => !l.isBroadcaster)
+      .map((l) => l.nodeId);
+    return this.audience.count(direct);
+  }
+
+  /**
+   * Viewer: a broadcaster we hold a link to was heard from within `withinMs` (while the stream
+   * is quiet, probeIfQuiet pings it every second, so a live one answers well within 2.5 s).
+   */
+  broadcasterAnswers(withinMs: number): boolean {
+    return this.neighbourhood.links().some((l) => l.isBroadcaster && l.session.silentMs() < withinMs);
+  }
+
   /** When a new entry of the stream was last heard of (0 = never): the stream's pulse. */
   get lastNewsAt(): number {
     return this.intake.lastNewsAt;
@@ -415,8 +440,12 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (now - this.lastPexAt > PEX_EVERY_MS) {
       this.lastPexAt = now;
       const links = this.neighbourhood.links().filter((l) => l.speaksPex);
-      const pick = links[Math.floor(Math.random() * links.length)];
-      if (pick) this.askPex(pick);
+      // The broadcaster asks each of its few neighbours, so the audience estimate stays fresh.
+      if (this.options.role === 'broadcaster') for (const link of links) this.askPex(link);
+      else {
+        const pick = links[Math.floor(Math.random() * links.length)];
+        if (pick) this.askPex(pick);
+      }
       this.neighbourhood.replacePoorest();
     }
     if (this.options.role === 'broadcaster') this.neighbourhood.returnRescueSlots();
@@ -481,6 +510,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     if (!quiet && !deadSource) return;
     this.lastProbeAt = now;
     this.neighbourhood.probeBootstrap(PROBE_SILENT_MS);
+    // A broadcaster that answers is alive and only its encoder went quiet (the Watch page's
+    // "Encoder stalled"); one that crashed leaves the PING unanswered (see broadcasterAnswers).
+    for (const link of this.neighbourhood.links())
+      if (link.isBroadcaster)
+        link.session.send({ type: 'PING', nonce: (this.pingNonce = (this.pingNonce + 1) >>> 0) });
   }
 
   /**
@@ -653,6 +687,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       );
       return;
     }
+    if (this.options.role === 'broadcaster') this.audience.noteNamed(peers);
     // PROTOCOL §5.18: the sender may introduce us to the entries it marks INTRODUCER.
     this.neighbourhood.addCandidates(peers, false, link.nodeId);
     this.neighbourhood.maintain();

@@ -10,14 +10,21 @@ interface Props {
   /** Shown instead of (or when there is no) ErrorInfo. */
   title?: string;
   children?: ReactNode;
-  tone?: 'bad' | 'warn';
+  /** 'bad': an error (red); 'warn': someone should act; 'info': a state to wait out. */
+  tone?: 'bad' | 'warn' | 'info';
   onDismiss?: () => void;
+  testId?: string;
 }
 
-export function ErrorMessage({ error, title, children, tone = 'bad', onDismiss }: Props) {
+export function ErrorMessage({ error, title, children, tone = 'bad', onDismiss, testId }: Props) {
   if (!error && !title && !children) return null;
+  // Only errors interrupt a screen reader; warnings and states are read in turn.
   return (
-    <div className={`alert alert-${tone}`} role="alert" data-testid="error-message">
+    <div
+      className={`alert alert-${tone}`}
+      role={tone === 'bad' ? 'alert' : 'status'}
+      data-testid={testId ?? 'error-message'}
+    >
       <AlertIcon className="alert-icon" />
       <div className="alert-body">
         {title && <div className="alert-title">{title}</div>}

@@ -26,7 +26,8 @@ function ActivitySummary({ snapshot }: { snapshot: StatsSnapshot | null }) {
           <span className="live-dot" aria-hidden="true" /> Broadcasting
         </div>
         <div className="activity-sub num">
-          {formatCount(snapshot.broadcast?.viewers ?? 0, 'viewer')} · ↑ {formatRate(snapshot.rates.upBps)}
+          ≈ {formatCount(snapshot.broadcast?.audience ?? snapshot.broadcast?.viewers ?? 0, 'viewer')} · ↑{' '}
+          {formatRate(snapshot.rates.upBps)}
         </div>
       </>
     );

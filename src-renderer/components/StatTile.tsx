@@ -8,11 +8,13 @@ interface Props {
   detail?: ReactNode;
   testId?: string;
   accent?: string;
+  /** Says how the number is made (a tooltip on the tile). */
+  title?: string;
 }
 
-export function StatTile({ label, value, detail, testId, accent }: Props) {
+export function StatTile({ label, value, detail, testId, accent, title }: Props) {
   return (
-    <div className="stat-tile">
+    <div className="stat-tile" title={title}>
       <div className="stat-label">
         {accent && <span className="dot" style={{ color: accent }} aria-hidden="true" />}
         {label}

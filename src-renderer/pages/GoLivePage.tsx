@@ -7,11 +7,12 @@ import { AddressShare } from '../components/AddressShare';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { BroadcastIcon, DropIcon, FolderIcon, SparkIcon, StopIcon } from '../components/icons';
 import { PageHeader } from '../components/PageHeader';
-import { Player } from '../components/player/Player';
+import { PlayerSlot } from '../components/player/PlayerSlot';
 import { StatTile } from '../components/StatTile';
 import { StatusBadge } from '../components/StatusBadge';
 import { useActions, useApi } from '../host/api-context';
 import { formatBytes, formatRate } from '../state/format';
+import { outageOf } from '../state/outage';
 import { useSession } from '../state/session-store';
 import { useUi } from '../state/ui-store';
 
@@ -120,20 +121,32 @@ function Broadcasting({ snapshot }: { snapshot: StatsSnapshot }) {
   const actions = useActions();
   const stopping = useUi((s) => s.busy === 'stop-broadcast');
   const broadcast = snapshot.broadcast;
+  const outage = outageOf(snapshot);
+  const direct = broadcast?.viewers ?? 0;
   return (
     <>
-      {broadcast?.stalled && (
-        <ErrorMessage tone="warn" title="The playlist has stopped growing">
-          No new segments have appeared in {broadcast.folder}. Is the encoder still running?
+      {outage && (
+        <ErrorMessage tone={outage.tone} title={outage.title} testId="outage-notice">
+          {outage.text} {outage.action}
         </ErrorMessage>
       )}
       {snapshot.lastError && <ErrorMessage title="Broadcast problem" error={snapshot.lastError} />}
       <div className="live-layout">
         <div className="live-main">
-          <Player src={snapshot.playlistUrl} label="Broadcast preview" muted />
+          {snapshot.playlistUrl ? <PlayerSlot /> : <div className="player" data-phase="empty" />}
           <div className="stat-row">
             <StatTile label="Segments" value={snapshot.segments.ingested} testId="segments-ingested" />
-            <StatTile label="Viewers" value={broadcast?.viewers ?? 0} testId="viewers-count" />
+            <StatTile
+              label="Viewers (est.)"
+              value={`≈ ${broadcast?.audience ?? direct}`}
+              testId="audience-estimate"
+              title="Viewers linked to you, and the viewers they are linked to (peer exchange). Viewers further away are not seen, so there may be more."
+              detail={
+                <>
+                  <span data-testid="viewers-count">{direct}</span> direct
+                </>
+              }
+            />
             <StatTile
               label="Upload used"
               value={formatBytes(snapshot.totals.uploaded)}

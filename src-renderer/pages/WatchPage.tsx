@@ -8,24 +8,32 @@ import { ExternalPlayer } from '../components/ExternalPlayer';
 import { LinkIcon, StopIcon } from '../components/icons';
 import { P2pInfo } from '../components/P2pInfo';
 import { PageHeader } from '../components/PageHeader';
-import { Player } from '../components/player/Player';
+import { PlayerSlot } from '../components/player/PlayerSlot';
 import { StatusBadge } from '../components/StatusBadge';
 import { useActions } from '../host/api-context';
+import { outageOf } from '../state/outage';
+import { playerSource } from '../state/player-source';
 import { useSession } from '../state/session-store';
 import { useUi } from '../state/ui-store';
 
 function Placeholder({ ended, notFound }: { ended: boolean; notFound: boolean }) {
   return (
-    <div className="empty-state">
-      <div className="empty-icon">
-        <LinkIcon width={28} height={28} />
+    <div className="player" data-phase="empty">
+      <div className="player-placeholder">
+        <div className="empty-state">
+          <div className="empty-icon">
+            <LinkIcon width={28} height={28} />
+          </div>
+          <h2>{ended ? 'The stream has ended' : notFound ? 'Stream not found' : 'Nothing playing'}</h2>
+          <p>
+            {ended
+              ? 'Paste another address above, or this one again when the broadcaster is back.'
+              : notFound
+                ? 'Nobody at that address is broadcasting this stream. Check the address with the broadcaster.'
+                : 'Paste a stream address above, open a shoal:// link, or drop one onto this window.'}
+          </p>
+        </div>
       </div>
-      <h2>{ended ? 'The stream has ended' : notFound ? 'Stream not found' : 'Nothing playing'}</h2>
-      <p>
-        {notFound
-          ? 'Nobody at that address is broadcasting this stream. Check the address with the broadcaster.'
-          : 'Paste a stream address above, open a shoal:// link, or drop one onto this window.'}
-      </p>
     </div>
   );
 }
@@ -40,12 +48,12 @@ export function WatchPage() {
 
   const watching = snapshot?.mode === 'watching';
   // Once the engine says the stream is over (or was never there), show why instead of a
-  // player retrying a playlist that will not come back.
-  const playable = watching && snapshot.state !== 'ended' && snapshot.state !== 'not-found';
+  // player retrying a playlist that will not come back. While the broadcaster is offline the
+  // player stays: it holds what it buffered and picks the stream up again by itself.
+  const playable = watching && playerSource(snapshot) !== null;
   const broadcasting = snapshot?.mode === 'broadcasting';
   const sessionError = watching ? snapshot.lastError : null;
-  // The player stays: it holds what it buffered and picks the stream up again by itself.
-  const broadcasterOffline = watching && snapshot.state === 'broadcaster-offline';
+  const outage = watching ? outageOf(snapshot) : null;
 
   return (
     <div className="page">
@@ -73,12 +81,9 @@ export function WatchPage() {
           onDismiss={() => setError('watch', null)}
         />
       )}
-      {broadcasterOffline && (
-        <ErrorMessage tone="warn" title="Broadcaster offline — waiting">
-          {snapshot.offlineCause === 'stopped'
-            ? 'The broadcaster stopped the stream.'
-            : 'Nothing new has come from the broadcaster for a while: it may have lost its connection, or its encoder stopped.'}{' '}
-          Playback goes on by itself as soon as the stream comes back; there is nothing to do.
+      {outage && (
+        <ErrorMessage tone={outage.tone} title={outage.title} testId="outage-notice">
+          {outage.text} {outage.action}
         </ErrorMessage>
       )}
       {sessionError && (
@@ -91,13 +96,11 @@ export function WatchPage() {
 
       <div className="watch-layout">
         <div className="watch-main">
-          <Player
-            src={playable ? snapshot.playlistUrl : null}
-            label="Live stream"
-            placeholder={
-              <Placeholder ended={snapshot?.state === 'ended'} notFound={snapshot?.state === 'not-found'} />
-            }
-          />
+          {playable ? (
+            <PlayerSlot />
+          ) : (
+            <Placeholder ended={snapshot?.state === 'ended'} notFound={snapshot?.state === 'not-found'} />
+          )}
           {watching && (
             <div className="stream-bar">
               <div className="stream-bar-id">

@@ -4,38 +4,16 @@
 // stream went quiet), then play again by itself when the broadcaster is back.
 // Correctness only: how fast each viewer hears it is measured by `npm run bench:restart`.
 
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../src-main/engine/engine.js';
-import { hasFfmpeg, makeTempDir, removeDir, startLiveHls, type LiveHls } from '../fixtures/ffmpeg.js';
-import { EngineNet, waitFor } from '../fakes/engine-net.js';
+import { describe, expect, it } from 'vitest';
+import { hasFfmpeg } from '../fixtures/ffmpeg.js';
+import { waitFor } from '../fakes/engine-net.js';
+import { oneSlotSwarm, state, WAIT_MS } from './one-slot-swarm.js';
 
-const WAIT_MS = 60_000;
-const net = new EngineNet();
-let live: LiveHls | null = null;
-let folder = '';
-
-afterAll(async () => {
-  await live?.stop(false);
-  await net.destroy();
-  if (folder) await removeDir(folder);
-});
-
-const state = (e: Engine) => e.getSnapshot().state;
+const start = oneSlotSwarm();
 
 describe.skipIf(!hasFfmpeg())('the broadcaster stops on purpose', () => {
   it('a viewer linked only to another viewer hears it, and plays again when the stream is back', async () => {
-    folder = await makeTempDir('shoal-offline-');
-    live = startLiveHls(folder, { segmentSeconds: 1, listSize: 6 });
-    await live.waitForSegments(2, WAIT_MS);
-    const broadcaster = await net.engine({ swarm: { broadcasterMaxPeers: 1 } });
-    const { address } = await broadcaster.startBroadcast({ folder });
-
-    const a = await net.engine();
-    await a.watch(address);
-    await waitFor(() => state(a) === 'playing', WAIT_MS, 'viewer A to play');
-    const b = await net.engine();
-    await b.watch(address);
-    await waitFor(() => state(b) === 'playing', WAIT_MS, 'viewer B to play (through A)');
+    const { broadcaster, folder, a, b } = await start();
     const bPeers = () => b.getSnapshot().peers.map((p) => p.role);
     expect(bPeers()).not.toContain('broadcaster');
 

@@ -1,42 +1,68 @@
 // The video player: hls.js over MSE where available, native HLS otherwise (Safari).
 // It only ever loads the playlist URL the engine gives it; peers, integrity and
 // fallback are the engine's business, so this stays a plain live HLS player.
+// The app mounts one, above the pages (PlayerDock): it must never be recreated by
+// navigation, or the picture re-buffers and jumps back in time.
 
 import Hls, { type ErrorData } from 'hls.js';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { LIVE_HLS_CONFIG } from './hls-config';
 import { describeFatal, recoveryFor } from './hls-recovery';
+import { LiveControls } from './LiveControls';
 
 type PlayerPhase = 'loading' | 'playing' | 'waiting' | 'blocked' | 'failed';
 
 interface Props {
-  src: string | null;
+  src: string;
   /** Accessible name of the video, e.g. "Live stream" or "Broadcast preview". */
   label: string;
   muted?: boolean;
-  /** Shown in place of the video while there is nothing to play. */
-  placeholder?: ReactNode;
+  /** Said over the picture while it waits for data. */
+  waitingLabel?: string;
+  /** False: paused and out of sight (a closed mini player); true again resumes at live. */
+  active?: boolean;
 }
 
-export function Player({ src, label, muted = false, placeholder }: Props) {
-  const videoRef = useRef<HTMLVideoElement>(null);
+/** Starts playback; autoplay with sound needs a user gesture, so it starts muted rather than not at all. */
+function playSoon(video: HTMLVideoElement, blocked: () => void): void {
+  const attempt = () => new Promise<void>((resolve) => resolve(video.play()));
+  attempt().catch(() => {
+    video.muted = true;
+    attempt().catch(blocked);
+  });
+}
+
+export function Player({ src, label, muted = false, waitingLabel = 'Buffering…', active = true }: Props) {
+  const frameRef = useRef<HTMLDivElement>(null);
+  const hlsRef = useRef<Hls | null>(null);
+  const [video, setVideo] = useState<HTMLVideoElement | null>(null);
   const [phase, setPhase] = useState<PlayerPhase>('loading');
   const [failure, setFailure] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
 
+  const liveEdge = useCallback((): number | null => {
+    const hls = hlsRef.current;
+    if (hls) return hls.liveSyncPosition;
+    if (video && video.seekable.length > 0) return video.seekable.end(video.seekable.length - 1);
+    return null;
+  }, [video]);
+  const liveSlackSec = useCallback(
+    () => Math.max(3, 1.5 * (hlsRef.current?.latestLevelDetails?.targetduration ?? 2)),
+    [],
+  );
+  const goLive = useCallback(() => {
+    if (!video) return;
+    const edge = liveEdge();
+    if (edge !== null && edge - video.currentTime > liveSlackSec()) video.currentTime = edge;
+    playSoon(video, () => setPhase('blocked'));
+  }, [video, liveEdge, liveSlackSec]);
+
   useEffect(() => {
-    const video = videoRef.current;
-    if (!video || !src) return;
+    if (!video) return;
     setPhase('loading');
     setFailure(null);
 
-    const start = () => {
-      video.play().catch(() => {
-        // Autoplay with sound needs a user gesture; start muted rather than not at all.
-        video.muted = true;
-        video.play().catch(() => setPhase('blocked'));
-      });
-    };
+    const start = () => playSoon(video, () => setPhase('blocked'));
     const fail = (message: string) => {
       setFailure(message);
       setPhase('failed');
@@ -52,6 +78,7 @@ export function Player({ src, label, muted = false, placeholder }: Props) {
 
     if (Hls.isSupported()) {
       const hls = new Hls(LIVE_HLS_CONFIG);
+      hlsRef.current = hls;
       let mediaRecoveries = 0;
       hls.on(Hls.Events.MANIFEST_PARSED, start);
       hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
@@ -68,6 +95,7 @@ export function Player({ src, label, muted = false, placeholder }: Props) {
       hls.attachMedia(video);
       return () => {
         detach();
+        hlsRef.current = null;
         hls.destroy();
       };
     }
@@ -85,47 +113,57 @@ export function Player({ src, label, muted = false, placeholder }: Props) {
     }
     fail('This system cannot play HLS video. Use an external player with the gateway URL.');
     return detach;
-  }, [src, attempt]);
+  }, [video, src, attempt]);
+
+  // A closed mini player is paused; shown again, it picks up at live rather than where it stopped.
+  const wasActive = useRef(active);
+  useEffect(() => {
+    if (!video || wasActive.current === active) return;
+    wasActive.current = active;
+    if (active) goLive();
+    else video.pause();
+  }, [video, active, goLive]);
 
   return (
-    <div className="player" data-phase={src ? phase : 'empty'}>
-      {src ? (
-        <video
-          ref={videoRef}
-          className="player-video"
-          data-testid="video"
-          aria-label={label}
-          controls
-          playsInline
-          muted={muted}
-        />
-      ) : (
-        <div className="player-placeholder">{placeholder}</div>
-      )}
-      {src && (phase === 'loading' || phase === 'waiting') && (
-        <div className="player-overlay" aria-live="polite">
+    <div className="player" data-phase={phase} ref={frameRef}>
+      <video
+        ref={setVideo}
+        className="player-video"
+        data-testid="video"
+        aria-label={label}
+        playsInline
+        muted={muted}
+        onClick={() => video && (video.paused ? goLive() : video.pause())}
+      />
+      {(phase === 'loading' || phase === 'waiting') && (
+        <div className="player-overlay" aria-live="polite" data-testid="player-waiting">
           <span className="spinner spinner-lg" aria-hidden="true" />
-          <span>{phase === 'loading' ? 'Loading stream…' : 'Buffering…'}</span>
+          <span>{phase === 'loading' ? 'Loading stream…' : waitingLabel}</span>
         </div>
       )}
-      {src && phase === 'blocked' && (
+      {phase === 'blocked' && (
         <div className="player-overlay">
-          <button
-            type="button"
-            className="btn btn-primary btn-lg"
-            onClick={() => videoRef.current?.play().catch(() => undefined)}
-          >
+          <button type="button" className="btn btn-primary btn-lg" onClick={goLive}>
             Click to play
           </button>
         </div>
       )}
-      {src && phase === 'failed' && (
+      {phase === 'failed' && (
         <div className="player-overlay player-overlay-error" role="alert">
           <span>{failure}</span>
           <button type="button" className="btn btn-secondary" onClick={() => setAttempt((n) => n + 1)}>
             Try again
           </button>
         </div>
+      )}
+      {video && phase !== 'failed' && (
+        <LiveControls
+          video={video}
+          frame={frameRef}
+          liveEdge={liveEdge}
+          liveSlackSec={liveSlackSec}
+          goLive={goLive}
+        />
       )}
     </div>
   );
