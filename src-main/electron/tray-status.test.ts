@@ -31,6 +31,21 @@ describe('tray text', () => {
     expect(trayStatusLine(s)).toBe('Broadcasting · 1 viewer · source stalled');
   });
 
+  it('counts the estimated audience when it is more than the direct viewers (issue 17 §2)', () => {
+    const s = snapshot({
+      mode: 'broadcasting',
+      broadcast: { folder: '/x', renditions: 1, viewers: 4, audience: 11, stalled: false },
+    });
+    expect(trayStatusLine(s)).toBe('Broadcasting · ≈ 11 viewers');
+  });
+
+  it('says the encoder stalled when the broadcaster answers but sends nothing new', () => {
+    const s = snapshot({ mode: 'watching', state: 'broadcaster-offline', offlineCause: 'encoder' });
+    expect(trayStatusLine(s)).toBe('Watching · encoder stalled, waiting · 0 peers');
+    const stopped = snapshot({ mode: 'watching', state: 'broadcaster-offline', offlineCause: 'stopped' });
+    expect(trayStatusLine(stopped)).toBe('Watching · broadcaster offline, waiting · 0 peers');
+  });
+
   it('describes watching with state, peers and total download', () => {
     const s = snapshot({
       mode: 'watching',

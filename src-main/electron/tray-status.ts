@@ -22,11 +22,19 @@ const STATE_WORDS: Record<StatsSnapshot['state'], string> = {
 export function trayStatusLine(snapshot: StatsSnapshot | null): string {
   if (!snapshot || snapshot.mode === 'idle') return 'Not streaming';
   if (snapshot.mode === 'broadcasting') {
-    const viewers = snapshot.broadcast?.viewers ?? 0;
+    const direct = snapshot.broadcast?.viewers ?? 0;
+    // The whole audience as estimated (a lower bound), when it counts more than the direct viewers.
+    const audience = Math.max(direct, snapshot.broadcast?.audience ?? 0);
+    const viewers =
+      audience > direct ? `≈ ${formatCount(audience, 'viewer')}` : formatCount(direct, 'viewer');
     const stalled = snapshot.broadcast?.stalled ? ' · source stalled' : '';
-    return `Broadcasting · ${formatCount(viewers, 'viewer')}${stalled}`;
+    return `Broadcasting · ${viewers}${stalled}`;
   }
-  return `Watching · ${STATE_WORDS[snapshot.state]} · ${formatCount(snapshot.peers.length, 'peer')}`;
+  const state =
+    snapshot.state === 'broadcaster-offline' && snapshot.offlineCause === 'encoder'
+      ? 'encoder stalled, waiting'
+      : STATE_WORDS[snapshot.state];
+  return `Watching · ${state} · ${formatCount(snapshot.peers.length, 'peer')}`;
 }
 
 /** "↑ 1.2 MB/s  ↓ 3.4 MB/s" — up is what we upload, down is everything we receive. */
