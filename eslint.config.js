@@ -92,6 +92,8 @@ export default tseslint.config(
     ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**'],
   ),
   layer(['src-main/engine/**'], ['**/cli/**', '**/electron/**', '**/src-renderer/**']),
+  // What both hosts serve the same way (issue 18 §7): below cli and electron, beside the engine.
+  layer(['src-main/host-edge/**'], ['**/cli/**', '**/electron/**', '**/src-renderer/**']),
   layer(['src-main/cli/**'], ['**/electron/**', '**/src-renderer/**']),
   layer(['src-main/electron/**'], ['**/cli/**', '**/src-renderer/**'], []),
   {

@@ -20,7 +20,8 @@ import { createApiDispatcher, type ApiDispatcher } from '../engine/api-dispatche
 import { isLoopbackHost } from '../hls/gateway.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
 import { RpcConnection } from './rpc-connection.js';
-import { StaticFiles } from './static-files.js';
+import { RendererFiles } from '../host-edge/renderer-files.js';
+import { sendFile } from './static-files.js';
 
 const HOST = '127.0.0.1';
 const TOKEN_COOKIE = 'shoal_token';
@@ -42,7 +43,7 @@ export class UiServer {
   private readonly dispatch: ApiDispatcher;
   private readonly connections = new Set<RpcConnection>();
   private readonly unsubscribers: Array<() => void> = [];
-  private files: StaticFiles | null = null;
+  private files: RendererFiles | null = null;
   private http: Server | null = null;
   private wss: WebSocketServer | null = null;
 
@@ -59,7 +60,7 @@ export class UiServer {
 
   async start(): Promise<void> {
     if (this.http) throw new ShoalError(ErrorCode.INTERNAL, 'UI server already started');
-    this.files = await StaticFiles.open(this.options.rendererRoot);
+    this.files = await RendererFiles.open(this.options.rendererRoot);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
     this.wss.on('connection', (socket: WebSocket) => this.onConnection(socket));
     const http = createServer((req, res) => {
@@ -188,11 +189,11 @@ export class UiServer {
 
     // Decide on the file the path resolves to (decoded, normalised, links followed), not
     // on how the path is spelled: /index.html/ and /%69ndex.html are the page too.
-    const file = await this.files?.resolve(url.pathname === '/' ? '/index.html' : url.pathname);
-    if (!file || !this.files) return plain(res, 404, 'not found');
-    const isPage = StaticFiles.isPage(file);
+    const file = await this.files?.resolve(url.pathname, { spaFallback: false });
+    if (!file) return plain(res, 404, 'not found');
+    const isPage = RendererFiles.isPage(file);
     if (isPage && !this.tokenMatches(url.searchParams.get('token'))) return plain(res, 403, 'forbidden');
-    this.files.send(
+    sendFile(
       res,
       file,
       headOnly,

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { Engine } from '../engine/engine.js';
-import { AppFiles } from './app-files.js';
+import { RendererFiles } from '../host-edge/renderer-files.js';
 import { appLayout } from './app-layout.js';
 import { buildAppMenu } from './app-menu.js';
 import { IpcBridge } from './ipc-bridge.js';
@@ -142,9 +142,9 @@ function runPrimaryInstance(): void {
 
   async function start(): Promise<void> {
     lockDownSession();
-    let files: AppFiles;
+    let files: RendererFiles;
     try {
-      files = await AppFiles.open(layout.rendererRoot);
+      files = await RendererFiles.open(layout.rendererRoot);
     } catch (err) {
       return fail(
         'Shoal’s interface is missing',

@@ -4,19 +4,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import type { EngineFacade, MediaResponse } from '../engine/engine-facade.js';
-import { AppFiles } from './app-files.js';
+import { RendererFiles } from '../host-edge/renderer-files.js';
 import { handleAppRequest, handleMediaRequest } from './protocol-handlers.js';
 import { CONTENT_SECURITY_POLICY } from './security-policy.js';
 
 let dir: string;
-let files: AppFiles;
+let files: RendererFiles;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'shoal-protocol-'));
   await mkdir(path.join(dir, 'assets'));
   await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>Shoal</title>');
   await writeFile(path.join(dir, 'assets', 'app-1a2b.js'), 'console.log(1)');
-  files = await AppFiles.open(dir);
+  files = await RendererFiles.open(dir);
 });
 
 afterAll(async () => {

@@ -3,10 +3,9 @@
 // plain Node; main.ts passes them to `protocol.handle`.
 
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { ShoalError } from '../../src-shared/errors.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
-import { contentTypeFor, type AppFiles } from './app-files.js';
+import { contentTypeFor, RendererFiles } from '../host-edge/renderer-files.js';
 import { APP_ORIGIN, appPathFromUrl, mediaErrorStatus, mediaPathFromUrl } from './schemes.js';
 import { CONTENT_SECURITY_POLICY } from './security-policy.js';
 
@@ -24,7 +23,7 @@ const READ_METHODS = new Set(['GET', 'HEAD']);
 
 /** Headers on every renderer file: the CSP travels with the page, not just in a meta tag. */
 export function appResponseHeaders(file: string): Record<string, string> {
-  const isPage = path.extname(file).toLowerCase() === '.html';
+  const isPage = RendererFiles.isPage(file);
   return {
     'Content-Type': contentTypeFor(file),
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -36,10 +35,10 @@ export function appResponseHeaders(file: string): Record<string, string> {
   };
 }
 
-export async function handleAppRequest(files: AppFiles, request: Request): Promise<Response> {
+export async function handleAppRequest(files: RendererFiles, request: Request): Promise<Response> {
   if (!READ_METHODS.has(request.method)) return plain(405, 'method not allowed', { Allow: 'GET, HEAD' });
   const urlPath = appPathFromUrl(request.url);
-  const file = urlPath === null ? null : await files.resolve(urlPath);
+  const file = urlPath === null ? null : await files.resolve(urlPath, { spaFallback: true });
   if (file === null) return plain(404, 'not found');
   const body = request.method === 'HEAD' ? null : new Uint8Array(await readFile(file));
   return new Response(body, { status: 200, headers: appResponseHeaders(file) });

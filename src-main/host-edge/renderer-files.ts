@@ -1,5 +1,7 @@
-// Serves the built renderer (dist/renderer) on the app scheme and nothing else: every
-// request path is resolved inside the root, symlinks included, before a file is read.
+// The built renderer (dist/renderer) as files a host serves, and nothing else: every request
+// path is resolved inside the root, symlinks included, before a file is opened. One
+// resolution for both hosts (issue 18 §7): the CLI's UI server (cli/static-files.ts, HTTP)
+// and Electron's app scheme (electron/protocol-handlers.ts).
 
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,21 +25,31 @@ export function contentTypeFor(file: string): string {
   return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export class AppFiles {
+export interface ResolveOptions {
+  /**
+   * An extension-less path that names no file is a client-side route and gets index.html
+   * (the app scheme). Off, it is simply not found (the UI server, whose page needs a token).
+   */
+  spaFallback: boolean;
+}
+
+export class RendererFiles {
   private constructor(readonly root: string) {}
 
-  /** Fails if the renderer has not been built, so the app can say so instead of a blank window. */
-  static async open(root: string): Promise<AppFiles> {
+  /** Fails if the renderer has not been built, so the host can say so instead of a blank page. */
+  static async open(root: string): Promise<RendererFiles> {
     const real = await realpath(root);
     await stat(path.join(real, 'index.html'));
-    return new AppFiles(real);
+    return new RendererFiles(real);
   }
 
-  /**
-   * The file a URL path names, or null if it is outside the root, missing or not a file.
-   * An extension-less path that names no file is a client-side route: it gets index.html.
-   */
-  async resolve(urlPath: string): Promise<string | null> {
+  /** A resolved file that is a page (the app itself), not an asset. */
+  static isPage(file: string): boolean {
+    return path.extname(file).toLowerCase() === '.html';
+  }
+
+  /** The file a URL path names ('/' is index.html), or null if outside the root, missing or not a file. */
+  async resolve(urlPath: string, options: ResolveOptions): Promise<string | null> {
     let decoded: string;
     try {
       decoded = decodeURIComponent(urlPath);
@@ -49,7 +61,7 @@ export class AppFiles {
     const candidate = path.resolve(this.root, '.' + (relative.startsWith('/') ? relative : '/' + relative));
     if (!this.contains(candidate)) return null;
     const found = await this.existingFile(candidate);
-    if (found !== null || path.extname(candidate) !== '') return found;
+    if (found !== null || !options.spaFallback || path.extname(candidate) !== '') return found;
     return this.existingFile(path.join(this.root, 'index.html'));
   }
 
