@@ -13,7 +13,7 @@ export class PieceAssembly {
   private buffer: Uint8Array | null = null;
   private held = 0;
   private heldCount = 0;
-  /** The mask last sent in a digest (see Swarm.digest). */
+  /** The mask last sent in a digest (see PieceOffers.digest). */
   digested = 0;
 
   constructor(readonly map: PieceMap) {}
