@@ -271,7 +271,6 @@ export interface ShoalApi {
   /** Open the gateway URL in the system's external player (Electron) — browser host returns false. */
   openExternalPlayer(): Promise<boolean>;
   onSnapshot(listener: (snapshot: StatsSnapshot) => void): () => void;
-  onEvent(listener: (event: EngineEvent) => void): () => void;
   /** A `shoal://` link the host was asked to open (OS link handler, second instance, drop). */
   onOpenLink(listener: (address: string) => void): () => void;
 }

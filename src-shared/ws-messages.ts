@@ -4,7 +4,6 @@
 
 import { z } from 'zod';
 import {
-  EngineEventSchema,
   ErrorInfoSchema,
   SessionInfoSchema,
   SettingsSchema,
@@ -42,7 +41,6 @@ export type RpcResponse = z.infer<typeof RpcResponseSchema>;
 /** Engine → UI, unrequested. */
 export const PushSchema = z.discriminatedUnion('push', [
   z.object({ push: z.literal('snapshot'), payload: StatsSnapshotSchema }),
-  z.object({ push: z.literal('event'), payload: EngineEventSchema }),
   z.object({ push: z.literal('openLink'), payload: z.string().min(1).max(4096) }),
 ]);
 export type Push = z.infer<typeof PushSchema>;

@@ -91,7 +91,6 @@ export class UiServer {
     });
     this.unsubscribers.push(
       this.engine.onSnapshot((payload) => this.broadcast({ push: 'snapshot', payload })),
-      this.engine.onEvent((payload) => this.broadcast({ push: 'event', payload })),
     );
   }
 

@@ -10,11 +10,11 @@ import {
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron';
-import type { EngineEvent, StatsSnapshot } from '../../src-shared/contract.js';
+import type { StatsSnapshot } from '../../src-shared/contract.js';
 import type { HostMethods } from '../engine/api-dispatcher.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
 import { findExternalPlayer, isLoopbackHttpUrl, launchDetached } from './external-player.js';
-import { CALL_CHANNEL, EVENT_CHANNEL, OPEN_LINK_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import { CALL_CHANNEL, OPEN_LINK_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
 import { createIpcDispatch, type IpcDispatch } from './ipc-dispatch.js';
 import { LatestThrottle } from './latest-throttle.js';
 import { isTrustedCall } from './security-policy.js';
@@ -51,7 +51,6 @@ export class IpcBridge {
         // A window hidden in the tray for hours needs no snapshots; it gets one on show.
         if (this.window?.isVisible()) this.snapshots.push(snapshot);
       }),
-      engine.onEvent((event: EngineEvent) => this.send(EVENT_CHANNEL, event)),
     );
   }
 

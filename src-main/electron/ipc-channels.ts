@@ -9,7 +9,6 @@ import { ErrorInfoSchema } from '../../src-shared/contract.js';
 export const CALL_CHANNEL = 'shoal:call';
 /** Main → renderer pushes. */
 export const SNAPSHOT_CHANNEL = 'shoal:snapshot';
-export const EVENT_CHANNEL = 'shoal:event';
 export const OPEN_LINK_CHANNEL = 'shoal:open-link';
 
 /** `method` is any short string here so an unknown one gets a proper error reply. */

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SETTINGS, type ShoalApi, type StatsSnapshot } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { CALL_CHANNEL, EVENT_CHANNEL, OPEN_LINK_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
+import { CALL_CHANNEL, OPEN_LINK_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
 import { makeSnapshot } from '../../test/fakes/snapshot.js';
 
 type Handler = (event: unknown, payload: unknown) => void;
@@ -87,7 +87,6 @@ describe('preload bundle', () => {
         'pickFolder',
         'openExternalPlayer',
         'onSnapshot',
-        'onEvent',
         'onOpenLink',
         'pathForFile',
       ].sort(),
@@ -134,22 +133,15 @@ describe('preload bundle', () => {
     expect(withPath.pathForFile({ name: 'live' })).toBe('/dropped/live');
   });
 
-  it('delivers valid snapshots and events without the IPC event, and unsubscribes', () => {
+  it('delivers valid snapshots without the IPC event, and unsubscribes', () => {
     const snapshots: unknown[] = [];
-    const events: unknown[] = [];
     const offSnapshot = shoal.onSnapshot((s) => snapshots.push(s));
-    const offEvent = shoal.onEvent((...args: unknown[]) => events.push(args));
     preload.push(SNAPSHOT_CHANNEL, SNAPSHOT);
     preload.push(SNAPSHOT_CHANNEL, { ...SNAPSHOT, mode: 'hacking' });
-    preload.push(EVENT_CHANNEL, { type: 'state', state: 'playing' });
-    preload.push(EVENT_CHANNEL, { type: 'nope' });
     expect(snapshots).toEqual([SNAPSHOT]);
     expect(console.warn).toHaveBeenCalledWith('[shoal] dropped a malformed shoal:snapshot message');
-    expect(events).toEqual([[{ type: 'state', state: 'playing' }]]);
     offSnapshot();
-    offEvent();
     expect(preload.listenerCount(SNAPSHOT_CHANNEL)).toBe(0);
-    expect(preload.listenerCount(EVENT_CHANNEL)).toBe(0);
   });
 
   it('holds links that arrive before the UI subscribes', () => {

@@ -7,10 +7,8 @@ import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'ele
 import { z } from 'zod';
 import {
   type ErrorInfo,
-  EngineEventSchema,
   StatsSnapshotSchema,
   type ApiMethod,
-  type EngineEvent,
   type SessionInfo,
   type Settings,
   type SettingsPatch,
@@ -20,13 +18,7 @@ import {
 } from '../../src-shared/contract.js';
 import { ErrorCode } from '../../src-shared/errors.js';
 import { API_RESULTS } from '../../src-shared/ws-messages.js';
-import {
-  CALL_CHANNEL,
-  EVENT_CHANNEL,
-  IpcReplySchema,
-  OPEN_LINK_CHANNEL,
-  SNAPSHOT_CHANNEL,
-} from './ipc-channels.js';
+import { CALL_CHANNEL, IpcReplySchema, OPEN_LINK_CHANNEL, SNAPSHOT_CHANNEL } from './ipc-channels.js';
 
 // The page's CSP forbids eval; without this zod probes `new Function` and the page
 // logs a CSP violation for it.
@@ -105,7 +97,6 @@ const api: ElectronShoalApi = {
   openExternalPlayer: () => call('openExternalPlayer') as Promise<boolean>,
   onSnapshot: (listener: (snapshot: StatsSnapshot) => void) =>
     subscribe(SNAPSHOT_CHANNEL, StatsSnapshotSchema, listener),
-  onEvent: (listener: (event: EngineEvent) => void) => subscribe(EVENT_CHANNEL, EngineEventSchema, listener),
   onOpenLink: (listener: (address: string) => void) => {
     linkListeners.add(listener);
     for (const link of heldLinks.splice(0)) listener(link);

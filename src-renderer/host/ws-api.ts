@@ -6,7 +6,6 @@
 import {
   API_ARGUMENTS,
   type ApiMethod,
-  type EngineEvent,
   type ErrorInfo,
   type ShoalApi,
   type StatsSnapshot,
@@ -67,7 +66,6 @@ export function createWebSocketApi(
   const pending = new Map<number, PendingCall>();
   const queued: RpcRequest[] = []; // calls made while the socket is still opening
   const snapshotListeners = new Set<(s: StatsSnapshot) => void>();
-  const eventListeners = new Set<(e: EngineEvent) => void>();
   const linkListeners = new Set<(address: string) => void>();
   const connectionListeners = new Set<(state: ConnectionState) => void>();
 
@@ -124,7 +122,6 @@ export function createWebSocketApi(
     }
     if ('push' in message) {
       if (message.push === 'snapshot') for (const l of snapshotListeners) l(message.payload);
-      else if (message.push === 'event') for (const l of eventListeners) l(message.payload);
       else for (const l of linkListeners) l(message.payload);
       return;
     }
@@ -183,7 +180,6 @@ export function createWebSocketApi(
     pickFolder: () => call('pickFolder'),
     openExternalPlayer: () => call('openExternalPlayer'),
     onSnapshot: subscribe(snapshotListeners),
-    onEvent: subscribe(eventListeners),
     onOpenLink: subscribe(linkListeners),
     onConnectionChange: (listener) => {
       connectionListeners.add(listener);

@@ -2,7 +2,6 @@
 
 import {
   DEFAULT_SETTINGS,
-  type EngineEvent,
   type SessionInfo,
   type Settings,
   type ShoalApi,
@@ -27,7 +26,6 @@ export class FakeApi implements ShoalApi {
   settings: Settings = { ...DEFAULT_SETTINGS };
   calls: Array<{ method: string; arg?: unknown }> = [];
   private snapshotListeners = new Set<(s: StatsSnapshot) => void>();
-  private eventListeners = new Set<(e: EngineEvent) => void>();
   private linkListeners = new Set<(a: string) => void>();
 
   getSnapshot = async () => makeSnapshot();
@@ -52,10 +50,6 @@ export class FakeApi implements ShoalApi {
   onSnapshot(l: (s: StatsSnapshot) => void) {
     this.snapshotListeners.add(l);
     return () => void this.snapshotListeners.delete(l);
-  }
-  onEvent(l: (e: EngineEvent) => void) {
-    this.eventListeners.add(l);
-    return () => void this.eventListeners.delete(l);
   }
   onOpenLink(l: (a: string) => void) {
     this.linkListeners.add(l);
