@@ -4,7 +4,9 @@
 //   glass-to-glass  every 250 ms, wall clock − hls.playingDate (the EXT-X-PROGRAM-DATE-TIME
 //                 of the frame on screen), so the figure does not depend on the player;
 //   stalls        `waiting` after the first frame, and the time until `playing` again;
-//   dropped       getVideoPlaybackQuality().droppedVideoFrames.
+//   dropped       getVideoPlaybackQuality().droppedVideoFrames;
+//   segment age   when hls.js has loaded a segment, how long ago its last frame was encoded
+//                 (the delivery part of glass-to-glass; the rest is the player's buffer).
 // The page is opened on the origin of the server it plays from (the gateway refuses other
 // sites' pages, and sends no CORS headers), before Watch, so Watch costs no page load.
 
@@ -22,6 +24,10 @@ export interface ProbeResult {
   stallMs: number;
   droppedFrames: number;
   totalFrames: number;
+  /** Per segment loaded: wall clock − the end of the segment by its program date-time, ms. */
+  segmentAgeMs: number[];
+  /** Media sequence number → when its last frame was encoded (program date-time + duration), ms. */
+  segmentEndMs: Record<number, number>;
   fatal: string[];
 }
 
@@ -51,9 +57,16 @@ const PAGE_SCRIPT = `
 window.__start = (args) => {
   const video = document.querySelector('video');
   const hls = new Hls(args.config || {});
-  const r = { firstFrameMs: null, g2gMs: [], stalls: 0, stallMs: 0, droppedFrames: 0, totalFrames: 0, fatal: [] };
+  const r = { firstFrameMs: null, g2gMs: [], stalls: 0, stallMs: 0, droppedFrames: 0, totalFrames: 0, fatal: [], segmentAgeMs: [], segmentEndMs: {} };
   let stalledAt = null;
   hls.on(Hls.Events.ERROR, (_e, data) => { if (data.fatal) r.fatal.push(data.details); });
+  hls.on(Hls.Events.FRAG_LOADED, (_e, data) => {
+    const f = data.frag;
+    if (!f.programDateTime) return;
+    const end = f.programDateTime + f.duration * 1000;
+    r.segmentAgeMs.push(Date.now() - end);
+    r.segmentEndMs[f.sn] = end;
+  });
   hls.on(Hls.Events.MANIFEST_PARSED, () => { video.play().catch(() => undefined); });
   video.requestVideoFrameCallback(() => { r.firstFrameMs = Date.now() - args.watchAt; });
   video.addEventListener('waiting', () => {

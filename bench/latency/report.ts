@@ -7,6 +7,8 @@ export interface PlayerRow {
   probe: ProbeResult | null;
   /** The viewer engine's own behind-live figure (median of its snapshots), s. */
   engineBehindSec: number | null;
+  /** p50 over segments: when the viewer engine stored it − when its last frame was encoded, ms. */
+  atEngineMs: number | null;
   /** Share of segment bytes this viewer got from other viewers. */
   fromPeers: number | null;
   /** Since the first frame, ms. */
@@ -34,6 +36,8 @@ export function renderTable(rows: readonly PlayerRow[]): string {
     'first frame s',
     'g2g p50 s',
     'g2g p95 s',
+    'at engine p50 s',
+    'at player p50 s',
     'stalls',
     'stall s',
     'continuity',
@@ -50,6 +54,8 @@ export function renderTable(rows: readonly PlayerRow[]): string {
       sec(p?.firstFrameMs ?? null, 2),
       sec(p ? percentile(p.g2gMs, 50) : null),
       sec(p ? percentile(p.g2gMs, 95) : null),
+      sec(r.atEngineMs),
+      sec(p ? percentile(p.segmentAgeMs, 50) : null),
       p ? String(p.stalls) : '–',
       sec(p?.stallMs ?? null),
       cont === null ? '–' : cont.toFixed(3),

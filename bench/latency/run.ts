@@ -55,6 +55,7 @@ interface Viewer {
   watching: Promise<{ url: string; watchAt: number }>;
   engineBehind: number[];
   fromPeers: number | null;
+  arrivals: Map<number, number>;
 }
 
 function startViewer(): Promise<Viewer> {
@@ -72,7 +73,7 @@ function startViewer(): Promise<Viewer> {
     });
     watching.catch(() => undefined);
     const timer = setTimeout(() => reject(new Error('a viewer engine did not start')), 60_000);
-    let viewer: Viewer | null = null;
+    let viewer: Viewer | undefined;
     child.on('message', (raw) => {
       const m = raw as FromViewer;
       if (m.type === 'ready') {
@@ -84,10 +85,12 @@ function startViewer(): Promise<Viewer> {
           watching,
           engineBehind: [],
           fromPeers: null,
+          arrivals: new Map(),
         };
-        resolve(viewer);
+        resolve(viewer as Viewer);
       } else if (m.type === 'watching') onWatching(m);
       else if (m.type === 'failed') onFailed(new Error(m.message));
+      else if (m.type === 'arrival') viewer?.arrivals.set(m.seq, m.at);
       else if (m.type === 'engine' && viewer) {
         if (m.behindLiveSec !== null && m.state === 'playing') viewer.engineBehind.push(m.behindLiveSec);
         const total = m.fromPeers + m.fromBroadcaster;
@@ -158,6 +161,13 @@ try {
       name: `viewer ${i}`,
       probe,
       engineBehindSec: percentile(v.engineBehind, 50),
+      atEngineMs: percentile(
+        [...v.arrivals].flatMap(([seq, at]) => {
+          const end = probe.segmentEndMs[seq];
+          return end === undefined ? [] : [at - end];
+        }),
+        50,
+      ),
       fromPeers: v.fromPeers,
       watchedMs: watchedMs(probe.firstFrameMs),
     });
@@ -172,6 +182,7 @@ try {
       name,
       probe,
       engineBehindSec: null,
+      atEngineMs: null,
       fromPeers: null,
       watchedMs: watchedMs(probe.firstFrameMs),
     });

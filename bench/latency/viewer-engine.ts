@@ -19,6 +19,7 @@ export type FromViewer =
       fromPeers: number;
       fromBroadcaster: number;
     }
+  | { type: 'arrival'; seq: number; at: number }
   | { type: 'failed'; message: string };
 
 const send = (m: FromViewer): void => void process.send?.(m);
@@ -44,6 +45,9 @@ const engine = new Engine({
   settings: { gatewayEnabled: true, gatewayPort, dhtEnabled: false, portMapping: false },
 });
 await engine.start();
+engine.onEvent((event) => {
+  if (event.type === 'segment') send({ type: 'arrival', seq: event.arrival.seq, at: event.arrival.at });
+});
 const sampler = setInterval(() => {
   const s = engine.getSnapshot();
   if (s.mode !== 'watching') return;

@@ -270,6 +270,7 @@ export class Engine implements EngineFacade {
       renditions: () => book.info?.renditions ?? [],
       ended: () => session.isEnded,
       targetDurationMs: () => book.info?.targetDurationMs ?? 0,
+      caughtUp: (rendition) => session.node.swarm.contiguousHead(rendition) >= book.liveEdge(rendition),
     };
   }
 

@@ -18,7 +18,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { resolveMedia, type MediaStream } from './media-resolver.js';
+import { resolveMediaHeld } from './held-media.js';
+import type { MediaStream } from './media-resolver.js';
 
 /** What the gateway needs to know about one stream. */
 export type GatewayStream = MediaStream;
@@ -142,17 +143,22 @@ export class HlsGateway {
         res.setHeader('Allow', 'GET, HEAD');
         return this.fail(res, 405, 'method not allowed');
       }
-      this.route(req, res);
+      this.route(req, res).catch((err: unknown) => this.failLate(res, err));
     } catch (err) {
-      if (!res.headersSent) this.fail(res, 500, ShoalError.from(err).message);
-      else res.destroy();
+      this.failLate(res, err);
     }
   }
 
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '').split('?')[0] as string;
-    const id = /^\/stream\/([^/]+)\//.exec(path)?.[1] ?? '';
-    const result = resolveMedia((streamId) => this.streams.get(streamId), path);
+  private failLate(res: ServerResponse, err: unknown): void {
+    if (!res.headersSent) this.fail(res, 500, ShoalError.from(err).message);
+    else res.destroy();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '';
+    const id = /^\/stream\/([^/]+)\//.exec(url)?.[1] ?? '';
+    const result = await resolveMediaHeld((streamId) => this.streams.get(streamId), url);
+    if (res.destroyed) return;
     if (result.status !== 200) {
       for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
       return this.fail(res, result.status, String(result.body).trim());

@@ -16,12 +16,17 @@ function loadPolicy(maxLoadTimeMs: number): { default: LoaderConfig } {
 }
 
 export const LIVE_HLS_CONFIG: Partial<HlsConfig> = {
-  // Three target durations behind the edge; the engine's join distance already decided
-  // which segments exist, so hls.js need not hold back further.
-  liveSyncDurationCount: 3,
-  liveMaxLatencyDurationCount: 8,
+  // The engine's playlist ends at what it holds, and a player that reloads it learns of a
+  // segment the moment the engine has one (blocking reload, src-main/hls/held-media.ts). So
+  // the player needs to sit only a segment plus a margin behind that end: 1.75 target
+  // durations (3.5 s with 2 s segments; bench:latency measured 3 s stalling on a busy
+  // machine, and hls.js's default of 3 at 8–9 s glass-to-glass).
+  liveSyncDurationCount: 1.75,
+  liveMaxLatencyDurationCount: 5,
+  // Low-latency mode: reload at once when the server can block, and play up to 10% faster
+  // to get back to the target after a stall or a late start.
   maxLiveSyncPlaybackRate: 1.1,
-  lowLatencyMode: false,
+  lowLatencyMode: true,
   backBufferLength: 30,
   maxBufferLength: 20,
   enableWorker: true,
