@@ -18,7 +18,8 @@ import {
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { parseStreamAddress } from '../../src-shared/stream-address.js';
 import { HlsGateway } from '../hls/gateway.js';
-import { resolveMedia, type MediaStream } from '../hls/media-resolver.js';
+import { resolveMediaHeld } from '../hls/held-media.js';
+import type { MediaStream } from '../hls/media-resolver.js';
 import { SegmentRecorder } from '../hls/recorder.js';
 import { KeyStore } from '../store/key-store.js';
 import { SegmentStore } from '../store/segment-store.js';
@@ -279,7 +280,7 @@ export class Engine implements EngineFacade {
   async handleMedia(path: string): Promise<MediaResponse> {
     const session = this.session;
     const store = this.store;
-    const result = resolveMedia(
+    const result = await resolveMediaHeld(
       (id) => (session && store && session.streamId === id ? this.mediaStream(session, store) : undefined),
       path,
     );

@@ -40,6 +40,12 @@ export function requestedMsn(url: string): number | null {
   return value !== null && /^\d{1,10}$/.test(value) ? Number(value) : null;
 }
 
+/** The part of a request's query a held request needs, for hosts that pass on only a path. */
+export function blockingQuery(params: URLSearchParams): string {
+  const msn = params.get('_HLS_msn');
+  return msn !== null && /^\d{1,10}$/.test(msn) ? `?_HLS_msn=${msn}` : '';
+}
+
 /** resolveMedia, after holding the request while the stream has nothing new for it (see above). */
 export async function resolveMediaHeld(lookup: MediaLookup, url: string): Promise<MediaResult> {
   const path = url.split('?')[0] ?? '';
