@@ -6,6 +6,7 @@ import Hls, { type ErrorData } from 'hls.js';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { LIVE_HLS_CONFIG } from './hls-config';
 import { describeFatal, recoveryFor } from './hls-recovery';
+import { reportPlayback } from './playback-metrics';
 
 type PlayerPhase = 'loading' | 'playing' | 'waiting' | 'blocked' | 'failed';
 
@@ -66,7 +67,9 @@ export function Player({ src, label, muted = false, placeholder }: Props) {
       });
       hls.loadSource(src);
       hls.attachMedia(video);
+      const stopReport = reportPlayback(src, video, hls);
       return () => {
+        stopReport();
         detach();
         hls.destroy();
       };
@@ -76,7 +79,9 @@ export function Player({ src, label, muted = false, placeholder }: Props) {
       const onError = () => fail('The player could not load the stream from the engine.');
       video.addEventListener('error', onError);
       start();
+      const stopReport = reportPlayback(src, video, null);
       return () => {
+        stopReport();
         detach();
         video.removeEventListener('error', onError);
         video.removeAttribute('src');
