@@ -18,6 +18,7 @@ import {
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { parseStreamAddress } from '../../src-shared/stream-address.js';
 import { HlsGateway } from '../hls/gateway.js';
+import { gatewayPlayerPosition } from './gateway-position.js';
 import { resolveMediaHeld } from '../hls/held-media.js';
 import type { MediaStream } from '../hls/media-resolver.js';
 import { SegmentRecorder } from '../hls/recorder.js';
@@ -395,6 +396,14 @@ export class Engine implements EngineFacade {
       rates: this.ledger.rates(),
       bufferSec: session instanceof WatchSession ? session.bufferedSec() : 0,
       behindLiveSec: session instanceof WatchSession ? session.behindLiveSec() : session ? 0 : null,
+      gatewayPlayer:
+        session instanceof WatchSession && this.gateway && this.store
+          ? gatewayPlayerPosition(
+              this.gateway.stats().perStream[session.streamId]?.lastMedia ?? null,
+              this.store,
+              Date.now(),
+            )
+          : null,
       path: session instanceof WatchSession ? session.pathNote() : null,
       ...(session instanceof WatchSession &&
         session.offlineCause !== null && { offlineCause: session.offlineCause }),

@@ -48,7 +48,7 @@ async function broadcastAndWatch(programDateTime: boolean) {
   const mediaUrl = master.replace(/master\.m3u8$/, '0/live.m3u8');
   const served = async () => (await fetch(mediaUrl)).text();
   await waitFor(async () => datesOf(await served()).size >= 3, 45_000, 'three segments at the gateway');
-  return { folder, served, mediaUrl };
+  return { folder, served, mediaUrl, viewer };
 }
 
 describe.skipIf(!hasFfmpeg())('program date-time through the swarm', () => {
@@ -73,10 +73,16 @@ describe.skipIf(!hasFfmpeg())('program date-time through the swarm', () => {
   }, 120_000);
 
   it('offers blocking reload and answers a request for the next segment with it', async () => {
-    const { served, mediaUrl } = await broadcastAndWatch(true);
+    const { served, mediaUrl, viewer } = await broadcastAndWatch(true);
     const text = await served();
     expect(text).toContain('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES');
-    const next = Math.max(...datesOf(text).keys()) + 1;
+    const newest = Math.max(...datesOf(text).keys());
+    // A player that fetched a segment is where the CLI's status line says it is.
+    expect((await fetch(mediaUrl.replace(/live\.m3u8$/, `${newest}.ts`))).status).toBe(200);
+    const position = viewer.getSnapshot().gatewayPlayer;
+    expect(position?.seq).toBe(newest);
+    expect(position?.behindLiveSec).toBeGreaterThanOrEqual(0);
+    const next = newest + 1;
     // Held until it is in (held-media.test.ts shows the holding; a busy machine may need a retry).
     const blocking = async () =>
       datesOf(await (await fetch(`${mediaUrl}?_HLS_msn=${next}`)).text()).has(next);
