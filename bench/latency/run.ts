@@ -29,6 +29,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '60' },
     segment: { type: 'string', default: '2' },
     hls: { type: 'string', default: '{}' },
+    verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -37,6 +38,7 @@ if (opts.help) {
   --viewers   viewer engines, each played by its own hls.js page
   --seconds   how long to watch after Watch
   --segment   encoder segment length (s)
+  --verbose   also Watch → each step of hls.js's start, per player
   --hls       hls.js settings merged over the app's (src-renderer/components/player/hls-config.ts)
               for the viewers, e.g. '{"liveSyncDuration":3}'`);
   process.exit(0);
@@ -189,6 +191,8 @@ try {
   }
   const loadAfter = loadavg();
   console.log(renderTable(rows));
+  if (opts.verbose)
+    for (const r of rows) console.log(`${r.name}: Watch → ${JSON.stringify(r.probe?.milestones ?? {})} ms`);
   const all = pooled(shoalRows);
   const firstFrames = shoalRows.flatMap((r) => (r.probe?.firstFrameMs != null ? [r.probe.firstFrameMs] : []));
   const f = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
