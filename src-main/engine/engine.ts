@@ -272,7 +272,11 @@ export class Engine implements EngineFacade {
       renditions: () => book.info?.renditions ?? [],
       ended: () => session.isEnded,
       targetDurationMs: () => book.info?.targetDurationMs ?? 0,
-      caughtUp: (rendition) => session.node.swarm.contiguousHead(rendition) >= book.liveEdge(rendition),
+      // A broadcaster holds what it publishes; a viewer fetches up to the edge after joining.
+      ...(session instanceof WatchSession && {
+        caughtUp: (rendition: number) =>
+          session.node.swarm.contiguousHead(rendition) >= book.liveEdge(rendition),
+      }),
     };
   }
 

@@ -81,6 +81,7 @@ function heldUntil(stream: MediaStream, ready: () => boolean, maxMs: number): Pr
       resolve();
     };
     const timer = setTimeout(done, maxMs);
+    timer.unref?.(); // a held request never keeps a stopping process alive
     const off = stream.store.on('added', () => {
       if (ready()) done();
     });
