@@ -86,19 +86,24 @@ function Tiles({ snapshot }: { snapshot: StatsSnapshot }) {
   );
 }
 
-/** The player's distance and buffer where a player plays, the engine's (so labelled) otherwise. */
+/**
+ * The player's distance and buffer where a player plays this stream, the engine's estimate
+ * (so labelled) otherwise; short, so the tile is not cut off.
+ */
 function BehindLiveTile({ snapshot }: { snapshot: StatsSnapshot }) {
   const figures = viewerFigures(
     snapshot,
     usePlayback((s) => s.player),
   );
-  const fromPlayer = figures.behindLive.from === 'player';
-  const buffered = `${formatSeconds(figures.buffer.sec)} buffered${figures.buffer.from === 'engine' ? ' (engine)' : ''}`;
   return (
     <StatTile
-      label={fromPlayer ? 'Behind live' : 'Behind live (engine)'}
+      label="Behind live"
       value={formatSeconds(figures.behindLive.sec)}
-      detail={fromPlayer ? `${buffered} · engine ${formatSeconds(figures.engineBehindLiveSec)}` : buffered}
+      detail={
+        figures.behindLive.from === 'player'
+          ? `${formatSeconds(figures.buffer.sec)} buffered`
+          : "engine's estimate"
+      }
       testId="dashboard-behind-live"
     />
   );
