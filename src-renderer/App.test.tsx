@@ -2,6 +2,7 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
+import { usePlayback } from './state/playback-store';
 import { useUi } from './state/ui-store';
 import { FakeApi, VALID_ADDRESS, makePeer, makeSnapshot } from './test-support/fixtures';
 import { resetStores } from './test-support/render';
@@ -54,6 +55,13 @@ describe('App', () => {
     expect(screen.getByTestId('p2p-buffer').textContent).toBe('4.5 s');
     expect(screen.getByTestId('p2p-behind-live').textContent).toBe('7.0 s');
     expect(screen.getByTestId('video')).toBeTruthy();
+
+    // Once the player reports what is on screen, the panel shows that, the engine's beside it.
+    const src = 'http://127.0.0.1:1/media/stream/x/master.m3u8';
+    act(() => usePlayback.getState().report({ src, behindLiveSec: 4.2, bufferSec: 2.5 }));
+    expect(screen.getByTestId('p2p-behind-live').textContent).toBe('4.2 s');
+    expect(screen.getByTestId('p2p-behind-live').nextSibling?.textContent).toBe('engine 7.0 s');
+    expect(screen.getByTestId('p2p-buffer').textContent).toBe('2.5 s');
   });
 
   it('says the broadcaster is offline, keeps the player, and goes back to playing', async () => {

@@ -172,8 +172,18 @@ export const StatsSnapshotSchema = z.object({
     fromPeersBps: z.number(),
     toGatewayBps: z.number(),
   }),
+  /** The engine's own figures (where the engine is); a player's own are in the UI (issue 17). */
   bufferSec: z.number(),
   behindLiveSec: z.number().nullable(),
+  /**
+   * Viewer: the player on the HTTP gateway, from what it fetched (src-main/engine/gateway-position.ts):
+   * the newest segment, how far behind live it is at least, and what the engine holds after it.
+   * Null or absent: no player fetched anything from the gateway in the last 10 s.
+   */
+  gatewayPlayer: z
+    .object({ seq: z.number().int(), behindLiveSec: z.number().nullable(), heldAheadSec: z.number() })
+    .nullable()
+    .optional(),
   /**
    * Viewer in 'broadcaster-offline': 'stopped' when the broadcaster said so (its GOODBYE, or
    * its offline notice relayed by peers), 'encoder' when nothing new came for a while but the

@@ -9,6 +9,21 @@ const STATE_WORDS: Partial<Record<StatsSnapshot['state'], string>> = {
   'broadcaster-offline': 'broadcaster offline — waiting',
 };
 
+const seconds = (sec: number | null): string => (sec === null ? '–' : `${sec.toFixed(1)} s`);
+
+/**
+ * Where the viewer is: the gateway's player (from what it fetched) when there is one, and
+ * the engine, labelled as such (issue 17: a bare "buffer 0.0 s" said nothing about the picture).
+ */
+function positions(s: StatsSnapshot): string[] {
+  const engine = `engine behind live ${seconds(s.behindLiveSec)}`;
+  const player = s.gatewayPlayer;
+  if (!player) return [engine];
+  const behind =
+    player.behindLiveSec === null ? 'player at' : `player ≥${seconds(player.behindLiveSec)} behind live, at`;
+  return [`${behind} segment ${player.seq}, ${seconds(player.heldAheadSec)} held ahead`, engine];
+}
+
 export function statusLine(s: StatsSnapshot): string {
   const down = s.rates.fromBroadcasterBps + s.rates.fromPeersBps;
   const received = s.totals.fromBroadcaster + s.totals.fromPeers;
@@ -22,8 +37,7 @@ export function statusLine(s: StatsSnapshot): string {
     parts.push(
       `down ${formatRate(down)}`,
       `from peers ${share}%`,
-      `buffer ${s.bufferSec.toFixed(1)} s`,
-      `behind live ${s.behindLiveSec === null ? '–' : `${s.behindLiveSec.toFixed(1)} s`}`,
+      ...positions(s),
       `segments ${s.segments.received}`,
     );
   } else if (s.mode === 'broadcasting') {

@@ -18,6 +18,7 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { WS_API_PATH, WS_MAX_MESSAGE_BYTES, type Push } from '../../src-shared/ws-messages.js';
 import { createApiDispatcher, type ApiDispatcher } from '../engine/api-dispatcher.js';
 import { isLoopbackHost } from '../hls/gateway.js';
+import { blockingQuery } from '../hls/held-media.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
 import { RpcConnection } from './rpc-connection.js';
 import { RendererFiles } from '../host-edge/renderer-files.js';
@@ -183,7 +184,8 @@ export class UiServer {
     if (url.pathname.startsWith(MEDIA_PREFIX)) {
       const token = url.searchParams.get('token') ?? readCookie(req, TOKEN_COOKIE);
       if (!this.tokenMatches(token)) return plain(res, 403, 'forbidden');
-      return this.serveMedia(url.pathname.slice(MEDIA_PREFIX.length - 1), res, headOnly);
+      const path = url.pathname.slice(MEDIA_PREFIX.length - 1);
+      return this.serveMedia(path, blockingQuery(url.searchParams), res, headOnly);
     }
 
     // Decide on the file the path resolves to (decoded, normalised, links followed), not
@@ -208,7 +210,12 @@ export class UiServer {
     );
   }
 
-  private async serveMedia(mediaPath: string, res: ServerResponse, headOnly: boolean): Promise<void> {
+  private async serveMedia(
+    mediaPath: string,
+    query: string,
+    res: ServerResponse,
+    headOnly: boolean,
+  ): Promise<void> {
     let decoded: string;
     try {
       decoded = decodeURIComponent(mediaPath);
@@ -219,7 +226,7 @@ export class UiServer {
       return plain(res, 400, 'bad media path');
     }
     try {
-      const media = await this.engine.handleMedia(decoded);
+      const media = await this.engine.handleMedia(decoded + query);
       res.writeHead(media.status, { 'Content-Type': media.contentType, ...media.headers });
       res.end(headOnly ? undefined : media.body);
     } catch (err) {

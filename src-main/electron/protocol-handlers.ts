@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { ShoalError } from '../../src-shared/errors.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
+import { blockingQuery } from '../hls/held-media.js';
 import { contentTypeFor, RendererFiles } from '../host-edge/renderer-files.js';
 import { APP_ORIGIN, appPathFromUrl, mediaErrorStatus, mediaPathFromUrl } from './schemes.js';
 import { CONTENT_SECURITY_POLICY } from './security-policy.js';
@@ -63,7 +64,7 @@ export async function handleMediaRequest(engine: EngineFacade, request: Request)
   const mediaPath = mediaPathFromUrl(request.url);
   if (mediaPath === null) return plain(400, 'bad media path', MEDIA_CORS);
   try {
-    const media = await engine.handleMedia(mediaPath);
+    const media = await engine.handleMedia(mediaPath + blockingQuery(new URL(request.url).searchParams));
     const headers = { 'Content-Type': media.contentType, ...media.headers, ...MEDIA_CORS };
     const empty = request.method === 'HEAD' || NULL_BODY.has(media.status);
     const body = empty ? null : typeof media.body === 'string' ? media.body : new Uint8Array(media.body);

@@ -30,6 +30,9 @@ export interface EngineFacade {
   onSnapshot(listener: (snapshot: StatsSnapshot) => void): () => void;
   /** Returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
-  /** Serve media (playlists/segments) for the player: path like `/stream/<id>/master.m3u8`. */
+  /**
+   * Serve media (playlists/segments) for the player: path like `/stream/<id>/master.m3u8`,
+   * optionally with `?_HLS_msn=<n>` (a blocking playlist reload, src-main/hls/held-media.ts).
+   */
   handleMedia(path: string): Promise<MediaResponse>;
 }

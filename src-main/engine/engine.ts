@@ -18,7 +18,9 @@ import {
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { parseStreamAddress } from '../../src-shared/stream-address.js';
 import { HlsGateway } from '../hls/gateway.js';
-import { resolveMedia, type MediaStream } from '../hls/media-resolver.js';
+import { gatewayPlayerPosition } from './gateway-position.js';
+import { resolveMediaHeld } from '../hls/held-media.js';
+import type { MediaStream } from '../hls/media-resolver.js';
 import { SegmentRecorder } from '../hls/recorder.js';
 import { KeyStore } from '../store/key-store.js';
 import { SegmentStore } from '../store/segment-store.js';
@@ -271,6 +273,11 @@ export class Engine implements EngineFacade {
       renditions: () => book.info?.renditions ?? [],
       ended: () => session.isEnded,
       targetDurationMs: () => book.info?.targetDurationMs ?? 0,
+      // A broadcaster holds what it publishes; a viewer fetches up to the edge after joining.
+      ...(session instanceof WatchSession && {
+        caughtUp: (rendition: number) =>
+          session.node.swarm.contiguousHead(rendition) >= book.liveEdge(rendition),
+      }),
     };
   }
 
@@ -279,7 +286,7 @@ export class Engine implements EngineFacade {
   async handleMedia(path: string): Promise<MediaResponse> {
     const session = this.session;
     const store = this.store;
-    const result = resolveMedia(
+    const result = await resolveMediaHeld(
       (id) => (session && store && session.streamId === id ? this.mediaStream(session, store) : undefined),
       path,
     );
@@ -394,6 +401,14 @@ export class Engine implements EngineFacade {
       rates: this.ledger.rates(),
       bufferSec: session instanceof WatchSession ? session.bufferedSec() : 0,
       behindLiveSec: session instanceof WatchSession ? session.behindLiveSec() : session ? 0 : null,
+      gatewayPlayer:
+        session instanceof WatchSession && this.gateway && this.store
+          ? gatewayPlayerPosition(
+              this.gateway.stats().perStream[session.streamId]?.lastMedia ?? null,
+              this.store,
+              Date.now(),
+            )
+          : null,
       path: session instanceof WatchSession ? session.pathNote() : null,
       ...(session instanceof WatchSession &&
         session.offlineCause !== null && { offlineCause: session.offlineCause }),

@@ -18,7 +18,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { resolveMedia, type MediaStream } from './media-resolver.js';
+import { resolveMediaHeld } from './held-media.js';
+import { MEDIA_ROUTES, type MediaStream } from './media-resolver.js';
 
 /** What the gateway needs to know about one stream. */
 export type GatewayStream = MediaStream;
@@ -34,7 +35,14 @@ export interface GatewayStats {
   /** Clients (connections) that fetched something in the last CONSUMER_WINDOW_MS. */
   consumers: number;
   openConnections: number;
-  perStream: Record<string, { requests: number; bytesServed: number }>;
+  perStream: Record<string, StreamServed>;
+}
+
+export interface StreamServed {
+  requests: number;
+  bytesServed: number;
+  /** The newest media segment served (a player's position, engine/gateway-position.ts). */
+  lastMedia?: { rendition: number; seq: number; at: number };
 }
 
 export const GATEWAY_HOST = '127.0.0.1';
@@ -43,7 +51,7 @@ const ID = '([A-Za-z0-9_-]{1,128})';
 
 export class HlsGateway {
   private readonly streams = new Map<string, GatewayStream>();
-  private readonly perStream = new Map<string, { requests: number; bytesServed: number }>();
+  private readonly perStream = new Map<string, StreamServed>();
   private readonly sockets = new Map<Socket, number>();
   private server: Server | null = null;
   private listeningPort = 0;
@@ -126,7 +134,12 @@ export class HlsGateway {
       bytesServed: this.bytesServed,
       consumers,
       openConnections: this.sockets.size,
-      perStream: Object.fromEntries([...this.perStream].map(([id, s]) => [id, { ...s }])),
+      perStream: Object.fromEntries(
+        [...this.perStream].map(([id, s]) => [
+          id,
+          { ...s, ...(s.lastMedia && { lastMedia: { ...s.lastMedia } }) },
+        ]),
+      ),
     };
   }
 
@@ -142,17 +155,23 @@ export class HlsGateway {
         res.setHeader('Allow', 'GET, HEAD');
         return this.fail(res, 405, 'method not allowed');
       }
-      this.route(req, res);
+      this.route(req, res).catch((err: unknown) => this.failLate(res, err));
     } catch (err) {
-      if (!res.headersSent) this.fail(res, 500, ShoalError.from(err).message);
-      else res.destroy();
+      this.failLate(res, err);
     }
   }
 
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '').split('?')[0] as string;
-    const id = /^\/stream\/([^/]+)\//.exec(path)?.[1] ?? '';
-    const result = resolveMedia((streamId) => this.streams.get(streamId), path);
+  private failLate(res: ServerResponse, err: unknown): void {
+    if (!res.headersSent) this.fail(res, 500, ShoalError.from(err).message);
+    else res.destroy();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '';
+    const id = /^\/stream\/([^/]+)\//.exec(url)?.[1] ?? '';
+    const result = await resolveMediaHeld((streamId) => this.streams.get(streamId), url);
+    if (res.destroyed) return;
+    if (result.status === 200) this.noteMedia(id, url);
     if (result.status !== 200) {
       for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
       return this.fail(res, result.status, String(result.body).trim());
@@ -171,6 +190,15 @@ export class HlsGateway {
       return this.send(req, res, id, 206, headers, body.subarray(range.start, range.end + 1));
     }
     this.send(req, res, id, 200, headers, body);
+  }
+
+  private noteMedia(id: string, url: string): void {
+    const m = MEDIA_ROUTES.segment.exec(url.split('?')[0] ?? '');
+    const s = this.perStream.get(id);
+    if (!m || !s) return;
+    const [rendition, seq] = [Number(m[2]), Number(m[3])];
+    if (s.lastMedia && s.lastMedia.rendition === rendition && s.lastMedia.seq > seq) return;
+    s.lastMedia = { rendition, seq, at: Date.now() };
   }
 
   private send(

@@ -15,6 +15,11 @@ export interface MediaStream {
   /** True once the stream has ended (playlists get EXT-X-ENDLIST). */
   ended(): boolean;
   targetDurationMs?(): number;
+  /**
+   * The node holds, in order, every segment of the rendition it knows of (a viewer that just
+   * joined behind the edge has caught up). Absent: always.
+   */
+  caughtUp?(rendition: number): boolean;
 }
 
 export interface MediaResult {
@@ -45,7 +50,16 @@ const fail = (status: number, message: string, headers: Record<string, string> =
   segmentBytes: 0,
 });
 
-export function resolveMedia(lookup: (id: string) => MediaStream | undefined, rawPath: string): MediaResult {
+export interface ResolveOptions {
+  /** The host holds playlist requests with `_HLS_msn` (held-media.ts): say so in the playlist. */
+  canBlockReload?: boolean;
+}
+
+export function resolveMedia(
+  lookup: (id: string) => MediaStream | undefined,
+  rawPath: string,
+  options: ResolveOptions = {},
+): MediaResult {
   const path = rawPath.split('?')[0] ?? '';
   let m: RegExpExecArray | null;
   if ((m = MEDIA_ROUTES.master.exec(path))) {
@@ -77,6 +91,7 @@ export function resolveMedia(lookup: (id: string) => MediaStream | undefined, ra
       ended: stream.ended(),
       targetDurationMs: stream.targetDurationMs?.() ?? 0,
       discontinuitySequence: stream.store.discontinuitiesEvicted(rendition),
+      canBlockReload: options.canBlockReload ?? false,
     });
     return {
       status: 200,

@@ -14,6 +14,15 @@ const media = (text: string): types.MediaPlaylist => {
 };
 
 describe('renderMediaPlaylist', () => {
+  it('says it can block a reload only when asked, and not once the stream has ended', () => {
+    const tag = '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES';
+    expect(renderMediaPlaylist(entries([1, 2]))).not.toContain(tag);
+    const live = renderMediaPlaylist(entries([1, 2]), { canBlockReload: true });
+    expect(live.split('\n').slice(0, 5)).toContain(tag);
+    expect(media(live).segments).toHaveLength(2);
+    expect(renderMediaPlaylist(entries([1, 2]), { canBlockReload: true, ended: true })).not.toContain(tag);
+  });
+
   it('writes a live MPEG-TS window that hls-parser reads back', () => {
     const text = renderMediaPlaylist(entries([5, 6, 7, 8], { durationUs: 2_002_000 }), {
       targetDurationMs: 2000,

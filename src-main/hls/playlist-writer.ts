@@ -17,6 +17,11 @@ export interface MediaPlaylistOptions {
   discontinuitySequence?: number;
   /** A hole with this many segments held after it is skipped (default 3). */
   skipHoleAfter?: number;
+  /**
+   * The server holds a request with `_HLS_msn` until that segment is in (RFC 8216bis
+   * §4.4.3.8, EXT-X-SERVER-CONTROL CAN-BLOCK-RELOAD): players then reload at once instead of polling.
+   */
+  canBlockReload?: boolean;
 }
 
 export const DEFAULT_SKIP_HOLE_AFTER = 3;
@@ -50,6 +55,7 @@ export function renderMediaPlaylist(
     (options.discontinuitySequence ?? 0) + [...dropped, ...run.slice(0, 1)].filter(isDiscontinuity).length;
 
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${usesMap ? 6 : 3}`, `#EXT-X-TARGETDURATION:${target}`];
+  if (options.canBlockReload && !options.ended) lines.push('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES');
   lines.push(`#EXT-X-MEDIA-SEQUENCE:${run[0]?.seq ?? 0}`);
   if (discontinuities > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${discontinuities}`);
   let currentInit: number | null = null;

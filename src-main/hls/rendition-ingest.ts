@@ -13,6 +13,7 @@ import type { UnsignedSegmentEntry } from '../protocol/records.js';
 import type { SegmentKind } from '../protocol/types.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import type { MediaPlaylistInfo, MediaSegmentRef } from './playlist-reader.js';
+import { stampProgramDate, type DatedSegment } from './program-date.js';
 import { readSegmentFile, type SegmentBytes } from './segment-reader.js';
 
 export interface IngestedSegment {
@@ -24,7 +25,7 @@ export interface IngestedSegment {
   data: Buffer;
   sha256: Buffer;
   discontinuity: boolean;
-  /** ms since the epoch, 0 when the playlist has no EXT-X-PROGRAM-DATE-TIME. */
+  /** ms since the epoch: the playlist's EXT-X-PROGRAM-DATE-TIME, or stamped at ingest (program-date.ts). */
   programDateTimeMs: number;
   /** seq of the init segment this media segment needs (fMP4), null for MPEG-TS and for inits. */
   initSeq: number | null;
@@ -122,6 +123,8 @@ export class RenditionIngest {
   /** Still matching segments against what an earlier run signed (see SeqResume). */
   private resuming: boolean;
   private init: CurrentInit | null = null;
+  /** The last media segment emitted, for stamping dates that go forward. */
+  private lastDated: DatedSegment | null = null;
   private nextInitSeq = 0;
   private vodQueue: MediaSegmentRef[] = [];
   private vodClock: { startMs: number; elapsedUs: number } | null = null;
@@ -330,6 +333,13 @@ export class RenditionIngest {
         this.init.key = mapKey;
       }
     }
+    const discontinuity = segment.discontinuity || this.pendingDiscontinuity;
+    // A replayed VOD's files were written long ago: it goes live as it is published.
+    const finishedAtMs = this.mode === 'vod' ? Date.now() : media.modifiedMs;
+    const programDateTimeMs =
+      segment.programDateTimeMs ||
+      stampProgramDate(segment.durationUs, finishedAtMs, this.lastDated, discontinuity);
+    this.lastDated = { programDateTimeMs, durationUs: segment.durationUs };
     batch.push({
       rendition: this.rendition,
       kind: 'media',
@@ -337,8 +347,8 @@ export class RenditionIngest {
       durationUs: segment.durationUs,
       data: media.data,
       sha256: media.sha256,
-      discontinuity: segment.discontinuity || this.pendingDiscontinuity,
-      programDateTimeMs: segment.programDateTimeMs,
+      discontinuity,
+      programDateTimeMs,
       initSeq: segment.map && this.init ? this.init.seq : null,
       file: segment.path,
     });

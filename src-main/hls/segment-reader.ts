@@ -12,6 +12,8 @@ import type { ByteRange } from './playlist-reader.js';
 export interface SegmentBytes {
   data: Buffer;
   sha256: Buffer;
+  /** The file's last modification, ms since the epoch: when the encoder finished writing it. */
+  modifiedMs: number;
 }
 
 const MIB = 1024 * 1024;
@@ -72,7 +74,7 @@ async function readOpen(handle: FileHandle, path: string, range: ByteRange | nul
   } finally {
     stream.destroy();
   }
-  return { data: Buffer.concat(chunks, total), sha256: hash.digest() };
+  return { data: Buffer.concat(chunks, total), sha256: hash.digest(), modifiedMs: info.mtimeMs };
 }
 
 function tooLarge(path: string, what: string): ShoalError {

@@ -4,6 +4,8 @@
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { healthCounts, shareFromPeers } from '../state/derived';
 import { formatBytes, formatPercent, formatRate, formatSeconds } from '../state/format';
+import { usePlayback } from '../state/playback-store';
+import { viewerFigures, type Figure } from '../state/viewer-figures';
 
 function Row({
   label,
@@ -47,7 +49,17 @@ function noPeersHint(snapshot: StatsSnapshot): string | null {
   return 'No peers yet: everything comes from the broadcaster.';
 }
 
+/** The engine's figure, when it stands in for the player's or beside it. */
+function engineDetail(figure: Figure, engineSec: number | null): string | undefined {
+  if (figure.from === 'engine') return 'engine';
+  return engineSec === null ? undefined : `engine ${formatSeconds(engineSec)}`;
+}
+
 export function P2pInfo({ snapshot }: { snapshot: StatsSnapshot }) {
+  const figures = viewerFigures(
+    snapshot,
+    usePlayback((s) => s.player),
+  );
   const share = shareFromPeers(snapshot.totals);
   const health = healthCounts(snapshot.peers);
   const hint = noPeersHint(snapshot);
@@ -109,8 +121,18 @@ export function P2pInfo({ snapshot }: { snapshot: StatsSnapshot }) {
           testId="p2p-uploaded"
           color="var(--c-upload)"
         />
-        <Row label="Buffer" value={formatSeconds(snapshot.bufferSec)} testId="p2p-buffer" />
-        <Row label="Behind live" value={formatSeconds(snapshot.behindLiveSec)} testId="p2p-behind-live" />
+        <Row
+          label="Buffer"
+          value={formatSeconds(figures.buffer.sec)}
+          detail={figures.buffer.from === 'engine' ? 'engine' : undefined}
+          testId="p2p-buffer"
+        />
+        <Row
+          label="Behind live"
+          value={formatSeconds(figures.behindLive.sec)}
+          detail={engineDetail(figures.behindLive, figures.engineBehindLiveSec)}
+          testId="p2p-behind-live"
+        />
       </dl>
       {hint && <p className="p2p-hint">{hint}</p>}
     </section>

@@ -13,8 +13,10 @@ import { StatusBadge } from '../components/StatusBadge';
 import { SwarmGraph } from '../components/SwarmGraph';
 import { downloadRate, healthCounts } from '../state/derived';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../state/format';
+import { usePlayback } from '../state/playback-store';
 import { historySpanLabel, useRateHistory } from '../state/rate-history-store';
 import { useSession } from '../state/session-store';
+import { viewerFigures } from '../state/viewer-figures';
 
 function HealthSummary({ peers }: { peers: StatsSnapshot['peers'] }) {
   const health = healthCounts(peers);
@@ -78,13 +80,32 @@ function Tiles({ snapshot }: { snapshot: StatsSnapshot }) {
           detail={snapshot.broadcast?.stalled ? 'playlist stalled' : 'playlist growing'}
         />
       ) : (
-        <StatTile
-          label="Behind live"
-          value={formatSeconds(snapshot.behindLiveSec)}
-          detail={`${formatSeconds(snapshot.bufferSec)} buffered`}
-        />
+        <BehindLiveTile snapshot={snapshot} />
       )}
     </div>
+  );
+}
+
+/**
+ * The player's distance and buffer where a player plays this stream, the engine's estimate
+ * (so labelled) otherwise; short, so the tile is not cut off.
+ */
+function BehindLiveTile({ snapshot }: { snapshot: StatsSnapshot }) {
+  const figures = viewerFigures(
+    snapshot,
+    usePlayback((s) => s.player),
+  );
+  return (
+    <StatTile
+      label="Behind live"
+      value={formatSeconds(figures.behindLive.sec)}
+      detail={
+        figures.behindLive.from === 'player'
+          ? `${formatSeconds(figures.buffer.sec)} buffered`
+          : "engine's estimate"
+      }
+      testId="dashboard-behind-live"
+    />
   );
 }
 

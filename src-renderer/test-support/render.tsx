@@ -3,6 +3,7 @@
 import { cleanup, render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { ApiProvider } from '../host/api-context';
+import { usePlayback } from '../state/playback-store';
 import { useRateHistory } from '../state/rate-history-store';
 import { useSession } from '../state/session-store';
 import { useSettings } from '../state/settings-store';
@@ -15,6 +16,7 @@ export function resetStores(): void {
   useSession.setState(useSession.getInitialState(), true);
   useSettings.setState(useSettings.getInitialState(), true);
   useRateHistory.getState().reset();
+  usePlayback.setState(usePlayback.getInitialState(), true);
 }
 
 export function renderWithApi(ui: ReactElement, api = new FakeApi()) {

@@ -9,6 +9,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { LIVE_HLS_CONFIG } from './hls-config';
 import { describeFatal, recoveryFor } from './hls-recovery';
 import { LiveControls } from './LiveControls';
+import { reportPlayback } from './playback-metrics';
 
 type PlayerPhase = 'loading' | 'playing' | 'waiting' | 'blocked' | 'failed';
 
@@ -93,7 +94,9 @@ export function Player({ src, label, muted = false, waitingLabel = 'Buffering…
       });
       hls.loadSource(src);
       hls.attachMedia(video);
+      const stopReport = reportPlayback(src, video, hls);
       return () => {
+        stopReport();
         detach();
         hlsRef.current = null;
         hls.destroy();
@@ -104,7 +107,9 @@ export function Player({ src, label, muted = false, waitingLabel = 'Buffering…
       const onError = () => fail('The player could not load the stream from the engine.');
       video.addEventListener('error', onError);
       start();
+      const stopReport = reportPlayback(src, video, null);
       return () => {
+        stopReport();
         detach();
         video.removeEventListener('error', onError);
         video.removeAttribute('src');

@@ -16,12 +16,18 @@ function loadPolicy(maxLoadTimeMs: number): { default: LoaderConfig } {
 }
 
 export const LIVE_HLS_CONFIG: Partial<HlsConfig> = {
-  // Three target durations behind the edge; the engine's join distance already decided
-  // which segments exist, so hls.js need not hold back further.
-  liveSyncDurationCount: 3,
-  liveMaxLatencyDurationCount: 8,
+  // The engine's playlist ends at what it holds, and a player that reloads it learns of a
+  // segment the moment the engine has one (blocking reload, src-main/hls/held-media.ts). So
+  // the player needs to sit only a segment plus a margin behind that end: 1.6 target
+  // durations (3.2 s with 2 s segments). bench:latency (README "Latency"): 3.5–3.6 s
+  // glass-to-glass p50 and no stall at 1.6, 3.9–4.1 s at 1.75, 8–9 s at hls.js's default 3;
+  // 1.5 stalled once on a busy machine.
+  liveSyncDurationCount: 1.6,
+  liveMaxLatencyDurationCount: 5,
+  // Low-latency mode: reload at once when the server can block, and play up to 10% faster
+  // to get back to the target after a stall or a late start.
   maxLiveSyncPlaybackRate: 1.1,
-  lowLatencyMode: false,
+  lowLatencyMode: true,
   backBufferLength: 30,
   maxBufferLength: 20,
   enableWorker: true,
