@@ -217,6 +217,18 @@ describe('UiServer', () => {
     expect((await get(server.port, `/media/stream/x/a.ts?token=${TOKEN}`)).status).toBe(404);
   });
 
+  it('refuses the media paths the Electron scheme refuses (issue 18 §7: one check, host-edge/media-path.ts)', async () => {
+    // What survives URL parsing (which already resolves /./ and /%2e%2e/ segments).
+    for (const p of [
+      '/media/stream/..%2f..%2fsecret',
+      '/media/stream/s/%2e%2fmaster.m3u8',
+      '/media/stream/s%5c..%5cx',
+      '/media/stream/s/a%00.ts',
+      '/media/stream/%zz',
+    ])
+      expect((await get(server.port, `${p}?token=${TOKEN}`)).status, p).toBe(400);
+  });
+
   it('refuses WebSocket upgrades without the token', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api?token=bad`);
     const status = await new Promise<number>((resolve) =>

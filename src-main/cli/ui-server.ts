@@ -21,6 +21,7 @@ import { isLoopbackHost } from '../hls/gateway.js';
 import { blockingQuery } from '../hls/held-media.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
 import { RpcConnection } from './rpc-connection.js';
+import { mediaErrorStatus, mediaPath as checkedMediaPath } from '../host-edge/media-path.js';
 import { RendererFiles } from '../host-edge/renderer-files.js';
 import { sendFile } from './static-files.js';
 
@@ -216,23 +217,15 @@ export class UiServer {
     res: ServerResponse,
     headOnly: boolean,
   ): Promise<void> {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(mediaPath);
-    } catch {
-      return plain(res, 400, 'bad media path');
-    }
-    if (decoded.split('/').some((part) => part === '..') || decoded.includes('\0')) {
-      return plain(res, 400, 'bad media path');
-    }
+    // The same check as Electron's shoal-media: scheme (host-edge/media-path.ts).
+    const decoded = checkedMediaPath(mediaPath);
+    if (decoded === null) return plain(res, 400, 'bad media path');
     try {
       const media = await this.engine.handleMedia(decoded + query);
       res.writeHead(media.status, { 'Content-Type': media.contentType, ...media.headers });
       res.end(headOnly ? undefined : media.body);
     } catch (err) {
-      const error = ShoalError.from(err);
-      const notFound = [ErrorCode.STREAM_NOT_FOUND, ErrorCode.NOT_AVAILABLE, ErrorCode.MISSING_FILE];
-      plain(res, (notFound as readonly number[]).includes(error.code) ? 404 : 500, error.message);
+      plain(res, mediaErrorStatus(err), ShoalError.from(err).message);
     }
   }
 

@@ -7,7 +7,8 @@ import { ShoalError } from '../../src-shared/errors.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
 import { blockingQuery } from '../hls/held-media.js';
 import { contentTypeFor, RendererFiles } from '../host-edge/renderer-files.js';
-import { APP_ORIGIN, appPathFromUrl, mediaErrorStatus, mediaPathFromUrl } from './schemes.js';
+import { mediaErrorStatus } from '../host-edge/media-path.js';
+import { APP_ORIGIN, appPathFromUrl, mediaPathFromUrl } from './schemes.js';
 import { CONTENT_SECURITY_POLICY } from './security-policy.js';
 
 /** Statuses whose responses must not have a body (the Response constructor throws). */

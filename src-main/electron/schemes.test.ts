@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { APP_ENTRY_URL, appPathFromUrl, isAppUrl, mediaErrorStatus, mediaPathFromUrl } from './schemes.js';
+import { APP_ENTRY_URL, appPathFromUrl, isAppUrl, mediaPathFromUrl } from './schemes.js';
 
 describe('mediaPathFromUrl', () => {
   it('maps a playlist and a segment URL to engine paths', () => {
@@ -50,13 +49,5 @@ describe('app URLs', () => {
   it('gives the path of app requests', () => {
     expect(appPathFromUrl('shoal-app://app/assets/a.js?v=1')).toBe('/assets/a.js');
     expect(appPathFromUrl('shoal-media://media/x')).toBeNull();
-  });
-});
-
-describe('mediaErrorStatus', () => {
-  it('maps missing streams and segments to 404, the rest to 500', () => {
-    expect(mediaErrorStatus(new ShoalError(ErrorCode.STREAM_NOT_FOUND, 'x'))).toBe(404);
-    expect(mediaErrorStatus(new ShoalError(ErrorCode.NOT_AVAILABLE, 'x'))).toBe(404);
-    expect(mediaErrorStatus(new Error('boom'))).toBe(500);
   });
 });

@@ -3,7 +3,7 @@
 // loads media from `shoal-media://media/` (never from a LAN-visible HTTP server).
 // URL parsing here is plain Node; main.ts registers the schemes with Electron.
 
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { mediaPath } from '../host-edge/media-path.js';
 
 export const APP_SCHEME = 'shoal-app';
 export const APP_HOST = 'app';
@@ -51,20 +51,5 @@ export function mediaPathFromUrl(url: string): string | null {
   const parsed = parse(url);
   if (!parsed || parsed.protocol !== `${MEDIA_SCHEME}:` || parsed.host !== MEDIA_HOST) return null;
   if (parsed.username !== '' || parsed.password !== '') return null;
-  let path: string;
-  try {
-    path = decodeURIComponent(parsed.pathname);
-  } catch {
-    return null;
-  }
-  if (!path.startsWith('/') || path.includes('\0') || path.includes('\\')) return null;
-  if (path.split('/').some((part) => part === '..' || part === '.')) return null;
-  return path;
-}
-
-/** HTTP status for a media request the engine refused (same mapping as the browser host). */
-export function mediaErrorStatus(err: unknown): number {
-  const { code } = ShoalError.from(err);
-  const notFound: number[] = [ErrorCode.STREAM_NOT_FOUND, ErrorCode.NOT_AVAILABLE, ErrorCode.MISSING_FILE];
-  return notFound.includes(code) ? 404 : 500;
+  return mediaPath(parsed.pathname);
 }
