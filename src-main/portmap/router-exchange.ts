@@ -11,6 +11,7 @@ const FIRST_RETRANSMIT_MS = 250;
 
 export class RouterExchange {
   private socket: Socket | null = null;
+  private closed = false;
 
   constructor(
     readonly gateway: string,
@@ -28,25 +29,37 @@ export class RouterExchange {
 
   /** Opens the socket (bound to an ephemeral port, connected to the router). */
   async open(): Promise<Socket> {
+    if (this.closed) throw new NoAnswer('closed');
     if (this.socket) return this.socket;
     const s = createSocket('udp4');
     s.on('error', () => undefined); // a failed send shows as no answer
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.bind(0, () => {
-        s.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.bind(0, () => {
+          s.off('error', reject);
+          resolve();
+        });
       });
-    });
-    // Connected: the kernel picks the source address toward the router (localAddress) and
-    // drops datagrams from anyone else.
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.connect(this.port, this.gateway, () => {
-        s.off('error', reject);
-        resolve();
+      // Connected: the kernel picks the source address toward the router (localAddress) and
+      // drops datagrams from anyone else.
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.connect(this.port, this.gateway, () => {
+          s.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      s.close();
+      throw err;
+    }
+    // close() ran while the socket was opening: nobody will close this one but us.
+    if (this.closed || this.socket) {
+      s.close();
+      if (this.closed) throw new NoAnswer('closed');
+      return this.socket!;
+    }
     this.socket = s;
     return s;
   }
@@ -54,11 +67,17 @@ export class RouterExchange {
   async request<T>(body: Buffer, parse: (msg: Buffer) => T | null, signal: AbortSignal): Promise<T> {
     if (signal.aborted) throw new NoAnswer('cancelled');
     const socket = await this.open();
+    // Aborted while the socket opened: the abort listener below would never run.
+    if (signal.aborted) throw new NoAnswer('cancelled');
     return new Promise<T>((resolve, reject) => {
       let wait = FIRST_RETRANSMIT_MS;
       let timer: ReturnType<typeof setTimeout> | null = null;
       const send = (): void => {
-        socket.send(body);
+        try {
+          socket.send(body);
+        } catch {
+          // closed under us: the caller's abort ends the request
+        }
         timer = setTimeout(send, wait);
         wait *= 2;
       };
@@ -85,6 +104,7 @@ export class RouterExchange {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const s = this.socket;
     this.socket = null;
     if (s) await new Promise<void>((r) => s.close(() => r()));
