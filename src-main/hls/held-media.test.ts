@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeSegment } from '../../test/fakes/segments.js';
 import { SegmentStore } from '../store/segment-store.js';
-import { blockingQuery, requestedMsn, resolveMediaHeld } from './held-media.js';
+import { blockingQuery, MAX_HELD, requestedMsn, resolveMediaHeld } from './held-media.js';
 import type { MediaStream } from './media-resolver.js';
 
 function streamOf(store: SegmentStore, caughtUp: () => boolean = () => true): MediaStream {
@@ -59,6 +59,64 @@ describe('resolveMediaHeld', () => {
     head = 5;
     put(store, 5);
     expect(seqsOf((await media).body)).toEqual([3, 4, 5]);
+  });
+
+  it('answers a blocking reload once the playlist moves past a segment it gives up on (a hole)', async () => {
+    const store = new SegmentStore();
+    put(store, 5);
+    const stream = streamOf(store);
+    const answer = resolveMediaHeld(() => stream, '/stream/s/0/live.m3u8?_HLS_msn=6');
+    // 6 never comes; once 3 later segments are held the playlist skips it (playlist-writer).
+    for (const seq of [7, 8, 9]) put(store, seq);
+    expect(seqsOf((await answer).body)).toEqual([7, 8, 9]);
+  });
+
+  it('never holds a blocking reload longer than 8 s, whatever the target duration', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new SegmentStore();
+      put(store, 5);
+      const answer = resolveMediaHeld(
+        () => ({ ...streamOf(store), targetDurationMs: () => 3_600_000 }),
+        '/stream/s/0/live.m3u8?_HLS_msn=6',
+      );
+      await vi.advanceTimersByTimeAsync(8000);
+      expect((await answer).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it(`holds at most ${MAX_HELD} requests of a stream at once; more are answered at once`, async () => {
+    const store = new SegmentStore();
+    put(store, 5);
+    const stream = streamOf(store);
+    const held = Array.from({ length: MAX_HELD }, () =>
+      resolveMediaHeld(() => stream, '/stream/s/0/live.m3u8?_HLS_msn=6'),
+    );
+    const extra = await resolveMediaHeld(() => stream, '/stream/s/0/live.m3u8?_HLS_msn=6');
+    expect(seqsOf(extra.body)).toEqual([5]);
+    put(store, 6);
+    for (const r of await Promise.all(held)) expect(seqsOf(r.body)).toEqual([5, 6]);
+  });
+
+  it('holds only the first media playlist for the catch-up, not every reload (VLC, mpv)', async () => {
+    const store = new SegmentStore();
+    put(store, 3);
+    let caughtUp = false;
+    // A new view per request, as Engine.handleMedia makes: the state lives with the store.
+    const lookup = () => streamOf(store, () => caughtUp);
+    const first = resolveMediaHeld(lookup, '/stream/s/0/live.m3u8');
+    caughtUp = true;
+    put(store, 4);
+    expect(seqsOf((await first).body)).toEqual([3, 4]);
+    caughtUp = false; // a new segment announced and still on its way
+    const reload = resolveMediaHeld(lookup, '/stream/s/0/live.m3u8');
+    // Held, it would answer only after CATCH_UP_HOLD_MS (2 s).
+    const late = new Promise<'held'>((r) => setTimeout(() => r('held'), 1000));
+    const first2 = await Promise.race([reload, late]);
+    expect(first2).not.toBe('held');
+    expect(seqsOf((await reload).body)).toEqual([3, 4]);
   });
 
   it('answers an unknown stream at once', async () => {
