@@ -34,6 +34,9 @@ function playSoon(video: HTMLVideoElement, blocked: () => void): void {
 }
 
 export function Player({ src, label, muted = false, waitingLabel = 'Buffering…', active = true }: Props) {
+  // Read by the playback report each second: a closed mini player reports nothing.
+  const activeRef = useRef(active);
+  activeRef.current = active;
   const frameRef = useRef<HTMLDivElement>(null);
   const hlsRef = useRef<Hls | null>(null);
   const [video, setVideo] = useState<HTMLVideoElement | null>(null);
@@ -94,7 +97,7 @@ export function Player({ src, label, muted = false, waitingLabel = 'Buffering…
       });
       hls.loadSource(src);
       hls.attachMedia(video);
-      const stopReport = reportPlayback(src, video, hls);
+      const stopReport = reportPlayback(src, video, hls, () => activeRef.current);
       return () => {
         stopReport();
         detach();
@@ -107,7 +110,7 @@ export function Player({ src, label, muted = false, waitingLabel = 'Buffering…
       const onError = () => fail('The player could not load the stream from the engine.');
       video.addEventListener('error', onError);
       start();
-      const stopReport = reportPlayback(src, video, null);
+      const stopReport = reportPlayback(src, video, null, () => activeRef.current);
       return () => {
         stopReport();
         detach();

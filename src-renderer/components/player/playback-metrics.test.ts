@@ -53,4 +53,27 @@ describe('reportPlayback', () => {
     stop();
     expect(usePlayback.getState().player).toBeNull();
   });
+
+  it('reports nothing while the player is not shown (a closed mini player), and again once it is', () => {
+    vi.useFakeTimers();
+    const now = Date.UTC(2026, 11, 5, 12, 0, 0);
+    vi.setSystemTime(now);
+    const video = { buffered: ranges([100, 103]), currentTime: 101 } as unknown as HTMLVideoElement;
+    let shown = true;
+    const stop = reportPlayback(
+      'http://x/live.m3u8',
+      video,
+      { playingDate: new Date(now - 4000) },
+      () => shown,
+    );
+    vi.advanceTimersByTime(1000);
+    expect(usePlayback.getState().player?.behindLiveSec).toBe(5);
+    shown = false; // closed: paused, and its frame grows old
+    vi.advanceTimersByTime(60_000);
+    expect(usePlayback.getState().player).toBeNull();
+    shown = true;
+    vi.advanceTimersByTime(1000);
+    expect(usePlayback.getState().player?.src).toBe('http://x/live.m3u8');
+    stop();
+  });
 });

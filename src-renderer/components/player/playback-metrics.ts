@@ -38,20 +38,25 @@ const REPORT_EVERY_MS = 1000;
 
 /**
  * Publishes the player's figures for `src` to the playback store every second, until the
- * returned function is called (which clears them: no player, no player figures).
+ * returned function is called (which clears them: no player, no player figures). While
+ * `shown()` is false (the user closed the mini player: paused, out of sight) nothing is
+ * reported, so the pages show the engine's figures rather than a frame nobody watches.
  */
 export function reportPlayback(
   src: string,
   video: HTMLVideoElement,
   hls: PlayingDateSource | null,
+  shown: () => boolean = () => true,
 ): () => void {
   const { report, clear } = usePlayback.getState();
   const tick = () =>
-    report({
-      src,
-      behindLiveSec: hls ? behindLiveSec(hls.playingDate, Date.now()) : null,
-      bufferSec: bufferAheadSec(video.buffered, video.currentTime),
-    });
+    shown()
+      ? report({
+          src,
+          behindLiveSec: hls ? behindLiveSec(hls.playingDate, Date.now()) : null,
+          bufferSec: bufferAheadSec(video.buffered, video.currentTime),
+        })
+      : clear(src);
   const timer = setInterval(tick, REPORT_EVERY_MS);
   return () => {
     clearInterval(timer);
