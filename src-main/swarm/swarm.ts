@@ -687,7 +687,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       );
       return;
     }
-    if (this.options.role === 'broadcaster') this.audience.noteNamed(peers);
+    if (this.options.role === 'broadcaster') this.audience.noteNamed(link.nodeId, peers);
     // PROTOCOL §5.18: the sender may introduce us to the entries it marks INTRODUCER.
     this.neighbourhood.addCandidates(peers, false, link.nodeId);
     this.neighbourhood.maintain();
