@@ -22,6 +22,12 @@ export interface MappingProtocol {
    * again while mapped so a new WAN address is noticed; rejects on failure or abort.
    */
   externalAddress(signal: AbortSignal): Promise<string>;
+  /**
+   * The external port the router granted at the last externalAddress, where asking for the
+   * address renews the mapping (PCP: a router that lost its state may grant another port);
+   * absent where the question says nothing of the port.
+   */
+  grantedPort?(): number | null;
   /** Removes the mapping made by `map`; rejects on failure or abort. */
   unmap(internalPort: number, signal: AbortSignal): Promise<void>;
   /** Frees sockets and timers; never rejects. */

@@ -108,6 +108,7 @@ export class PcpClient implements MappingProtocol {
   private readonly nonce: Buffer;
   /** The mapping asked for last (renewed by externalAddress). */
   private last: { internalPort: number; lifetimeMs: number } | null = null;
+  private lastPort: number | null = null;
 
   constructor(options: PcpOptions) {
     this.exchange = new RouterExchange(options.gateway, options.port ?? PCP_PORT);
@@ -121,6 +122,7 @@ export class PcpClient implements MappingProtocol {
     if (!answer.externalPort || !answer.lifetimeSec)
       throw new Error(`the router granted port ${answer.externalPort} for ${answer.lifetimeSec} s`);
     this.last = { internalPort, lifetimeMs };
+    this.lastPort = answer.externalPort;
     return {
       externalHost: answer.externalHost,
       externalPort: answer.externalPort,
@@ -134,9 +136,14 @@ export class PcpClient implements MappingProtocol {
     return (await this.map(this.last.internalPort, this.last.lifetimeMs, signal)).externalHost;
   }
 
+  grantedPort(): number | null {
+    return this.lastPort;
+  }
+
   async unmap(internalPort: number, signal: AbortSignal): Promise<void> {
     await this.request(internalPort, 0, signal);
     this.last = null;
+    this.lastPort = null;
   }
 
   close(): Promise<void> {

@@ -193,6 +193,23 @@ describe('PortMapping', () => {
     await mapping.destroy();
   });
 
+  it('notices a new external port where asking the address renews the mapping (PCP)', async () => {
+    // PCP has no address question: the check renews, and a router that lost its state may
+    // grant another port at the same address.
+    const router = Object.assign(new FakeRouter('pcp', [grant()]), { port: 41000 });
+    const pcp = Object.assign(router, { grantedPort: () => router.port });
+    const { mapping, advance } = setup([pcp], { addressCheckMs: 10_000 });
+    mapping.start();
+    await mapping.settled();
+    await advance(10_000);
+    expect(router.calls).toEqual(['map 41000']); // same address and port: nothing to do
+    router.port = 52000;
+    await advance(10_000);
+    await mapping.settled();
+    expect(router.calls).toEqual(['map 41000', 'map 41000']);
+    await mapping.destroy();
+  });
+
   it('asks again after a question the router did not answer, or a renewal it refused', async () => {
     const router = new FakeRouter('upnp', [grant(), new Error('busy'), grant()]);
     const { mapping, advance } = setup([router], { addressCheckMs: 10_000 });

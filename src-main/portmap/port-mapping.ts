@@ -231,8 +231,10 @@ export class PortMapping {
     if (!active || this.stopped) return;
     try {
       const now = await this.withTimeout((signal) => active.protocol.externalAddress(signal));
-      const known = this.current.kind === 'mapped' ? this.current.externalHost : null;
-      if (!this.stopped && this.active === active && isUsableIpv4(now) && now !== known) {
+      const mapped = this.current.kind === 'mapped' ? this.current : null;
+      const port = active.protocol.grantedPort?.() ?? null;
+      const moved = now !== mapped?.externalHost || (port !== null && port !== mapped?.externalPort);
+      if (!this.stopped && this.active === active && isUsableIpv4(now) && moved) {
         this.cancelTimer();
         await this.renew();
       }
