@@ -47,6 +47,8 @@ export interface PuncherOptions {
   adopt: (session: SwarmSession) => PeerLink | null;
   /** Diagnostics (the engine's debug log), one line per event. */
   log?: (line: string) => void;
+  /** Random numbers in [0, 1) for the birthday probes' ports (tests inject their own). */
+  random?: () => number;
 }
 
 export interface PuncherStats {
@@ -281,7 +283,7 @@ export class Puncher {
         return finish();
       }
       for (let i = 0; i < BIRTHDAY_BATCH && sent < BIRTHDAY_PROBES; i++, sent++) {
-        const port = 1024 + Math.floor(Math.random() * (65536 - 1024));
+        const port = 1024 + Math.floor((this.o.random ?? Math.random)() * (65536 - 1024));
         this.o.transport.probe({ host: birthdayIp.host, port }, token, sent);
         this.stats.probesSent++;
       }
