@@ -154,6 +154,14 @@ describe('App', () => {
     );
     act(() => api.pushSnapshot(watching(null)));
     expect(document.querySelector('.p2p-hint')).toBeNull();
+    // While the broadcaster is offline the outage notice speaks; the path note would blame the network.
+    act(() =>
+      api.pushSnapshot({
+        ...watching('No reachable peer — asking the broadcaster'),
+        state: 'broadcaster-offline',
+      }),
+    );
+    expect(document.querySelector('.p2p-hint')).toBeNull();
   });
 
   it('opens a shoal:// link from the host on the Watch page and starts watching', async () => {

@@ -39,6 +39,8 @@ function Row({
 /** Why there are no peers, when that is worth saying. */
 function noPeersHint(snapshot: StatsSnapshot): string | null {
   if (snapshot.mode !== 'watching') return null;
+  // The outage notice says what is going on; "no reachable peer" would blame the network.
+  if (snapshot.state === 'broadcaster-offline' || snapshot.state === 'ended') return null;
   // How the viewer reaches the stream when peers do not work (issue 16), e.g. served by the broadcaster.
   if (snapshot.path) return snapshot.path;
   if (snapshot.peers.length > 0) return null;
