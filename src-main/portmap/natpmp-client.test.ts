@@ -1,25 +1,13 @@
 // The NAT-PMP client against a scripted router on loopback: a real mapping answer, refusals,
 // garbage and answers from strangers, silence (bounded by the caller's signal).
 
-import { createSocket, type Socket } from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createSocket } from 'node:dgram';
+import { scriptedRouters, type RouterScript } from '../../test/fakes/scripted-udp-router.js';
 import { parseRouteTable } from './default-gateway.js';
 import { NatPmpClient, parseNatPmpAnswer } from './natpmp-client.js';
 
-type Script = (request: Buffer, reply: (b: Buffer) => void, from: { port: number }) => void;
-
-const open: Socket[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
-
-async function router(script: Script): Promise<number> {
-  const s = createSocket('udp4');
-  open.push(s);
-  s.on('message', (msg, from) => script(msg, (b) => s.send(b, from.port, from.address), from));
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  return s.address().port;
-}
+const router = scriptedRouters();
 
 function answer(op: number, result: number, body: number[] = []): Buffer {
   const b = Buffer.alloc(8 + body.length);
@@ -39,7 +27,7 @@ const mapBody = (internal: number, external: number, lifetime: number): number[]
 };
 
 /** A well-behaved router: maps any port to +1, external address 203.0.113.5. */
-const good: Script = (req, reply) => {
+const good: RouterScript = (req, reply) => {
   if (req[1] === 0) reply(answer(0, 0, [203, 0, 113, 5]));
   if (req[1] === 1)
     reply(answer(1, 0, mapBody(req.readUInt16BE(4), req.readUInt16BE(4) + 1, req.readUInt32BE(8))));
@@ -104,7 +92,7 @@ describe('NatPmpClient', () => {
 
   it('ignores answers from anyone but the gateway', async () => {
     const stranger = createSocket('udp4');
-    open.push(stranger);
+    onTestFinished(() => void stranger.close());
     await new Promise<void>((r) => stranger.bind(0, '127.0.0.1', () => r()));
     const port = await router((req, reply, from) => {
       if (req[1] !== 1) return good(req, reply, from);

@@ -2,25 +2,12 @@
 // §7.1, §11.1), a grant, renewals with the same nonce, delete, refusals, a NAT-PMP-only
 // router, answers that are not ours, truncated and random datagrams, silence.
 
-import { createSocket, type Socket } from 'node:dgram';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scriptedRouters } from '../../test/fakes/scripted-udp-router.js';
 import { parsePcpAnswer, PcpClient, pcpMapRequest, PCP_MAP_SIZE } from './pcp-client.js';
 
-type Script = (request: Buffer, reply: (b: Buffer) => void) => void;
-
-const open: Socket[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
-
-async function router(script: Script): Promise<number> {
-  const s = createSocket('udp4');
-  open.push(s);
-  s.on('message', (msg, from) => script(msg, (b) => s.send(b, from.port, from.address)));
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  return s.address().port;
-}
+const router = scriptedRouters();
 
 const NONCE = Buffer.from('0102030405060708090a0b0c', 'hex');
 
@@ -40,7 +27,7 @@ function response(req: Buffer, result: number, lifetime: number, port: number, i
 }
 
 /** Maps any port to +1 at 203.0.113.5, granting what was asked. */
-const good: Script = (req, reply) =>
+const good = (req: Buffer, reply: (b: Buffer) => void): void =>
   reply(response(req, 0, req.readUInt32BE(4), req.readUInt16BE(40) + 1, [203, 0, 113, 5]));
 
 describe('PcpClient (RFC 6887 MAP)', () => {

@@ -1,23 +1,17 @@
 // The exchange is stopped while its socket is still opening (PortMapping.destroy during the
 // first request): nothing may be left sending, and the request must end.
 
-import { createSocket, type Socket } from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scriptedRouters } from '../../test/fakes/scripted-udp-router.js';
 import { NoAnswer } from './mapping-protocol.js';
 import { RouterExchange } from './router-exchange.js';
 
-const open: Socket[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
+const router = scriptedRouters();
 
 async function silentRouter(): Promise<{ port: number; received: () => number }> {
-  const s = createSocket('udp4');
-  open.push(s);
   let n = 0;
-  s.on('message', () => n++);
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  return { port: s.address().port, received: () => n };
+  const port = await router(() => n++);
+  return { port, received: () => n };
 }
 
 describe('RouterExchange', () => {

@@ -100,6 +100,26 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
+  /** map-probe.ts in the LAN host, over one protocol; its JSON lines go to `lines`. */
+  const startProbe = (via: string, lines: ProbeLine[]): ChildProcessWithoutNullStreams => {
+    const probe = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        router.hostNs,
+        process.execPath,
+        '--import',
+        'tsx',
+        join(ROOT, 'test/portmap/map-probe.ts'),
+        via,
+      ],
+      { cwd: ROOT },
+    );
+    createInterface({ input: probe.stdout }).on('line', (l) => lines.push(JSON.parse(l) as ProbeLine));
+    return probe;
+  };
+
   const routerLog = (): Promise<string> => sh('cat', [join(dir, 'upnp-r1.log')]);
 
   describe.each([
@@ -111,21 +131,7 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
     const lines: ProbeLine[] = [];
 
     beforeAll(() => {
-      probe = spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          router.hostNs,
-          process.execPath,
-          '--import',
-          'tsx',
-          join(ROOT, 'test/portmap/map-probe.ts'),
-          via,
-        ],
-        { cwd: ROOT },
-      );
-      createInterface({ input: probe.stdout }).on('line', (l) => lines.push(JSON.parse(l) as ProbeLine));
+      probe = startProbe(via, lines);
       probe.stderr.on('data', (d: Buffer) => process.stderr.write(`map-probe: ${d}`));
     });
 
@@ -177,21 +183,7 @@ describe.skipIf(reason !== null)('port mapping through a real miniupnpd', () => 
   describe('when the router gets a new WAN address', () => {
     it('the mapping learns it from the router and forwards there (NAT-PMP)', async () => {
       const lines: ProbeLine[] = [];
-      const probe = spawn(
-        'ip',
-        [
-          'netns',
-          'exec',
-          router.hostNs,
-          process.execPath,
-          '--import',
-          'tsx',
-          join(ROOT, 'test/portmap/map-probe.ts'),
-          'natpmp',
-        ],
-        { cwd: ROOT },
-      );
-      createInterface({ input: probe.stdout }).on('line', (l) => lines.push(JSON.parse(l) as ProbeLine));
+      const probe = startProbe('natpmp', lines);
       const last = (event: string): ProbeLine | undefined => lines.filter((l) => l.event === event).at(-1);
       try {
         await until('the first mapping', () => last('settled') !== undefined);
