@@ -24,6 +24,7 @@ export {
 } from './datagram-socket.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { UploadLimiter } from './upload-limiter.js';
+export { UplinkGovernor, type UplinkGovernorOptions } from './uplink-governor.js';
 export {
   DEFAULT_TRANSPORT_CONFIG,
   resolveTransportConfig,

@@ -19,6 +19,8 @@ export class UploadLimiter {
   private timer: TimerHandle | null = null;
   bytesMetered = 0;
   bytesCharged = 0;
+  /** Times a sender was told to wait for tokens (the cap held data back; see UplinkGovernor). */
+  deferrals = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -61,9 +63,16 @@ export class UploadLimiter {
       this.bytesMetered += bytes;
       return true;
     }
-    for (const [w, r] of this.waiters) if (r < rank && w !== self) return false;
+    for (const [w, r] of this.waiters)
+      if (r < rank && w !== self) {
+        this.deferrals++;
+        return false;
+      }
     if (this.tokens < bytes) this.refill(this.clock.now());
-    if (this.tokens < bytes) return false;
+    if (this.tokens < bytes) {
+      this.deferrals++;
+      return false;
+    }
     this.tokens -= bytes;
     this.bytesMetered += bytes;
     return true;

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { Endpoint, type EndpointOptions } from '../../src-main/transport/endpoint.js';
-import { UdpSocket } from '../../src-main/transport/datagram-socket.js';
+import { UdpSocket, type DatagramSocket } from '../../src-main/transport/datagram-socket.js';
 import type { PeerSession } from '../../src-main/transport/peer-session.js';
 import { ImpairedSocket, type ImpairedSocketOptions } from './impaired-socket.js';
 
@@ -17,8 +17,14 @@ export interface TestNode {
 export class TransportNet {
   private readonly nodes: TestNode[] = [];
 
-  async node(options: EndpointOptions = {}, impair: ImpairedSocketOptions = {}): Promise<TestNode> {
-    const socket = new ImpairedSocket(await UdpSocket.bind({ host: '127.0.0.1', port: 0 }), impair);
+  /** `line`: what the UDP socket sits behind (e.g. a ShapedSocket's home uplink). */
+  async node(
+    options: EndpointOptions = {},
+    impair: ImpairedSocketOptions = {},
+    line: (udp: DatagramSocket) => DatagramSocket = (udp) => udp,
+  ): Promise<TestNode> {
+    const udp = await UdpSocket.bind({ host: '127.0.0.1', port: 0 });
+    const socket = new ImpairedSocket(line(udp), impair);
     const endpoint = new Endpoint({ ...options, socket });
     await endpoint.start();
     const node = { endpoint, socket };
