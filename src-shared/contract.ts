@@ -16,8 +16,10 @@ export const PUBLIC_DHT_BOOTSTRAP = [
 ];
 
 export const SettingsSchema = z.object({
-  /** Upload cap in kilobits per second; null = unlimited. */
+  /** Upload cap in kilobits per second; null = none set (see uploadCapAuto). */
   uploadCapKbps: z.number().int().min(64).max(10_000_000).nullable(),
+  /** With no cap set: find the line's upload capacity and stay just under it (PROTOCOL §9.4). */
+  uploadCapAuto: z.boolean(),
   /** "Don't upload": leech-only mode (the broadcaster ignores this). */
   noUpload: z.boolean(),
   maxPeers: z.number().int().min(1).max(200),
@@ -43,6 +45,7 @@ export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export const DEFAULT_SETTINGS: Settings = {
   uploadCapKbps: null,
+  uploadCapAuto: true,
   noUpload: false,
   maxPeers: 24,
   udpPort: 0,
@@ -146,6 +149,16 @@ export const ReachabilitySchema = z.object({
 });
 export type Reachability = z.infer<typeof ReachabilitySchema>;
 
+/**
+ * The upload cap in force (PROTOCOL §9.4): 'set' in Settings, 'auto' found by the node
+ * (bytesPerSec null until it has found the line full once), or 'none'.
+ */
+export const UploadCapSchema = z.object({
+  mode: z.enum(['set', 'auto', 'none']),
+  bytesPerSec: z.number().nullable(),
+});
+export type UploadCap = z.infer<typeof UploadCapSchema>;
+
 export const OfflineCauseSchema = z.enum(['stopped', 'silent', 'encoder']);
 export type OfflineCause = z.infer<typeof OfflineCauseSchema>;
 
@@ -236,6 +249,8 @@ export const StatsSnapshotSchema = z.object({
     .nullable(),
   /** Our own reachability while a session runs; null when idle. */
   reachability: ReachabilitySchema.nullable(),
+  /** The upload cap while a session runs; null when idle; absent from engines that do not say. */
+  uploadCap: UploadCapSchema.nullable().optional(),
   lastError: ErrorInfoSchema.nullable(),
 });
 export type StatsSnapshot = z.infer<typeof StatsSnapshotSchema>;

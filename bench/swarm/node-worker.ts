@@ -46,7 +46,14 @@ async function open(spec: EngineSpec, input: Omit<EngineConfigInput, 'dataDir'>)
     dataDir,
     advertiseHost: '127.0.0.1',
     mediaBaseUrl: 'http://lab/media',
-    settings: { gatewayEnabled: false, uploadCapKbps: spec.uploadCapKbps, ...input.settings },
+    // The lab models each line by its cap; an uncapped node stands for an endless line, which the
+    // automatic cap (PROTOCOL §9.4) would only mistake loopback's CPU delays for.
+    settings: {
+      gatewayEnabled: false,
+      uploadCapKbps: spec.uploadCapKbps,
+      uploadCapAuto: false,
+      ...input.settings,
+    },
     transport: {
       bindHost: '127.0.0.1',
       wrapSocket: (socket) => (running.socket = new LossySocket(socket, spec.loss, spec.seed)),

@@ -25,6 +25,27 @@ const intIn =
     return n;
   };
 
+/** `--upload-cap`: kbit/s, `auto` (find the line, PROTOCOL §9.4) or `none`. */
+type UploadCapOption = number | 'auto' | 'none';
+
+const uploadCapIn = (value: string): UploadCapOption => {
+  const word = value.trim().toLowerCase();
+  if (word === 'auto' || word === 'none') return word;
+  const n = Number(word);
+  if (!Number.isInteger(n) || n < 64 || n > 10_000_000)
+    throw new InvalidArgumentError(
+      'upload cap must be auto, none, or a whole number of kbit/s from 64 to 10000000',
+    );
+  return n;
+};
+
+const uploadCapSettings = (cap: UploadCapOption | undefined) =>
+  cap === undefined
+    ? {}
+    : typeof cap === 'number'
+      ? { uploadCapKbps: cap }
+      : { uploadCapKbps: null, uploadCapAuto: cap === 'auto' };
+
 function defaultDataDir(): string {
   const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
   return join(base, 'shoal');
@@ -32,7 +53,7 @@ function defaultDataDir(): string {
 
 interface CommonOptions {
   port?: number;
-  uploadCap?: number;
+  uploadCap?: UploadCapOption;
   maxPeers?: number;
   window?: number;
   joinDistance?: number;
@@ -72,7 +93,7 @@ function engineInput(
     sampleFolder: findSampleFolder(),
     settings: {
       ...(opts.port !== undefined && { udpPort: opts.port }),
-      ...(opts.uploadCap !== undefined && { uploadCapKbps: opts.uploadCap }),
+      ...uploadCapSettings(opts.uploadCap),
       ...(opts.maxPeers !== undefined && { maxPeers: opts.maxPeers }),
       ...(opts.joinDistance !== undefined && { joinDistanceSegments: opts.joinDistance }),
       ...(opts.dht === false && { dhtEnabled: false }),
@@ -250,9 +271,10 @@ export function buildProgram(): Command {
         new Option('-p, --port <udp>', 'UDP port (0 = any free port)').argParser(intIn('port', 0, 65535)),
       )
       .addOption(
-        new Option('--upload-cap <kbps>', 'upload cap in kilobits per second').argParser(
-          intIn('upload cap', 64, 10_000_000),
-        ),
+        new Option(
+          '--upload-cap <kbps|auto|none>',
+          'upload cap in kilobits per second; auto finds the line (default: as in Settings, auto)',
+        ).argParser(uploadCapIn),
       )
       .addOption(
         new Option(

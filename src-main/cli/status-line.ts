@@ -3,6 +3,7 @@
 import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { formatBytes, formatRate } from '../../src-shared/format.js';
 import { describeReachability } from '../../src-shared/reachability-text.js';
+import { describeUploadCap } from '../../src-shared/upload-cap-text.js';
 
 /** The state as the CLI says it (states are single words, except this one). */
 const STATE_WORDS: Partial<Record<StatsSnapshot['state'], string>> = {
@@ -48,6 +49,7 @@ export function statusLine(s: StatsSnapshot): string {
   if (s.path) parts.push(s.path);
   if (s.totals.toGateway > 0) parts.push(`gateway ${formatBytes(s.totals.toGateway)}`);
   if (s.reachability) parts.push(describeReachability(s.reachability));
+  if (s.uploadCap && s.uploadCap.mode !== 'none') parts.push(describeUploadCap(s.uploadCap));
   if (s.lastError) parts.push(`last error: ${s.lastError.message}`);
   return parts.join(' | ');
 }

@@ -37,7 +37,6 @@ import {
 import type { EngineFacade, MediaResponse } from './engine-facade.js';
 import { peerStat } from './peer-stats.js';
 import { SettingsFile } from './settings-file.js';
-import { uploadCapBytes } from './stream-node.js';
 import { TrafficLedger } from './traffic-ledger.js';
 import { WatchSession } from './watch-session.js';
 
@@ -318,8 +317,7 @@ export class Engine implements EngineFacade {
       await this.settingsFile.save(next);
       const node = this.session?.node;
       if (node) {
-        node.endpoint.setUploadCap(uploadCapBytes(this.config));
-        node.swarm.setUploadRate(uploadCapBytes(this.config));
+        node.applyUploadCap(this.config);
         node.swarm.setNoUpload(next.noUpload);
         if (next.portMapping !== before.portMapping) await node.reachability.apply(this.config);
       }
@@ -430,6 +428,7 @@ export class Engine implements EngineFacade {
             }
           : null,
       reachability: session ? withNatClass(session.node.reachability.state(), session.node.swarm) : null,
+      uploadCap: session ? session.node.uploadCap() : null,
       lastError: last ? last.toJSON() : null,
     };
   }

@@ -1,13 +1,21 @@
 // What broadcasting and watching share: one UDP endpoint and one swarm for one stream,
 // the store, and the bridge between transport sessions and the swarm.
 
+import type { UploadCap } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { Capability } from '../protocol/constants.js';
 import type { PeerAddress } from '../protocol/types.js';
 import type { SegmentStore } from '../store/segment-store.js';
 import { Swarm } from '../swarm/swarm.js';
 import { EndpointDialer, TransportSwarmSession } from '../swarm/transport-session.js';
-import { Endpoint, UdpSocket, type DatagramSocket, type StreamAdmission } from '../transport/index.js';
+import {
+  Endpoint,
+  systemClock,
+  UdpSocket,
+  UplinkGovernor,
+  type DatagramSocket,
+  type StreamAdmission,
+} from '../transport/index.js';
 import type { Clock } from '../transport/clock.js';
 import type { EngineConfig } from './engine-config.js';
 import { FaultLog } from './fault-log.js';
@@ -38,6 +46,10 @@ export function uploadCapBytes(config: EngineConfig): number | null {
   return kbps === null ? null : Math.round((kbps * 1000) / 8);
 }
 
+/** The automatic cap never goes below this share of the stream's bit rate (nor 16 kB/s). */
+const AUTO_CAP_FLOOR_STREAMS = 0.5;
+const AUTO_CAP_FLOOR_BYTES = 16_000;
+
 export class StreamNode {
   readonly endpoint: Endpoint;
   readonly swarm: Swarm;
@@ -45,12 +57,15 @@ export class StreamNode {
   readonly reachability: NodeReachability;
   /** Hole punching's access to the transport (PROTOCOL §5.18), null when punching is off. */
   readonly punch: EndpointPunchTransport | null;
+  /** The automatic upload cap (PROTOCOL §9.4), while the settings ask for it. */
+  private uplink: UplinkGovernor | null = null;
 
   private constructor(
     endpoint: Endpoint,
     swarm: Swarm,
     reachability: NodeReachability,
     punch: EndpointPunchTransport | null,
+    private readonly clock: Clock,
   ) {
     this.endpoint = endpoint;
     this.swarm = swarm;
@@ -182,7 +197,45 @@ export class StreamNode {
       reachability.onChange(noteMapping);
       noteMapping();
     }
-    return new StreamNode(endpoint, swarm, reachability, punch);
+    const node = new StreamNode(endpoint, swarm, reachability, punch, options.clock ?? systemClock);
+    node.applyUploadCap(config);
+    return node;
+  }
+
+  /**
+   * The settings' upload cap: a number is applied as is; none with "automatic" on starts
+   * the uplink governor (PROTOCOL §9.4), which sets the cap once it has found the line.
+   */
+  applyUploadCap(config: EngineConfig): void {
+    const set = uploadCapBytes(config);
+    const auto = set === null && config.settings.uploadCapAuto;
+    if (!auto) {
+      this.uplink?.destroy();
+      this.uplink = null;
+      this.endpoint.setUploadCap(set);
+      this.swarm.setUploadRate(set);
+      return;
+    }
+    if (this.uplink) return;
+    this.endpoint.setUploadCap(null);
+    this.swarm.setUploadRate(null);
+    const swarm = this.swarm;
+    this.uplink = new UplinkGovernor({
+      clock: this.clock,
+      limiter: this.endpoint.limiter,
+      sessions: () => this.endpoint.sessions(),
+      floorBytesPerSec: () =>
+        Math.max(AUTO_CAP_FLOOR_BYTES, AUTO_CAP_FLOOR_STREAMS * swarm.streamBytesPerSec()),
+      onCap: (bytesPerSec) => swarm.setUploadRate(bytesPerSec),
+    });
+    this.uplink.start();
+  }
+
+  /** The upload cap in force and where it comes from (README "Upload cap"). */
+  uploadCap(): UploadCap {
+    if (this.uplink) return { mode: 'auto', bytesPerSec: this.uplink.bytesPerSec };
+    const rate = this.endpoint.limiter.bytesPerSecond;
+    return { mode: rate === null ? 'none' : 'set', bytesPerSec: rate };
   }
 
   get port(): number {
@@ -190,6 +243,8 @@ export class StreamNode {
   }
 
   async destroy(): Promise<void> {
+    this.uplink?.destroy();
+    this.uplink = null;
     this.swarm.destroy();
     await this.punch?.destroy();
     // Before the socket closes: the router stops forwarding to a port nobody holds.

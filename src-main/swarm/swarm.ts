@@ -270,6 +270,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.neighbourhood.pexPeers(max);
   }
 
+  /** The stream's bit rate, bytes/s (announced, else measured). */
+  streamBytesPerSec(): number {
+    return this.serving.streamBytesPerSec();
+  }
+
   setUploadRate(bytesPerSec: number | null): void {
     this.options.uploadBytesPerSec = bytesPerSec;
   }

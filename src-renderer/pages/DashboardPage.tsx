@@ -5,6 +5,7 @@ import type { StatsSnapshot } from '../../src-shared/contract.js';
 import { PageHeader } from '../components/PageHeader';
 import { PeerTable } from '../components/PeerTable';
 import { ReachabilityLine } from '../components/ReachabilityLine';
+import { UploadCapLine } from '../components/UploadCapLine';
 import { RateChart } from '../components/RateChart';
 import { RecentSegments } from '../components/RecentSegments';
 import { SharePie } from '../components/SharePie';
@@ -129,6 +130,7 @@ export function DashboardPage() {
       />
       {snapshot && <Tiles snapshot={snapshot} />}
       <ReachabilityLine />
+      <UploadCapLine />
       <div className="dash-grid">
         <section className="card dash-chart" aria-labelledby="rates-title">
           <div className="card-header">

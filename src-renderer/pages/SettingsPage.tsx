@@ -6,6 +6,7 @@ import type { Settings } from '../../src-shared/contract.js';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { PageHeader } from '../components/PageHeader';
 import { ReachabilityLine } from '../components/ReachabilityLine';
+import { UploadCapLine } from '../components/UploadCapLine';
 import { useApi } from '../host/api-context';
 import { toErrorInfo } from '../state/error-info';
 import { useSettings } from '../state/settings-store';
@@ -16,6 +17,31 @@ import {
   type SettingsForm,
   type SettingsFormErrors,
 } from './settings-form';
+
+/** An on/off setting; its test id is its id. */
+function Switch({
+  id,
+  checked,
+  disabled,
+  onChange,
+}: {
+  id: string;
+  checked: boolean;
+  disabled?: boolean;
+  onChange: (on: boolean) => void;
+}) {
+  return (
+    <input
+      id={id}
+      data-testid={id}
+      type="checkbox"
+      className="switch"
+      checked={checked}
+      disabled={disabled}
+      onChange={(e) => onChange(e.target.checked)}
+    />
+  );
+}
 
 function SettingRow({
   label,
@@ -176,18 +202,24 @@ function SettingsEditor({ settings }: { settings: Settings }) {
           </div>
         </SettingRow>
         <SettingRow
+          label="Automatic upload limit"
+          hint="With no limit set, Shoal finds how much your connection can upload and stays just under it, so the pieces other viewers need soonest go out first and your line stays responsive."
+          htmlFor={id('upload-cap-auto')}
+        >
+          <Switch
+            id={id('upload-cap-auto')}
+            checked={form.uploadCapAuto && !form.uploadCapEnabled}
+            disabled={form.uploadCapEnabled}
+            onChange={(on) => set('uploadCapAuto', on)}
+          />
+        </SettingRow>
+        <UploadCapLine />
+        <SettingRow
           label="Don't upload"
           hint="Download only, for metered or slow connections. Other viewers then rely more on the broadcaster."
           htmlFor={id('no-upload')}
         >
-          <input
-            id={id('no-upload')}
-            data-testid={id('no-upload')}
-            type="checkbox"
-            className="switch"
-            checked={form.noUpload}
-            onChange={(e) => set('noUpload', e.target.checked)}
-          />
+          <Switch id={id('no-upload')} checked={form.noUpload} onChange={(on) => set('noUpload', on)} />
         </SettingRow>
       </section>
 
@@ -228,13 +260,10 @@ function SettingsEditor({ settings }: { settings: Settings }) {
           hint="Ask your router to forward the UDP port (UPnP, PCP or NAT-PMP), so peers behind other routers can reach you."
           htmlFor={id('port-mapping')}
         >
-          <input
+          <Switch
             id={id('port-mapping')}
-            data-testid={id('port-mapping')}
-            type="checkbox"
-            className="switch"
             checked={form.portMapping}
-            onChange={(e) => set('portMapping', e.target.checked)}
+            onChange={(on) => set('portMapping', on)}
           />
         </SettingRow>
         <ReachabilityLine />
@@ -274,13 +303,10 @@ function SettingsEditor({ settings }: { settings: Settings }) {
           hint="Serves the stream on 127.0.0.1 so VLC, mpv or OBS can play it."
           htmlFor={id('gateway-enabled')}
         >
-          <input
+          <Switch
             id={id('gateway-enabled')}
-            data-testid={id('gateway-enabled')}
-            type="checkbox"
-            className="switch"
             checked={form.gatewayEnabled}
-            onChange={(e) => set('gatewayEnabled', e.target.checked)}
+            onChange={(on) => set('gatewayEnabled', on)}
           />
         </SettingRow>
         <SettingRow
@@ -309,14 +335,7 @@ function SettingsEditor({ settings }: { settings: Settings }) {
           hint="Publishes your broadcast's short address shoal://<id> and finds streams and viewers by it. Off: addresses need host:port."
           htmlFor={id('dht-enabled')}
         >
-          <input
-            id={id('dht-enabled')}
-            data-testid={id('dht-enabled')}
-            type="checkbox"
-            className="switch"
-            checked={form.dhtEnabled}
-            onChange={(e) => set('dhtEnabled', e.target.checked)}
-          />
+          <Switch id={id('dht-enabled')} checked={form.dhtEnabled} onChange={(on) => set('dhtEnabled', on)} />
         </SettingRow>
         <SettingRow
           label="Bootstrap nodes"

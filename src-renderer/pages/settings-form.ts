@@ -13,6 +13,8 @@ import {
 export interface SettingsForm {
   uploadCapEnabled: boolean;
   uploadCapKbps: string;
+  /** With no limit set: find the line's upload and stay just under it (PROTOCOL §9.4). */
+  uploadCapAuto: boolean;
   noUpload: boolean;
   maxPeers: string;
   udpPort: string;
@@ -34,6 +36,7 @@ export function formFromSettings(s: Settings): SettingsForm {
   return {
     uploadCapEnabled: s.uploadCapKbps !== null,
     uploadCapKbps: s.uploadCapKbps === null ? '' : String(s.uploadCapKbps),
+    uploadCapAuto: s.uploadCapAuto,
     noUpload: s.noUpload,
     maxPeers: String(s.maxPeers),
     udpPort: String(s.udpPort),
@@ -94,6 +97,7 @@ export function validateSettingsForm(form: SettingsForm): SettingsFormResult {
 
   if (form.uploadCapEnabled) patch.uploadCapKbps = check('uploadCapKbps', 'the upload cap');
   else patch.uploadCapKbps = null;
+  patch.uploadCapAuto = form.uploadCapAuto;
   patch.maxPeers = check('maxPeers', 'the peer limit');
   patch.udpPort = check('udpPort', 'the UDP port');
   patch.joinDistanceSegments = check('joinDistanceSegments', 'the join distance');

@@ -216,5 +216,10 @@ describe('shoal CLI', () => {
     const r = shoal('watch', 'shoal://x@1.2.3.4:5', '--port', '70000');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/port must be a whole number from 0 to 65535/);
+    for (const cap of ['fast', '12', '1.5', '']) {
+      const bad = shoal('watch', 'shoal://x@1.2.3.4:5', '--upload-cap', cap);
+      expect(bad.code, cap).not.toBe(0);
+      expect(bad.stderr).toMatch(/upload cap must be auto, none, or a whole number of kbit\/s from 64/);
+    }
   });
 });
