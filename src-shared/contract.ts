@@ -151,11 +151,13 @@ export type Reachability = z.infer<typeof ReachabilitySchema>;
 
 /**
  * The upload cap in force (PROTOCOL §9.4): 'set' in Settings, 'auto' found by the node
- * (bytesPerSec null until it has found the line full once), or 'none'.
+ * (bytesPerSec null before the stream's bit rate is known; `measured` once the line has been
+ * found full, before that the cap is a starting guess that grows), or 'none'.
  */
 export const UploadCapSchema = z.object({
   mode: z.enum(['set', 'auto', 'none']),
   bytesPerSec: z.number().nullable(),
+  measured: z.boolean().optional(),
 });
 export type UploadCap = z.infer<typeof UploadCapSchema>;
 

@@ -9,9 +9,10 @@ export function describeUploadCap(cap: UploadCap): string {
     case 'set':
       return `upload limit: ${formatRate(cap.bytesPerSec ?? 0)} (set in Settings)`;
     case 'auto':
-      return cap.bytesPerSec === null
-        ? 'upload limit: automatic, not needed yet (the line has not filled up)'
-        : `upload limit: automatic, ${formatRate(cap.bytesPerSec)} (just under what the line carries)`;
+      if (cap.bytesPerSec === null) return 'upload limit: automatic, not needed yet';
+      return cap.measured
+        ? `upload limit: automatic, ${formatRate(cap.bytesPerSec)} (just under what the line carries)`
+        : `upload limit: automatic, ${formatRate(cap.bytesPerSec)} so far (raised while the line has room)`;
     case 'none':
       return 'upload limit: none';
   }

@@ -226,6 +226,8 @@ export class StreamNode {
       sessions: () => this.endpoint.sessions(),
       floorBytesPerSec: () =>
         Math.max(AUTO_CAP_FLOOR_BYTES, AUTO_CAP_FLOOR_STREAMS * swarm.streamBytesPerSec()),
+      // Start at the stream's bit rate (what relaying takes) and grow while the line has room.
+      initialBytesPerSec: () => (swarm.streamBytesPerSec() > 0 ? swarm.streamBytesPerSec() : null),
       onCap: (bytesPerSec) => swarm.setUploadRate(bytesPerSec),
     });
     this.uplink.start();
@@ -233,7 +235,8 @@ export class StreamNode {
 
   /** The upload cap in force and where it comes from (README "Upload cap"). */
   uploadCap(): UploadCap {
-    if (this.uplink) return { mode: 'auto', bytesPerSec: this.uplink.bytesPerSec };
+    if (this.uplink)
+      return { mode: 'auto', bytesPerSec: this.uplink.bytesPerSec, measured: this.uplink.measured };
     const rate = this.endpoint.limiter.bytesPerSecond;
     return { mode: rate === null ? 'none' : 'set', bytesPerSec: rate };
   }

@@ -21,6 +21,8 @@ export interface UplinkGovernorOptions {
   sessions: () => Iterable<{ stats(): PeerSessionStats }>;
   /** The cap never goes below this, bytes/s. */
   floorBytesPerSec: () => number;
+  /** Where the cap starts before the line has been found full (UplinkEstimator); null = no cap yet. */
+  initialBytesPerSec?: () => number | null;
   /** A new cap (bytes/s) to plan with; the limiter has it already. */
   onCap: (bytesPerSec: number | null) => void;
 }
@@ -40,12 +42,20 @@ export class UplinkGovernor {
   private applied: number | null = null;
 
   constructor(private readonly options: UplinkGovernorOptions) {
-    this.estimator = new UplinkEstimator({ floorBytesPerSec: options.floorBytesPerSec });
+    this.estimator = new UplinkEstimator({
+      floorBytesPerSec: options.floorBytesPerSec,
+      ...(options.initialBytesPerSec && { initialBytesPerSec: options.initialBytesPerSec }),
+    });
   }
 
-  /** The cap in force, bytes/s; null until the line has been found full once. */
+  /** The cap in force, bytes/s; null = none yet. */
   get bytesPerSec(): number | null {
     return this.applied;
+  }
+
+  /** Whether the cap was measured on a full line (else it is the starting guess). */
+  get measured(): boolean {
+    return this.estimator.measured;
   }
 
   start(): void {

@@ -19,7 +19,7 @@ export class UploadLimiter {
   private timer: TimerHandle | null = null;
   bytesMetered = 0;
   bytesCharged = 0;
-  /** Times a sender was told to wait for tokens (the cap held data back; see UplinkGovernor). */
+  /** Times a sender found too few tokens (the cap held data back; see UplinkGovernor). */
   deferrals = 0;
 
   constructor(
@@ -63,11 +63,7 @@ export class UploadLimiter {
       this.bytesMetered += bytes;
       return true;
     }
-    for (const [w, r] of this.waiters)
-      if (r < rank && w !== self) {
-        this.deferrals++;
-        return false;
-      }
+    for (const [w, r] of this.waiters) if (r < rank && w !== self) return false;
     if (this.tokens < bytes) this.refill(this.clock.now());
     if (this.tokens < bytes) {
       this.deferrals++;
