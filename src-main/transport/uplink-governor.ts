@@ -13,6 +13,14 @@ const INTERVAL_MS = 1_000;
 const MIN_SENDER_BYTES = 4 * 1200;
 /** The uplink's queue shows when the median sending session's queuing delay reaches this (TARGET/2, §9.2). */
 const QUEUE_DELAY_MS = 37.5;
+/**
+ * … or when this share of the packets the sending sessions sent was lost: a full drop-tail
+ * queue. Queuing delay alone misses a line that was already full when a session began (its
+ * base delay then includes the queue: LEDBAT's latecomer problem, RFC 6817 §4.4).
+ */
+const QUEUE_LOSS_SHARE = 0.03;
+/** Packets the sending sessions must have sent in the interval for their loss share to count. */
+const MIN_LOSS_PACKETS = 20;
 
 export interface UplinkGovernorOptions {
   clock: Clock;
@@ -29,6 +37,7 @@ export interface UplinkGovernorOptions {
 
 interface SessionMark {
   bytesSent: number;
+  packetsSent: number;
   packetsLost: number;
 }
 
@@ -89,20 +98,23 @@ export class UplinkGovernor {
     const bytes = this.sentBytes();
     const deferrals = this.options.limiter.deferrals;
     const delays: number[] = [];
-    let lossy = 0;
+    let sent = 0;
+    let lost = 0;
     const marks = new WeakMap<object, SessionMark>();
     for (const session of this.options.sessions()) {
       const s = session.stats();
       const before = this.marks.get(session);
-      marks.set(session, { bytesSent: s.bytesSent, packetsLost: s.packetsLost });
+      marks.set(session, { bytesSent: s.bytesSent, packetsSent: s.packetsSent, packetsLost: s.packetsLost });
       if (!before || s.bytesSent - before.bytesSent < MIN_SENDER_BYTES) continue;
       delays.push(s.queuingDelayMs);
-      if (s.packetsLost > before.packetsLost) lossy++;
+      sent += s.packetsSent - before.packetsSent;
+      lost += Math.max(0, s.packetsLost - before.packetsLost);
     }
     this.marks = marks;
     delays.sort((a, b) => a - b);
     const median = delays.length > 0 ? delays[Math.floor((delays.length - 1) / 2)]! : 0;
-    const queue = delays.length > 0 && (median >= QUEUE_DELAY_MS || 2 * lossy > delays.length);
+    const lossy = sent >= MIN_LOSS_PACKETS && lost >= QUEUE_LOSS_SHARE * sent;
+    const queue = delays.length > 0 && (median >= QUEUE_DELAY_MS || lossy);
     const cap = this.estimator.update({
       sentBytes: bytes - this.lastBytes,
       intervalMs: now - this.lastAt,

@@ -31,9 +31,12 @@ describe('automatic upload cap', () => {
     await net.destroy();
   });
 
-  it('finds a cap under a full line, applies it to the limiter, and raises it when the line gets faster', async () => {
-    let line: ShapedSocket | null = null;
-    const server = await net.node({}, {}, (udp) => (line = new ShapedSocket(udp, LINE)));
+  async function serveBehind(queueMs: number) {
+    const lines: ShapedSocket[] = [];
+    const server = await net.node({}, {}, (udp) => {
+      lines.push(new ShapedSocket(udp, LINE, queueMs));
+      return lines[0]!;
+    });
     const client = await net.node();
     const { client: c, server: s } = await net.pair(server, client);
     const data = testBytes(256 * 1024, 5);
@@ -57,29 +60,42 @@ describe('automatic upload cap', () => {
     void pull();
     void pull();
     const caps: (number | null)[] = [];
-    governor = new UplinkGovernor({
+    const g = new UplinkGovernor({
       clock: systemClock,
       limiter: server.endpoint.limiter,
       sessions: () => server.endpoint.sessions(),
       floorBytesPerSec: () => FLOOR,
       onCap: (cap) => caps.push(cap),
     });
-    expect(governor.bytesPerSec).toBeNull();
-    governor.start();
+    governor = g;
+    expect(g.bytesPerSec).toBeNull();
+    g.start();
+    return { server, line: lines[0]!, g, caps };
+  }
 
-    await until('a cap', 60_000, () => governor!.bytesPerSec !== null);
-    const found = governor.bytesPerSec!;
+  it('finds a cap under a full line, applies it to the limiter, and raises it when the line gets faster', async () => {
+    const { server, line, g, caps } = await serveBehind(100);
+    await until('a measured cap', 60_000, () => g.measured);
+    const found = g.bytesPerSec!;
     // Found from what got through a full line: at most the line's rate (a little over it
     // while the queue fills counts as got through), and never under the floor.
     expect(found).toBeLessThanOrEqual(LINE * 1.1);
     expect(found).toBeGreaterThanOrEqual(FLOOR);
     expect(server.endpoint.limiter.bytesPerSecond).toBe(found);
     expect(caps.at(-1)).toBe(found);
-    expect(line!.dropped + line!.sent).toBeGreaterThan(0);
+    expect(line.sent).toBeGreaterThan(0);
 
     // Three times the line: the cap holds data back, no queue shows, so it grows past the old line.
-    line!.bytesPerSec = 3 * LINE;
-    await until('a higher cap', 90_000, () => (governor!.bytesPerSec ?? 0) > 1.5 * LINE);
-    expect(server.endpoint.limiter.bytesPerSecond).toBe(governor.bytesPerSec);
+    line.bytesPerSec = 3 * LINE;
+    await until('a higher cap', 90_000, () => (g.bytesPerSec ?? 0) > 1.5 * LINE);
+    expect(server.endpoint.limiter.bytesPerSecond).toBe(g.bytesPerSec);
   }, 180_000);
+
+  it('finds the line from losses when its queue is too short for a delay to show', async () => {
+    const { server, line, g } = await serveBehind(5);
+    await until('a measured cap', 60_000, () => g.measured);
+    expect(g.bytesPerSec!).toBeLessThanOrEqual(LINE * 1.1);
+    expect(server.endpoint.limiter.bytesPerSecond).toBe(g.bytesPerSec);
+    expect(line.dropped).toBeGreaterThan(0);
+  }, 120_000);
 });
