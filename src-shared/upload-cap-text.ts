@@ -11,7 +11,7 @@ export function describeUploadCap(cap: UploadCap): string {
     case 'auto':
       if (cap.bytesPerSec === null) return 'upload limit: automatic, not needed yet';
       return cap.measured
-        ? `upload limit: automatic, ${formatRate(cap.bytesPerSec)} (just under what the line carries)`
+        ? `upload limit: automatic, ${formatRate(cap.bytesPerSec)} (measured by filling the line)`
         : `upload limit: automatic, ${formatRate(cap.bytesPerSec)} so far (raised while the line has room)`;
     case 'none':
       return 'upload limit: none';
