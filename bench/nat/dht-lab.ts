@@ -102,14 +102,20 @@ export function dhtFigures(
   startedAt: Map<number, number>,
   readdressedAt: number | null,
   late: ReadonlySet<number> = new Set(),
+  /** When each viewer's CLI began to watch (after its process start-up). */
+  joinedAt: ReadonlyMap<number, number> = new Map(),
 ): string[] {
   const dht = r.scenario.dhtBootstrapNodes > 0;
   const firsts: number[] = [];
+  const fromJoin: number[] = [];
   const onTime = r.viewers.filter((v) => !late.has(v.index));
   for (const v of onTime) {
     const start = startedAt.get(v.index);
     if (start === undefined || v.arrivals.size === 0) continue;
-    firsts.push((Math.min(...v.arrivals.values()) - start) / 1000);
+    const first = Math.min(...v.arrivals.values());
+    firsts.push((first - start) / 1000);
+    const joined = joinedAt.get(v.index);
+    if (joined !== undefined) fromJoin.push((first - joined) / 1000);
   }
   const given = dht
     ? `DHT: viewers given only shoal://<id> (${r.scenario.dhtBootstrapNodes} bootstrap nodes)`
@@ -119,6 +125,12 @@ export function dhtFigures(
       `${sec(quantile(firsts, 0.5))} p50, ${sec(quantile(firsts, 1))} max after the CLI started ` +
       `(${firsts.length}/${onTime.length} played; each: ${firsts.map((f) => f.toFixed(1)).join(' ')})`,
   ];
+  if (fromJoin.length > 0)
+    lines.push(
+      `  the same from the moment each CLI began to watch (its "joining" line, after its process ` +
+        `start-up; the app's case, with the engine already running): ${sec(quantile(fromJoin, 0.5))} p50, ` +
+        `${sec(quantile(fromJoin, 1))} max (each: ${fromJoin.map((f) => f.toFixed(1)).join(' ')})`,
+    );
   for (const v of r.viewers.filter((x) => late.has(x.index))) {
     const start = startedAt.get(v.index);
     if (start === undefined) continue;

@@ -361,6 +361,16 @@ async function stream(
   const viewerHosts = topo.hosts.slice(1).filter((h) => h.index !== STUN_INDEX);
   const lateIndexes = new Set(viewerHosts.filter((h) => h.index > sc.viewers.length).map((h) => h.index));
   const started = new Map<LabHost, { proc: LabProcess; at: number; tracker: RecordingTracker }>();
+  // When each viewer's CLI began to watch (its "joining" line): its process start-up (tsx
+  // compiling the sources on a busy machine) is not part of what a user of the app waits for.
+  const joinedAt = new Map<number, number>();
+  const joinWatch = setInterval(() => {
+    for (const h of started.keys())
+      if (!joinedAt.has(h.index))
+        void readText(join(dir, `h${h.index}.log`)).then((text) => {
+          if (!joinedAt.has(h.index) && /^joining /m.test(text)) joinedAt.set(h.index, Date.now());
+        });
+  }, 50);
   const pollAll = async (): Promise<void> => {
     await source.refresh();
     const now = Date.now();
@@ -490,8 +500,9 @@ async function stream(
         '(other work on the machine shows up here)',
     ],
   };
+  clearInterval(joinWatch);
   const startedAt = new Map([...started].map(([h, v]) => [h.index, v.at]));
-  record.notes.push(...dhtFigures(record, startedAt, readdressedAt, lateIndexes));
+  record.notes.push(...dhtFigures(record, startedAt, readdressedAt, lateIndexes, joinedAt));
   await writeFile(join(dir, 'record.json'), recordToJson(record));
   return record;
 }

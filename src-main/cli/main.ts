@@ -354,6 +354,8 @@ export function buildProgram(): Command {
       const input = engineInput(opts);
       input.settings = { ...input.settings, noUpload: !opts.upload };
       await withEngine(input, async (engine) => {
+        // The moment watching begins (the NAT lab times the first segment from it: the app's case).
+        if (!opts.quiet) process.stderr.write(`joining ${address}\n`);
         await engine.watch(address);
         if (opts.record) await engine.startRecording(opts.record);
         const s = engine.getSnapshot();
