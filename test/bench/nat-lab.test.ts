@@ -267,6 +267,12 @@ describe('NAT lab report', () => {
     );
     // Segment 6 (done at 11 s) is the first encoded after the move; v1 had it at 12 s.
     expect(lines[2]).toContain('2.0 s p50, 2.0 s max after it (1/1 resumed');
+    // Timed also from the moment the CLI began to watch, when the lab saw its "joining" line.
+    const joined = dhtFigures(moved, new Map([[1, -5000]]), 10_000, new Set([5]), new Map([[1, -2000]]));
+    expect(joined[0]).toContain('after the CLI started');
+    expect(joined[1]).toMatch(
+      /from the moment each CLI began to watch .*: 2\.0 s p50, 2\.0 s max \(each: 2\.0\)/,
+    );
   });
 
   it('survives a round trip through record.json', () => {
