@@ -18,7 +18,7 @@ export const PUBLIC_DHT_BOOTSTRAP = [
 export const SettingsSchema = z.object({
   /** Upload cap in kilobits per second; null = none set (see uploadCapAuto). */
   uploadCapKbps: z.number().int().min(64).max(10_000_000).nullable(),
-  /** With no cap set: find the line's upload capacity and stay just under it (PROTOCOL §9.4). */
+  /** With no cap set, a viewer finds its line's upload capacity and stays under it (PROTOCOL §9.4). */
   uploadCapAuto: z.boolean(),
   /** "Don't upload": leech-only mode (the broadcaster ignores this). */
   noUpload: z.boolean(),
@@ -150,14 +150,12 @@ export const ReachabilitySchema = z.object({
 export type Reachability = z.infer<typeof ReachabilitySchema>;
 
 /**
- * The upload cap in force (PROTOCOL §9.4): 'set' in Settings, 'auto' found by the node
- * (bytesPerSec null before the stream's bit rate is known; `measured` once the line has been
- * found full, before that the cap is a starting guess that grows), or 'none'.
+ * The upload cap in force (PROTOCOL §9.4): 'set' in Settings, 'auto' found by a viewer
+ * (bytesPerSec null until it has found its line full once), or 'none'.
  */
 export const UploadCapSchema = z.object({
   mode: z.enum(['set', 'auto', 'none']),
   bytesPerSec: z.number().nullable(),
-  measured: z.boolean().optional(),
 });
 export type UploadCap = z.infer<typeof UploadCapSchema>;
 

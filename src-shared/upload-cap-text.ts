@@ -9,10 +9,9 @@ export function describeUploadCap(cap: UploadCap): string {
     case 'set':
       return `upload limit: ${formatRate(cap.bytesPerSec ?? 0)} (set in Settings)`;
     case 'auto':
-      if (cap.bytesPerSec === null) return 'upload limit: automatic, not needed yet';
-      return cap.measured
-        ? `upload limit: automatic, ${formatRate(cap.bytesPerSec)} (measured by filling the line)`
-        : `upload limit: automatic, ${formatRate(cap.bytesPerSec)} so far (raised while the line has room)`;
+      return cap.bytesPerSec === null
+        ? 'upload limit: automatic, not needed yet (the line has not filled up)'
+        : `upload limit: automatic, ${formatRate(cap.bytesPerSec)} (measured by filling the line)`;
     case 'none':
       return 'upload limit: none';
   }

@@ -204,11 +204,15 @@ export class StreamNode {
 
   /**
    * The settings' upload cap: a number is applied as is; none with "automatic" on starts
-   * the uplink governor (PROTOCOL §9.4), which sets the cap once it has found the line.
+   * a viewer's uplink governor (PROTOCOL §9.4), which sets the cap once it has found the line.
    */
   applyUploadCap(config: EngineConfig): void {
     const set = uploadCapBytes(config);
-    const auto = set === null && config.settings.uploadCapAuto;
+    // Viewers only: a broadcaster's upload carries first copies, rescues and the viewers it
+    // serves alone, which its plans read from the cap (PROTOCOL §13.5). A cap it found by
+    // itself turned its rescues down while viewers caught up after a restart; its user sets
+    // one (Settings) or it has none, as before.
+    const auto = set === null && config.settings.uploadCapAuto && this.swarm.role === 'viewer';
     if (!auto) {
       this.uplink?.destroy();
       this.uplink = null;
@@ -226,8 +230,6 @@ export class StreamNode {
       sessions: () => this.endpoint.sessions(),
       floorBytesPerSec: () =>
         Math.max(AUTO_CAP_FLOOR_BYTES, AUTO_CAP_FLOOR_STREAMS * swarm.streamBytesPerSec()),
-      // Start at the stream's bit rate (what relaying takes) and grow while the line has room.
-      initialBytesPerSec: () => (swarm.streamBytesPerSec() > 0 ? swarm.streamBytesPerSec() : null),
       onCap: (bytesPerSec) => swarm.setUploadRate(bytesPerSec),
     });
     this.uplink.start();
@@ -235,8 +237,7 @@ export class StreamNode {
 
   /** The upload cap in force and where it comes from (README "Upload cap"). */
   uploadCap(): UploadCap {
-    if (this.uplink)
-      return { mode: 'auto', bytesPerSec: this.uplink.bytesPerSec, measured: this.uplink.measured };
+    if (this.uplink) return { mode: 'auto', bytesPerSec: this.uplink.bytesPerSec };
     const rate = this.endpoint.limiter.bytesPerSecond;
     return { mode: rate === null ? 'none' : 'set', bytesPerSec: rate };
   }

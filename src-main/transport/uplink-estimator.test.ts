@@ -61,21 +61,6 @@ describe('UplinkEstimator (PROTOCOL §9.4)', () => {
     expect(e.update(second(50_000, false, true))).toBeCloseTo(90_000);
   });
 
-  it('starts from a guess, grows it 25% a second while held back, and replaces it once the line fills', () => {
-    let guess: number | null = null;
-    const e = new UplinkEstimator({ floorBytesPerSec: () => FLOOR, initialBytesPerSec: () => guess });
-    expect(e.update(second(0, false))).toBeNull();
-    guess = 100_000;
-    expect(e.update(second(0, false))).toBe(100_000);
-    expect(e.measured).toBe(false);
-    expect(e.update(second(100_000, false, true))).toBeCloseTo(125_000);
-    expect(e.update(second(124_000, false, true))).toBeCloseTo(156_250);
-    // The line fills at 150 kB/s: the cap is now a measurement, and grows slowly from there.
-    expect(e.update(second(150_000, true))).toBeCloseTo(135_000);
-    expect(e.measured).toBe(true);
-    expect(e.update(second(135_000, false, true))).toBeCloseTo(141_750);
-  });
-
   it('never goes under the floor', () => {
     const e = make();
     e.update(second(11_000, true));

@@ -13,10 +13,10 @@
 // - no queue while the cap held data back (and the node sent close to the cap) means there
 //   may be more room: the cap grows by PROBE_GAIN per interval until a queue shows again;
 // - otherwise the cap stays.
-// Before the line has been seen full the cap starts from a guess (`initialBytesPerSec`: the
-// stream's bit rate, once known; no cap before) and grows by START_GAIN per interval while
-// it holds data back, as slow start does: a node that has just joined a busy swarm does not
-// flood its line with every newcomer's catch-up before it has found the line's size.
+// Before the line has been seen full there is no cap (null): the node sends what LEDBAT
+// allows, and learns the line when it first fills it. (A starting guess at the stream's bit
+// rate, grown 25% a second, was tried: it slowed viewers catching up after a broadcaster
+// restart into skipping segments, and did not change the NAT lab's figures.)
 // A queue seen while sending little (a busy CPU delays timestamps too, or the user's other
 // traffic fills the line) is not taken as the line's capacity: it must come with a send
 // rate of at least PEAK_SHARE of the recent peak.
@@ -36,16 +36,12 @@ export interface UplinkSample {
 export interface UplinkEstimatorOptions {
   /** The cap never goes below this many bytes/s (a floor for the serving policy's plans). */
   floorBytesPerSec: () => number;
-  /** Where the cap starts before the line has been seen full; null = no cap yet. */
-  initialBytesPerSec?: () => number | null;
 }
 
 /** Share of what got through that the cap keeps when the line is full. */
 const BACKOFF = 0.9;
 /** Growth of the cap per interval while it holds data back and the line shows no queue. */
 const PROBE_GAIN = 1.05;
-/** The same before the line has been seen full (see the top). */
-const START_GAIN = 1.25;
 /** The cap held data back only if the node sent at least this share of it. */
 const LIMITED_SHARE = 0.8;
 /** After a decrease, no other for this long: the queue drains and LEDBAT's filter catches up. */
@@ -57,8 +53,6 @@ const PEAK_WINDOW_MS = 30_000;
 
 export class UplinkEstimator {
   private estimate: number | null = null;
-  /** The line has been seen full once: the cap is a measurement, no longer a guess. */
-  private found = false;
   private sinceDecreaseMs = Infinity;
   /** Recent per-interval send rates, bytes/s, newest last, with their ages. */
   private readonly recent: { rate: number; ageMs: number }[] = [];
@@ -68,11 +62,6 @@ export class UplinkEstimator {
   /** The current cap, bytes/s; null = not known yet (no cap). */
   get bytesPerSec(): number | null {
     return this.estimate;
-  }
-
-  /** Whether the cap comes from a full line (else it is the starting guess, or null). */
-  get measured(): boolean {
-    return this.found;
   }
 
   /** Folds in one interval; returns the cap to apply (null = none yet). */
@@ -85,20 +74,14 @@ export class UplinkEstimator {
     this.recent.push({ rate, ageMs: 0 });
     this.sinceDecreaseMs += sample.intervalMs;
     const floor = Math.max(1, this.options.floorBytesPerSec());
-    if (!this.found && this.estimate === null) {
-      const initial = this.options.initialBytesPerSec?.() ?? null;
-      if (initial !== null && initial > 0) this.estimate = Math.max(floor, initial);
-    }
     const full = sample.queue && rate >= PEAK_SHARE * peak && rate >= floor;
     const limited = sample.capLimited && this.estimate !== null && rate >= LIMITED_SHARE * this.estimate;
     if (full && this.sinceDecreaseMs >= HOLD_MS) {
       const target = BACKOFF * rate;
-      this.estimate = this.estimate === null || !this.found ? target : Math.min(this.estimate, target);
-      this.estimate = Math.max(floor, this.estimate);
-      this.found = true;
+      this.estimate = Math.max(floor, this.estimate === null ? target : Math.min(this.estimate, target));
       this.sinceDecreaseMs = 0;
     } else if (!sample.queue && limited) {
-      this.estimate = Math.max(floor, this.estimate! * (this.found ? PROBE_GAIN : START_GAIN));
+      this.estimate = Math.max(floor, this.estimate! * PROBE_GAIN);
     }
     return this.estimate;
   }

@@ -29,8 +29,6 @@ export interface UplinkGovernorOptions {
   sessions: () => Iterable<{ stats(): PeerSessionStats }>;
   /** The cap never goes below this, bytes/s. */
   floorBytesPerSec: () => number;
-  /** Where the cap starts before the line has been found full (UplinkEstimator); null = no cap yet. */
-  initialBytesPerSec?: () => number | null;
   /** A new cap (bytes/s) to plan with; the limiter has it already. */
   onCap: (bytesPerSec: number | null) => void;
 }
@@ -51,20 +49,12 @@ export class UplinkGovernor {
   private applied: number | null = null;
 
   constructor(private readonly options: UplinkGovernorOptions) {
-    this.estimator = new UplinkEstimator({
-      floorBytesPerSec: options.floorBytesPerSec,
-      ...(options.initialBytesPerSec && { initialBytesPerSec: options.initialBytesPerSec }),
-    });
+    this.estimator = new UplinkEstimator({ floorBytesPerSec: options.floorBytesPerSec });
   }
 
-  /** The cap in force, bytes/s; null = none yet. */
+  /** The cap in force, bytes/s; null until the line has been found full once. */
   get bytesPerSec(): number | null {
     return this.applied;
-  }
-
-  /** Whether the cap was measured on a full line (else it is the starting guess). */
-  get measured(): boolean {
-    return this.estimator.measured;
   }
 
   start(): void {

@@ -203,7 +203,7 @@ function SettingsEditor({ settings }: { settings: Settings }) {
         </SettingRow>
         <SettingRow
           label="Automatic upload limit"
-          hint="With no limit set, Shoal finds how much your connection can upload and stays just under it, so the pieces other viewers need soonest go out first and your line stays responsive."
+          hint="While you watch with no limit set, Shoal finds how much your connection can upload and stays under it, so the pieces other viewers need soonest go out first and your line stays responsive. (When you broadcast, set a limit: about 90% of your upload.)"
           htmlFor={id('upload-cap-auto')}
         >
           <Switch
