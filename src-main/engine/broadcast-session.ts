@@ -13,7 +13,7 @@ import { signOfflineNotice } from '../protocol/offline-notice.js';
 import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, signStreamInfo } from '../protocol/signing.js';
 import type { Rendition, SegmentEntry } from '../protocol/types.js';
-import { FolderIngest, unsignedEntryOf, type IngestedSegment } from '../hls/folder-ingest.js';
+import { FolderIngest, unsignedEntryOf, type IngestedSegment } from '../hls/ingest/folder-ingest.js';
 import type { StreamIdentity } from '../store/key-store.js';
 import { SequenceJournal } from '../store/sequence-journal.js';
 import type { SegmentStore } from '../store/segment-store.js';

@@ -17,11 +17,11 @@ import {
 } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { parseStreamAddress } from '../../src-shared/stream-address.js';
-import { HlsGateway } from '../hls/gateway.js';
+import { HlsGateway } from '../hls/serve/gateway.js';
 import { gatewayPlayerPosition } from './gateway-position.js';
-import { resolveMediaHeld } from '../hls/held-media.js';
-import type { MediaStream } from '../hls/media-resolver.js';
-import { SegmentRecorder } from '../hls/recorder.js';
+import { resolveMediaHeld } from '../hls/serve/held-media.js';
+import type { MediaStream } from '../hls/serve/media-resolver.js';
+import { SegmentRecorder } from '../hls/serve/recorder.js';
 import { KeyStore } from '../store/key-store.js';
 import { SegmentStore } from '../store/segment-store.js';
 import type { Swarm } from '../swarm/swarm.js';
