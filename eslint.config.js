@@ -3,6 +3,8 @@
 //   src-renderer imports src-shared and browser libraries only
 //   src-main     never imports src-renderer; only src-main/electron imports 'electron'
 //   inside src-main: protocol < transport < (store, hls, swarm, portmap, discovery) < engine < (cli, electron)
+//   inside src-main/hls: ingest (reading the encoder's folder) and serve (gateway, recorder)
+//   know nothing of each other
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -90,6 +92,15 @@ export default tseslint.config(
       'src-main/discovery/**',
     ],
     ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**'],
+  ),
+  // Later entries replace the rule for their files, so these repeat the hls layer's patterns.
+  layer(
+    ['src-main/hls/ingest/**'],
+    ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**', '**/hls/serve/**', '../serve/**'],
+  ),
+  layer(
+    ['src-main/hls/serve/**'],
+    ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**', '**/hls/ingest/**', '../ingest/**'],
   ),
   layer(['src-main/engine/**'], ['**/cli/**', '**/electron/**', '**/src-renderer/**']),
   // What both hosts serve the same way (issue 18 §7): below cli and electron, beside the engine.
