@@ -24,7 +24,7 @@ import type { MediaStream } from '../hls/serve/media-resolver.js';
 import { SegmentRecorder } from '../hls/serve/recorder.js';
 import { KeyStore } from '../store/key-store.js';
 import { SegmentStore } from '../store/segment-store.js';
-import type { Swarm } from '../swarm/swarm.js';
+import type { Swarm } from '../swarm/index.js';
 import { BroadcastSession } from './broadcast-session.js';
 import { DhtService } from './dht-service.js';
 import { EngineBus } from './engine-bus.js';

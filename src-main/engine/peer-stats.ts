@@ -1,7 +1,7 @@
 // Dashboard rows for the peers of a swarm.
 
 import type { PeerStat } from '../../src-shared/contract.js';
-import type { PeerLink } from '../swarm/peer-link.js';
+import type { PeerLink } from '../swarm/index.js';
 
 export function peerStat(link: PeerLink, now: number): PeerStat {
   const h = link.session.health();

@@ -1,4 +1,5 @@
-// Public API of the peer transport (PROTOCOL §7–§10, §13).
+// Public API of the peer transport (PROTOCOL §7–§10, §13): what other folders use. Everything
+// else in this folder is its inside; lint forbids importing it from another folder.
 
 export { Endpoint, type EndpointEvents, type EndpointOptions, type EndpointStats } from './endpoint.js';
 export {
@@ -30,3 +31,4 @@ export {
   type TransportConfig,
   type TransportConfigInput,
 } from './config.js';
+export { runPunchPool, type PunchPoolOptions, type PunchPoolResult } from './punch-pool.js';
