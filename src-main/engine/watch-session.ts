@@ -17,6 +17,7 @@ import {
 } from '../../src-shared/stream-address.js';
 import { StreamInfoFlag } from '../protocol/constants.js';
 import type { SegmentStore } from '../store/segment-store.js';
+import { isConnectRejected } from '../transport/index.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
 import { resolveBootstrap } from './bootstrap-hosts.js';
@@ -119,7 +120,7 @@ export class WatchSession {
     // PROTOCOL §13.5: FULL means the node is there and carries the stream, with no slot now.
     node.swarm.on('dial-failed', ({ address, error }) => {
       if (error.code !== ErrorCode.FULL) return;
-      const peers = (error as ShoalError & { peers?: unknown[] }).peers?.length ?? 0;
+      const peers = isConnectRejected(error) ? error.peers.length : 0;
       const where = `${address.host}:${address.port}`;
       const given = options.address.bootstrap.some((b) => b.host === address.host && b.port === address.port);
       // The message names the address the user gave; a listed peer that is full too only keeps it fresh.

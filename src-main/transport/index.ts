@@ -16,7 +16,12 @@ export {
   type SegmentRequestOptions,
 } from './request-book.js';
 export type { StreamAdmission } from './handshake-server.js';
-export { ConnectRejectedError, NotAvailableError } from './transport-errors.js';
+export {
+  ConnectRejectedError,
+  NotAvailableError,
+  isConnectRejected,
+  isNotAvailable,
+} from './transport-errors.js';
 export {
   UdpSocket,
   type DatagramHandler,
