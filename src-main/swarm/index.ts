@@ -10,5 +10,5 @@ export {
 } from './swarm.js';
 export { EndpointDialer, TransportSwarmSession } from './transport-session.js';
 export type { PunchTransport, SegmentVault, SwarmSession } from './ports.js';
-export type { PeerLink } from './peer-link.js';
+export type { PeerIdentity, PeerSnapshot } from './peer-snapshot.js';
 export { RateMeter } from './rate-meter.js';
