@@ -1,8 +1,11 @@
-// Lint rules, including the layering rules of the architecture (DEVELOPERS.md):
+// Lint rules, including the layering rules of the architecture (README.md, "Layout"):
 //   src-shared   imports no Node builtin, no DOM-only library, no Electron, nothing else of ours
 //   src-renderer imports src-shared and browser libraries only
 //   src-main     never imports src-renderer; only src-main/electron imports 'electron'
 //   inside src-main: protocol < transport < (store, hls, swarm, portmap, discovery) < engine < (cli, electron)
+//   inside src-main/hls: ingest (reading the encoder's folder) and serve (gateway, recorder)
+//   know nothing of each other
+//   a folder with a public face (its index.ts) is imported only through it from elsewhere
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -26,6 +29,30 @@ const restrict = (paths, patterns = []) => ({
 });
 
 const layer = (files, patterns, paths = ['electron']) => ({ files, rules: restrict(paths, patterns) });
+
+// Folders of src-main with a public face: other folders import `<folder>/index.js`, never a
+// file inside (issue 18; VS Code's code-no-deep-import-of-internal is the model). The folder's
+// own files and its tests (src-main/<folder>, test/<folder>) may. A rule of its own, so the
+// layering entries above and below do not replace it for the same files.
+const PUBLIC_FACES = ['transport', 'swarm'];
+const noDeepImport = (faces, prefix) => ({
+  '@typescript-eslint/no-restricted-imports': [
+    'error',
+    {
+      patterns: faces.map((face) => ({
+        group: [`**/${prefix}${face}/**`, `!**/${prefix}${face}/index.js`],
+        message: `Import ${face}/index.js, the folder's public face, not a file inside it (see eslint.config.js).`,
+      })),
+    },
+  ],
+});
+const deepImportRules = PUBLIC_FACES.flatMap((own) => {
+  const others = PUBLIC_FACES.filter((f) => f !== own);
+  return [
+    { files: [`src-main/${own}/**`], rules: noDeepImport(others, '') },
+    { files: [`test/${own}/**`], rules: noDeepImport(others, 'src-main/') },
+  ];
+});
 
 export default tseslint.config(
   {
@@ -91,11 +118,24 @@ export default tseslint.config(
     ],
     ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**'],
   ),
+  // Later entries replace the rule for their files, so these repeat the hls layer's patterns.
+  layer(
+    ['src-main/hls/ingest/**'],
+    ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**', '**/hls/serve/**', '../serve/**'],
+  ),
+  layer(
+    ['src-main/hls/serve/**'],
+    ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**', '**/hls/ingest/**', '../ingest/**'],
+  ),
   layer(['src-main/engine/**'], ['**/cli/**', '**/electron/**', '**/src-renderer/**']),
   // What both hosts serve the same way (issue 18 §7): below cli and electron, beside the engine.
   layer(['src-main/host-edge/**'], ['**/cli/**', '**/electron/**', '**/src-renderer/**']),
   layer(['src-main/cli/**'], ['**/electron/**', '**/src-renderer/**']),
   layer(['src-main/electron/**'], ['**/cli/**', '**/src-renderer/**'], []),
+  { files: ['src-main/**'], rules: noDeepImport(PUBLIC_FACES, '') },
+  // Outside src-main, bench/swarm and test/swarm are not src-main/swarm.
+  { files: ['test/**', 'bench/**', 'e2e/**'], rules: noDeepImport(PUBLIC_FACES, 'src-main/') },
+  ...deepImportRules,
   {
     // Plain Node scripts (build helpers, launchers).
     files: ['scripts/**/*.mjs', 'bin/**/*.js'],

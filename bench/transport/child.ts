@@ -4,9 +4,7 @@
 
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { Endpoint } from '../../src-main/transport/endpoint.js';
-import { UdpSocket } from '../../src-main/transport/datagram-socket.js';
-import type { PeerSession } from '../../src-main/transport/peer-session.js';
+import { Endpoint, UdpSocket, type PeerSession } from '../../src-main/transport/index.js';
 import { ImpairedSocket } from '../../test/fakes/impaired-socket.js';
 
 type Msg = Record<string, unknown> & { type: string };

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { ShoalError } from '../../src-shared/errors.js';
 import type { EngineFacade } from '../engine/engine-facade.js';
-import { blockingQuery } from '../hls/held-media.js';
+import { blockingQuery } from '../hls/serve/held-media.js';
 import { contentTypeFor, RendererFiles } from '../host-edge/renderer-files.js';
 import { mediaErrorStatus } from '../host-edge/media-path.js';
 import { APP_ORIGIN, appPathFromUrl, mediaPathFromUrl } from './schemes.js';

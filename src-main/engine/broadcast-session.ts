@@ -13,7 +13,7 @@ import { signOfflineNotice } from '../protocol/offline-notice.js';
 import { signPieceMap } from '../protocol/piece-map.js';
 import { signEntry, signStreamInfo } from '../protocol/signing.js';
 import type { Rendition, SegmentEntry } from '../protocol/types.js';
-import { FolderIngest, unsignedEntryOf, type IngestedSegment } from '../hls/folder-ingest.js';
+import { FolderIngest, unsignedEntryOf, type IngestedSegment } from '../hls/ingest/folder-ingest.js';
 import type { StreamIdentity } from '../store/key-store.js';
 import { SequenceJournal } from '../store/sequence-journal.js';
 import type { SegmentStore } from '../store/segment-store.js';
@@ -209,7 +209,7 @@ export class BroadcastSession {
     const { identity, bus } = this.options;
     const entry = await this.entryFor(segment);
     if (!entry) return;
-    if (!this.node.swarm.book.info) this.publishInfo();
+    if (!this.node.swarm.streamInfo) this.publishInfo();
     // PROTOCOL §6.4: media segments also get a signed piece map, so viewers relay them piece by piece.
     const map =
       segment.kind === 'media' && entry.size > 0 && this.options.config.swarm.pieces
@@ -284,7 +284,7 @@ export class BroadcastSession {
    * (not only our neighbours, who also get our GOODBYE) says "broadcaster offline" at once.
    */
   private announceOffline(): void {
-    const nextSeq = this.node.swarm.book.liveEdge(0) + 1;
+    const nextSeq = this.node.swarm.liveEdge(0) + 1;
     if (this.ended || nextSeq === 0) return;
     const { identity } = this.options;
     this.node.swarm.announceOffline(

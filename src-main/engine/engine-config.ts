@@ -3,7 +3,7 @@
 
 import { DEFAULT_SETTINGS, SettingsSchema, type Settings } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { RESCUE_SLOTS } from '../swarm/swarm.js';
+import { RESCUE_SLOTS } from '../swarm/index.js';
 import type { DatagramSocket } from '../transport/index.js';
 
 export interface StoreConfig {

@@ -32,7 +32,7 @@ export interface EngineFacade {
   onEvent(listener: (event: EngineEvent) => void): () => void;
   /**
    * Serve media (playlists/segments) for the player: path like `/stream/<id>/master.m3u8`,
-   * optionally with `?_HLS_msn=<n>` (a blocking playlist reload, src-main/hls/held-media.ts).
+   * optionally with `?_HLS_msn=<n>` (a blocking playlist reload, src-main/hls/serve/held-media.ts).
    */
   handleMedia(path: string): Promise<MediaResponse>;
 }

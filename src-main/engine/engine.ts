@@ -17,14 +17,14 @@ import {
 } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { parseStreamAddress } from '../../src-shared/stream-address.js';
-import { HlsGateway } from '../hls/gateway.js';
+import { HlsGateway } from '../hls/serve/gateway.js';
 import { gatewayPlayerPosition } from './gateway-position.js';
-import { resolveMediaHeld } from '../hls/held-media.js';
-import type { MediaStream } from '../hls/media-resolver.js';
-import { SegmentRecorder } from '../hls/recorder.js';
+import { resolveMediaHeld } from '../hls/serve/held-media.js';
+import type { MediaStream } from '../hls/serve/media-resolver.js';
+import { SegmentRecorder } from '../hls/serve/recorder.js';
 import { KeyStore } from '../store/key-store.js';
 import { SegmentStore } from '../store/segment-store.js';
-import type { Swarm } from '../swarm/swarm.js';
+import type { Swarm } from '../swarm/index.js';
 import { BroadcastSession } from './broadcast-session.js';
 import { DhtService } from './dht-service.js';
 import { EngineBus } from './engine-bus.js';
@@ -211,16 +211,16 @@ export class Engine implements EngineFacade {
   }
 
   private watchSwarm(swarm: Swarm): void {
-    swarm.on('peer-joined', (link) =>
+    swarm.on('peer-joined', (peer) =>
       this.bus.emit({
         type: 'peer-joined',
-        nodeId: link.nodeId,
-        address: `${link.session.remote.host}:${link.session.remote.port}`,
-        role: link.isBroadcaster ? 'broadcaster' : 'viewer',
+        nodeId: peer.nodeId,
+        address: `${peer.remote.host}:${peer.remote.port}`,
+        role: peer.isBroadcaster ? 'broadcaster' : 'viewer',
       }),
     );
-    swarm.on('peer-left', ({ link, reason }) =>
-      this.bus.emit({ type: 'peer-left', nodeId: link.nodeId, reason: reason.message }),
+    swarm.on('peer-left', ({ peer, reason }) =>
+      this.bus.emit({ type: 'peer-left', nodeId: peer.nodeId, reason: reason.message }),
     );
     swarm.on('segment', (s) => {
       if (s.kind !== 'media') return;
@@ -266,16 +266,15 @@ export class Engine implements EngineFacade {
   }
 
   private mediaStream(session: BroadcastSession | WatchSession, store: SegmentStore): MediaStream {
-    const book = session.node.swarm.book;
+    const swarm = session.node.swarm;
     return {
       store,
-      renditions: () => book.info?.renditions ?? [],
+      renditions: () => swarm.streamInfo?.renditions ?? [],
       ended: () => session.isEnded,
-      targetDurationMs: () => book.info?.targetDurationMs ?? 0,
+      targetDurationMs: () => swarm.streamInfo?.targetDurationMs ?? 0,
       // A broadcaster holds what it publishes; a viewer fetches up to the edge after joining.
       ...(session instanceof WatchSession && {
-        caughtUp: (rendition: number) =>
-          session.node.swarm.contiguousHead(rendition) >= book.liveEdge(rendition),
+        caughtUp: (rendition: number) => swarm.contiguousHead(rendition) >= swarm.liveEdge(rendition),
       }),
     };
   }
@@ -378,7 +377,7 @@ export class Engine implements EngineFacade {
       this.gatewayBytesSeen = served;
     }
     const swarm = session?.node.swarm;
-    const links = swarm?.neighbourhood.links() ?? [];
+    const peers = swarm?.peerSnapshots() ?? [];
     const last = this.bus.lastError;
     return {
       at: Date.now(),
@@ -394,7 +393,7 @@ export class Engine implements EngineFacade {
       },
       playlistUrl: session ? this.playlistUrl(session.streamId) : null,
       gatewayUrl: session && this.gateway ? this.gateway.urlFor(session.streamId) : null,
-      peers: links.map((l) => peerStat(l, now)),
+      peers: peers.map((p) => peerStat(p, now)),
       totals: this.ledger.totals(),
       rates: this.ledger.rates(),
       bufferSec: session instanceof WatchSession ? session.bufferedSec() : 0,
@@ -422,7 +421,7 @@ export class Engine implements EngineFacade {
           ? {
               folder: session.folder,
               renditions: session.renditions.length,
-              viewers: links.length,
+              viewers: peers.length,
               audience: session.node.swarm.audienceEstimate(),
               stalled: session.stalled,
             }
@@ -461,6 +460,6 @@ const NAT_NAMES = ['unknown', 'public', 'cone', 'symmetric'] as const;
 
 /** Our reachability, with what hole punching learnt of our NAT (PROTOCOL §5.18) once it knows. */
 function withNatClass(r: Reachability, swarm: Swarm): Reachability {
-  const nat = NAT_NAMES[swarm.punching?.nat ?? 0] ?? 'unknown';
+  const nat = NAT_NAMES[swarm.natClass] ?? 'unknown';
   return nat === 'unknown' ? r : { ...r, nat };
 }

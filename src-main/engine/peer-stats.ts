@@ -1,26 +1,25 @@
 // Dashboard rows for the peers of a swarm.
 
 import type { PeerStat } from '../../src-shared/contract.js';
-import type { PeerLink } from '../swarm/peer-link.js';
+import type { PeerSnapshot } from '../swarm/index.js';
 
-export function peerStat(link: PeerLink, now: number): PeerStat {
-  const h = link.session.health();
+export function peerStat(peer: PeerSnapshot, now: number): PeerStat {
   return {
-    nodeId: link.nodeId,
-    address: `${link.session.remote.host.includes(':') ? `[${link.session.remote.host}]` : link.session.remote.host}:${link.session.remote.port}`,
-    role: link.isBroadcaster ? 'broadcaster' : 'viewer',
-    direction: link.session.direction,
-    rttMs: h.rttMs,
-    lossRate: h.lossRate,
-    upBps: link.up.rate(),
-    downBps: link.down.rate(),
-    bytesUp: link.up.bytes,
-    bytesDown: link.down.bytes,
-    segmentsSent: link.segmentsSent,
-    segmentsReceived: link.segmentsReceived,
-    connectedMs: now - link.connectedAt,
-    health: link.health(),
-    choked: link.chokesUs,
-    path: link.path,
+    nodeId: peer.nodeId,
+    address: `${peer.remote.host.includes(':') ? `[${peer.remote.host}]` : peer.remote.host}:${peer.remote.port}`,
+    role: peer.isBroadcaster ? 'broadcaster' : 'viewer',
+    direction: peer.direction,
+    rttMs: peer.rttMs,
+    lossRate: peer.lossRate,
+    upBps: peer.upBps,
+    downBps: peer.downBps,
+    bytesUp: peer.bytesUp,
+    bytesDown: peer.bytesDown,
+    segmentsSent: peer.segmentsSent,
+    segmentsReceived: peer.segmentsReceived,
+    connectedMs: now - peer.connectedAt,
+    health: peer.health,
+    choked: peer.choked,
+    path: peer.path,
   };
 }

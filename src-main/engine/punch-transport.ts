@@ -7,10 +7,8 @@
 import { networkInterfaces } from 'node:os';
 import { ErrorCode } from '../../src-shared/errors.js';
 import type { PeerAddress } from '../protocol/types.js';
-import type { PunchTransport, SwarmSession } from '../swarm/ports.js';
-import { TransportSwarmSession } from '../swarm/transport-session.js';
-import { Endpoint, UdpSocket, systemClock } from '../transport/index.js';
-import { runPunchPool } from '../transport/punch-pool.js';
+import { TransportSwarmSession, type PunchTransport, type SwarmSession } from '../swarm/index.js';
+import { Endpoint, UdpSocket, runPunchPool, systemClock } from '../transport/index.js';
 
 /** Kernel buffers of each extra socket: hundreds of them are open for a few seconds. */
 const POOL_SOCKET_BUFFER = 64 * 1024;

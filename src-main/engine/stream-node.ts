@@ -6,17 +6,16 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { Capability } from '../protocol/constants.js';
 import type { PeerAddress } from '../protocol/types.js';
 import type { SegmentStore } from '../store/segment-store.js';
-import { Swarm } from '../swarm/swarm.js';
-import { EndpointDialer, TransportSwarmSession } from '../swarm/transport-session.js';
+import { EndpointDialer, Swarm, TransportSwarmSession } from '../swarm/index.js';
 import {
   Endpoint,
   systemClock,
   UdpSocket,
   UplinkGovernor,
+  type Clock,
   type DatagramSocket,
   type StreamAdmission,
 } from '../transport/index.js';
-import type { Clock } from '../transport/clock.js';
 import type { EngineConfig } from './engine-config.js';
 import { FaultLog } from './fault-log.js';
 import { NodeReachability, type MapPort } from './node-reachability.js';

@@ -1,6 +1,6 @@
 // Byte totals and rates by source, for the dashboard's "who carried the stream".
 
-import { RateMeter } from '../swarm/rate-meter.js';
+import { RateMeter } from '../swarm/index.js';
 
 export class TrafficLedger {
   readonly fromBroadcaster: RateMeter;

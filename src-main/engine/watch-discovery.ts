@@ -61,7 +61,7 @@ export class WatchDiscovery {
         streamId,
         // The router's mapping of our port, if there is one: other viewers reach us there.
         port: () => node.reachability.advertisedEndpoint(null).port,
-        hungry: () => node.swarm.neighbourhood.size < 4,
+        hungry: () => node.swarm.peerCount < 4,
         onPeers: (peers) => node.swarm.addDiscovered(peers.filter((p) => isIP(p.host) === options.family)),
         now: options.now,
       });
@@ -72,10 +72,10 @@ export class WatchDiscovery {
 
   private retryMs(): number {
     if (!this.found || this.options.lost()) return RESOLVE_RETRY_MS;
-    const source = this.options.node.swarm.neighbourhood.links().find((l) => l.isBroadcaster);
+    const source = this.options.node.swarm.peerSnapshots().find((p) => p.isBroadcaster);
     if (!source) return NO_BROADCASTER_LINK_MS;
     // Our link to the broadcaster went silent: it may have moved (PROTOCOL §15.4).
-    return source.session.silentMs() > SILENT_SOURCE_MS ? RESOLVE_RETRY_MS : RESOLVE_IDLE_MS;
+    return source.silentMs > SILENT_SOURCE_MS ? RESOLVE_RETRY_MS : RESOLVE_IDLE_MS;
   }
 
   private useRecord(endpoints: PeerAddress[]): void {

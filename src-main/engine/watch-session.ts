@@ -17,6 +17,7 @@ import {
 } from '../../src-shared/stream-address.js';
 import { StreamInfoFlag } from '../protocol/constants.js';
 import type { SegmentStore } from '../store/segment-store.js';
+import { isConnectRejected } from '../transport/index.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
 import { resolveBootstrap } from './bootstrap-hosts.js';
@@ -119,7 +120,7 @@ export class WatchSession {
     // PROTOCOL §13.5: FULL means the node is there and carries the stream, with no slot now.
     node.swarm.on('dial-failed', ({ address, error }) => {
       if (error.code !== ErrorCode.FULL) return;
-      const peers = (error as ShoalError & { peers?: unknown[] }).peers?.length ?? 0;
+      const peers = isConnectRejected(error) ? error.peers.length : 0;
       const where = `${address.host}:${address.port}`;
       const given = options.address.bootstrap.some((b) => b.host === address.host && b.port === address.port);
       // The message names the address the user gave; a listed peer that is full too only keeps it fresh.
@@ -128,8 +129,8 @@ export class WatchSession {
     });
     node.swarm.on('segment', () => session.update());
     node.swarm.on('offline', () => session.update());
-    node.swarm.on('peer-left', ({ link, reason }) => {
-      if (!link.isBroadcaster || reason.code !== ErrorCode.PEER_GONE) return;
+    node.swarm.on('peer-left', ({ peer, reason }) => {
+      if (!peer.isBroadcaster || reason.code !== ErrorCode.PEER_GONE) return;
       session.goodbyeAt = options.now();
       session.update();
     });
@@ -143,7 +144,7 @@ export class WatchSession {
   }
 
   get isEnded(): boolean {
-    const info = this.node.swarm.book.info;
+    const info = this.node.swarm.streamInfo;
     return info !== null && (info.flags & StreamInfoFlag.ENDED) !== 0;
   }
 
@@ -152,9 +153,7 @@ export class WatchSession {
     const start = this.node.swarm.joinSeq(rendition);
     if (start === undefined || this.playingSince === null) return 0;
     const head = this.node.swarm.contiguousHead(rendition);
-    let us = 0;
-    for (const e of this.node.swarm.book.window(rendition))
-      if (e.seq >= start && e.seq <= head) us += e.durationUs;
+    const us = this.node.swarm.mediaDurationUs(rendition, start, head);
     const played = (this.options.now() - this.playingSince) / 1000;
     return Math.max(0, us / 1e6 - played);
   }
@@ -165,16 +164,16 @@ export class WatchSession {
    */
   pathNote(): string | null {
     const swarm = this.node.swarm;
-    const links = swarm.neighbourhood.links();
+    const peers = swarm.peerSnapshots();
     const full = this.full !== null && this.options.now() - this.full.at < FULL_HOLDS_MS;
     if (swarm.pathStatus === 'no-path') {
       // No peer at all, or peers that deliver too little to keep playing (PROTOCOL §5.17).
-      const why = links.some((l) => !l.isBroadcaster) ? 'Peers too slow' : 'No reachable peer';
-      const broadcaster = links.find((l) => l.isBroadcaster);
+      const why = peers.some((p) => !p.isBroadcaster) ? 'Peers too slow' : 'No reachable peer';
+      const broadcaster = peers.find((p) => p.isBroadcaster);
       if (broadcaster) {
         // It serves as many viewers with no path as its upload carries (PROTOCOL §13.5).
         // Served: it sends us at least a quarter of the stream's bit rate (over 3 s).
-        const served = broadcaster.down.rate() >= 0.25 * swarm.book.streamBytesPerSec();
+        const served = broadcaster.downBps >= 0.25 * swarm.streamBytesPerSec();
         return served
           ? `${why} — served by the broadcaster`
           : `${why} — waiting for the broadcaster's upload (it serves others first)`;
@@ -183,7 +182,7 @@ export class WatchSession {
         ? `Broadcaster full and ${why.toLowerCase()} — asking it for a rescue slot`
         : `${why} — asking the broadcaster`;
     }
-    if (links.length === 0 && full) return 'Broadcaster full — looking for a peer it listed';
+    if (peers.length === 0 && full) return 'Broadcaster full — looking for a peer it listed';
     return null;
   }
 
@@ -195,12 +194,11 @@ export class WatchSession {
    */
   behindLiveSec(rendition = 0): number | null {
     const swarm = this.node.swarm;
-    const book = swarm.book;
-    const edge = book.liveEdge(rendition);
+    const edge = swarm.liveEdge(rendition);
     const head = swarm.contiguousHead(rendition);
     if (edge < 0 || head < 0) return null;
-    let us = 0;
-    for (const e of book.window(rendition)) if (e.seq > head && e.seq <= edge) us += e.durationUs;
+    // Seqs are integers: after `head` is from head + 1.
+    const us = swarm.mediaDurationUs(rendition, head + 1, edge);
     const heard = swarm.heardAt(rendition, edge);
     const edgeAgeSec = heard === undefined ? 0 : Math.max(0, this.options.now() - heard) / 1000;
     return us / 1e6 + this.bufferedSec(rendition) + edgeAgeSec;
@@ -211,10 +209,10 @@ export class WatchSession {
     const now = this.options.now();
     if (this.state === 'ended') return;
     const held = swarm.contiguousHead(0) - (swarm.joinSeq(0) ?? 0) + 1;
-    if (this.isEnded && swarm.contiguousHead(0) >= swarm.book.liveEdge(0)) return this.setState('ended');
+    if (this.isEnded && swarm.contiguousHead(0) >= swarm.liveEdge(0)) return this.setState('ended');
     if (this.broadcasterOffline(now)) return this.setState('broadcaster-offline');
     if (held >= START_AFTER_SEGMENTS) return this.setState('playing');
-    if (swarm.neighbourhood.size > 0) return this.setState('buffering');
+    if (swarm.peerCount > 0) return this.setState('buffering');
     if (this.full && now - this.full.at < FULL_HOLDS_MS) {
       if (this.state === 'full') return;
       const { where, peers } = this.full;
@@ -270,10 +268,10 @@ export class WatchSession {
     const lastNews = Math.max(swarm.lastNewsAt, this.playingSince);
     if (this.goodbyeAt !== null) {
       if (lastNews > this.goodbyeAt) this.goodbyeAt = null;
-      else if (!swarm.neighbourhood.links().some((l) => l.isBroadcaster)) return true;
+      else if (!swarm.peerSnapshots().some((p) => p.isBroadcaster)) return true;
     }
     this.cause = 'silent';
-    return now - lastNews > Math.max(QUIET_MIN_MS, QUIET_SEGMENTS * swarm.book.segmentDurationMs());
+    return now - lastNews > Math.max(QUIET_MIN_MS, QUIET_SEGMENTS * swarm.segmentDurationMs());
   }
 
   private setState(state: SessionState): void {

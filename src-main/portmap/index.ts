@@ -1,7 +1,7 @@
 // Port mapping (README "Port mapping"): ask the router to forward the node's UDP port.
 // port-mapping.ts is the lifecycle; the clients speak UPnP IGD, PCP and NAT-PMP.
 
-import { systemClock, type Clock } from '../transport/clock.js';
+import { systemClock, type Clock } from '../transport/index.js';
 import { defaultGateway } from './default-gateway.js';
 import type { MappingProtocol, MappingProtocolFactory } from './mapping-protocol.js';
 import { NatPmpClient } from './natpmp-client.js';

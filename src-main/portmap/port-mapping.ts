@@ -15,7 +15,7 @@
 // router says can throw out of here: failures become the `unmapped` state with a reason.
 
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
-import type { Clock, TimerHandle } from '../transport/clock.js';
+import type { Clock, TimerHandle } from '../transport/index.js';
 import {
   NoAnswer,
   PROTOCOL_LABEL,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { fakeSession } from '../../test/fakes/swarm-fakes.js';
 import type { PeerAddress, PexPeer } from '../protocol/types.js';
-import { ConnectRejectedError } from '../transport/transport-errors.js';
+import { ConnectRejectedError } from '../transport/index.js';
 import { BAN_MS } from './ban-list.js';
 import { UNVALIDATED_DIAL_BURST, UNVALIDATED_DIAL_EVERY_MS } from './dial-budget.js';
 import { IDLE_EVICT_MS, MAX_UNVALIDATED, Neighbourhood, REJECT_PEERS_TAKEN } from './neighbourhood.js';

@@ -10,6 +10,7 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { isUnicastHost } from '../../src-shared/ip-scope.js';
 import type { PeerAddress, PexPeer } from '../protocol/types.js';
 import { CandidateKind, NatClass, PexFlag } from '../protocol/constants.js';
+import { isConnectRejected } from '../transport/index.js';
 import { BanList } from './ban-list.js';
 import { DialBudget } from './dial-budget.js';
 import { PeerLink } from './peer-link.js';
@@ -596,7 +597,7 @@ export class Neighbourhood {
           c.nextTryAt = Math.min(c.nextTryAt, this.options.now() + 1000);
           return;
         }
-        this.dialFailed(c, ShoalError.from(err), (err as { peers?: PexPeer[] }).peers);
+        this.dialFailed(c, ShoalError.from(err), isConnectRejected(err) ? err.peers : undefined);
       },
     );
   }

@@ -6,7 +6,6 @@ import type {
   ByteRange,
   Frame,
   PeerAddress,
-  PexPeer,
   SegmentEntry,
   SegmentKind,
   StreamInfo,
@@ -128,10 +127,6 @@ export interface PunchTransport {
   birthday(to: PeerAddress, token: Uint8Array): Promise<SwarmSession | null>;
   /** PUNCH probes the extra sockets of birthday punching sent so far (diagnostics). */
   poolProbesSent?(): number;
-}
-
-export interface RejectedWithPeers {
-  peers?: PexPeer[];
 }
 
 /** Verified segments this node holds (the segment store). */

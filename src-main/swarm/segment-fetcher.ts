@@ -7,6 +7,7 @@ import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { NotAvailableReason } from '../protocol/constants.js';
 import { pieceRange } from '../protocol/piece-map.js';
 import type { PieceMap, SegmentEntry, SegmentKind } from '../protocol/types.js';
+import { isNotAvailable } from '../transport/index.js';
 import type { EntryBook } from './entry-book.js';
 import type { LivePosition } from './live-position.js';
 import type { PeerLink } from './peer-link.js';
@@ -353,7 +354,7 @@ export class SegmentFetcher {
       // OVERLOADED: the holder is busy (the broadcaster sparing its upload for fresh
       // segments, a viewer with a long queue). Ask others, and it again a little later.
       // Any other reason: it does not have the segment.
-      const reason = (error as ShoalError & { reason?: number }).reason;
+      const reason = isNotAvailable(error) ? error.reason : undefined;
       refusedPiece = r.piece !== undefined && reason === NotAvailableReason.OVERLOADED;
       if (reason === NotAvailableReason.OVERLOADED) {
         const quick = r.piece !== undefined && !r.link.isBroadcaster;

@@ -5,6 +5,7 @@ import type { ShoalError } from '../../src-shared/errors.js';
 import type { OfflineNotice, PeerAddress, StreamInfo } from '../protocol/types.js';
 import type { ResyncEvent } from './live-position.js';
 import type { PeerLink } from './peer-link.js';
+import type { PeerIdentity } from './peer-snapshot.js';
 import type { Dialer, PunchTransport, SegmentVault } from './ports.js';
 import type { SegmentArrivalEvent } from './segment-arrivals.js';
 import type { SchedulerPolicy } from './segment-scheduler.js';
@@ -61,8 +62,8 @@ export interface SwarmOptions {
 // A type, not an interface: it fits TypedEmitter's EventMap without an index signature, so
 // a misspelt event name (swarm.on('segmnet')) does not compile.
 export type SwarmEvents = {
-  'peer-joined': PeerLink;
-  'peer-left': { link: PeerLink; reason: ShoalError };
+  'peer-joined': PeerIdentity;
+  'peer-left': { peer: PeerIdentity; reason: ShoalError };
   segment: SegmentArrivalEvent;
   'segment-failed': { rendition: number; seq: number; reason: ShoalError; from: PeerLink };
   info: StreamInfo;

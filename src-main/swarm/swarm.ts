@@ -6,7 +6,7 @@
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { TypedEmitter } from '../../src-shared/typed-emitter.js';
 import { newestSeqs, seqsToBitmap } from '../protocol/availability-bitmap.js';
-import { EntryFlag, PathState } from '../protocol/constants.js';
+import { EntryFlag, NatClass, PathState } from '../protocol/constants.js';
 import type {
   Frame,
   OfflineNotice,
@@ -24,6 +24,7 @@ import { OfflineRelay } from './offline-relay.js';
 import { PathWatch, type PathStatus } from './path-watch.js';
 import { planGrants, type GrantPlan } from './rescue-grants.js';
 import { HOLDINGS_KEPT, type PeerLink } from './peer-link.js';
+import { peerIdentity, peerSnapshot, type PeerSnapshot } from './peer-snapshot.js';
 import { HolePunching } from './punch/hole-punching.js';
 import { PieceLedger } from './piece-ledger.js';
 import { PieceOffers } from './piece-offers.js';
@@ -270,11 +271,6 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.neighbourhood.pexPeers(max);
   }
 
-  /** The stream's bit rate, bytes/s (announced, else measured). */
-  streamBytesPerSec(): number {
-    return this.serving.streamBytesPerSec();
-  }
-
   setUploadRate(bytesPerSec: number | null): void {
     this.options.uploadBytesPerSec = bytesPerSec;
   }
@@ -437,6 +433,50 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.intake.lastNewsAt;
   }
 
+  // ---- what the engine reads: plain data, no PeerLink, no part of the swarm (issue 18 §6) ----
+
+  /** One snapshot per neighbour, read now. */
+  peerSnapshots(): PeerSnapshot[] {
+    return this.neighbourhood.links().map(peerSnapshot);
+  }
+
+  /** How many neighbours we hold a link to. */
+  get peerCount(): number {
+    return this.neighbourhood.size;
+  }
+
+  /** The stream's signed description, once known. */
+  get streamInfo(): StreamInfo | null {
+    return this.book.info;
+  }
+
+  /** Highest media seq known for the rendition, or -1. */
+  liveEdge(rendition: number): number {
+    return this.book.liveEdge(rendition);
+  }
+
+  /** The stream's segment duration in ms (its target duration), or 2 s before it is known. */
+  segmentDurationMs(): number {
+    return this.book.segmentDurationMs();
+  }
+
+  /** The stream's bit rate in bytes/s (rendition 0), or a generous guess before it is known. */
+  streamBytesPerSec(): number {
+    return this.book.streamBytesPerSec();
+  }
+
+  /** Microseconds of media in the known entries of a rendition from `fromSeq` to `toSeq`, both included. */
+  mediaDurationUs(rendition: number, fromSeq: number, toSeq: number): number {
+    let us = 0;
+    for (const e of this.book.window(rendition)) if (e.seq >= fromSeq && e.seq <= toSeq) us += e.durationUs;
+    return us;
+  }
+
+  /** Our NAT as hole punching classified it (a NatClass; UNKNOWN while it cannot tell or punching is off). */
+  get natClass(): number {
+    return this.punching?.nat ?? NatClass.UNKNOWN;
+  }
+
   private tick(): void {
     if (this.destroyed) return;
     const now = this.options.now();
@@ -584,7 +624,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       playlistRequest: (req) => this.onPlaylistRequest(link, req),
       closed: (reason) => this.neighbourhood.release(link, reason),
     });
-    this.emit('peer-joined', link);
+    this.emit('peer-joined', peerIdentity(link));
     this.punching?.onLink(link);
     this.updateChoke(link);
     for (const rendition of this.book.renditions()) {
@@ -602,7 +642,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     this.fetcher.dropLink(link);
     this.serving.forget(link);
     this.punching?.forget(link);
-    this.emit('peer-left', { link, reason });
+    this.emit('peer-left', { peer: peerIdentity(link), reason });
     if (!this.destroyed) {
       this.neighbourhood.maintain();
       this.fetcher.scheduleSoon();

@@ -1,4 +1,5 @@
-// Public API of the peer transport (PROTOCOL §7–§10, §13).
+// Public API of the peer transport (PROTOCOL §7–§10, §13): what other folders use. Everything
+// else in this folder is its inside; lint forbids importing it from another folder.
 
 export { Endpoint, type EndpointEvents, type EndpointOptions, type EndpointStats } from './endpoint.js';
 export {
@@ -15,7 +16,12 @@ export {
   type SegmentRequestOptions,
 } from './request-book.js';
 export type { StreamAdmission } from './handshake-server.js';
-export { ConnectRejectedError, NotAvailableError } from './transport-errors.js';
+export {
+  ConnectRejectedError,
+  NotAvailableError,
+  isConnectRejected,
+  isNotAvailable,
+} from './transport-errors.js';
 export {
   UdpSocket,
   type DatagramHandler,
@@ -31,3 +37,4 @@ export {
   type TransportConfig,
   type TransportConfigInput,
 } from './config.js';
+export { runPunchPool, type PunchPoolOptions, type PunchPoolResult } from './punch-pool.js';

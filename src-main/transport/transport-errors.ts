@@ -24,6 +24,16 @@ export class NotAvailableError extends ShoalError {
   }
 }
 
+/** A REJECT answer to connect(); for FULL, `peers` says where else to go. Use instead of a cast. */
+export function isConnectRejected(err: unknown): err is ConnectRejectedError {
+  return err instanceof ConnectRejectedError;
+}
+
+/** A SEGMENT_NOT_AVAILABLE answer; `reason` tells OVERLOADED from the rest. Use instead of a cast. */
+export function isNotAvailable(err: unknown): err is NotAvailableError {
+  return err instanceof NotAvailableError;
+}
+
 /**
  * Answers that arrive by the thousand under load (a busy holder's OVERLOADED, our own
  * cancellations) are expected outcomes, not faults: built without a stack trace, which

@@ -2,7 +2,7 @@
 // datagram to or from a blocked port is dropped, both ways, as a NAT drops what it was not
 // asked for. Tests use it to make one peer unreachable for another (issue 16).
 
-import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/datagram-socket.js';
+import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/index.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 
 export class BlockingSocket implements DatagramSocket {

@@ -1,6 +1,6 @@
 // A hand-driven Clock for unit tests: time moves only when the test calls advance().
 
-import type { Clock, TimerHandle } from '../../src-main/transport/clock.js';
+import type { Clock, TimerHandle } from '../../src-main/transport/index.js';
 
 interface Timer {
   at: number;

@@ -2,7 +2,7 @@
 // reordering and delay, per direction, plus "mute" (a peer that goes silent). Used by the
 // transport integration tests and the transport benchmark.
 
-import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/datagram-socket.js';
+import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/index.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 
 export interface Impairment {

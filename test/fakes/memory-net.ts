@@ -2,7 +2,7 @@
 // map, a send is queued, and `settle()` delivers until nothing moves (a few µs per hop
 // instead of a loopback round trip). Endpoints take these sockets as their `socket`.
 
-import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/datagram-socket.js';
+import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/index.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 
 interface InFlight {

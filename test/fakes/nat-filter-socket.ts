@@ -4,7 +4,7 @@
 // bound at a private address (so the node does not take itself for PUBLIC). No address
 // translation: on loopback the mapping is the identity, like a port-preserving cone NAT.
 
-import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/datagram-socket.js';
+import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/index.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 
 /** TEST-NET-1 (RFC 5737): a private-looking address that routes nowhere. */

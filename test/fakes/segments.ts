@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { EntryFlag } from '../../src-main/protocol/constants.js';
 import type { SegmentEntry, SegmentKind } from '../../src-main/protocol/types.js';
-import { unsignedEntryOf, type IngestedSegment } from '../../src-main/hls/folder-ingest.js';
+import { unsignedEntryOf, type IngestedSegment } from '../../src-main/hls/ingest/folder-ingest.js';
 
 export interface FakeSegmentOptions {
   rendition?: number;

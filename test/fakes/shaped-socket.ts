@@ -3,7 +3,7 @@
 // in the NAT lab). Datagrams wait in the queue and leave at the line's rate; a datagram that
 // would wait longer than `queueMs` is dropped. The rate can change while it runs.
 
-import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/datagram-socket.js';
+import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/index.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 
 interface Queued {

@@ -4,8 +4,7 @@
 import { signEntry, type StreamKeys } from '../../src-main/protocol/signing.js';
 import type { SegmentEntry } from '../../src-main/protocol/types.js';
 import type { UnsignedSegmentEntry } from '../../src-main/protocol/records.js';
-import type { SegmentVault, SwarmSession } from '../../src-main/swarm/ports.js';
-import type { SwarmOptions } from '../../src-main/swarm/swarm-options.js';
+import type { SegmentVault, SwarmOptions, SwarmSession } from '../../src-main/swarm/index.js';
 
 /**
  * A session to neighbour 'aa…' (outbound, 127.0.0.1:1, no PIECES or PEX) that accepts

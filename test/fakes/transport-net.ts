@@ -2,9 +2,13 @@
 // optionally behind an ImpairedSocket, torn down in one call.
 
 import { createHash } from 'node:crypto';
-import { Endpoint, type EndpointOptions } from '../../src-main/transport/endpoint.js';
-import { UdpSocket, type DatagramSocket } from '../../src-main/transport/datagram-socket.js';
-import type { PeerSession } from '../../src-main/transport/peer-session.js';
+import {
+  Endpoint,
+  UdpSocket,
+  type DatagramSocket,
+  type EndpointOptions,
+  type PeerSession,
+} from '../../src-main/transport/index.js';
 import { ImpairedSocket, type ImpairedSocketOptions } from './impaired-socket.js';
 
 export const STREAM_ID = new Uint8Array(32).fill(7);

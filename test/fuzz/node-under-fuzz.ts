@@ -10,8 +10,8 @@ import { Capability } from '../../src-main/protocol/constants.js';
 import { ErrorCode, type ShoalError } from '../../src-shared/errors.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 import { SegmentStore } from '../../src-main/store/segment-store.js';
-import { Endpoint } from '../../src-main/transport/endpoint.js';
-import type { Swarm } from '../../src-main/swarm/swarm.js';
+import { Endpoint } from '../../src-main/transport/index.js';
+import type { Swarm } from '../../src-main/swarm/index.js';
 
 import { FakeClock } from '../fakes/fake-clock.js';
 import type { MemoryNet } from '../fakes/memory-net.js';

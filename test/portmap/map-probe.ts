@@ -13,7 +13,7 @@ import { NatPmpClient } from '../../src-main/portmap/natpmp-client.js';
 import { PcpClient } from '../../src-main/portmap/pcp-client.js';
 import { PortMapping } from '../../src-main/portmap/port-mapping.js';
 import { UpnpClient } from '../../src-main/portmap/upnp-client.js';
-import { systemClock } from '../../src-main/transport/clock.js';
+import { systemClock } from '../../src-main/transport/index.js';
 
 const which = process.argv[2];
 const gateway = defaultGateway();

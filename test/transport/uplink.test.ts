@@ -5,8 +5,7 @@
 // gets faster.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src-main/transport/clock.js';
-import { UplinkGovernor } from '../../src-main/transport/uplink-governor.js';
+import { systemClock, UplinkGovernor } from '../../src-main/transport/index.js';
 import { ShapedSocket } from '../fakes/shaped-socket.js';
 import { TransportNet, testBytes } from '../fakes/transport-net.js';
 

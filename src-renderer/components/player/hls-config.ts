@@ -17,7 +17,7 @@ function loadPolicy(maxLoadTimeMs: number): { default: LoaderConfig } {
 
 export const LIVE_HLS_CONFIG: Partial<HlsConfig> = {
   // The engine's playlist ends at what it holds, and a player that reloads it learns of a
-  // segment the moment the engine has one (blocking reload, src-main/hls/held-media.ts). So
+  // segment the moment the engine has one (blocking reload, src-main/hls/serve/held-media.ts). So
   // the player needs to sit only a segment plus a margin behind that end: 1.6 target
   // durations (3.2 s with 2 s segments). bench:latency (README "Latency"): 3.5–3.6 s
   // glass-to-glass p50 and no stall at 1.6, 3.9–4.1 s at 1.75, 8–9 s at hls.js's default 3;

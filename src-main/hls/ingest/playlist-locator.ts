@@ -4,8 +4,8 @@
 
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, relative, sep } from 'node:path';
-import type { Rendition } from '../protocol/types.js';
-import { ShoalError } from '../../src-shared/errors.js';
+import type { Rendition } from '../../protocol/types.js';
+import { ShoalError } from '../../../src-shared/errors.js';
 import { readPlaylist, type PlaylistInfo } from './playlist-reader.js';
 
 export interface IngestLayout {

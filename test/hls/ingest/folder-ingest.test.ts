@@ -6,14 +6,14 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src-shared/errors.js';
-import { MAX_SEGMENT_SIZE } from '../../src-main/protocol/constants.js';
+import { ErrorCode } from '../../../src-shared/errors.js';
+import { MAX_SEGMENT_SIZE } from '../../../src-main/protocol/constants.js';
 import {
   FolderIngest,
   type FolderIngestEvents,
   type FolderIngestOptions,
-} from '../../src-main/hls/folder-ingest.js';
-import { record, type Recorded } from '../fixtures/events.js';
+} from '../../../src-main/hls/ingest/folder-ingest.js';
+import { record, type Recorded } from '../../fixtures/events.js';
 import {
   makeMasterHls,
   makeTempDir,
@@ -21,9 +21,9 @@ import {
   removeDir,
   startLiveHls,
   type LiveHls,
-} from '../fixtures/ffmpeg.js';
-import { copySegments, writeAtomically, writeMediaPlaylist } from '../fixtures/hls-folder.js';
-import { waitFor } from '../fixtures/wait.js';
+} from '../../fixtures/ffmpeg.js';
+import { copySegments, writeAtomically, writeMediaPlaylist } from '../../fixtures/hls-folder.js';
+import { waitFor } from '../../fixtures/wait.js';
 
 const EVENTS: (keyof FolderIngestEvents)[] = [
   'renditions',

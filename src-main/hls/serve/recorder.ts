@@ -5,10 +5,10 @@
 // `maxReorder` later ones wait is given up on, so one lost segment cannot stall the file.
 
 import { open, type FileHandle } from 'node:fs/promises';
-import type { SegmentEntry } from '../protocol/types.js';
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { TypedEmitter } from '../../src-shared/typed-emitter.js';
-import { kindOf, type SegmentStore } from '../store/segment-store.js';
+import type { SegmentEntry } from '../../protocol/types.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
+import { TypedEmitter } from '../../../src-shared/typed-emitter.js';
+import { kindOf, type SegmentStore } from '../../store/segment-store.js';
 
 export interface RecorderOptions {
   file: string;

@@ -17,7 +17,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
 import { resolveMediaHeld } from './held-media.js';
 import { MEDIA_ROUTES, type MediaStream } from './media-resolver.js';
 

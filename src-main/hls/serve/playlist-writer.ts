@@ -3,9 +3,9 @@
 // `init-<seq>.mp4`) and the only text from the stream (codecs) is filtered, because
 // entries and renditions come from the network and a player must not be fed injected tags.
 
-import { EntryFlag } from '../protocol/constants.js';
-import type { Rendition, SegmentEntry } from '../protocol/types.js';
-import { ShoalError } from '../../src-shared/errors.js';
+import { EntryFlag } from '../../protocol/constants.js';
+import type { Rendition, SegmentEntry } from '../../protocol/types.js';
+import { ShoalError } from '../../../src-shared/errors.js';
 
 export interface MediaPlaylistOptions {
   /** The stream has ended: no more segments will come (EXT-X-ENDLIST). */

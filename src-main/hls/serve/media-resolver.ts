@@ -4,8 +4,8 @@
 // Electron media protocol, the browser UI server). Paths are matched whole; nothing is
 // read from disk, so there is nothing to traverse.
 
-import type { Rendition } from '../protocol/types.js';
-import type { SegmentStore } from '../store/segment-store.js';
+import type { Rendition } from '../../protocol/types.js';
+import type { SegmentStore } from '../../store/segment-store.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from './playlist-writer.js';
 
 export interface MediaStream {

@@ -10,9 +10,9 @@
 
 import { watch, type FSWatcher } from 'chokidar';
 import { relative, sep } from 'node:path';
-import type { Rendition } from '../protocol/types.js';
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { TypedEmitter } from '../../src-shared/typed-emitter.js';
+import type { Rendition } from '../../protocol/types.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
+import { TypedEmitter } from '../../../src-shared/typed-emitter.js';
 import { locatePlaylist, type IngestLayout } from './playlist-locator.js';
 import { readPlaylist } from './playlist-reader.js';
 import {

@@ -8,10 +8,10 @@
 // (`resume`): a segment signed before (same bytes) keeps its seq, and the first new one
 // takes the next seq, so the numbering neither goes back nor leaves a hole (PROTOCOL §6.1).
 
-import { EntryFlag } from '../protocol/constants.js';
-import type { UnsignedSegmentEntry } from '../protocol/records.js';
-import type { SegmentKind } from '../protocol/types.js';
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { EntryFlag } from '../../protocol/constants.js';
+import type { UnsignedSegmentEntry } from '../../protocol/records.js';
+import type { SegmentKind } from '../../protocol/types.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
 import type { MediaPlaylistInfo, MediaSegmentRef } from './playlist-reader.js';
 import { stampProgramDate, type DatedSegment } from './program-date.js';
 import { readSegmentFile, type SegmentBytes } from './segment-reader.js';

@@ -8,7 +8,7 @@
 import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { relative, sep, isAbsolute } from 'node:path';
-import { ShoalError } from '../../src-shared/errors.js';
+import { ShoalError } from '../../../src-shared/errors.js';
 
 /**
  * Opens `file` for reading if, links followed, it is inside `root`. Throws BAD_FOLDER for

@@ -8,7 +8,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { getOptions, parse, setOptions } from 'hls-parser';
 import type { types } from 'hls-parser';
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
 import { openInsideFolder } from './folder-file.js';
 
 export interface ByteRange {

@@ -4,12 +4,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src-shared/errors.js';
-import { FolderIngest, type IngestedSegment } from '../../src-main/hls/folder-ingest.js';
-import { SegmentRecorder } from '../../src-main/hls/recorder.js';
-import { SegmentStore } from '../../src-main/store/segment-store.js';
-import { entryForIngested, fakeSegment } from '../fakes/segments.js';
-import { makeTempDir, makeVodHls, removeDir, runFfmpeg } from '../fixtures/ffmpeg.js';
+import { ErrorCode } from '../../../src-shared/errors.js';
+import { FolderIngest, type IngestedSegment } from '../../../src-main/hls/ingest/folder-ingest.js';
+import { SegmentRecorder } from '../../../src-main/hls/serve/recorder.js';
+import { SegmentStore } from '../../../src-main/store/segment-store.js';
+import { entryForIngested, fakeSegment } from '../../fakes/segments.js';
+import { makeTempDir, makeVodHls, removeDir, runFfmpeg } from '../../fixtures/ffmpeg.js';
 
 let root: string;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
 import { parsePlaylistText, readPlaylist, type MediaPlaylistInfo } from './playlist-reader.js';
 
 const root = '/srv/hls';

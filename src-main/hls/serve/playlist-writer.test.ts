@@ -1,7 +1,7 @@
 import { parse, type types } from 'hls-parser';
 import { describe, expect, it } from 'vitest';
-import { fakeSegment } from '../../test/fakes/segments.js';
-import type { SegmentEntry } from '../protocol/types.js';
+import { fakeSegment } from '../../../test/fakes/segments.js';
+import type { SegmentEntry } from '../../protocol/types.js';
 import { renderMasterPlaylist, renderMediaPlaylist } from './playlist-writer.js';
 
 const entries = (seqs: number[], extra: Partial<Parameters<typeof fakeSegment>[0]> = {}): SegmentEntry[] =>

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { fakeSegment } from '../../test/fakes/segments.js';
-import { SegmentStore } from '../store/segment-store.js';
+import { fakeSegment } from '../../../test/fakes/segments.js';
+import { SegmentStore } from '../../store/segment-store.js';
 import { blockingQuery, MAX_HELD, requestedMsn, resolveMediaHeld } from './held-media.js';
 import type { MediaStream } from './media-resolver.js';
 

@@ -4,12 +4,12 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FolderIngest } from '../../src-main/hls/folder-ingest.js';
-import { HlsGateway, type GatewayStream } from '../../src-main/hls/gateway.js';
-import type { Rendition } from '../../src-main/protocol/types.js';
-import { SegmentStore } from '../../src-main/store/segment-store.js';
-import { entryForIngested, fakeSegment } from '../fakes/segments.js';
-import { makeMasterHls, makeTempDir, makeVodHls, removeDir, runFfmpeg } from '../fixtures/ffmpeg.js';
+import { FolderIngest } from '../../../src-main/hls/ingest/folder-ingest.js';
+import { HlsGateway, type GatewayStream } from '../../../src-main/hls/serve/gateway.js';
+import type { Rendition } from '../../../src-main/protocol/types.js';
+import { SegmentStore } from '../../../src-main/store/segment-store.js';
+import { entryForIngested, fakeSegment } from '../../fakes/segments.js';
+import { makeMasterHls, makeTempDir, makeVodHls, removeDir, runFfmpeg } from '../../fixtures/ffmpeg.js';
 
 let gateway: HlsGateway;
 let base: string;

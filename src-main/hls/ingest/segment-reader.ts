@@ -4,8 +4,8 @@
 
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { MAX_SEGMENT_SIZE } from '../protocol/constants.js';
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
+import { MAX_SEGMENT_SIZE } from '../../protocol/constants.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
 import { openInsideFolder } from './folder-file.js';
 import type { ByteRange } from './playlist-reader.js';
 

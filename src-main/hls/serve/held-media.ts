@@ -17,8 +17,8 @@
 // block but answered at once would reload in a tight loop. So the playlist says so only
 // when it comes through here (`canBlockReload`).
 
-import { EntryFlag } from '../protocol/constants.js';
-import type { SegmentStore } from '../store/segment-store.js';
+import { EntryFlag } from '../../protocol/constants.js';
+import type { SegmentStore } from '../../store/segment-store.js';
 import {
   MEDIA_ROUTES,
   renditionsOf,
