@@ -168,7 +168,12 @@ export class WatchSession {
     const full = this.full !== null && this.options.now() - this.full.at < FULL_HOLDS_MS;
     if (swarm.pathStatus === 'no-path') {
       // No peer at all, or peers that deliver too little to keep playing (PROTOCOL §5.17).
-      const why = peers.some((p) => !p.isBroadcaster) ? 'Peers too slow' : 'No reachable peer';
+      // A viewer alone with the broadcaster has nobody to reach: no fault of its network.
+      const why = peers.some((p) => !p.isBroadcaster)
+        ? 'Peers too slow'
+        : swarm.knowsOtherViewers
+          ? 'No reachable peer'
+          : 'No other viewer yet';
       const broadcaster = peers.find((p) => p.isBroadcaster);
       if (broadcaster) {
         // It serves as many viewers with no path as its upload carries (PROTOCOL §13.5).

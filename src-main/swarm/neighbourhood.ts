@@ -173,6 +173,16 @@ export class Neighbourhood {
     return this.linksById.size;
   }
 
+  /**
+   * Whether any viewer but us is known: a neighbour other than the broadcaster, or a
+   * candidate that did not come from the stream address (peer exchange, the DHT).
+   */
+  knowsOtherViewers(): boolean {
+    for (const l of this.linksById.values()) if (!l.isBroadcaster) return true;
+    for (const c of this.candidates.values()) if (!c.permanent) return true;
+    return false;
+  }
+
   canAccept(): boolean {
     return !this.destroyed && this.ordinaryCount() < this.options.maxPeers;
   }

@@ -445,6 +445,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
     return this.neighbourhood.size;
   }
 
+  /** Whether we know of any viewer besides ourselves (linked, or named by PEX or the DHT). */
+  get knowsOtherViewers(): boolean {
+    return this.neighbourhood.knowsOtherViewers();
+  }
+
   /** The stream's signed description, once known. */
   get streamInfo(): StreamInfo | null {
     return this.book.info;

@@ -5,33 +5,24 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { statusLine } from '../../src-main/cli/status-line.js';
-import { hasFfmpeg, makeTempDir, removeDir, startLiveHls, type LiveHls } from '../fixtures/ffmpeg.js';
-import { EngineNet, waitFor } from '../fakes/engine-net.js';
+import { hasFfmpeg } from '../fixtures/ffmpeg.js';
+import { waitFor } from '../fakes/engine-net.js';
+import { LiveBroadcast } from '../fakes/live-broadcast.js';
 
-const net = new EngineNet();
-const dirs: string[] = [];
-let live: LiveHls | null = null;
-afterAll(async () => {
-  await live?.stop(false);
-  await net.destroy();
-  for (const d of dirs) await removeDir(d);
-});
+const live = new LiveBroadcast();
+afterAll(() => live.destroy());
 
 describe.skipIf(!hasFfmpeg())('upload cap in force', () => {
   it('is automatic for a viewer, none for a broadcaster, and follows Settings', async () => {
-    const folder = await makeTempDir('shoal-cap-');
-    dirs.push(folder);
-    live = startLiveHls(folder, { segmentSeconds: 1, listSize: 10 });
-    await live.waitForSegments(2, 30_000);
-    const broadcaster = await net.engine();
-    expect(broadcaster.getSnapshot().uploadCap).toBeNull();
-    const { address } = await broadcaster.startBroadcast({ folder });
+    const idle = await live.net.engine();
+    expect(idle.getSnapshot().uploadCap).toBeNull();
+    const { broadcaster, address } = await live.start();
     expect(broadcaster.getSnapshot().uploadCap).toEqual({ mode: 'none', bytesPerSec: null });
     await broadcaster.updateSettings({ uploadCapKbps: 2000 });
     expect(broadcaster.getSnapshot().uploadCap).toEqual({ mode: 'set', bytesPerSec: 250_000 });
     expect(statusLine(broadcaster.getSnapshot())).toContain('upload limit: 2.00 Mbit/s (set in Settings)');
 
-    const viewer = await net.engine();
+    const viewer = await live.net.engine();
     await viewer.watch(address);
     await waitFor(() => viewer.getSnapshot().segments.received > 0, 30_000, 'a segment');
     expect(viewer.getSnapshot().uploadCap).toEqual({ mode: 'auto', bytesPerSec: null });
