@@ -280,9 +280,14 @@ describe('browser UI against two engines', () => {
     await expect.poll(() => row.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => row.first().innerText(), { timeout: 30_000 }).toMatch(/[1-9]\d* \//);
     await new Promise((r) => setTimeout(r, 2500)); // let the charts gather a few samples
+    // The upload limit in force: a viewer's is automatic (PROTOCOL §9.4), a broadcaster's is none unless set.
+    expect(await watch.getByTestId('upload-cap').innerText()).toMatch(/^Upload limit: automatic/);
     await shot(watch, 'dashboard-viewer');
     await live.getByTestId('nav-dashboard').click();
     await new Promise((r) => setTimeout(r, 1000));
+    expect(await live.getByTestId('upload-cap').innerText()).toMatch(
+      /^Upload limit: none \(set one in Settings/,
+    );
     await shot(live, 'dashboard-broadcaster');
 
     await watch.getByTestId('nav-settings').click();

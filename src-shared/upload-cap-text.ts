@@ -4,7 +4,8 @@
 import type { UploadCap } from './contract.js';
 import { formatRate } from './format.js';
 
-export function describeUploadCap(cap: UploadCap): string {
+/** `broadcasting`: a broadcaster finds no limit by itself (PROTOCOL §9.4), so say what to do. */
+export function describeUploadCap(cap: UploadCap, broadcasting = false): string {
   switch (cap.mode) {
     case 'set':
       return `upload limit: ${formatRate(cap.bytesPerSec ?? 0)} (set in Settings)`;
@@ -13,6 +14,8 @@ export function describeUploadCap(cap: UploadCap): string {
         ? 'upload limit: automatic, not needed yet (the line has not filled up)'
         : `upload limit: automatic, ${formatRate(cap.bytesPerSec)} (measured by filling the line)`;
     case 'none':
-      return 'upload limit: none';
+      return broadcasting
+        ? 'upload limit: none (set one in Settings, about 90% of your upload, so rescues never crowd your line)'
+        : 'upload limit: none';
   }
 }

@@ -129,8 +129,10 @@ export function DashboardPage() {
         aside={<StatusBadge />}
       />
       {snapshot && <Tiles snapshot={snapshot} />}
-      <ReachabilityLine />
-      <UploadCapLine />
+      <div className="node-status">
+        <ReachabilityLine />
+        <UploadCapLine />
+      </div>
       <div className="dash-grid">
         <section className="card dash-chart" aria-labelledby="rates-title">
           <div className="card-header">
