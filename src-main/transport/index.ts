@@ -18,8 +18,10 @@ export type { StreamAdmission } from './handshake-server.js';
 export { ConnectRejectedError, NotAvailableError } from './transport-errors.js';
 export {
   UdpSocket,
+  socketFamilies,
   type DatagramHandler,
   type DatagramSocket,
+  type IpFamily,
   type UdpSocketOptions,
 } from './datagram-socket.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
