@@ -16,7 +16,7 @@ import {
   type StatsSnapshot,
 } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { parseStreamAddress } from '../../src-shared/stream-address.js';
+import { formatHostPort, parseStreamAddress } from '../../src-shared/stream-address.js';
 import { HlsGateway } from '../hls/gateway.js';
 import { gatewayPlayerPosition } from './gateway-position.js';
 import { resolveMediaHeld } from '../hls/held-media.js';
@@ -216,7 +216,7 @@ export class Engine implements EngineFacade {
       this.bus.emit({
         type: 'peer-joined',
         nodeId: link.nodeId,
-        address: `${link.session.remote.host}:${link.session.remote.port}`,
+        address: formatHostPort(link.session.remote),
         role: link.isBroadcaster ? 'broadcaster' : 'viewer',
       }),
     );

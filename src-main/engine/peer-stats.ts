@@ -1,13 +1,14 @@
 // Dashboard rows for the peers of a swarm.
 
 import type { PeerStat } from '../../src-shared/contract.js';
+import { formatHostPort } from '../../src-shared/stream-address.js';
 import type { PeerLink } from '../swarm/peer-link.js';
 
 export function peerStat(link: PeerLink, now: number): PeerStat {
   const h = link.session.health();
   return {
     nodeId: link.nodeId,
-    address: `${link.session.remote.host.includes(':') ? `[${link.session.remote.host}]` : link.session.remote.host}:${link.session.remote.port}`,
+    address: formatHostPort(link.session.remote),
     role: link.isBroadcaster ? 'broadcaster' : 'viewer',
     direction: link.session.direction,
     rttMs: h.rttMs,
