@@ -585,6 +585,9 @@ export class Neighbourhood {
         const link = this.adopt(session);
         if (!link) {
           c.nextTryAt = now + 10_000;
+          // Known now: while we hold a link to that node (at another of its addresses, e.g.
+          // over the other IP version, PROTOCOL §2.2), this address is not dialled again.
+          c.nodeId = session.nodeId;
           // Refused (e.g. the node behind our link is alive): it needs no probing for a while.
           if (probe) c.probeAt = now + PROBE_ALIVE_BACKOFF_MS;
         } else if (c.flags & PexFlag.INTRODUCER && !(c.flags & PexFlag.DIRECT)) {

@@ -6,8 +6,8 @@
 // port, one demultiplexer of connection ids, one port mapping on the router, and a NAT
 // binding that HELLOs and hole punching open is the one data later uses. The kernel shows
 // an IPv4 peer as `::ffff:a.b.c.d`; this socket reports it as `a.b.c.d` and maps a dotted
-// destination back, so above it an IPv4 peer has one address whichever socket it came in
-// through. Where the machine has no IPv6, or keeps IPv6 sockets IPv6-only, it is IPv4 only.
+// destination back, so above it an IPv4 peer has one address, the dotted one, wherever it
+// appears. Where the machine has no IPv6, or keeps IPv6 sockets IPv6-only, it is IPv4 only.
 
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -104,7 +104,7 @@ export class UdpSocket implements DatagramSocket {
     }
     // libuv sets IPV6_V6ONLY only when asked, so a kernel that makes IPv6 sockets IPv6-only
     // by default (Linux net.ipv6.bindv6only=1) left the IPv4 side of the port free. Taking it
-    // tells: then the node is IPv4 only, on that socket, as on a machine without IPv6.
+    // tells; the node is then IPv4 only, on that IPv4 socket, as on a machine without IPv6.
     let v4: dgram.Socket | null = null;
     try {
       v4 = await open('udp4', '0.0.0.0', socket.address().port, false);
