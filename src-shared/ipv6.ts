@@ -100,3 +100,16 @@ export function formatIPv6(b: Uint8Array): string {
 export function canonicalIPv6(text: string): string {
   return formatIPv6(ipv6FromText(text));
 }
+
+const MAPPED = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
+
+/**
+ * An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, as a dual-stack socket reports an IPv4
+ * peer) as the dotted IPv4 address it stands for; any other host unchanged. One peer is
+ * one address, whichever socket family it reached us through (PROTOCOL §2.2).
+ */
+export function unmapIPv4(host: string): string {
+  if (host.length > 22 || host.charCodeAt(0) !== 58 /* ':' */) return host;
+  const m = MAPPED.exec(host);
+  return m ? m[1]! : host;
+}

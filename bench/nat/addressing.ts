@@ -36,6 +36,32 @@ export function runOfNamespace(name: string): string | null {
   return m ? m[1]! : null;
 }
 
+/**
+ * IPv6 of a host in a dual-stack scenario (unique-local, fd00::/8, only inside the lab's
+ * namespaces): the bridge is fd00:198:18::/64 (a public host's or a router's WAN address
+ * `fd00:198:18::<10 + i>`); home i's LAN is fd00:192:168:<i>::/64, routed (no NAT66) through
+ * its router, whose firewall lets in only replies, as home routers do for IPv6.
+ */
+export interface HostIpv6 {
+  /** The host's own address: on the bridge, or in its home's /64. */
+  host: string;
+  /** The router's WAN address (the home /64's next hop on the bridge), or null when public. */
+  routerWan: string | null;
+  /** The router's LAN address, the host's gateway (null for a public host). */
+  gateway: string | null;
+  /** The home's /64 (null for a public host). */
+  lanPrefix: string | null;
+}
+
+export const IPV6_PREFIX_LEN = 64;
+
+export function hostIpv6(index: number, behindNat: boolean): HostIpv6 {
+  const wan = `fd00:198:18::${10 + index}`;
+  if (!behindNat) return { host: wan, routerWan: null, gateway: null, lanPrefix: null };
+  const home = `fd00:192:168:${index}::`;
+  return { host: `${home}2`, routerWan: wan, gateway: `${home}1`, lanPrefix: `${home}/64` };
+}
+
 export function hostAddresses(run: string, index: number, behindNat: boolean): HostAddresses {
   if (!Number.isInteger(index) || index < 0 || index >= MAX_HOSTS)
     throw new Error(`the lab has room for ${MAX_HOSTS} hosts (index ${index})`);

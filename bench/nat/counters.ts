@@ -1,7 +1,7 @@
 // What the kernel counted: interface byte counters and each host's per-source accounting
 // (nat-rules.ts). The report trusts these over the app's own statistics.
 
-import { ACCOUNTING_TABLE, parseAccounting } from './nat-rules.js';
+import { ACCOUNTING_TABLE, parseAccounting, type Accounting } from './nat-rules.js';
 import { inNs, sh } from './shell.js';
 
 export interface LinkCounters {
@@ -16,7 +16,7 @@ export async function linkCounters(ns: string, dev: string): Promise<LinkCounter
   return { txBytes: link.stats64.tx.bytes, rxBytes: link.stats64.rx.bytes };
 }
 
-/** Bytes the host in `ns` received, by source public address. */
-export async function receivedBySource(ns: string): Promise<Map<string, number>> {
+/** Bytes the host in `ns` received, by source public address (and how many over IPv6). */
+export async function receivedBySource(ns: string): Promise<Accounting> {
   return parseAccounting(await inNs(ns, 'nft', ['list', 'table', 'inet', ACCOUNTING_TABLE]));
 }

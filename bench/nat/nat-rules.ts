@@ -42,6 +42,8 @@ export function routerRuleset(r: RouterRules): string {
     '  chain input {',
     '    type filter hook input priority filter; policy accept;',
     '    iifname "wan" ct state established,related accept',
+    // Neighbour discovery: without it an IPv6 WAN (dual-stack scenarios) has no neighbours.
+    '    meta l4proto ipv6-icmp accept',
     '    iifname "wan" drop',
     '  }',
     '  chain forward {',
@@ -59,7 +61,8 @@ export function routerRuleset(r: RouterRules): string {
     '  chain postrouting {',
     '    type nat hook postrouting priority srcnat; policy accept;',
     ...upnpJump(UPNP_CHAINS.postrouting),
-    `    oifname "wan" ${masquerade}`,
+    // IPv4 only: a home's IPv6 /64 is routed, not translated (dual-stack scenarios).
+    `    meta nfproto ipv4 oifname "wan" ${masquerade}`,
     '  }',
     ...upnpChains,
     '}',
@@ -85,23 +88,40 @@ export function wanSourceFilter(wanIp: string): string {
   ].join('\n');
 }
 
-/** Counts, on a host, the bytes received from each other host's public address. */
-export function accountingRuleset(sources: string[]): string {
+/**
+ * Counts, on a host, the bytes received from each other host's public address, and from the
+ * IPv6 address of each `[ipv6, publicIp]` pair (dual-stack scenarios), counted as that host's.
+ */
+export function accountingRuleset(sources: string[], ipv6: [v6: string, v4: string][] = []): string {
   return [
     `table inet ${ACCOUNTING_TABLE} {`,
     '  chain input {',
     '    type filter hook input priority raw; policy accept;',
     ...sources.map((ip) => `    ip saddr ${ip} counter`),
+    ...ipv6.map(([v6, v4]) => `    ip6 saddr ${v6} counter comment "${v4}"`),
     '  }',
     '}',
     '',
   ].join('\n');
 }
 
-/** Bytes by source address from `nft list table inet natlab_acct`. */
-export function parseAccounting(listing: string): Map<string, number> {
-  const out = new Map<string, number>();
+export interface Accounting {
+  /** Bytes by source host (its public IPv4 address), over IPv4 and IPv6 together. */
+  bySource: Map<string, number>;
+  /** Of those, the bytes that came over IPv6. */
+  ipv6Bytes: number;
+}
+
+/** Bytes by source from `nft list table inet natlab_acct`. */
+export function parseAccounting(listing: string): Accounting {
+  const bySource = new Map<string, number>();
   const re = /ip saddr (\d+\.\d+\.\d+\.\d+) counter packets \d+ bytes (\d+)/g;
-  for (const m of listing.matchAll(re)) out.set(m[1]!, Number(m[2]));
-  return out;
+  for (const m of listing.matchAll(re)) bySource.set(m[1]!, Number(m[2]));
+  let ipv6Bytes = 0;
+  const re6 = /ip6 saddr [0-9a-f:]+ counter packets \d+ bytes (\d+) comment "(\d+\.\d+\.\d+\.\d+)"/g;
+  for (const m of listing.matchAll(re6)) {
+    ipv6Bytes += Number(m[1]);
+    bySource.set(m[2]!, (bySource.get(m[2]!) ?? 0) + Number(m[1]));
+  }
+  return { bySource, ipv6Bytes };
 }

@@ -151,6 +151,7 @@ async function buildNetwork(sc: Scenario, topo: Topology, dir: string, procs: La
   // The lab's STUN server, a public host of its own: miniupnpd learns its WAN address from it
   // (upnp.ts says why). Added after the stream's hosts so their indices stay as they were.
   const stun = upnpHosts.length ? await addStunHost(topo, dir, procs) : null;
+  await topo.routeIpv6();
   await topo.installAccounting();
   for (const h of topo.hosts)
     if (h.spec.upMultiple !== null)
@@ -230,7 +231,7 @@ async function main(): Promise<number> {
   }
   await removeLeftovers(log);
   const run = runId(process.pid);
-  const topo = new Topology(run);
+  const topo = new Topology(run, sc.ipv6 === true);
   const procs = new LabProcesses();
   const previous: string[] = await readdir(outDir).catch(() => []);
   if (previous.length > 0 && !previous.includes('ffmpeg.log')) {
@@ -320,8 +321,8 @@ async function stream(
       sourceDir,
       '--port',
       String(BROADCAST_PORT),
-      '--bind',
-      '0.0.0.0',
+      // Dual stack: the default bind, every address of both IP versions.
+      ...(sc.ipv6 ? [] : ['--bind', '0.0.0.0']),
       // Behind a UPnP router without a hand-made forward, the address comes from the mapping;
       // a broadcaster that will change address advertises what its interfaces say (PROTOCOL §15.1).
       ...((b.spec.upnp && !sc.broadcaster.portForward) || sc.readdressAtSec !== undefined
@@ -351,7 +352,7 @@ async function stream(
   // With a DHT, viewers get only the short address, once the record is stored.
   const watchAddress =
     built.dhtNodes.length === 0
-      ? address
+      ? directAddress(sc, address, b)
       : await waitFor('the record on the DHT', 60_000, async () =>
           shortAddressIn(await readText(join(dir, 'h0.log'))),
         );
@@ -467,22 +468,34 @@ async function stream(
   const txEnd = (await linkCounters(b.hostNs, 'eth0')).txBytes;
   const windowSec = (endAt - Math.max(windowFrom, t0)) / 1000;
   const viewers: ViewerRecord[] = [];
+  let ipv6Bytes = 0;
+  let countedBytes = 0;
   for (const h of viewerHosts) {
     const v = started.get(h)!;
     const text = await readText(join(dir, `h${h.index}.log`));
+    const accounting = await receivedBySource(h.hostNs);
+    ipv6Bytes += accounting.ipv6Bytes;
+    for (const n of accounting.bySource.values()) countedBytes += n;
     viewers.push({
       index: h.index,
       nat: h.spec.nat,
       upnp: h.spec.upnp,
       publicIp: h.publicIp,
       arrivals: v.tracker.arrivals,
-      received: await receivedBySource(h.hostNs),
+      received: accounting.bySource,
       cli: lastStatus(text),
       errors: cliErrors(text),
       exitedAfterSec: v.proc.exited ? (v.proc.exited.at - v.at) / 1000 : null,
       cpu: cpu.get(h) ?? null,
     });
   }
+  if (sc.ipv6) {
+    const share = countedBytes > 0 ? Math.round((100 * ipv6Bytes) / countedBytes) : 0;
+    const line = `dual stack: ${share}% of the bytes viewers received from the broadcaster and each other came over IPv6 (kernel)`;
+    log(line);
+    notes.push(line);
+  }
+
   const totals = source.totals();
   const record: RunRecord = {
     scenario: sc,
@@ -505,6 +518,16 @@ async function stream(
   record.notes.push(...dhtFigures(record, startedAt, readdressedAt, lateIndexes, joinedAt));
   await writeFile(join(dir, 'record.json'), recordToJson(record));
   return record;
+}
+
+/**
+ * The full address viewers get without a DHT: in a dual-stack scenario with the broadcaster's
+ * IPv6 endpoint beside its IPv4 one, or (watchOverIpv6) instead of it.
+ */
+function directAddress(sc: Scenario, address: string, b: LabHost): string {
+  if (!b.ipv6) return address;
+  const v6 = `[${b.ipv6.host}]:${BROADCAST_PORT}`;
+  return sc.watchOverIpv6 ? address.replace(/@.*$/, `@${v6}`) : `${address},${v6}`;
 }
 
 /**

@@ -44,6 +44,13 @@ export interface Scenario {
   late?: { atSec: number; viewers: HostSpec[] };
   /** Nodes map their port on UPnP/NAT-PMP routers (off: `--port-mapping off`, the 'before' figures). */
   portMapping?: boolean;
+  /**
+   * Dual stack: IPv6 beside IPv4 on every host (topology.ts), nodes on their default bind
+   * (every address), and viewers given the broadcaster's IPv4 and IPv6 endpoints.
+   */
+  ipv6?: boolean;
+  /** Dual stack: viewers are given only the broadcaster's IPv6 endpoint (so they meet over IPv6). */
+  watchOverIpv6?: boolean;
 }
 
 const VIEWER_UP = 1.5;
@@ -133,6 +140,24 @@ export const SCENARIOS: Record<string, Scenario> = {
       ...hosts(1, 'cone'),
       ...hosts(1, 'symmetric'),
     ],
+  },
+  dual: {
+    ...base,
+    name: 'dual',
+    ipv6: true,
+    summary:
+      'dual stack: IPv6 routed to every host (home routers let in only replies), IPv4 NATs as usual; public broadcaster; 2 public, 2 cone, 2 symmetric',
+    broadcaster: publicBroadcaster,
+    viewers: [...hosts(2, 'public'), ...hosts(2, 'cone'), ...hosts(2, 'symmetric')],
+  },
+  dual6: {
+    ...base,
+    name: 'dual6',
+    ipv6: true,
+    watchOverIpv6: true,
+    summary: "as dual, but viewers are given only the broadcaster's IPv6 endpoint",
+    broadcaster: publicBroadcaster,
+    viewers: [...hosts(2, 'public'), ...hosts(2, 'cone'), ...hosts(2, 'symmetric')],
   },
   ci: {
     ...base,

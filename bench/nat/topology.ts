@@ -4,16 +4,23 @@
 //     ├─ p<i> ⇄ wan [router r<i>] lan ⇄ eth0 [host h<i>]   home: 192.168.<i>.0/24, NAT on r<i>
 //     └─ p<i> ⇄ eth0 [host h<i>]                             public host
 //
+// Dual-stack scenarios add IPv6 (unique-local addresses, addressing.ts hostIpv6): the bridge
+// is one /64, each home's /64 is routed through its router (no NAT66; its firewall lets in
+// only replies), and every host on the bridge has a route to every home /64.
+//
 // Every link is created directly inside the namespaces: nothing is added to the machine's own
 // network namespace, and deleting the namespaces removes every link.
 
 import {
   hostAddresses,
+  hostIpv6,
   internetNs,
+  IPV6_PREFIX_LEN,
   LAN_PREFIX_LEN,
   runOfNamespace,
   WAN_PREFIX_LEN,
   type HostAddresses,
+  type HostIpv6,
 } from './addressing.js';
 import { accountingRuleset, routerRuleset, type PortForward } from './nat-rules.js';
 import type { HostSpec } from './scenarios.js';
@@ -21,6 +28,8 @@ import { inNs, sh } from './shell.js';
 
 export interface LabHost extends HostAddresses {
   spec: HostSpec;
+  /** Its IPv6 addresses in a dual-stack scenario, else null. */
+  ipv6: HostIpv6 | null;
 }
 
 const ip = (args: string[]): Promise<string> => sh('ip', args);
@@ -44,7 +53,11 @@ export class Topology {
   /** Every namespace made so far, so a failure halfway still tears down what exists. */
   private readonly created: string[] = [];
 
-  constructor(readonly run: string) {
+  constructor(
+    readonly run: string,
+    /** Dual stack: IPv6 beside IPv4 on every host (see the head of this file). */
+    readonly withIpv6 = false,
+  ) {
     this.inet = internetNs(run);
   }
 
@@ -56,12 +69,18 @@ export class Topology {
 
   /** Adds host `index` (behind its own router unless public) and returns its addresses. */
   async addHost(index: number, spec: HostSpec, forwards: PortForward[] = []): Promise<LabHost> {
-    const host: LabHost = { ...hostAddresses(this.run, index, spec.nat !== 'public'), spec };
+    const behindNat = spec.nat !== 'public';
+    const v6 = this.withIpv6 ? hostIpv6(index, behindNat) : null;
+    const host: LabHost = { ...hostAddresses(this.run, index, behindNat), spec, ipv6: v6 };
     const port = `p${index}`;
     await addNs(host.hostNs, this.created);
+    // `nodad`: usable at once, no duplicate address detection to wait for.
+    const addr6 = (ns: string, address: string, dev: string): Promise<string> =>
+      ip(['-n', ns, '-6', 'addr', 'add', `${address}/${IPV6_PREFIX_LEN}`, 'dev', dev, 'nodad']);
     if (host.routerNs === null) {
       await veth(this.inet, port, host.hostNs, 'eth0');
       await ip(['-n', host.hostNs, 'addr', 'add', `${host.publicIp}/${WAN_PREFIX_LEN}`, 'dev', 'eth0']);
+      if (v6) await addr6(host.hostNs, v6.host, 'eth0');
     } else {
       const r = host.routerNs;
       await addNs(r, this.created);
@@ -72,6 +91,13 @@ export class Topology {
       await ip(['-n', host.hostNs, 'addr', 'add', `${host.lanIp}/${LAN_PREFIX_LEN}`, 'dev', 'eth0']);
       await ip(['-n', host.hostNs, 'route', 'add', 'default', 'via', host.gatewayIp!]);
       await inNs(r, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+      if (v6) {
+        await addr6(r, v6.routerWan!, 'wan');
+        await addr6(r, v6.gateway!, 'lan');
+        await addr6(host.hostNs, v6.host, 'eth0');
+        await ip(['-n', host.hostNs, '-6', 'route', 'add', 'default', 'via', v6.gateway!]);
+        await inNs(r, 'sysctl', ['-qw', 'net.ipv6.conf.all.forwarding=1']);
+      }
       const kind = spec.nat === 'symmetric' ? 'symmetric' : 'cone';
       await inNs(r, 'nft', ['-f', '-'], routerRuleset({ kind, upnp: spec.upnp, forwards }));
     }
@@ -90,11 +116,41 @@ export class Topology {
     return host;
   }
 
+  /** Dual stack, once every host exists: each host on the bridge routes each home's /64 via its router. */
+  async routeIpv6(): Promise<void> {
+    if (!this.withIpv6) return;
+    const homes = this.hosts.filter((h) => h.ipv6?.lanPrefix);
+    for (const h of this.hosts) {
+      const onBridge = h.routerNs ?? h.hostNs;
+      for (const home of homes)
+        if (home !== h)
+          await ip([
+            '-n',
+            onBridge,
+            '-6',
+            'route',
+            'add',
+            home.ipv6!.lanPrefix!,
+            'via',
+            home.ipv6!.routerWan!,
+          ]);
+    }
+  }
+
   /** Once every host exists: count on each host the bytes it receives from each other one. */
   async installAccounting(): Promise<void> {
     for (const h of this.hosts) {
-      const others = this.hosts.filter((o) => o !== h).map((o) => o.publicIp);
-      await inNs(h.hostNs, 'nft', ['-f', '-'], accountingRuleset(others));
+      const others = this.hosts.filter((o) => o !== h);
+      const v6 = others.flatMap((o): [string, string][] => (o.ipv6 ? [[o.ipv6.host, o.publicIp]] : []));
+      await inNs(
+        h.hostNs,
+        'nft',
+        ['-f', '-'],
+        accountingRuleset(
+          others.map((o) => o.publicIp),
+          v6,
+        ),
+      );
     }
   }
 

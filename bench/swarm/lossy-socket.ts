@@ -3,7 +3,12 @@
 // packets once) and counts what the engine really puts on the wire, by kind. A "muted" socket
 // drops everything both ways: a viewer that vanished without a GOODBYE.
 
-import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/index.js';
+import {
+  socketFamilies,
+  type DatagramHandler,
+  type DatagramSocket,
+  type IpFamily,
+} from '../../src-main/transport/index.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 import { seededRandom } from './random.js';
 import { type WireKinds, classifyDatagram, emptyKinds } from './wire-kinds.js';
@@ -62,6 +67,10 @@ export class LossySocket implements DatagramSocket {
 
   address(): PeerAddress {
     return this.inner.address();
+  }
+
+  families(): readonly IpFamily[] {
+    return socketFamilies(this.inner);
   }
 
   close(): Promise<void> {

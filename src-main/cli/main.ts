@@ -294,7 +294,10 @@ export function buildProgram(): Command {
         ).argParser(intIn('http port', 0, 65535)),
       )
       .option('--advertise <host>', "host to put in the stream address (default: this machine's LAN address)")
-      .option('--bind <host>', 'address to bind the UDP socket to', '0.0.0.0')
+      .option(
+        '--bind <host>',
+        'address to bind the UDP socket to, IPv4 or IPv6 only (default: every address, IPv4 and IPv6 where the machine has both)',
+      )
       .option('--no-dht', 'do not use the BitTorrent DHT (PROTOCOL §15): addresses need host:port')
       .addOption(
         new Option(
@@ -376,7 +379,7 @@ export function buildProgram(): Command {
       const rendererRoot = findRendererRoot();
       if (!rendererRoot) throw new ShoalError(ErrorCode.IO, 'the UI is not built: run `npm run build` first');
       // The UI opens its UDP port only when a session starts: check the one asked for now.
-      if (opts.port) await assertUdpPortFree(opts.bind ?? '0.0.0.0', opts.port);
+      if (opts.port) await assertUdpPortFree(opts.bind ?? null, opts.port);
       await withEngine(engineInput(opts, { mediaBaseUrl: 'pending' }, 'settings'), async (engine) => {
         const launches = new UiLaunchFile(opts.dataDir);
         const server = await openUiServer(engine, rendererRoot, opts.uiPort, await launches.load());

@@ -1,6 +1,6 @@
 // A stream address may name its bootstrap endpoints by host name (PROTOCOL §2.3), but
 // sessions are bound to the IP address packets come from (§10.2): names are resolved once,
-// when watching starts, to one address of the socket's family.
+// when watching starts, to one address of the socket's families (the first that has one).
 
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -17,19 +17,23 @@ const systemResolver: HostResolver = async (host, family) => (await lookup(host,
  */
 export async function resolveBootstrap(
   endpoints: readonly HostPort[],
-  family: 4 | 6,
+  families: readonly (4 | 6)[],
   resolve: HostResolver = systemResolver,
 ): Promise<HostPort[]> {
   const failures: string[] = [];
   const resolved = await Promise.all(
     endpoints.map(async (e): Promise<HostPort | null> => {
       if (isIP(e.host) !== 0) return e;
-      try {
-        return { host: await resolve(e.host, family), port: e.port };
-      } catch (err) {
-        failures.push(`${e.host}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-        return null;
+      let failure = '';
+      for (const family of families) {
+        try {
+          return { host: await resolve(e.host, family), port: e.port };
+        } catch (err) {
+          failure ||= `${e.host}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+        }
       }
+      failures.push(failure);
+      return null;
     }),
   );
   const usable = resolved.filter((e): e is HostPort => e !== null);

@@ -35,7 +35,6 @@ export class BroadcastDiscovery {
   ) {
     void dht.get().then((dhtNode) => {
       if (!dhtNode || this.destroyed) return;
-      const family = config.transport.bindHost.includes(':') ? 6 : 4;
       this.publisher = new RecordPublisher({
         dht: dhtNode,
         streamId: identity.publicKey,
@@ -44,7 +43,8 @@ export class BroadcastDiscovery {
         endpoints: () =>
           recordEndpoints({
             port: node.port,
-            family,
+            // Both families on a dual-stack socket (PROTOCOL §2.2, §15.1).
+            families: node.endpoint.families(),
             advertiseHost: config.advertiseHost,
             // The router's mapping of our port (README "Port mapping") goes first.
             extra: () =>

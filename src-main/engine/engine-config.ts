@@ -42,8 +42,12 @@ export interface SwarmConfig {
  * transport's own TransportConfig holds every other setting.
  */
 export interface NodeSocketConfig {
-  /** Address the UDP socket binds to. */
-  bindHost: string;
+  /**
+   * Address the UDP socket binds to: an IP literal binds that address and its family only
+   * (`0.0.0.0`: IPv4 only; `::`: IPv6 only). null, the default: every address, IPv4 and IPv6
+   * on one dual-stack socket, or IPv4 alone where the machine has no usable IPv6 (PROTOCOL §2.2).
+   */
+  bindHost: string | null;
   idleTimeoutMs: number;
   maxDatagram: number;
   /**
@@ -55,7 +59,7 @@ export interface NodeSocketConfig {
 
 /** The DHT node's socket (PROTOCOL §15.4); who it joins through is a setting (dhtBootstrap). */
 export interface DhtConfig {
-  /** IPv4 address its UDP socket binds to (bittorrent-dht speaks IPv4 only). */
+  /** IPv4 address its UDP socket binds to (bittorrent-dht speaks IPv4 only, PROTOCOL §15.4). */
   bindHost: string;
   /** Its UDP port; 0 = any. */
   port: number;
@@ -107,7 +111,7 @@ export const DEFAULT_SWARM_CONFIG: SwarmConfig = {
   rescueSlots: RESCUE_SLOTS,
 };
 export const DEFAULT_NODE_SOCKET_CONFIG: NodeSocketConfig = {
-  bindHost: '0.0.0.0',
+  bindHost: null,
   idleTimeoutMs: 15_000,
   maxDatagram: 1200,
 };
@@ -126,11 +130,7 @@ export function mergeEngineConfig(input: EngineConfigInput): EngineConfig {
   store.maxBytes = clamp(store.maxBytes, 1024 * 1024, 4 * 1024 * 1024 * 1024);
   if (swarm.broadcasterMaxPeers !== undefined)
     swarm.broadcasterMaxPeers = clamp(Math.round(swarm.broadcasterMaxPeers), 1, 200);
-  swarm.pushFanout = clamp(
-    Math.round(swarm.pushFanout),
-    1,
-    swarm.broadcasterMaxPeers ?? settings.maxPeers,
-  );
+  swarm.pushFanout = clamp(Math.round(swarm.pushFanout), 1, swarm.broadcasterMaxPeers ?? settings.maxPeers);
   swarm.pushDelayShare = clamp(swarm.pushDelayShare, 0, 1);
   swarm.maxInFlightPerPeer = clamp(Math.round(swarm.maxInFlightPerPeer), 1, 16);
   swarm.resyncAfterSegments = clamp(swarm.resyncAfterSegments, 1, 100);

@@ -16,7 +16,7 @@ import {
   type StatsSnapshot,
 } from '../../src-shared/contract.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { parseStreamAddress } from '../../src-shared/stream-address.js';
+import { formatHostPort, parseStreamAddress } from '../../src-shared/stream-address.js';
 import { HlsGateway } from '../hls/serve/gateway.js';
 import { gatewayPlayerPosition } from './gateway-position.js';
 import { resolveMediaHeld } from '../hls/serve/held-media.js';
@@ -215,7 +215,7 @@ export class Engine implements EngineFacade {
       this.bus.emit({
         type: 'peer-joined',
         nodeId: peer.nodeId,
-        address: `${peer.remote.host}:${peer.remote.port}`,
+        address: formatHostPort(peer.remote),
         role: peer.isBroadcaster ? 'broadcaster' : 'viewer',
       }),
     );

@@ -24,7 +24,7 @@ function node(router: FakeRouter) {
   return { r, made, clock };
 }
 
-const config = (portMapping: boolean, bindHost = '0.0.0.0') =>
+const config = (portMapping: boolean, bindHost: string | null = null) =>
   mergeEngineConfig({ dataDir: '/nonexistent', settings: { portMapping }, transport: { bindHost } });
 
 describe('NodeReachability', () => {
@@ -73,6 +73,17 @@ describe('NodeReachability', () => {
     await r.apply(config(true, '127.0.0.1'));
     expect(made).toHaveLength(0);
     expect(r.state()).toMatchObject({ kind: 'off', detail: 'listening on loopback only' });
+    await r.destroy();
+  });
+
+  it('maps the port of a dual-stack node (its IPv4 side), not of an IPv6-only one', async () => {
+    const router = new FakeRouter('upnp', [grant()]);
+    const { r, made } = node(router);
+    await r.apply(config(true, '2001:db8::5'));
+    expect(made).toHaveLength(0);
+    expect(r.state()).toMatchObject({ kind: 'off', detail: expect.stringMatching(/IPv6 only/) });
+    await r.apply(config(true, null));
+    expect(made).toHaveLength(1);
     await r.destroy();
   });
 });

@@ -15,6 +15,8 @@ function mappingOff(config: EngineConfig): string | null {
   if (!config.settings.portMapping) return 'turned off in Settings or with --no-port-mapping';
   const bind = config.transport.bindHost;
   if (bind === '127.0.0.1' || bind === '::1' || bind === 'localhost') return 'listening on loopback only';
+  // Routers map IPv4 ports (UPnP IGD, NAT-PMP, PCP for IPv4): nothing to map for IPv6 alone.
+  if (bind?.includes(':')) return 'listening on IPv6 only (port mapping is for IPv4)';
   return null;
 }
 

@@ -1,12 +1,13 @@
 // Dashboard rows for the peers of a swarm.
 
 import type { PeerStat } from '../../src-shared/contract.js';
+import { formatHostPort } from '../../src-shared/stream-address.js';
 import type { PeerSnapshot } from '../swarm/index.js';
 
 export function peerStat(peer: PeerSnapshot, now: number): PeerStat {
   return {
     nodeId: peer.nodeId,
-    address: `${peer.remote.host.includes(':') ? `[${peer.remote.host}]` : peer.remote.host}:${peer.remote.port}`,
+    address: formatHostPort(peer.remote),
     role: peer.isBroadcaster ? 'broadcaster' : 'viewer',
     direction: peer.direction,
     rttMs: peer.rttMs,

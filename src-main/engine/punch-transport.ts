@@ -24,19 +24,21 @@ export class EndpointPunchTransport implements PunchTransport {
   constructor(
     private readonly endpoint: Endpoint,
     private readonly streamId: Uint8Array,
-    private readonly bindHost: string,
+    /** The node's bind host (null: every address, EngineConfig.transport.bindHost). */
+    private readonly bindHost: string | null,
   ) {}
 
   localPort(): number {
     return this.endpoint.address().port;
   }
 
+  /** The socket's address, or with every address bound, the interfaces' of its IP versions. */
   localHosts(): string[] {
     const bound = this.endpoint.address().host;
     if (bound !== '0.0.0.0' && bound !== '::') return [bound];
     const out: string[] = [];
     for (const list of Object.values(networkInterfaces()))
-      for (const a of list ?? []) if (!a.internal) out.push(a.address);
+      for (const a of list ?? []) if (!a.internal && this.endpoint.reaches(a.address)) out.push(a.address);
     return out;
   }
 
@@ -53,7 +55,8 @@ export class EndpointPunchTransport implements PunchTransport {
     const won = await runPunchPool({
       bind: () =>
         UdpSocket.bind({
-          host: this.bindHost,
+          // Birthday punching is for NATs, i.e. IPv4: one-family sockets (no dual-stack check each).
+          host: this.bindHost ?? (to.host.includes(':') ? '::' : '0.0.0.0'),
           port: 0,
           recvBufferBytes: POOL_SOCKET_BUFFER,
           sendBufferBytes: POOL_SOCKET_BUFFER,

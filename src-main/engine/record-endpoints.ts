@@ -1,12 +1,14 @@
 // Which endpoints a broadcaster puts in its DHT record (PROTOCOL §15.1): the host the user
 // told it to advertise first, then the addresses of its network interfaces, public before
-// private, all at its Shoal port and all of the Shoal socket's family (an IPv4 socket
-// cannot be reached at an IPv6 address). Loopback only when it is the advertised host
-// (tests, a single machine). Read again every few seconds, so a new IP shows up.
+// private, all at its Shoal port and all of the Shoal socket's families (both on a
+// dual-stack socket, PROTOCOL §2.2; an IPv4 socket cannot be reached at an IPv6 address).
+// Loopback only when it is the advertised host (tests, a single machine). Read again every
+// few seconds, so a new IP shows up.
 
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { PeerAddress } from '../protocol/types.js';
+import type { IpFamily } from '../transport/index.js';
 import { MAX_DHT_RECORD_ENDPOINTS } from '../protocol/dht-record.js';
 
 const PRIVATE_V4 =
@@ -14,7 +16,8 @@ const PRIVATE_V4 =
 
 export interface RecordEndpointsOptions {
   port: number;
-  family: 4 | 6;
+  /** The Shoal socket's IP versions. */
+  families: readonly IpFamily[];
   /** The host the user asked to advertise (an IP literal is used; a name is not: the record holds IPs). */
   advertiseHost: string | null;
   /** Addresses known from elsewhere (e.g. a port mapping on the router), put first. */
@@ -27,7 +30,9 @@ export function recordEndpoints(options: RecordEndpointsOptions): PeerAddress[] 
   const seen = new Set<string>();
   const add = (host: string, port: number): void => {
     const key = `${host}|${port}`;
-    if (seen.has(key) || isIP(host) !== options.family || out.length >= MAX_DHT_RECORD_ENDPOINTS) return;
+    const family = isIP(host) as IpFamily | 0;
+    if (seen.has(key) || family === 0 || !options.families.includes(family)) return;
+    if (out.length >= MAX_DHT_RECORD_ENDPOINTS) return;
     seen.add(key);
     out.push({ host, port });
   };

@@ -9,6 +9,7 @@ import type { SegmentStore } from '../store/segment-store.js';
 import { EndpointDialer, Swarm, TransportSwarmSession } from '../swarm/index.js';
 import {
   Endpoint,
+  socketFamilies,
   systemClock,
   UdpSocket,
   UplinkGovernor,
@@ -103,21 +104,20 @@ export class StreamNode {
       return new ShoalError(ErrorCode.IO, `cannot open UDP port ${port}: ${e.message}`);
     };
     let socket: DatagramSocket | undefined = options.socket;
-    const wrap = config.transport.wrapSocket;
-    if (wrap && !socket) {
+    if (!socket) {
       try {
-        socket = wrap(
-          await UdpSocket.bind({ host: config.transport.bindHost, port: config.settings.udpPort }),
-        );
+        // Dual stack unless the settings name one address (PROTOCOL §2.2).
+        socket = await UdpSocket.bind({ host: config.transport.bindHost, port: config.settings.udpPort });
       } catch (err) {
         throw portError(err);
       }
+      const wrap = config.transport.wrapSocket;
+      if (wrap) socket = wrap(socket);
     }
+    const ipv6 = socketFamilies(socket).includes(6);
     const endpoint = new Endpoint({
       socket,
       clock: options.clock,
-      host: config.transport.bindHost,
-      port: config.settings.udpPort,
       idleTimeoutMs: config.transport.idleTimeoutMs,
       maxDatagram: config.transport.maxDatagram,
       uploadBytesPerSec: uploadCapBytes(config),
@@ -127,6 +127,7 @@ export class StreamNode {
         Capability.FMP4 |
         (config.swarm.pieces ? Capability.PIECES : 0) |
         (config.swarm.punch ? Capability.PUNCH : 0) |
+        (ipv6 ? Capability.IPV6 : 0) |
         (role === 'broadcaster' ? Capability.BROADCASTER : 0),
       acceptStream: (id, from, capabilities, nodeId): StreamAdmission => {
         if (!swarm || !sameStream(id))
@@ -137,7 +138,9 @@ export class StreamNode {
           };
         // Banned IPs get BANNED, a full node FULL with peers to try (PROTOCOL §4.4, §13.5),
         // unless the HELLO says NO_PATH and a rescue slot is free (§4.7, §13.5).
-        return swarm.admit(from, (capabilities & Capability.NO_PATH) !== 0, nodeId);
+        // A FULL answer names IPv6 peers only to a client that can use them (§5.14).
+        const theyIpv6 = (capabilities & Capability.IPV6) !== 0 || from.host.includes(':');
+        return swarm.admit(from, (capabilities & Capability.NO_PATH) !== 0, nodeId, theyIpv6);
       },
     });
     try {

@@ -3,7 +3,6 @@
 // swarm as the broadcaster's, and find other viewers through get_peers. Everything found
 // goes into the swarm's one dial path, with its pacing and bans.
 
-import { isIP } from 'node:net';
 import type { ShoalError } from '../../src-shared/errors.js';
 import { PeerDiscovery } from '../discovery/peer-discovery.js';
 import { RecordResolver, RESOLVE_IDLE_MS, RESOLVE_RETRY_MS } from '../discovery/record-resolver.js';
@@ -21,7 +20,6 @@ export interface WatchDiscoveryOptions {
   dht: DhtService;
   node: StreamNode;
   streamId: Uint8Array;
-  family: 4 | 6;
   /** Endpoints the user gave in the address (kept whatever the record says). */
   given: readonly PeerAddress[];
   /** The viewer needs the broadcaster now (not reached yet, or it went quiet). */
@@ -62,7 +60,7 @@ export class WatchDiscovery {
         // The router's mapping of our port, if there is one: other viewers reach us there.
         port: () => node.reachability.advertisedEndpoint(null).port,
         hungry: () => node.swarm.peerCount < 4,
-        onPeers: (peers) => node.swarm.addDiscovered(peers.filter((p) => isIP(p.host) === options.family)),
+        onPeers: (peers) => node.swarm.addDiscovered(peers.filter((p) => node.endpoint.reaches(p.host))),
         now: options.now,
       });
       this.resolver.start();
@@ -79,7 +77,8 @@ export class WatchDiscovery {
   }
 
   private useRecord(endpoints: PeerAddress[]): void {
-    const usable = endpoints.filter((e) => isIP(e.host) === this.options.family);
+    // The endpoints of the families our socket has: both on a dual-stack one (PROTOCOL §15.1).
+    const usable = endpoints.filter((e) => this.options.node.endpoint.reaches(e.host));
     const key = (e: PeerAddress): string => `${e.host}|${e.port}`;
     const keep = new Set([...usable, ...this.options.given].map(key));
     const { swarm } = this.options.node;

@@ -17,7 +17,7 @@ import {
 } from '../../src-shared/stream-address.js';
 import { StreamInfoFlag } from '../protocol/constants.js';
 import type { SegmentStore } from '../store/segment-store.js';
-import { isConnectRejected } from '../transport/index.js';
+import { isConnectRejected, type IpFamily } from '../transport/index.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineBus } from './engine-bus.js';
 import { resolveBootstrap } from './bootstrap-hosts.js';
@@ -81,7 +81,9 @@ export class WatchSession {
   }
 
   static async start(options: WatchSessionOptions): Promise<WatchSession> {
-    const family = options.config.transport.bindHost.includes(':') ? 6 : 4;
+    // Names resolve to the bind host's family; with every address bound, IPv4 first (§2.2).
+    const bind = options.config.transport.bindHost;
+    const families: IpFamily[] = bind === null ? [4, 6] : [bind.includes(':') ? 6 : 4];
     const dhtOn = options.dht !== undefined && options.config.settings.dhtEnabled;
     if (options.address.bootstrap.length === 0 && !dhtOn) {
       throw new ShoalError(
@@ -89,7 +91,7 @@ export class WatchSession {
         'this address has no host:port, so it is looked up on the DHT, which is turned off (Settings → DHT)',
       );
     }
-    const bootstrap = await resolveBootstrap(options.address.bootstrap, family);
+    const bootstrap = await resolveBootstrap(options.address.bootstrap, families);
     const node = await StreamNode.open({
       role: 'viewer',
       streamId: publicKeyBytes(options.address.streamId),
@@ -104,7 +106,6 @@ export class WatchSession {
         dht: options.dht,
         node,
         streamId: publicKeyBytes(options.address.streamId),
-        family,
         given: bootstrap,
         lost: () => ['connecting', 'not-found', 'broadcaster-offline', 'full'].includes(session.state),
         now: options.now,

@@ -75,8 +75,17 @@ describe('addresses (PROTOCOL §4.3, §5.14)', () => {
     }
   });
 
-  it('keeps IPv4-mapped addresses in the dotted form dgram reports', () => {
-    expect(roundTrip({ host: '::ffff:127.0.0.1', port: 5 }).back.host).toBe('::ffff:127.0.0.1');
+  it('writes an IPv4-mapped address as IPv4 and reads a mapped one as IPv4 (one peer, one address)', () => {
+    const mapped = roundTrip({ host: '::ffff:127.0.0.1', port: 5 });
+    expect(mapped.bytes.toString('hex')).toBe('047f0000010005');
+    expect(mapped.back.host).toBe('127.0.0.1');
+    // A peer that sends one as family 6 anyway: 16 bytes ::ffff:198.51.100.7.
+    const sixteen = Buffer.from('0600000000000000000000ffffc63364070fa0', 'hex');
+    expect(readAddress(new ByteReader(sixteen))).toEqual({ host: '198.51.100.7', port: 4000 });
+  });
+
+  it('keeps other IPv6 forms as dgram reports them', () => {
+    expect(roundTrip({ host: '::127.0.0.1', port: 5 }).back.host).toBe('::127.0.0.1');
     expect(roundTrip({ host: '::', port: 5 }).back.host).toBe('::');
     expect(roundTrip({ host: '::1', port: 5 }).back.host).toBe('::1');
     expect(roundTrip({ host: 'FE80::1%eth0', port: 5 }).back.host).toBe('fe80::1');

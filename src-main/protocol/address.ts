@@ -1,15 +1,16 @@
 // Socket addresses on the wire (PROTOCOL §5.14): family u8 (4 or 6), 4 or 16 address
-// bytes, port u16. Text forms are what node:dgram reports in rinfo.address, so decoded
-// addresses compare equal to the addresses the transport sees on its socket: IPv6 is
-// printed the way libuv's inet_ntop does (RFC 5952 compression, IPv4-mapped and
-// IPv4-compatible addresses in dotted form).
+// bytes, port u16. Text forms are what the transport's socket reports, so decoded
+// addresses compare equal to the addresses it sees: IPv6 is printed the way libuv's
+// inet_ntop does (RFC 5952 compression, IPv4-compatible addresses in dotted form), and an
+// IPv4-mapped address is read as the dotted IPv4 address (a dual-stack socket reports an
+// IPv4 peer so, PROTOCOL §2.2).
 
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
 import type { PeerAddress } from './types.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { formatIPv6 } from '../../src-shared/ipv6.js';
+import { formatIPv6, unmapIPv4 } from '../../src-shared/ipv6.js';
 
 export { formatIPv6 };
 
@@ -17,7 +18,7 @@ export const AddressFamily = { IPV4: 4, IPV6: 6 } as const;
 
 /** Bytes of family + address + port for `host`. Throws BAD_ADDRESS for a non-IP host. */
 export function addressLength(host: string): number {
-  if (isIPv4(host)) return 1 + 4 + 2;
+  if (isIPv4(unmapIPv4(host))) return 1 + 4 + 2;
   if (isIPv6(host.split('%')[0]!)) return 1 + 16 + 2;
   throw badAddress(host);
 }
@@ -26,10 +27,12 @@ function badAddress(host: string): ShoalError {
   return new ShoalError(ErrorCode.BAD_ADDRESS, `not an IP address: ${host}`);
 }
 
+/** An IPv4 address goes as family 4, also when given IPv4-mapped (§5.14). */
 export function writeAddress(w: ByteWriter, addr: PeerAddress): void {
-  if (isIPv4(addr.host)) {
+  const v4 = unmapIPv4(addr.host);
+  if (isIPv4(v4)) {
     w.u8(AddressFamily.IPV4);
-    writeIPv4(w, addr.host);
+    writeIPv4(w, v4);
   } else {
     w.u8(AddressFamily.IPV6);
     w.bytes(ipv6Bytes(addr.host));
@@ -44,7 +47,8 @@ export function readAddress(r: ByteReader): PeerAddress {
     const b = r.bytes(4, 'IPv4 address');
     host = `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
   } else if (family === AddressFamily.IPV6) {
-    host = formatIPv6(r.bytes(16, 'IPv6 address'));
+    // An IPv4-mapped address is its IPv4 address: one peer, one address (§2.2, §5.14).
+    host = unmapIPv4(formatIPv6(r.bytes(16, 'IPv6 address')));
   } else {
     throw ShoalError.malformed(`unknown address family ${family}`);
   }

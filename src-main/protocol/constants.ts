@@ -95,6 +95,11 @@ export const Capability = {
   /** Speaks ADDRESSES, PUNCH_REQUEST, PUNCH_CONNECT, PUNCH_FAILED and PUNCH probes (PROTOCOL §5.18). */
   PUNCH: 0x00000020,
   /**
+   * The node's socket sends to and receives from IPv6 addresses as well as IPv4 (dual stack,
+   * PROTOCOL §2.2): it may be given IPv6 peers in PEX_RESPONSE and REJECT (§5.14).
+   */
+  IPV6: 0x00000040,
+  /**
    * In a HELLO only: the client has no working path to the stream but through this server
    * and asks for a rescue slot (PROTOCOL §4.7, §13.5). Not a feature: never in WELCOME.
    */

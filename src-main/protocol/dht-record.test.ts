@@ -90,6 +90,18 @@ describe('DHT record from a stranger', () => {
     expect(r).toEqual({ version: 2, endpoints: [{ host: '127.0.0.1', port: 4000 }], nodeId: null });
   });
 
+  it('reads an IPv4-mapped 18-byte endpoint as the IPv4 address, and writes one as 6 bytes (§2.2)', () => {
+    const mapped = '\x00'.repeat(10) + '\xff\xff\x7f\x00\x00\x01\x0f\xa0';
+    const r = decodeDhtRecord(b(`d1:el18:${mapped}e1:vi1ee`));
+    expect(r.endpoints).toEqual([{ host: '127.0.0.1', port: 4000 }]);
+    const written = encodeDhtRecord({
+      version: 1,
+      endpoints: [{ host: '::ffff:127.0.0.1', port: 4000 }],
+      nodeId: null,
+    });
+    expect(written.toString('latin1')).toBe('d1:el6:\x7f\x00\x00\x01\x0f\xa0e1:vi1ee');
+  });
+
   it('refuses to encode a record that would not fit', () => {
     expect(() => encodeDhtRecord({ version: 1, endpoints: [], nodeId: null })).toThrow(/1 to 16/);
   });

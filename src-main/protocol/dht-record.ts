@@ -7,6 +7,7 @@ import { isIPv4 } from 'node:net';
 import bencode from 'bencode';
 import { PROTOCOL_VERSION, STREAM_ID_LENGTH } from './constants.js';
 import { formatIPv6, ipv6Bytes } from './address.js';
+import { unmapIPv4 } from '../../src-shared/ipv6.js';
 import { verifySigned } from './signing.js';
 import type { PeerAddress } from './types.js';
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
@@ -45,7 +46,9 @@ export function dhtSwarmKey(streamId: Uint8Array): Buffer {
 function compactEndpoint(e: PeerAddress): Buffer {
   const port = Buffer.alloc(2);
   port.writeUInt16BE(e.port);
-  const ip = isIPv4(e.host) ? Buffer.from(e.host.split('.').map(Number)) : Buffer.from(ipv6Bytes(e.host));
+  // An IPv4 address is 6 bytes, also when given IPv4-mapped (§2.2).
+  const v4 = unmapIPv4(e.host);
+  const ip = isIPv4(v4) ? Buffer.from(v4.split('.').map(Number)) : Buffer.from(ipv6Bytes(e.host));
   return Buffer.concat([ip, port]);
 }
 
@@ -54,7 +57,8 @@ function endpointFromCompact(b: Uint8Array): PeerAddress | null {
   const buf = Buffer.from(b);
   const port = buf.readUInt16BE(b.length - 2);
   if (port === 0) return null;
-  const host = b.length === 6 ? `${buf[0]}.${buf[1]}.${buf[2]}.${buf[3]}` : formatIPv6(buf.subarray(0, 16));
+  const host =
+    b.length === 6 ? `${buf[0]}.${buf[1]}.${buf[2]}.${buf[3]}` : unmapIPv4(formatIPv6(buf.subarray(0, 16)));
   return { host, port };
 }
 

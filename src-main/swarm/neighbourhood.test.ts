@@ -108,3 +108,37 @@ describe('Neighbourhood closes', () => {
     n.destroy();
   });
 });
+
+describe('Neighbourhood, one node at two addresses (PROTOCOL §2.2: IPv4 and IPv6)', () => {
+  it('does not redial an address whose node it already holds a link to at another one', async () => {
+    let now = 0;
+    const dialled: string[] = [];
+    const atV6 = { ...session('a1', 4000), remote: { host: '2001:db8::1', port: 4000 } };
+    const n = new Neighbourhood({
+      dialer: {
+        dial: (a) => {
+          dialled.push(a.host);
+          // The node answers at its IPv6 address too: same node id, a duplicate connection.
+          return Promise.resolve({ ...atV6, direction: 'outbound' as const });
+        },
+      },
+      maxPeers: 4,
+      selfNodeId: 'ff'.repeat(8),
+      now: () => now,
+      onLink: () => undefined,
+      onUnlink: () => undefined,
+    });
+    n.adopt({ ...session('a1', 4000), remote: { host: '198.51.100.1', port: 4000 } });
+    n.addCandidates([{ host: '2001:db8::1', port: 4000 }], true);
+    n.maintain();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(dialled).toEqual(['2001:db8::1']);
+    for (let i = 0; i < 6; i++) {
+      now += 20_000;
+      n.maintain();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(dialled).toEqual(['2001:db8::1']);
+    n.destroy();
+  });
+});

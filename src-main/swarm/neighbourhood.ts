@@ -8,6 +8,7 @@
 
 import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
 import { isUnicastHost } from '../../src-shared/ip-scope.js';
+import { unmapIPv4 } from '../../src-shared/ipv6.js';
 import type { PeerAddress, PexPeer } from '../protocol/types.js';
 import { CandidateKind, NatClass, PexFlag } from '../protocol/constants.js';
 import { isConnectRejected } from '../transport/index.js';
@@ -223,7 +224,7 @@ export class Neighbourhood {
    * A HELLO from `from` (PROTOCOL §4.4): refused while its IP is banned; when we are full,
    * the neighbour idle the longest (past idleEvictMs) makes room, otherwise FULL.
    */
-  admit(from: PeerAddress, noPath = false): Admission {
+  admit(from: PeerAddress, noPath = false, ipv6 = true): Admission {
     if (this.destroyed) return { accept: false, code: ErrorCode.FULL, message: 'shutting down' };
     const ban = this.bans.banned(from.host);
     if (ban)
@@ -240,7 +241,7 @@ export class Neighbourhood {
     }
     if (noPath && this.holdRescueSlot(from)) return { accept: true };
     const message = noPath ? 'no free peer slots, no free rescue slot' : 'no free peer slots';
-    return { accept: false, code: ErrorCode.FULL, message, peers: this.pexPeers(16) };
+    return { accept: false, code: ErrorCode.FULL, message, peers: this.pexPeers(16, undefined, ipv6) };
   }
 
   /** Whether `host` is banned now (bootstrap endpoints are exempt unless that exact address was). */
@@ -251,7 +252,8 @@ export class Neighbourhood {
   /**
    * Candidates to dial. `permanent` ones (the stream address's endpoints) are the user's
    * choice. Others are a neighbour's word: never a multicast, broadcast or unspecified
-   * address or port 0, nothing at a banned IP, and at most MAX_UNVALIDATED kept.
+   * address or port 0, nothing at a banned IP, nothing of an IP version our socket lacks
+   * (PROTOCOL §2.2), and at most MAX_UNVALIDATED kept. An IPv4-mapped address is its IPv4 one.
    */
   addCandidates(
     peers: readonly (PeerAddress & { nodeId?: string | Uint8Array; flags?: number })[],
@@ -261,13 +263,15 @@ export class Neighbourhood {
     const now = this.options.now();
     let unvalidated = 0;
     if (!permanent) for (const c of this.candidates.values()) if (!c.validated) unvalidated++;
-    for (const p of peers) {
+    for (const entry of peers) {
+      const p = { ...entry, host: unmapIPv4(entry.host) };
       const key = addressKey(p);
       if (this.candidates.has(key)) continue;
       if (!(p.port > 0 && p.port < 65536) || !isUnicastHost(p.host)) continue;
       if (this.candidates.size >= MAX_CANDIDATES) break;
       if (!permanent) {
         if (unvalidated >= MAX_UNVALIDATED) break;
+        if (this.options.dialer.reaches?.(p.host) === false) continue;
         if (this.bans.banned(p.host) || (this.givenUp.get(key) ?? 0) > now) continue;
       }
       const nodeId =
@@ -592,6 +596,9 @@ export class Neighbourhood {
         const link = this.adopt(session);
         if (!link) {
           c.nextTryAt = now + 10_000;
+          // Known now: while we hold a link to that node (at another of its addresses, e.g.
+          // over the other IP version, PROTOCOL §2.2), this address is not dialled again.
+          c.nodeId = session.nodeId;
           // Refused (e.g. the node behind our link is alive): it needs no probing for a while.
           if (probe) c.probeAt = now + PROBE_ALIVE_BACKOFF_MS;
         } else if (c.flags & PexFlag.INTRODUCER && !(c.flags & PexFlag.DIRECT)) {
@@ -633,13 +640,17 @@ export class Neighbourhood {
     this.options.onDialError?.(c.address, error);
   }
 
-  /** Peers to hand out in PEX responses and REJECT FULL packets. */
-  pexPeers(max: number, exclude?: string): PexPeer[] {
+  /**
+   * Peers to hand out in PEX responses and REJECT FULL packets; IPv6 ones only when `ipv6`
+   * (the receiver can use them, PROTOCOL §5.14).
+   */
+  pexPeers(max: number, exclude?: string, ipv6 = true): PexPeer[] {
     const out: PexPeer[] = [];
     const links = this.links().sort(() => Math.random() - 0.5);
     for (const link of links) {
       if (out.length >= max) break;
       if (link.nodeId === exclude) continue;
+      if (!ipv6 && link.session.remote.host.includes(':')) continue;
       let flags = 0;
       if (link.isBroadcaster) flags |= PexFlag.BROADCASTER;
       if (!link.chokesUs) flags |= PexFlag.HAS_CAPACITY;

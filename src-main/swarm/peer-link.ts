@@ -100,6 +100,11 @@ export class PeerLink {
     }
   }
 
+  /** It can use IPv6 peers: it announced IPV6, or it reached us over IPv6 (PROTOCOL §4.7, §5.14). */
+  get reachesIpv6(): boolean {
+    return this.session.reachesIpv6 === true || this.session.remote.host.includes(':');
+  }
+
   /** It announced PUNCH (PROTOCOL §4.7, §5.18). */
   get speaksPunch(): boolean {
     return this.session.speaksPunch === true;

@@ -82,6 +82,8 @@ export interface SwarmSession {
   readonly claimedNoPath?: boolean;
   /** The peer announced PUNCH (PROTOCOL §4.7, §5.18). Absent = no. */
   readonly speaksPunch?: boolean;
+  /** The peer announced IPV6 (PROTOCOL §4.7): it can use IPv6 peers. Absent = no. */
+  readonly reachesIpv6?: boolean;
   /** Outbound: our address as the peer saw it, from its WELCOME (PROTOCOL §4.3). */
   readonly observedAddress?: PeerAddress | null;
   send(frame: Frame): void;
@@ -108,6 +110,8 @@ export interface Dialer {
   /** Connects to a peer for this stream; rejects with a ShoalError (FULL carries `peers`). */
   /** `noPath`: the HELLO says NO_PATH (PROTOCOL §4.7, §13.5): we have no other path to the stream. */
   dial(address: PeerAddress, options?: { timeoutMs?: number; noPath?: boolean }): Promise<SwarmSession>;
+  /** Whether our socket can send to `host` (its IP version, PROTOCOL §2.2). Absent: any. */
+  reaches?(host: string): boolean;
 }
 
 /** What hole punching (PROTOCOL §5.18) needs from the transport. */

@@ -220,10 +220,11 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
 
   /**
    * How to answer a HELLO from `from`: banned, FULL (with peers to try), or welcome; `noPath`
-   * (its HELLO said NO_PATH) may get a rescue slot when we are full (PROTOCOL §13.5).
+   * (its HELLO said NO_PATH) may get a rescue slot when we are full (PROTOCOL §13.5); `ipv6`:
+   * it can use IPv6 peers, so a FULL answer may name some (§5.14).
    */
-  admit(from: PeerAddress, noPath = false, nodeId?: Uint8Array): Admission {
-    const admission = this.neighbourhood.admit(from, noPath && this.options.role === 'broadcaster');
+  admit(from: PeerAddress, noPath = false, nodeId?: Uint8Array, ipv6 = true): Admission {
+    const admission = this.neighbourhood.admit(from, noPath && this.options.role === 'broadcaster', ipv6);
     // PROTOCOL §5.18 step 7: the neighbours a FULL answer names probe toward the client.
     if (!admission.accept && admission.peers && nodeId && this.punching)
       this.punching.introduceRejected(from, nodeId, admission.peers);
@@ -702,7 +703,7 @@ export class Swarm extends TypedEmitter<SwarmEvents> {
       case 'PEX_REQUEST':
         link.session.send({
           type: 'PEX_RESPONSE',
-          peers: this.neighbourhood.pexPeers(Math.min(frame.max, 32), link.nodeId),
+          peers: this.neighbourhood.pexPeers(Math.min(frame.max, 32), link.nodeId, link.reachesIpv6),
         });
         break;
       case 'PEX_RESPONSE':

@@ -19,6 +19,7 @@ export class TransportSwarmSession implements SwarmSession {
   readonly speaksPex: boolean;
   readonly claimedNoPath: boolean;
   readonly speaksPunch: boolean;
+  readonly reachesIpv6: boolean;
 
   constructor(readonly session: PeerSession) {
     this.nodeId = Buffer.from(session.peerNodeId).toString('hex');
@@ -28,6 +29,7 @@ export class TransportSwarmSession implements SwarmSession {
     this.claimedNoPath =
       session.direction === 'inbound' && (session.peerCapabilities & Capability.NO_PATH) !== 0;
     this.speaksPunch = (session.peerCapabilities & Capability.PUNCH) !== 0;
+    this.reachesIpv6 = (session.peerCapabilities & Capability.IPV6) !== 0;
   }
 
   get observedAddress(): PeerAddress | null {
@@ -112,5 +114,9 @@ export class EndpointDialer implements Dialer {
       ...(options.noPath && { extraCapabilities: Capability.NO_PATH }),
     });
     return new TransportSwarmSession(session);
+  }
+
+  reaches(host: string): boolean {
+    return this.endpoint.reaches(host);
   }
 }

@@ -25,7 +25,8 @@ import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { resolveTransportConfig, type TransportConfig, type TransportConfigInput } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { cidAt, cidKey, newCid } from './connection-ids.js';
-import { UdpSocket, type DatagramSocket } from './datagram-socket.js';
+import { UdpSocket, socketFamilies, type DatagramSocket, type IpFamily } from './datagram-socket.js';
+import { unmapIPv4 } from '../../src-shared/ipv6.js';
 import { ConnectAttempt } from './handshake-client.js';
 import { HandshakeServer, type HelloAdmission, type StreamAdmission } from './handshake-server.js';
 import { ipPrefixKey } from './ip-prefix.js';
@@ -39,7 +40,8 @@ import { UploadLimiter } from './upload-limiter.js';
 export interface EndpointOptions extends TransportConfigInput {
   /** An already bound socket (tests inject an impaired one); otherwise one is bound on start(). */
   socket?: DatagramSocket;
-  host?: string;
+  /** Where start() binds: an IP literal (that family only), or null for every address (UdpSocket). */
+  host?: string | null;
   port?: number;
   clock?: Clock;
   nodeId?: Uint8Array;
@@ -202,6 +204,18 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     return this.socket.address();
   }
 
+  /** The IP versions the socket reaches (both on a dual-stack socket, PROTOCOL §2.2). */
+  families(): readonly IpFamily[] {
+    if (this.socket === null) throw ShoalError.closed('endpoint (not started)');
+    return socketFamilies(this.socket);
+  }
+
+  /** Whether the socket can send to `host` (an IP literal of one of its families). */
+  reaches(host: string): boolean {
+    const family = isIP(unmapIPv4(host));
+    return family !== 0 && this.families().includes(family as IpFamily);
+  }
+
   sessions(): PeerSession[] {
     const out: PeerSession[] = [];
     for (const r of this.routes.values())
@@ -256,16 +270,27 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     opts: { timeoutMs?: number; extraCapabilities?: number } = {},
   ): Promise<PeerSession> {
     if (this.destroyed || this.socket === null) return Promise.reject(ShoalError.closed('endpoint'));
-    // Sessions are bound to the address packets come from (PROTOCOL §10.2): an IP literal.
-    if (isIP(remote.host) === 0 || !(remote.port > 0 && remote.port < 65536)) {
+    // Sessions are bound to the address packets come from (PROTOCOL §10.2): an IP literal,
+    // an IPv4 one in dotted form (the socket reports IPv4 peers so, §2.2).
+    const host = unmapIPv4(remote.host);
+    if (isIP(host) === 0 || !(remote.port > 0 && remote.port < 65536)) {
       return Promise.reject(
         new ShoalError(ErrorCode.BAD_ADDRESS, `not an IP address and port: ${remote.host}:${remote.port}`),
+      );
+    }
+    if (!this.reaches(host)) {
+      const bound = this.families().includes(6) ? 'IPv6' : 'IPv4';
+      return Promise.reject(
+        new ShoalError(
+          ErrorCode.BAD_ADDRESS,
+          `cannot reach ${host}:${remote.port}: this node's UDP socket is ${bound} only (${this.address().host})`,
+        ),
       );
     }
     return new Promise<PeerSession>((resolve, reject) => {
       const cid = newCid((k) => this.routes.has(k));
       const key = cidKey(cid);
-      const route: Route = { cid, remote: { host: remote.host, port: remote.port }, confirmed: true };
+      const route: Route = { cid, remote: { host, port: remote.port }, confirmed: true };
       const attempt = new ConnectAttempt(
         {
           clock: this.clock,
@@ -280,7 +305,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
         streamId,
         () => {
           this.deleteRoute(key);
-          reject(TransportError.handshakeTimeout(`${remote.host}:${remote.port}`));
+          reject(TransportError.handshakeTimeout(`${host}:${remote.port}`));
         },
       );
       route.attempt = attempt;

@@ -24,8 +24,10 @@ export {
 } from './transport-errors.js';
 export {
   UdpSocket,
+  socketFamilies,
   type DatagramHandler,
   type DatagramSocket,
+  type IpFamily,
   type UdpSocketOptions,
 } from './datagram-socket.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';

@@ -1,12 +1,12 @@
 // The unit a per-IP limit counts (PROTOCOL §10.2): an IPv4 address, or the /64 prefix of an
 // IPv6 address, since one IPv6 host usually holds a whole /64 and could rotate through it.
 
+import { unmapIPv4 } from '../../src-shared/ipv6.js';
+
 /** `a.b.c.d` for IPv4 (also when IPv4-mapped), the first four groups for IPv6. */
 export function ipPrefixKey(host: string): string {
-  const address = host.split('%')[0]!.toLowerCase();
+  const address = unmapIPv4(host.split('%')[0]!.toLowerCase());
   if (!address.includes(':')) return address;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
-  if (mapped) return mapped[1]!;
   const [head = '', tail] = address.split('::');
   const headGroups = head === '' ? [] : head.split(':');
   const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');

@@ -2,7 +2,7 @@
 // CLI print, and the report's figures. The lab itself needs root: `npm run lab:nat`.
 
 import { describe, expect, it } from 'vitest';
-import { hostAddresses, runOfNamespace } from '../../bench/nat/addressing.js';
+import { hostAddresses, hostIpv6, runOfNamespace } from '../../bench/nat/addressing.js';
 import { cliErrors, lastStatus } from '../../bench/nat/cli-status.js';
 import { dhtFigures } from '../../bench/nat/dht-lab.js';
 import {
@@ -79,10 +79,32 @@ describe('NAT lab rulesets', () => {
       '\t\tip saddr 198.18.0.10 counter packets 10 bytes 12345',
       '\t\tip saddr 198.18.0.11 counter packets 0 bytes 0',
     ].join('\n');
-    expect([...parseAccounting(listing)]).toEqual([
+    expect([...parseAccounting(listing).bySource]).toEqual([
       ['198.18.0.10', 12345],
       ['198.18.0.11', 0],
     ]);
+  });
+
+  it("counts a host's IPv6 bytes as that host's in dual-stack scenarios", () => {
+    const rules = accountingRuleset(['198.18.0.12'], [['fd00:192:168:2::2', '198.18.0.12']]);
+    expect(rules).toContain('ip6 saddr fd00:192:168:2::2 counter comment "198.18.0.12"');
+    const listing = [
+      '\t\tip saddr 198.18.0.12 counter packets 3 bytes 300',
+      '\t\tip6 saddr fd00:192:168:2::2 counter packets 7 bytes 700 comment "198.18.0.12"',
+    ].join('\n');
+    const a = parseAccounting(listing);
+    expect([...a.bySource]).toEqual([['198.18.0.12', 1000]]);
+    expect(a.ipv6Bytes).toBe(700);
+    expect(hostIpv6(2, true)).toEqual({
+      host: 'fd00:192:168:2::2',
+      routerWan: 'fd00:198:18::12',
+      gateway: 'fd00:192:168:2::1',
+      lanPrefix: 'fd00:192:168:2::/64',
+    });
+    // The home's IPv6 is routed, not translated: masquerade is for IPv4 only.
+    expect(routerRuleset({ kind: 'cone', upnp: false, forwards: [] })).toContain(
+      'meta nfproto ipv4 oifname "wan" masquerade\n',
+    );
   });
 });
 
@@ -132,6 +154,7 @@ describe('NAT lab port mapping', () => {
     const host = {
       ...hostAddresses('ab', 3, true),
       spec: { nat: 'cone' as const, upnp: true, upMultiple: null },
+      ipv6: null,
     };
     const conf = miniupnpdConfig(host, '/tmp/x', { ip: '198.18.0.249', port: 3478 });
     expect(conf).toContain('ext_perform_stun=yes\next_stun_host=198.18.0.249\next_stun_port=3478\n');

@@ -2,7 +2,12 @@
 // datagram to or from a blocked port is dropped, both ways, as a NAT drops what it was not
 // asked for. Tests use it to make one peer unreachable for another (issue 16).
 
-import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/index.js';
+import {
+  socketFamilies,
+  type DatagramHandler,
+  type DatagramSocket,
+  type IpFamily,
+} from '../../src-main/transport/index.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 
 export class BlockingSocket implements DatagramSocket {
@@ -32,6 +37,10 @@ export class BlockingSocket implements DatagramSocket {
 
   address(): PeerAddress {
     return this.inner.address();
+  }
+
+  families(): readonly IpFamily[] {
+    return socketFamilies(this.inner);
   }
 
   close(): Promise<void> {

@@ -2,7 +2,12 @@
 // reordering and delay, per direction, plus "mute" (a peer that goes silent). Used by the
 // transport integration tests and the transport benchmark.
 
-import type { DatagramHandler, DatagramSocket } from '../../src-main/transport/index.js';
+import {
+  socketFamilies,
+  type DatagramHandler,
+  type DatagramSocket,
+  type IpFamily,
+} from '../../src-main/transport/index.js';
 import type { PeerAddress } from '../../src-main/protocol/types.js';
 
 export interface Impairment {
@@ -167,6 +172,10 @@ export class ImpairedSocket implements DatagramSocket {
 
   address(): PeerAddress {
     return this.inner.address();
+  }
+
+  families(): readonly IpFamily[] {
+    return socketFamilies(this.inner);
   }
 
   close(): Promise<void> {

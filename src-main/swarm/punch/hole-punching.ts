@@ -127,11 +127,15 @@ export class HolePunching {
     this.pendingAddresses.clear();
   }
 
-  /** Our candidates: LAN addresses with our port, then our port mapping, if any. */
+  /**
+   * Our candidates: LAN addresses with our port (IPv4 first: punching is for IPv4 NATs, and
+   * a dual-stack node has IPv6 addresses too, §2.2), then our port mapping, if any.
+   */
   ownCandidates(): PunchCandidate[] {
     const port = this.o.transport.localPort();
     const out: PunchCandidate[] = [];
-    for (const host of this.o.transport.localHosts()) {
+    const v6Last = (h: string): number => (h.includes(':') ? 1 : 0);
+    for (const host of [...this.o.transport.localHosts()].sort((a, b) => v6Last(a) - v6Last(b))) {
       if (out.length >= LAN_CANDIDATES) break;
       // Loopback and IPv6 link-local (fe80::/10, needs a zone) reach no other host.
       if (isUnicastHost(host) && !host.startsWith('127.') && host !== '::1' && !/^fe[89ab]/i.test(host))

@@ -20,6 +20,18 @@ describe('NatObserver (PROTOCOL §5.18 NAT class)', () => {
     expect(o.nat).toBe(NatClass.SYMMETRIC);
   });
 
+  it('counts IPv4 reports only: a dual-stack node seen at its own IPv6 address may be behind an IPv4 NAT', () => {
+    const o = new NatObserver(
+      () => 5000,
+      () => ['10.0.0.2', '2001:db8::2'],
+    );
+    expect(o.note('2001:db8::7', { host: '2001:db8::2', port: 5000 })).toBe(false);
+    expect(o.nat).toBe(NatClass.UNKNOWN);
+    o.note('198.51.100.1', { host: '203.0.113.9', port: 5000 });
+    o.note('198.51.100.2', { host: '203.0.113.9', port: 5000 });
+    expect(o.nat).toBe(NatClass.CONE);
+  });
+
   it('is SYMMETRIC when no two peers agree on the port', () => {
     const o = observer();
     o.note('198.51.100.1', { host: '203.0.113.9', port: 40001 });

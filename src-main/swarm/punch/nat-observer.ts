@@ -29,8 +29,13 @@ export class NatObserver {
     return this.cached;
   }
 
-  /** `reporter` (a peer's IP) saw us at `observed`. Returns whether the class changed. */
+  /**
+   * `reporter` (a peer's IP) saw us at `observed`. Returns whether the class changed. Only
+   * IPv4 counts: NAT is IPv4's (a dual-stack node seen at its own IPv6 address by an IPv6
+   * peer may still sit behind an IPv4 NAT, PROTOCOL §2.2).
+   */
   note(reporter: string, observed: PeerAddress): boolean {
+    if (observed.host.includes(':')) return false;
     this.reports.delete(reporter);
     if (this.reports.size >= MAX_REPORTS) this.reports.delete(this.reports.keys().next().value!);
     this.reports.set(reporter, { host: observed.host, port: observed.port });

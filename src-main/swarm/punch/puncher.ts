@@ -159,7 +159,9 @@ export class Puncher {
     const otherId = Buffer.from(f.nodeId).toString('hex');
     const asked = this.asked.get(otherId);
     const solicited = asked !== undefined && asked.via === from && this.o.now() - asked.at <= ASKED_VALID_MS;
-    const candidates = f.candidates.filter(usable).slice(0, MAX_PUNCH_CANDIDATES);
+    // Not an IP version our socket lacks (PROTOCOL §2.2): a HELLO there cannot even leave.
+    const reachable = (c: PunchCandidate): boolean => usable(c) && this.o.dialer.reaches?.(c.host) !== false;
+    const candidates = f.candidates.filter(reachable).slice(0, MAX_PUNCH_CANDIDATES);
     const selfNat = this.o.nat();
     const role = f.role;
     // Birthday punching is costly: at most BIRTHDAY_CLIENTS attempts at once on the symmetric
