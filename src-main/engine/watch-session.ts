@@ -49,6 +49,12 @@ const QUIET_SEGMENTS = 3;
 const QUIET_MIN_MS = 4000;
 /** While quiet, the broadcaster is pinged every second: one heard from within this is alive. */
 const ANSWERS_WITHIN_MS = 2500;
+/**
+ * "Encoder stalled" holds this long after the broadcaster last answered: a late PONG on a
+ * busy machine must not flip the Watch page between "Encoder stalled" and "Broadcaster
+ * offline" every few seconds (a crashed broadcaster is said to be offline after this).
+ */
+const ENCODER_CAUSE_HOLD_MS = 10_000;
 
 export class WatchSession {
   readonly role = 'viewer' as const;
@@ -259,10 +265,14 @@ export class WatchSession {
    */
   get offlineCause(): OfflineCause | null {
     if (this.state !== 'broadcaster-offline') return null;
-    if (this.cause === 'silent' && this.node.swarm.broadcasterAnswers(ANSWERS_WITHIN_MS)) return 'encoder';
-    return this.cause;
+    if (this.cause !== 'silent') return this.cause;
+    const now = this.options.now();
+    if (this.node.swarm.broadcasterAnswers(ANSWERS_WITHIN_MS)) this.answeredAt = now;
+    return now - this.answeredAt < ENCODER_CAUSE_HOLD_MS ? 'encoder' : 'silent';
   }
   private cause: 'stopped' | 'silent' = 'silent';
+  /** When the broadcaster last answered while the stream was quiet (see offlineCause). */
+  private answeredAt = -Infinity;
 
   /** Only once it played: before that, connecting and not-found say more. */
   private broadcasterOffline(now: number): boolean {
@@ -282,6 +292,7 @@ export class WatchSession {
 
   private setState(state: SessionState): void {
     if (this.state === state) return;
+    if (this.state === 'broadcaster-offline') this.answeredAt = -Infinity;
     // The FULL message is the story of the 'full' state only, "not found" of 'not-found'.
     const code = this.options.bus.lastError?.code;
     if (
