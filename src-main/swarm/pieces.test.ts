@@ -16,7 +16,7 @@ import {
   maskOfBitmap,
   offerPieces,
   pieceHaveFrame,
-} from './piece-relay.js';
+} from './serve/piece-relay.js';
 
 const keys = streamKeysFromSeed(Buffer.alloc(32, 7));
 const bytes = (size: number, salt = 0): Buffer =>

@@ -3,16 +3,16 @@
 // arrives to be verified (see SegmentArrivals) and answers refusals and failures. It tracks
 // the requests under way.
 
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { NotAvailableReason } from '../protocol/constants.js';
-import { pieceRange } from '../protocol/piece-map.js';
-import type { PieceMap, SegmentEntry, SegmentKind } from '../protocol/types.js';
-import { isNotAvailable } from '../transport/index.js';
-import type { EntryBook } from './entry-book.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
+import { NotAvailableReason } from '../../protocol/constants.js';
+import { pieceRange } from '../../protocol/piece-map.js';
+import type { PieceMap, SegmentEntry, SegmentKind } from '../../protocol/types.js';
+import { isNotAvailable } from '../../transport/index.js';
+import type { EntryBook } from '../entry-book.js';
 import type { LivePosition } from './live-position.js';
-import type { PeerLink } from './peer-link.js';
-import type { PieceLedger } from './piece-ledger.js';
-import type { SegmentVault } from './ports.js';
+import type { PeerLink } from '../peer-link.js';
+import type { PieceLedger } from '../piece-ledger.js';
+import type { SegmentVault } from '../ports.js';
 import { SegmentArrivals, type ArrivalHooks } from './segment-arrivals.js';
 import {
   DEFAULT_SCHEDULER_POLICY,

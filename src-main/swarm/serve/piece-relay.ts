@@ -3,10 +3,10 @@
 // of the segment is still arriving. A neighbour is sent a segment's PIECE_MAP once, before
 // the first PIECE_HAVE of that segment, unless it is known to have the map.
 
-import { seqsToBitmap } from '../protocol/availability-bitmap.js';
-import type { ByteRange, PieceMap } from '../protocol/types.js';
-import type { PieceAssembly } from './piece-ledger.js';
-import type { PeerLink } from './peer-link.js';
+import { seqsToBitmap } from '../../protocol/availability-bitmap.js';
+import type { ByteRange, PieceMap } from '../../protocol/types.js';
+import type { PieceAssembly } from '../piece-ledger.js';
+import type { PeerLink } from '../peer-link.js';
 
 /** PIECE_HAVE body fields for a set of pieces given as a bit mask. */
 export function pieceHaveFrame(rendition: number, seq: number, count: number, mask: number, offer = false) {

@@ -2,12 +2,12 @@
 // point on that it does not hold (or each missing piece of it, PROTOCOL §7.3), with its
 // playback deadline and when it was first heard of, for the scheduler to plan.
 
-import { pieceRange } from '../protocol/piece-map.js';
-import type { EntryBook } from './entry-book.js';
+import { pieceRange } from '../../protocol/piece-map.js';
+import type { EntryBook } from '../entry-book.js';
 import type { LivePosition } from './live-position.js';
-import type { PeerLink } from './peer-link.js';
-import type { PieceLedger } from './piece-ledger.js';
-import type { SegmentVault } from './ports.js';
+import type { PeerLink } from '../peer-link.js';
+import type { PieceLedger } from '../piece-ledger.js';
+import type { SegmentVault } from '../ports.js';
 import type { WantedSegment } from './segment-scheduler.js';
 
 /** The swarm's settings the wants read (see SwarmOptions). */

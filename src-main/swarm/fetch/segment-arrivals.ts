@@ -3,12 +3,12 @@
 // pieces are kept until the segment is whole; each segment's bytes are credited to the
 // neighbours that sent them.
 
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { segmentMatchesEntry } from '../protocol/signing.js';
-import type { PieceMap, SegmentEntry, SegmentKind } from '../protocol/types.js';
-import type { PeerLink } from './peer-link.js';
-import type { PieceAssembly, PieceLedger } from './piece-ledger.js';
-import type { SegmentVault } from './ports.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
+import { segmentMatchesEntry } from '../../protocol/signing.js';
+import type { PieceMap, SegmentEntry, SegmentKind } from '../../protocol/types.js';
+import type { PeerLink } from '../peer-link.js';
+import type { PieceAssembly, PieceLedger } from '../piece-ledger.js';
+import type { SegmentVault } from '../ports.js';
 
 /** A request that delivered: whom it was asked of, what it asked for, and when. */
 export interface Delivery {

@@ -3,13 +3,13 @@
 // assembling (PROTOCOL §5.7); under an upload cap it turns down what would wait too long
 // (see refuses), and the broadcaster spends its upload on first copies and rescues only.
 
-import { NotAvailableReason } from '../protocol/constants.js';
-import { pieceRange } from '../protocol/piece-map.js';
-import type { EntryBook } from './entry-book.js';
-import type { PeerLink } from './peer-link.js';
-import type { PieceLedger } from './piece-ledger.js';
+import { NotAvailableReason } from '../../protocol/constants.js';
+import { pieceRange } from '../../protocol/piece-map.js';
+import type { EntryBook } from '../entry-book.js';
+import type { PeerLink } from '../peer-link.js';
+import type { PieceLedger } from '../piece-ledger.js';
 import { rangeKey } from './piece-relay.js';
-import type { IncomingSegmentRequest, SegmentVault } from './ports.js';
+import type { IncomingSegmentRequest, SegmentVault } from '../ports.js';
 import { GRANT_COST_STREAMS, type GrantPlan } from './rescue-grants.js';
 import { ServingQueue } from './serving-queue.js';
 import { UploadShares } from './upload-shares.js';
