@@ -2,6 +2,36 @@
 // bytes. A node answers from its store, or with a range of a segment it is still
 // assembling (PROTOCOL §5.7); under an upload cap it turns down what would wait too long
 // (see refuses), and the broadcaster spends its upload on first copies and rescues only.
+//
+// ## The serve side, from a request to an answer (swarm/serve/)
+//
+// Both roles serve. What a holder agrees to serve is decided here, in `answer`; what it
+// offers before anyone asks is decided in PieceOffers (viewers) and `Swarm.publish`
+// (the broadcaster, with the helpers of piece-relay.ts).
+//
+// 1. A SEGMENT_REQUEST (PROTOCOL §5.7) arrives: `Swarm.onSegmentRequest` calls `answer`,
+//    sends the bytes it returns, or SEGMENT_NOT_AVAILABLE (§5.9) with the reason it returns.
+// 2. `answer` checks in this order: we choke the requester (CHOKED, §5.13); we hold it
+//    (`servable`: from the store, or a range of a segment still arriving piece by piece,
+//    §7.3; else UNKNOWN, NOT_YET or EVICTED, `missingReason`); a piece we offered this
+//    neighbour (`offeredTo`) is served, it was budgeted when offered; else the neighbour's
+//    share of our upload (UploadShares, §13.5) and then `refuses` may turn it down as
+//    OVERLOADED. A viewer the broadcaster serves alone (planGrants in rescue-grants.ts,
+//    §5.17, §13.5) gets a larger share and skips `refuses`; one with no path that it cannot
+//    carry gets rescues only when it is next in line.
+// 3. `refuses`: the broadcaster serves the first `pushFanout` copies of each segment or
+//    piece to viewers that relay (counted per `rangeKey`), then only rescues (due within
+//    two segment durations, or a piece older than one) paid from a budget (`takeRescue`).
+//    A viewer under an upload cap turns down what would wait too long in its upload queue
+//    (ServingQueue, by priority class: the transport sends strictly by priority, §9.4).
+// 4. Offers are promises to serve (§5.15, §7.3): PieceOffers offers each verified piece to
+//    a few neighbours (fewer as our queue fills), digests what it holds every 300 ms, and
+//    makes targeted offers while the queue is short; each offer counts in the queue
+//    (`noteOffers`).
+//
+// To change what a holder agrees to serve, change `answer` and `refuses` here (per-neighbour
+// limits: upload-shares.ts; rescues: rescue-grants.ts); to change whom it offers pieces to,
+// piece-offers.ts. The upload cap is read live from the options (`Swarm.setUploadRate`).
 
 import { NotAvailableReason } from '../../protocol/constants.js';
 import { pieceRange } from '../../protocol/piece-map.js';
