@@ -46,6 +46,7 @@ import { pieceRange } from '../../protocol/piece-map.js';
 import type { PieceMap, SegmentEntry, SegmentKind } from '../../protocol/types.js';
 import { isNotAvailable } from '../../transport/index.js';
 import type { EntryBook } from '../entry-book.js';
+import { isInitPlanSeq, itemKey, seqOfPlanSeq } from '../keys.js';
 import type { LivePosition } from './live-position.js';
 import type { PeerLink } from '../peer-link.js';
 import type { PieceLedger } from '../piece-ledger.js';
@@ -54,7 +55,6 @@ import { SegmentArrivals, type ArrivalHooks } from './segment-arrivals.js';
 import {
   DEFAULT_SCHEDULER_POLICY,
   expectedDuration,
-  itemKey,
   planRequests,
   type InFlightRequest,
   type SchedulerPolicy,
@@ -208,7 +208,7 @@ export class SegmentFetcher {
       has: (rendition, seq, piece) =>
         !link.chokesUs &&
         (seq < 0
-          ? link.holdsInit(rendition, -1 - seq)
+          ? link.holdsInit(rendition, seqOfPlanSeq(seq))
           : piece === undefined
             ? link.canServe(rendition, seq, now)
             : link.speaksPieces && link.canServe(rendition, seq, now, piece)),
@@ -265,8 +265,8 @@ export class SegmentFetcher {
     expectedDoneAt: number,
     now: number,
   ): void {
-    const kind: SegmentKind = planSeq < 0 ? 'init' : 'media';
-    const seq = planSeq < 0 ? -1 - planSeq : planSeq;
+    const kind: SegmentKind = isInitPlanSeq(planSeq) ? 'init' : 'media';
+    const seq = seqOfPlanSeq(planSeq);
     const entry = this.book.get(rendition, kind, seq);
     if (!entry) return;
     const map = piece === undefined ? undefined : this.pieces.map(rendition, seq);
@@ -351,7 +351,7 @@ export class SegmentFetcher {
       seq < start ||
       seq <= this.position.contiguousHead(rendition) ||
       this.config.vault.has(rendition, 'media', seq) ||
-      this.running.has(`${rendition}:${seq}`) ||
+      this.running.has(itemKey({ rendition, seq })) ||
       link.chokesUs
     )
       return this.scheduleSoon();
@@ -359,7 +359,7 @@ export class SegmentFetcher {
     const assembly = this.pieces.assembly(rendition, seq);
     for (let piece = 0; piece < map.hashes.length; piece++) {
       if (!((mask >>> piece) & 1) || assembly?.has(piece)) continue;
-      if (this.running.has(`${rendition}:${seq}:${piece}`)) continue;
+      if (this.running.has(itemKey({ rendition, seq, piece }))) continue;
       if (link.inFlight >= this.config.maxInFlightPerPeer) return this.scheduleSoon();
       const size = pieceRange(map, piece).length;
       const source = {

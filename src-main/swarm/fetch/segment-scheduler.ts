@@ -6,6 +6,8 @@
 // (PROTOCOL §7.3): pieces of one segment are scheduled like segments of their own, so they
 // come from several holders at once.
 
+import { itemKey } from '../keys.js';
+
 export interface WantedSegment {
   rendition: number;
   seq: number;
@@ -116,10 +118,6 @@ export type SchedulerAction =
       expectedDoneAt: number;
     }
   | { kind: 'redirect'; rendition: number; seq: number; piece?: number; fromSourceId: string };
-
-/** The key of a wanted item or request: `rendition:seq`, or `rendition:seq:piece` for a piece. */
-export const itemKey = (item: { rendition: number; seq: number; piece?: number }): string =>
-  item.piece === undefined ? `${item.rendition}:${item.seq}` : `${item.rendition}:${item.seq}:${item.piece}`;
 
 export function expectedDuration(
   source: Pick<SourceView, 'inFlightBytes' | 'throughputBps' | 'rttMs'>,

@@ -36,9 +36,10 @@
 import { NotAvailableReason } from '../../protocol/constants.js';
 import { pieceRange } from '../../protocol/piece-map.js';
 import type { EntryBook } from '../entry-book.js';
+import { setCapped } from '../bounded.js';
+import { rangeKey, segmentKey } from '../keys.js';
 import type { PeerLink } from '../peer-link.js';
 import type { PieceLedger } from '../piece-ledger.js';
-import { rangeKey } from './piece-relay.js';
 import type { IncomingSegmentRequest, SegmentVault } from '../ports.js';
 import { GRANT_COST_STREAMS, type GrantPlan } from './rescue-grants.js';
 import { ServingQueue } from './serving-queue.js';
@@ -114,8 +115,7 @@ export class ServingPolicy {
 
   /** Broadcaster: a media segment was published now. */
   notePublished(rendition: number, seq: number): void {
-    this.publishedAt.set(`${rendition}:${seq}`, this.config.now());
-    if (this.publishedAt.size > 256) this.publishedAt.delete(this.publishedAt.keys().next().value!);
+    setCapped(this.publishedAt, segmentKey(rendition, seq), this.config.now(), 256);
   }
 
   /** What to answer a neighbour's request: the bytes to send (counted as served), or why not. */
@@ -141,8 +141,7 @@ export class ServingPolicy {
     // What a viewer with no path takes is no first copy: it passes nothing on.
     if (this.config.role === 'broadcaster' && req.kind === 'media' && relays) {
       const key = rangeKey(req.rendition, req.seq, req.range);
-      this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
-      if (this.copies.size > 4096) this.copies.delete(this.copies.keys().next().value!);
+      setCapped(this.copies, key, (this.copies.get(key) ?? 0) + 1, 4096);
     }
     return data;
   }
@@ -262,7 +261,7 @@ export class ServingPolicy {
       // copies. With viewers served alone that work is theirs, planned for: the rescue budget
       // is then what they leave (see takeRescue).
       if (rate !== null && active > RESCUE_MAX_ACTIVE && this.grants().granted.size === 0) return true;
-      const age = this.config.now() - (this.publishedAt.get(`${req.rendition}:${req.seq}`) ?? -Infinity);
+      const age = this.config.now() - (this.publishedAt.get(segmentKey(req.rendition, req.seq)) ?? -Infinity);
       if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
       return !this.takeRescue(size);
     }
