@@ -118,7 +118,12 @@ export class ServingPolicy {
     setCapped(this.publishedAt, segmentKey(rendition, seq), this.config.now(), 256);
   }
 
-  /** What to answer a neighbour's request: the bytes to send (counted as served), or why not. */
+  /**
+   * What to answer a neighbour's request: the bytes to send, or why not (a NotAvailableReason,
+   * PROTOCOL §5.9). Not a pure query: bytes returned are charged to the neighbour's share and,
+   * on the broadcaster, may count as a first copy; a request taken on under a cap joins the model of
+   * our upload queue, and a rescue spends rescue budget.
+   */
   answer(link: PeerLink, req: IncomingSegmentRequest): Uint8Array | number {
     if (link.weChoke) return NotAvailableReason.CHOKED;
     const data = this.servable(req);
