@@ -5,6 +5,8 @@
 //   inside src-main: protocol < transport < (store, hls, swarm, portmap, discovery) < engine < (cli, electron)
 //   inside src-main/hls: ingest (reading the encoder's folder) and serve (gateway, recorder)
 //   know nothing of each other
+//   inside src-main/swarm: fetch (what a viewer asks whom for) and serve (what a holder
+//   agrees to serve) know nothing of each other; both use the shared files beside them
 //   a folder with a public face (its index.ts) is imported only through it from elsewhere
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -29,6 +31,21 @@ const restrict = (paths, patterns = []) => ({
 });
 
 const layer = (files, patterns, paths = ['electron']) => ({ files, rules: restrict(paths, patterns) });
+
+/** What the middle layer (store, hls, swarm, portmap, discovery) must not import. */
+const ABOVE_MIDDLE = ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**'];
+/**
+ * Two subfolders of a middle-layer folder that import nothing of each other (hls: ingest and
+ * serve; swarm: fetch and serve). Later entries replace the rule for their files, so these
+ * repeat the middle layer's patterns.
+ */
+const keepApart = (folder, a, b) =>
+  [
+    [a, b],
+    [b, a],
+  ].map(([own, other]) =>
+    layer([`src-main/${folder}/${own}/**`], [...ABOVE_MIDDLE, `**/${folder}/${other}/**`, `../${other}/**`]),
+  );
 
 // Folders of src-main with a public face: other folders import `<folder>/index.js`, never a
 // file inside (issue 18; VS Code's code-no-deep-import-of-internal is the model). The folder's
@@ -116,17 +133,10 @@ export default tseslint.config(
       'src-main/portmap/**',
       'src-main/discovery/**',
     ],
-    ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**'],
+    ABOVE_MIDDLE,
   ),
-  // Later entries replace the rule for their files, so these repeat the hls layer's patterns.
-  layer(
-    ['src-main/hls/ingest/**'],
-    ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**', '**/hls/serve/**', '../serve/**'],
-  ),
-  layer(
-    ['src-main/hls/serve/**'],
-    ['**/engine/**', '**/cli/**', '**/electron/**', '**/src-renderer/**', '**/hls/ingest/**', '../ingest/**'],
-  ),
+  ...keepApart('hls', 'ingest', 'serve'),
+  ...keepApart('swarm', 'fetch', 'serve'),
   layer(['src-main/engine/**'], ['**/cli/**', '**/electron/**', '**/src-renderer/**']),
   // What both hosts serve the same way (issue 18 §7): below cli and electron, beside the engine.
   layer(['src-main/host-edge/**'], ['**/cli/**', '**/electron/**', '**/src-renderer/**']),

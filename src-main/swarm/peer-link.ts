@@ -3,6 +3,8 @@
 
 import { NatClass } from '../protocol/constants.js';
 import type { PunchCandidate } from '../protocol/types.js';
+import { addCapped, setNewest } from './bounded.js';
+import { pieceSlot, segmentKey, segmentSlot } from './keys.js';
 import { RateMeter } from './rate-meter.js';
 import type { SwarmSession } from './ports.js';
 
@@ -15,11 +17,6 @@ export type LinkPath = 'direct' | 'mapped' | 'punched';
  * Far more than a live window; the bound keeps every AVAILABILITY or HAVE O(this) to handle.
  */
 export const HOLDINGS_KEPT = 256;
-
-/** Numeric keys (the scheduler asks these maps thousands of times per plan: no strings). */
-const segKey = (rendition: number, seq: number): number => seq * 256 + rendition;
-const pieceKey = (rendition: number, seq: number, piece: number): number =>
-  segKey(rendition, seq) * 32 + piece;
 
 export class PeerLink {
   readonly connectedAt: number;
@@ -171,9 +168,13 @@ export class PeerLink {
     return this.unanswered >= count && this.now() - this.lastDeliveredAt >= quietMs;
   }
 
-  /** Init segments the peer holds, as `${rendition}:${seq}`. */
+  /** Init segments the peer holds, by segmentKey. */
   private readonly inits = new Set<string>();
-  /** Pieces the peer holds of segments it does not hold whole (PIECE_HAVE), as bit masks. */
+  /**
+   * Pieces the peer holds of segments it does not hold whole (PIECE_HAVE), as bit masks. This
+   * and the per-segment tables below are keyed by segmentSlot or pieceSlot: the scheduler
+   * asks them thousands of times per plan, so no strings.
+   */
   private readonly pieceMasks = new Map<number, number>();
   /** Segments whose piece map this peer has (it sent it, we sent it, or it announced pieces). */
   private readonly mapKnown = new Set<number>();
@@ -191,7 +192,7 @@ export class PeerLink {
   /** Holds the whole segment or, per PIECE_HAVE, that piece of it. */
   holdsPiece(rendition: number, seq: number, piece: number): boolean {
     if (this.holds(rendition, seq)) return true;
-    return (((this.pieceMasks.get(segKey(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
+    return (((this.pieceMasks.get(segmentSlot(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
   }
 
   /** Pieces we offered this peer (announced to it, PROTOCOL §7.3), per segment. */
@@ -199,22 +200,20 @@ export class PeerLink {
 
   /** Pieces we offered the peer of a segment. */
   offeredOut(rendition: number, seq: number): number {
-    return this.offers.get(segKey(rendition, seq)) ?? 0;
+    return this.offers.get(segmentSlot(rendition, seq)) ?? 0;
   }
 
   /** Records an offer of `piece`; returns the mask of everything offered to it of the segment. */
   offer(rendition: number, seq: number, piece: number): number {
-    const key = segKey(rendition, seq);
+    const key = segmentSlot(rendition, seq);
     const mask = (this.offers.get(key) ?? 0) | (1 << piece);
-    this.offers.delete(key);
-    this.offers.set(key, mask);
-    if (this.offers.size > 64) this.offers.delete(this.offers.keys().next().value!);
+    setNewest(this.offers, key, mask, 64);
     return mask;
   }
 
   /** We offered the peer this piece: its request for it is expected and always served. */
   wasOffered(rendition: number, seq: number, piece: number): boolean {
-    return (((this.offers.get(segKey(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
+    return (((this.offers.get(segmentSlot(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
   }
 
   /** Pieces a digest of ours told the peer we hold (see digestPieces), per segment. */
@@ -222,17 +221,15 @@ export class PeerLink {
 
   /** Pieces the peer heard from us that we hold of a segment: offered or digested. */
   toldPieces(rendition: number, seq: number): number {
-    const key = segKey(rendition, seq);
+    const key = segmentSlot(rendition, seq);
     return (this.told.get(key) ?? 0) | (this.offers.get(key) ?? 0);
   }
 
   /** A digest told the peer we hold `mask` of the segment. */
   noteTold(rendition: number, seq: number, mask: number): void {
-    const key = segKey(rendition, seq);
+    const key = segmentSlot(rendition, seq);
     const told = (this.told.get(key) ?? 0) | mask;
-    this.told.delete(key);
-    this.told.set(key, told);
-    if (this.told.size > 64) this.told.delete(this.told.keys().next().value!);
+    setNewest(this.told, key, told, 64);
   }
 
   /** Pieces the peer offered us (PIECE_HAVE with OFFER, PROTOCOL §5.15), per segment. */
@@ -240,12 +237,12 @@ export class PeerLink {
 
   /** The peer offered us this piece: it will serve our request for it. */
   offersPiece(rendition: number, seq: number, piece: number): boolean {
-    return (((this.offersIn.get(segKey(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
+    return (((this.offersIn.get(segmentSlot(rendition, seq)) ?? 0) >>> piece) & 1) === 1;
   }
 
   /** Pieces the peer is known to hold of a segment it does not hold whole. */
   knownPieces(rendition: number, seq: number): number {
-    return this.pieceMasks.get(segKey(rendition, seq)) ?? 0;
+    return this.pieceMasks.get(segmentSlot(rendition, seq)) ?? 0;
   }
 
   /**
@@ -253,28 +250,19 @@ export class PeerLink {
    * pieces are not given up while the segment is under way), and offered if it says so.
    */
   markPieces(rendition: number, seq: number, mask: number, offer = false): void {
-    const key = segKey(rendition, seq);
-    const known = (this.pieceMasks.get(key) ?? 0) | mask;
-    this.pieceMasks.delete(key);
-    this.pieceMasks.set(key, known);
-    if (offer) {
-      const offered = (this.offersIn.get(key) ?? 0) | mask;
-      this.offersIn.delete(key);
-      this.offersIn.set(key, offered);
-      if (this.offersIn.size > 128) this.offersIn.delete(this.offersIn.keys().next().value!);
-    }
+    const key = segmentSlot(rendition, seq);
+    setNewest(this.pieceMasks, key, (this.pieceMasks.get(key) ?? 0) | mask, 128);
+    if (offer) setNewest(this.offersIn, key, (this.offersIn.get(key) ?? 0) | mask, 128);
     this.noteMapKnown(rendition, seq);
-    if (this.pieceMasks.size > 128) this.pieceMasks.delete(this.pieceMasks.keys().next().value!);
   }
 
   /** The peer has the segment's piece map, so it need not be sent one. */
   noteMapKnown(rendition: number, seq: number): void {
-    this.mapKnown.add(segKey(rendition, seq));
-    if (this.mapKnown.size > 256) this.mapKnown.delete(this.mapKnown.values().next().value!);
+    addCapped(this.mapKnown, segmentSlot(rendition, seq), 256);
   }
 
   knowsMap(rendition: number, seq: number): boolean {
-    return this.mapKnown.has(segKey(rendition, seq)) || this.holds(rendition, seq);
+    return this.mapKnown.has(segmentSlot(rendition, seq)) || this.holds(rendition, seq);
   }
 
   holds(rendition: number, seq: number): boolean {
@@ -282,12 +270,12 @@ export class PeerLink {
   }
 
   holdsInit(rendition: number, seq: number): boolean {
-    return this.inits.has(`${rendition}:${seq}`);
+    return this.inits.has(segmentKey(rendition, seq));
   }
 
   markInit(rendition: number, seq: number): void {
     if (this.inits.size > 64) this.inits.clear();
-    this.inits.add(`${rendition}:${seq}`);
+    this.inits.add(segmentKey(rendition, seq));
   }
 
   markHave(rendition: number, seq: number, keepBelow = HOLDINGS_KEPT): void {
@@ -321,8 +309,8 @@ export class PeerLink {
   /** The peer refused the segment (or piece) as overloaded: leave it alone until `until`. */
   backOff(rendition: number, seq: number, until: number, piece?: number): void {
     if (this.busy.size > 256) for (const [k, t] of this.busy) if (t < until - 60_000) this.busy.delete(k);
-    if (piece === undefined) this.busy.set(segKey(rendition, seq), until);
-    else this.busyPieces.set(pieceKey(rendition, seq, piece), until);
+    if (piece === undefined) this.busy.set(segmentSlot(rendition, seq), until);
+    else this.busyPieces.set(pieceSlot(rendition, seq, piece), until);
     if (this.busyPieces.size > 1024)
       for (const [k, t] of this.busyPieces) if (t < until - 10_000) this.busyPieces.delete(k);
   }
@@ -347,11 +335,11 @@ export class PeerLink {
   /** Holds the segment (or the piece) and has not recently refused it. */
   canServe(rendition: number, seq: number, now: number, piece?: number): boolean {
     if (piece === undefined)
-      return this.holds(rendition, seq) && (this.busy.get(segKey(rendition, seq)) ?? -Infinity) <= now;
+      return this.holds(rendition, seq) && (this.busy.get(segmentSlot(rendition, seq)) ?? -Infinity) <= now;
     return (
       this.holdsPiece(rendition, seq, piece) &&
-      (this.busy.get(segKey(rendition, seq)) ?? -Infinity) <= now &&
-      (this.busyPieces.get(pieceKey(rendition, seq, piece)) ?? -Infinity) <= now
+      (this.busy.get(segmentSlot(rendition, seq)) ?? -Infinity) <= now &&
+      (this.busyPieces.get(pieceSlot(rendition, seq, piece)) ?? -Infinity) <= now
     );
   }
 
@@ -359,12 +347,12 @@ export class PeerLink {
   forget(rendition: number, seq: number, piece?: number): void {
     this.holdings.get(rendition)?.delete(seq);
     if (piece === undefined) return;
-    const key = segKey(rendition, seq);
+    const key = segmentSlot(rendition, seq);
     const mask = this.pieceMasks.get(key);
     if (mask !== undefined) this.pieceMasks.set(key, mask & ~(1 << piece));
   }
 
-  /** Segments the peer turned down as overloaded (by segKey), and until when not to ask again. */
+  /** Segments the peer turned down as overloaded (by segmentSlot), and until when not to ask again. */
   private readonly busy = new Map<number, number>();
   /** Pieces the peer turned down as overloaded, and until when not to ask again. */
   private readonly busyPieces = new Map<number, number>();

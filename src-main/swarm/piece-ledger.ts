@@ -5,6 +5,7 @@
 
 import { pieceMatches, pieceRange } from '../protocol/piece-map.js';
 import type { ByteRange, PieceMap } from '../protocol/types.js';
+import { segmentKey } from './keys.js';
 
 export type PieceVerdict = 'stored' | 'duplicate' | 'mismatch';
 
@@ -72,8 +73,6 @@ export class PieceAssembly {
   }
 }
 
-const keyOf = (rendition: number, seq: number): string => `${rendition}:${seq}`;
-
 /** Verified piece maps and the assemblies under way, bounded to the newest `limit` maps. */
 export class PieceLedger {
   private readonly maps = new Map<string, PieceMap>();
@@ -82,12 +81,12 @@ export class PieceLedger {
   constructor(private readonly limit = 64) {}
 
   map(rendition: number, seq: number): PieceMap | undefined {
-    return this.maps.get(keyOf(rendition, seq));
+    return this.maps.get(segmentKey(rendition, seq));
   }
 
   /** Adds a map whose signatures the caller verified; false if it was known already. */
   addMap(map: PieceMap): boolean {
-    const key = keyOf(map.entry.rendition, map.entry.seq);
+    const key = segmentKey(map.entry.rendition, map.entry.seq);
     if (this.maps.has(key)) return false;
     this.maps.set(key, map);
     while (this.maps.size > this.limit) {
@@ -99,12 +98,12 @@ export class PieceLedger {
   }
 
   assembly(rendition: number, seq: number): PieceAssembly | undefined {
-    return this.assemblies.get(keyOf(rendition, seq));
+    return this.assemblies.get(segmentKey(rendition, seq));
   }
 
   /** The assembly of a segment whose map is known (created on first use). */
   open(rendition: number, seq: number): PieceAssembly | undefined {
-    const key = keyOf(rendition, seq);
+    const key = segmentKey(rendition, seq);
     let assembly = this.assemblies.get(key);
     if (assembly) return assembly;
     const map = this.maps.get(key);
@@ -116,7 +115,7 @@ export class PieceLedger {
 
   /** The segment is complete (handed to the store) or no longer wanted. */
   close(rendition: number, seq: number): void {
-    this.assemblies.delete(keyOf(rendition, seq));
+    this.assemblies.delete(segmentKey(rendition, seq));
   }
 
   /** The assemblies under way, oldest first. */

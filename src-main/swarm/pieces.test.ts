@@ -1,12 +1,10 @@
 // Pieces in the swarm (PROTOCOL §7.3): assembly checks each piece against the signed map,
 // serves only held bytes, and offers spread each piece to a few neighbours that lack it.
 
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fakeSession } from '../../test/fakes/swarm-fakes.js';
-import { signPieceMap } from '../protocol/piece-map.js';
-import { signEntry, streamKeysFromSeed } from '../protocol/signing.js';
-import type { Frame, SegmentEntry } from '../protocol/types.js';
+import { fakeSession, mediaBytes, signedSegment } from '../../test/fakes/swarm-fakes.js';
+import { streamKeysFromSeed } from '../protocol/signing.js';
+import type { Frame } from '../protocol/types.js';
 import { PeerLink } from './peer-link.js';
 import { PieceAssembly, PieceLedger } from './piece-ledger.js';
 import {
@@ -16,25 +14,12 @@ import {
   maskOfBitmap,
   offerPieces,
   pieceHaveFrame,
-} from './piece-relay.js';
+} from './serve/piece-relay.js';
 
 const keys = streamKeysFromSeed(Buffer.alloc(32, 7));
-const bytes = (size: number, salt = 0): Buffer =>
-  Buffer.from(Array.from({ length: size }, (_, i) => (i + salt) % 251));
+const bytes = mediaBytes;
 
-function mapFor(seq: number, data: Buffer) {
-  const entry: SegmentEntry = signEntry(keys.privateKey, keys.streamId, {
-    rendition: 0,
-    flags: 0,
-    seq,
-    initSeq: null,
-    durationUs: 2_000_000,
-    size: data.length,
-    programDateTimeMs: 0,
-    sha256: createHash('sha256').update(data).digest(),
-  });
-  return signPieceMap(keys.privateKey, keys.streamId, entry, data, 1024);
-}
+const mapFor = (seq: number, data: Buffer) => signedSegment(keys, seq, data).map;
 
 function fakeLink(id: string, pieces = true): PeerLink & { sent: Frame[] } {
   const sent: Frame[] = [];

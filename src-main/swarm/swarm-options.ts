@@ -3,12 +3,12 @@
 
 import type { ShoalError } from '../../src-shared/errors.js';
 import type { OfflineNotice, PeerAddress, StreamInfo } from '../protocol/types.js';
-import type { ResyncEvent } from './live-position.js';
+import type { ResyncEvent } from './fetch/live-position.js';
 import type { PeerLink } from './peer-link.js';
 import type { PeerIdentity } from './peer-snapshot.js';
 import type { Dialer, PunchTransport, SegmentVault } from './ports.js';
-import type { SegmentArrivalEvent } from './segment-arrivals.js';
-import type { SchedulerPolicy } from './segment-scheduler.js';
+import type { SegmentArrivalEvent } from './fetch/segment-arrivals.js';
+import type { SchedulerPolicy } from './fetch/segment-scheduler.js';
 
 export interface SwarmOptions {
   streamId: Uint8Array;

@@ -18,26 +18,26 @@ import type {
 } from '../protocol/types.js';
 import { EntryBook } from './entry-book.js';
 import { EntryIntake } from './entry-intake.js';
-import { LivePosition } from './live-position.js';
+import { LivePosition } from './fetch/live-position.js';
 import { Neighbourhood, type Admission } from './neighbourhood.js';
 import { OfflineRelay } from './offline-relay.js';
 import { PathWatch, type PathStatus } from './path-watch.js';
-import { planGrants, type GrantPlan } from './rescue-grants.js';
+import { planGrants, type GrantPlan } from './serve/rescue-grants.js';
 import { HOLDINGS_KEPT, type PeerLink } from './peer-link.js';
 import { peerIdentity, peerSnapshot, type PeerSnapshot } from './peer-snapshot.js';
 import { HolePunching } from './punch/hole-punching.js';
 import { PieceLedger } from './piece-ledger.js';
-import { PieceOffers } from './piece-offers.js';
-import { announceMap, maskOfBitmap, offerPieces, offerWhole, sendMapOnce } from './piece-relay.js';
+import { PieceOffers } from './serve/piece-offers.js';
+import { announceMap, maskOfBitmap, offerPieces, offerWhole, sendMapOnce } from './serve/piece-relay.js';
 import { AudienceEstimate } from './audience-estimate.js';
-import { ServingPolicy } from './serving-policy.js';
+import { ServingPolicy } from './serve/serving-policy.js';
 import type { IncomingPlaylistRequest, IncomingSegmentRequest, SwarmSession } from './ports.js';
-import type { SegmentArrivalEvent } from './segment-arrivals.js';
-import { SegmentFetcher } from './segment-fetcher.js';
-import { SegmentWants } from './segment-wants.js';
+import type { SegmentArrivalEvent } from './fetch/segment-arrivals.js';
+import { SegmentFetcher } from './fetch/segment-fetcher.js';
+import { SegmentWants } from './fetch/segment-wants.js';
 import type { SwarmEvents, SwarmOptions } from './swarm-options.js';
 
-export type { SegmentArrivalEvent } from './segment-arrivals.js';
+export type { SegmentArrivalEvent } from './fetch/segment-arrivals.js';
 export type { SwarmEvents, SwarmOptions } from './swarm-options.js';
 
 const TICK_MS = 100;

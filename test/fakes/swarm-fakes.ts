@@ -1,8 +1,10 @@
 // Fakes for swarm unit tests: a neighbour session, an empty vault, a viewer's Swarm
 // options and signed segment entries. Each test overrides only what it is about.
 
+import { createHash } from 'node:crypto';
+import { signPieceMap } from '../../src-main/protocol/piece-map.js';
 import { signEntry, type StreamKeys } from '../../src-main/protocol/signing.js';
-import type { SegmentEntry } from '../../src-main/protocol/types.js';
+import type { Frame, PieceMap, SegmentEntry } from '../../src-main/protocol/types.js';
 import type { UnsignedSegmentEntry } from '../../src-main/protocol/records.js';
 import type { SegmentVault, SwarmOptions, SwarmSession } from '../../src-main/swarm/index.js';
 
@@ -79,4 +81,37 @@ export function signedEntry(
     sha256: Buffer.alloc(32, 1),
     ...overrides,
   });
+}
+
+/** Media bytes of a given size that differ by `salt`. */
+export const mediaBytes = (size: number, salt = 0): Buffer =>
+  Buffer.from(Array.from({ length: size }, (_, i) => (i + salt) % 251));
+
+/**
+ * A media segment of rendition 0 (2 s) whose entry and piece map are signed for `data`, so
+ * that the bytes verify: the entry, and the map with `pieceSize`-byte pieces.
+ */
+export function signedSegment(
+  keys: StreamKeys,
+  seq: number,
+  data: Buffer,
+  pieceSize = 1024,
+): { entry: SegmentEntry; map: PieceMap } {
+  const entry = signEntry(keys.privateKey, keys.streamId, {
+    rendition: 0,
+    flags: 0,
+    seq,
+    initSeq: null,
+    durationUs: 2_000_000,
+    size: data.length,
+    programDateTimeMs: 0,
+    sha256: createHash('sha256').update(data).digest(),
+  });
+  return { entry, map: signPieceMap(keys.privateKey, keys.streamId, entry, data, pieceSize) };
+}
+
+/** A fake session that records the frames sent on it (see fakeSession). */
+export function recordingSession(overrides: Partial<SwarmSession> = {}): SwarmSession & { sent: Frame[] } {
+  const sent: Frame[] = [];
+  return Object.assign(fakeSession({ send: (f) => void sent.push(f), ...overrides }), { sent });
 }

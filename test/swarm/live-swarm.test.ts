@@ -113,7 +113,7 @@ describe.skipIf(!hasFfmpeg())('a live swarm of 11 viewers', () => {
     await waitFor(() => ingested().length > 0, WAIT_MS, 'first ingested segment');
 
     // Viewers (in-process and CLI) do not skip ahead to stay near live (relative sync, tested
-    // on its own in src-main/swarm/relative-sync.test.ts): here every segment must arrive,
+    // on its own in src-main/swarm/fetch/relative-sync.test.ts): here every segment must arrive,
     // however slow the machine is.
     const viewers: { engine: Engine; events: EngineEvent[]; joinedAt: number }[] = [];
     for (let i = 0; i < IN_PROCESS_VIEWERS; i++) {

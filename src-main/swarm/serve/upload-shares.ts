@@ -12,7 +12,7 @@
 // A request is served while the bucket is not in debt (so any one response fits), and its
 // bytes are taken after; a neighbour in debt is answered OVERLOADED and asks others.
 
-import type { PeerLink } from './peer-link.js';
+import type { PeerLink } from '../peer-link.js';
 
 /** Most a neighbour may take from us, in multiples of the stream's bit rate. */
 export const PEER_CEILING_STREAMS = 4;

@@ -6,6 +6,8 @@
 // (PROTOCOL §7.3): pieces of one segment are scheduled like segments of their own, so they
 // come from several holders at once.
 
+import { itemKey } from '../keys.js';
+
 export interface WantedSegment {
   rendition: number;
   seq: number;
@@ -117,10 +119,6 @@ export type SchedulerAction =
     }
   | { kind: 'redirect'; rendition: number; seq: number; piece?: number; fromSourceId: string };
 
-/** The key of a wanted item or request: `rendition:seq`, or `rendition:seq:piece` for a piece. */
-export const itemKey = (item: { rendition: number; seq: number; piece?: number }): string =>
-  item.piece === undefined ? `${item.rendition}:${item.seq}` : `${item.rendition}:${item.seq}:${item.piece}`;
-
 export function expectedDuration(
   source: Pick<SourceView, 'inFlightBytes' | 'throughputBps' | 'rttMs'>,
   size: number,
@@ -134,6 +132,14 @@ export function expectedDuration(
 /**
  * Decide what to request next. `wanted` are segments we lack; `inFlight` the requests
  * already running. Returns actions in the order they should be issued.
+ *
+ * Contract: pure, it changes none of its arguments. `redirect` gives up a running request
+ * (the caller cancels it); the item may then be requested in the same plan, from another
+ * source. `request` asks one source for an item not running: a source that holds it
+ * (`has`), is not suspect, and has a free slot (inFlight below maxInFlight, counting the
+ * requests this plan adds). An item is requested at most once per plan. Urgent items
+ * (deadline within urgentWithinMs) are planned first, soonest deadline first; the others
+ * rarest first.
  */
 export function planRequests(
   now: number,

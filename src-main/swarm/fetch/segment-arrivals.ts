@@ -3,12 +3,14 @@
 // pieces are kept until the segment is whole; each segment's bytes are credited to the
 // neighbours that sent them.
 
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { segmentMatchesEntry } from '../protocol/signing.js';
-import type { PieceMap, SegmentEntry, SegmentKind } from '../protocol/types.js';
-import type { PeerLink } from './peer-link.js';
-import type { PieceAssembly, PieceLedger } from './piece-ledger.js';
-import type { SegmentVault } from './ports.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
+import { segmentMatchesEntry } from '../../protocol/signing.js';
+import type { PieceMap, SegmentEntry, SegmentKind } from '../../protocol/types.js';
+import { dropOldestOver } from '../bounded.js';
+import { segmentKey } from '../keys.js';
+import type { PeerLink } from '../peer-link.js';
+import type { PieceAssembly, PieceLedger } from '../piece-ledger.js';
+import type { SegmentVault } from '../ports.js';
 
 /** A request that delivered: whom it was asked of, what it asked for, and when. */
 export interface Delivery {
@@ -55,7 +57,7 @@ export class SegmentArrivals {
 
   /** A piece of a segment was asked for now: the segment's fetch time counts from its first. */
   pieceRequested(rendition: number, seq: number, now: number): void {
-    const segKey = `${rendition}:${seq}`;
+    const segKey = segmentKey(rendition, seq);
     if (!this.sourcesOf.has(segKey)) this.sourcesOf.set(segKey, { bytes: new Map(), startedAt: now });
   }
 
@@ -93,7 +95,7 @@ export class SegmentArrivals {
     if (verdict === 'duplicate') return;
     const now = this.config.now();
     r.link.recordDownload(data.length, now - Math.max(r.startedAt, r.link.lastDoneAt));
-    const segKey = `${entry.rendition}:${entry.seq}`;
+    const segKey = segmentKey(entry.rendition, entry.seq);
     const sources = this.sourcesOf.get(segKey) ?? {
       bytes: new Map<PeerLink, number>(),
       startedAt: r.startedAt,
@@ -107,7 +109,7 @@ export class SegmentArrivals {
     }
     this.pieces.close(entry.rendition, entry.seq);
     this.sourcesOf.delete(segKey);
-    if (this.sourcesOf.size > 64) this.sourcesOf.delete(this.sourcesOf.keys().next().value!);
+    dropOldestOver(this.sourcesOf, 64);
     // PROTOCOL §6.3 step 2: the pieces matched the map; the whole must still match the entry.
     if (!segmentMatchesEntry(entry, whole)) {
       this.hooks.failed({

@@ -3,11 +3,11 @@
 // instead of waiting out the requests' deadlines (issue 15 §5, live-swarm kills).
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeSession, signedEntry, viewerSwarmOptions } from '../../test/fakes/swarm-fakes.js';
-import { generateStreamKeys, signStreamInfo } from '../protocol/signing.js';
-import type { Frame } from '../protocol/types.js';
-import type { SessionListeners, SwarmSession } from './ports.js';
-import { Swarm } from './swarm.js';
+import { fakeSession, signedEntry, viewerSwarmOptions } from '../../../test/fakes/swarm-fakes.js';
+import { generateStreamKeys, signStreamInfo } from '../../protocol/signing.js';
+import type { Frame } from '../../protocol/types.js';
+import type { SessionListeners, SwarmSession } from '../ports.js';
+import { Swarm } from '../swarm.js';
 
 const keys = generateStreamKeys();
 const entry = (seq: number) => signedEntry(keys, seq);

@@ -2,12 +2,14 @@
 // point on that it does not hold (or each missing piece of it, PROTOCOL §7.3), with its
 // playback deadline and when it was first heard of, for the scheduler to plan.
 
-import { pieceRange } from '../protocol/piece-map.js';
-import type { EntryBook } from './entry-book.js';
+import { pieceRange } from '../../protocol/piece-map.js';
+import type { EntryBook } from '../entry-book.js';
+import { setCapped } from '../bounded.js';
+import { initPlanSeq, itemKey, segmentKey } from '../keys.js';
 import type { LivePosition } from './live-position.js';
-import type { PeerLink } from './peer-link.js';
-import type { PieceLedger } from './piece-ledger.js';
-import type { SegmentVault } from './ports.js';
+import type { PeerLink } from '../peer-link.js';
+import type { PieceLedger } from '../piece-ledger.js';
+import type { SegmentVault } from '../ports.js';
 import type { WantedSegment } from './segment-scheduler.js';
 
 /** The swarm's settings the wants read (see SwarmOptions). */
@@ -31,15 +33,14 @@ export class SegmentWants {
 
   /** We heard of a media segment now (`pushed`: the broadcaster told us it holds it). */
   noteHeard(rendition: number, seq: number, pushed: boolean): void {
-    const key = `${rendition}:${seq}`;
+    const key = segmentKey(rendition, seq);
     if (this.heard.has(key)) return;
-    this.heard.set(key, { at: this.config.now(), pushed });
-    if (this.heard.size > 1024) this.heard.delete(this.heard.keys().next().value!);
+    setCapped(this.heard, key, { at: this.config.now(), pushed }, 1024);
   }
 
   /** When we first heard of a media segment (local ms), if we remember it. */
   heardAt(rendition: number, seq: number): number | undefined {
-    return this.heard.get(`${rendition}:${seq}`)?.at;
+    return this.heard.get(segmentKey(rendition, seq))?.at;
   }
 
   /**
@@ -59,9 +60,9 @@ export class SegmentWants {
         if (entry.seq < start || entry.seq <= head || this.config.vault.has(rendition, 'media', entry.seq))
           continue;
         const deadlineAt = this.position.fetchBy(rendition, entry.seq, start);
-        const heard = this.heard.get(`${rendition}:${entry.seq}`);
+        const heard = this.heard.get(segmentKey(rendition, entry.seq));
         const announcedAt = heard?.pushed ? -Infinity : (heard?.at ?? now);
-        const wholeRunning = running(`${rendition}:${entry.seq}`);
+        const wholeRunning = running(itemKey({ rendition, seq: entry.seq }));
         const map =
           (this.config.pieces ?? true) && !wholeRunning ? this.pieces.map(rendition, entry.seq) : undefined;
         if (map) {
@@ -84,11 +85,11 @@ export class SegmentWants {
         } else out.push({ rendition, seq: entry.seq, size: entry.size, deadlineAt, announcedAt });
         if (entry.initSeq !== null && !this.config.vault.has(rendition, 'init', entry.initSeq)) {
           const init = this.book.get(rendition, 'init', entry.initSeq);
-          if (init && !out.some((w) => w.rendition === rendition && w.seq === -1 - init.seq)) {
+          if (init && !out.some((w) => w.rendition === rendition && w.seq === initPlanSeq(init.seq))) {
             // Init segments ride in the same plan under a negative key; they are urgent.
             out.push({
               rendition,
-              seq: -1 - init.seq,
+              seq: initPlanSeq(init.seq),
               size: init.size,
               deadlineAt: now,
               announcedAt: -Infinity,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { NotAvailableReason } from '../protocol/constants.js';
-import type { SegmentEntry } from '../protocol/types.js';
-import { signPieceMap } from '../protocol/piece-map.js';
-import { signEntry, signStreamInfo, streamKeysFromSeed } from '../protocol/signing.js';
-import { EntryBook } from './entry-book.js';
-import type { PeerLink } from './peer-link.js';
+import { NotAvailableReason } from '../../protocol/constants.js';
+import type { SegmentEntry } from '../../protocol/types.js';
+import { signPieceMap } from '../../protocol/piece-map.js';
+import { signEntry, signStreamInfo, streamKeysFromSeed } from '../../protocol/signing.js';
+import { EntryBook } from '../entry-book.js';
+import type { PeerLink } from '../peer-link.js';
 import type { GrantPlan } from './rescue-grants.js';
-import { PieceLedger } from './piece-ledger.js';
-import type { IncomingSegmentRequest, SegmentVault } from './ports.js';
+import { PieceLedger } from '../piece-ledger.js';
+import type { IncomingSegmentRequest, SegmentVault } from '../ports.js';
 import { ServingPolicy, type ServingConfig } from './serving-policy.js';
 
 const SEGMENT = new Uint8Array(1000).fill(7);

@@ -2,14 +2,45 @@
 // bytes. A node answers from its store, or with a range of a segment it is still
 // assembling (PROTOCOL §5.7); under an upload cap it turns down what would wait too long
 // (see refuses), and the broadcaster spends its upload on first copies and rescues only.
+//
+// ## The serve side, from a request to an answer (swarm/serve/)
+//
+// Both roles serve. What a holder agrees to serve is decided here, in `answer`; what it
+// offers before anyone asks is decided in PieceOffers (viewers) and `Swarm.publish`
+// (the broadcaster, with the helpers of piece-relay.ts).
+//
+// 1. A SEGMENT_REQUEST (PROTOCOL §5.7) arrives: `Swarm.onSegmentRequest` calls `answer`,
+//    sends the bytes it returns, or SEGMENT_NOT_AVAILABLE (§5.9) with the reason it returns.
+// 2. `answer` checks in this order: we choke the requester (CHOKED, §5.13); we hold it
+//    (`servable`: from the store, or a range of a segment still arriving piece by piece,
+//    §7.3; else UNKNOWN, NOT_YET or EVICTED, `missingReason`); a piece we offered this
+//    neighbour (`offeredTo`) is served, it was budgeted when offered; else the neighbour's
+//    share of our upload (UploadShares, §13.5) and then `refuses` may turn it down as
+//    OVERLOADED. A viewer the broadcaster serves alone (planGrants in rescue-grants.ts,
+//    §5.17, §13.5) gets a larger share and skips `refuses`; one with no path that it cannot
+//    carry gets rescues only when it is next in line.
+// 3. `refuses`: the broadcaster serves the first `pushFanout` copies of each segment or
+//    piece to viewers that relay (counted per `rangeKey`), then only rescues (due within
+//    two segment durations, or a piece older than one) paid from a budget (`takeRescue`).
+//    A viewer under an upload cap turns down what would wait too long in its upload queue
+//    (ServingQueue, by priority class: the transport sends strictly by priority, §9.4).
+// 4. Offers are promises to serve (§5.15, §7.3): PieceOffers offers each verified piece to
+//    a few neighbours (fewer as our queue fills), digests what it holds every 300 ms, and
+//    makes targeted offers while the queue is short; each offer counts in the queue
+//    (`noteOffers`).
+//
+// To change what a holder agrees to serve, change `answer` and `refuses` here (per-neighbour
+// limits: upload-shares.ts; rescues: rescue-grants.ts); to change whom it offers pieces to,
+// piece-offers.ts. The upload cap is read live from the options (`Swarm.setUploadRate`).
 
-import { NotAvailableReason } from '../protocol/constants.js';
-import { pieceRange } from '../protocol/piece-map.js';
-import type { EntryBook } from './entry-book.js';
-import type { PeerLink } from './peer-link.js';
-import type { PieceLedger } from './piece-ledger.js';
-import { rangeKey } from './piece-relay.js';
-import type { IncomingSegmentRequest, SegmentVault } from './ports.js';
+import { NotAvailableReason } from '../../protocol/constants.js';
+import { pieceRange } from '../../protocol/piece-map.js';
+import type { EntryBook } from '../entry-book.js';
+import { setCapped } from '../bounded.js';
+import { rangeKey, segmentKey } from '../keys.js';
+import type { PeerLink } from '../peer-link.js';
+import type { PieceLedger } from '../piece-ledger.js';
+import type { IncomingSegmentRequest, SegmentVault } from '../ports.js';
 import { GRANT_COST_STREAMS, type GrantPlan } from './rescue-grants.js';
 import { ServingQueue } from './serving-queue.js';
 import { UploadShares } from './upload-shares.js';
@@ -84,11 +115,15 @@ export class ServingPolicy {
 
   /** Broadcaster: a media segment was published now. */
   notePublished(rendition: number, seq: number): void {
-    this.publishedAt.set(`${rendition}:${seq}`, this.config.now());
-    if (this.publishedAt.size > 256) this.publishedAt.delete(this.publishedAt.keys().next().value!);
+    setCapped(this.publishedAt, segmentKey(rendition, seq), this.config.now(), 256);
   }
 
-  /** What to answer a neighbour's request: the bytes to send (counted as served), or why not. */
+  /**
+   * What to answer a neighbour's request: the bytes to send, or why not (a NotAvailableReason,
+   * PROTOCOL §5.9). Not a pure query: bytes returned are charged to the neighbour's share and,
+   * on the broadcaster, may count as a first copy; a request taken on under a cap joins the model of
+   * our upload queue, and a rescue spends rescue budget.
+   */
   answer(link: PeerLink, req: IncomingSegmentRequest): Uint8Array | number {
     if (link.weChoke) return NotAvailableReason.CHOKED;
     const data = this.servable(req);
@@ -111,8 +146,7 @@ export class ServingPolicy {
     // What a viewer with no path takes is no first copy: it passes nothing on.
     if (this.config.role === 'broadcaster' && req.kind === 'media' && relays) {
       const key = rangeKey(req.rendition, req.seq, req.range);
-      this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
-      if (this.copies.size > 4096) this.copies.delete(this.copies.keys().next().value!);
+      setCapped(this.copies, key, (this.copies.get(key) ?? 0) + 1, 4096);
     }
     return data;
   }
@@ -232,7 +266,7 @@ export class ServingPolicy {
       // copies. With viewers served alone that work is theirs, planned for: the rescue budget
       // is then what they leave (see takeRescue).
       if (rate !== null && active > RESCUE_MAX_ACTIVE && this.grants().granted.size === 0) return true;
-      const age = this.config.now() - (this.publishedAt.get(`${req.rendition}:${req.seq}`) ?? -Infinity);
+      const age = this.config.now() - (this.publishedAt.get(segmentKey(req.rendition, req.seq)) ?? -Infinity);
       if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
       return !this.takeRescue(size);
     }

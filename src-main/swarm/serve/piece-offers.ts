@@ -4,12 +4,12 @@
 // upload queue is short makes targeted offers to neighbours that lack pieces. Every offer
 // is a promise to serve, so offers count in the model of our upload queue.
 
-import { pieceRange } from '../protocol/piece-map.js';
-import type { EntryBook } from './entry-book.js';
-import type { PeerLink } from './peer-link.js';
-import type { PieceAssembly, PieceLedger } from './piece-ledger.js';
+import { pieceRange } from '../../protocol/piece-map.js';
+import type { EntryBook } from '../entry-book.js';
+import type { PeerLink } from '../peer-link.js';
+import type { PieceAssembly, PieceLedger } from '../piece-ledger.js';
 import { announcePiece, digestPieces, offerPiece } from './piece-relay.js';
-import type { SegmentVault } from './ports.js';
+import type { SegmentVault } from '../ports.js';
 
 /**
  * Neighbours a viewer offers each piece it receives (see announcePiece). Three keeps the

@@ -2,22 +2,59 @@
 // planRequests), makes them, takes offered pieces at once (PROTOCOL §7.3), hands what
 // arrives to be verified (see SegmentArrivals) and answers refusals and failures. It tracks
 // the requests under way.
+//
+// ## The fetch side, from a tick to a request (swarm/fetch/)
+//
+// Only a viewer fetches: the swarm's tick calls `schedule` for viewers only, and `takeOffer`
+// and `scheduleSoon` do nothing on a broadcaster.
+//
+// 1. Every 100 ms `Swarm.tick` calls `schedule(now)`; `scheduleSoon()` plans again 20 ms
+//    after news (a new entry, a neighbour left) or a failed request.
+// 2. `watchSilence` PINGs a neighbour we wait on that went quiet (PROTOCOL §5.2), and
+//    suspects it dead if it stays quiet: its requests move elsewhere in this plan.
+// 3. Each neighbour becomes a `SourceView`: what it would serve us (it holds it by HAVE,
+//    AVAILABILITY or PIECE_HAVE, §5.12, §5.15; it does not choke us, §5.13; no OVERLOADED
+//    back-off of it runs: `PeerLink.canServe`), its RTT, throughput and load, and whether it
+//    offered us a piece (`standing`).
+// 4. `SegmentWants.wanted` lists what we lack from the join point on, each with a playback
+//    deadline (`LivePosition.fetchBy`); a segment with a piece map is wanted piece by piece
+//    (§6.4, §7.3). Init segments ride along under the plan key `-1 - seq`, due at once.
+//    It also moves the join point and the modelled player (see LivePosition).
+// 5. `planRequests` (segment-scheduler.ts, pure) decides who is asked for what: stalled
+//    urgent requests are redirected; urgent items go to the peer that finishes in time, to
+//    the broadcaster only if none can; the rest go rarest first to the least loaded peer
+//    that offered them, with few pulls of unoffered pieces at once, and to the broadcaster
+//    only after a grace period. To change how a viewer picks which peer to ask, change
+//    `planRequests`, and the `SourceView` built here if it must know more of a peer
+//    (`effectivePolicy` scales the policy's thresholds to the segment duration).
+// 6. `fetch` sends a SEGMENT_REQUEST (§5.7): a byte range for a piece, a deadline, and a
+//    priority class for the holder's queue (`priorityOf`: 0 fresh, next or offered;
+//    1 urgent; 2 the rest).
+// 7. A PIECE_HAVE with the offer flag (§5.15) skips the plan: `takeOffer` asks the offerer
+//    at once for the offered pieces we lack (each hop of a piece would wait for a tick).
+// 8. What arrives goes to `SegmentArrivals`: a whole segment must match its signed entry,
+//    a piece its signed map (§6.3), or the sender is banned. The swarm stores and announces
+//    a verified segment; a verified piece is offered on by serve/PieceOffers, through the
+//    swarm's hooks (fetch/ and serve/ import nothing of each other).
+// 9. `onFetchFailed`: OVERLOADED (§5.9) backs off that holder for that segment or piece; any
+//    other NOT_AVAILABLE reason forgets that it holds it; any other error counts against
+//    the holder (recordFailure); TOO_LARGE or a protocol violation bans it.
 
-import { ErrorCode, ShoalError } from '../../src-shared/errors.js';
-import { NotAvailableReason } from '../protocol/constants.js';
-import { pieceRange } from '../protocol/piece-map.js';
-import type { PieceMap, SegmentEntry, SegmentKind } from '../protocol/types.js';
-import { isNotAvailable } from '../transport/index.js';
-import type { EntryBook } from './entry-book.js';
+import { ErrorCode, ShoalError } from '../../../src-shared/errors.js';
+import { NotAvailableReason } from '../../protocol/constants.js';
+import { pieceRange } from '../../protocol/piece-map.js';
+import type { PieceMap, SegmentEntry, SegmentKind } from '../../protocol/types.js';
+import { isNotAvailable } from '../../transport/index.js';
+import type { EntryBook } from '../entry-book.js';
+import { isInitPlanSeq, itemKey, seqOfPlanSeq } from '../keys.js';
 import type { LivePosition } from './live-position.js';
-import type { PeerLink } from './peer-link.js';
-import type { PieceLedger } from './piece-ledger.js';
-import type { SegmentVault } from './ports.js';
+import type { PeerLink } from '../peer-link.js';
+import type { PieceLedger } from '../piece-ledger.js';
+import type { SegmentVault } from '../ports.js';
 import { SegmentArrivals, type ArrivalHooks } from './segment-arrivals.js';
 import {
   DEFAULT_SCHEDULER_POLICY,
   expectedDuration,
-  itemKey,
   planRequests,
   type InFlightRequest,
   type SchedulerPolicy,
@@ -171,7 +208,7 @@ export class SegmentFetcher {
       has: (rendition, seq, piece) =>
         !link.chokesUs &&
         (seq < 0
-          ? link.holdsInit(rendition, -1 - seq)
+          ? link.holdsInit(rendition, seqOfPlanSeq(seq))
           : piece === undefined
             ? link.canServe(rendition, seq, now)
             : link.speaksPieces && link.canServe(rendition, seq, now, piece)),
@@ -228,8 +265,8 @@ export class SegmentFetcher {
     expectedDoneAt: number,
     now: number,
   ): void {
-    const kind: SegmentKind = planSeq < 0 ? 'init' : 'media';
-    const seq = planSeq < 0 ? -1 - planSeq : planSeq;
+    const kind: SegmentKind = isInitPlanSeq(planSeq) ? 'init' : 'media';
+    const seq = seqOfPlanSeq(planSeq);
     const entry = this.book.get(rendition, kind, seq);
     if (!entry) return;
     const map = piece === undefined ? undefined : this.pieces.map(rendition, seq);
@@ -314,7 +351,7 @@ export class SegmentFetcher {
       seq < start ||
       seq <= this.position.contiguousHead(rendition) ||
       this.config.vault.has(rendition, 'media', seq) ||
-      this.running.has(`${rendition}:${seq}`) ||
+      this.running.has(itemKey({ rendition, seq })) ||
       link.chokesUs
     )
       return this.scheduleSoon();
@@ -322,7 +359,7 @@ export class SegmentFetcher {
     const assembly = this.pieces.assembly(rendition, seq);
     for (let piece = 0; piece < map.hashes.length; piece++) {
       if (!((mask >>> piece) & 1) || assembly?.has(piece)) continue;
-      if (this.running.has(`${rendition}:${seq}:${piece}`)) continue;
+      if (this.running.has(itemKey({ rendition, seq, piece }))) continue;
       if (link.inFlight >= this.config.maxInFlightPerPeer) return this.scheduleSoon();
       const size = pieceRange(map, piece).length;
       const source = {

@@ -2,8 +2,8 @@
 // claim first, as many as its upload carries beside one first copy for those that relay.
 
 import { describe, expect, it } from 'vitest';
-import { fakeSession } from '../../test/fakes/swarm-fakes.js';
-import { PeerLink } from './peer-link.js';
+import { fakeSession } from '../../../test/fakes/swarm-fakes.js';
+import { PeerLink } from '../peer-link.js';
 import { planGrants } from './rescue-grants.js';
 
 const STREAM = 125_000; // 1 Mbit/s

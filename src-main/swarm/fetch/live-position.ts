@@ -2,9 +2,9 @@
 // the stream in order from there, and a model of the local player (when it needs each
 // segment, how long it has stalled), with relative sync when it falls too far behind.
 
-import type { EntryBook } from './entry-book.js';
-import type { PeerLink } from './peer-link.js';
-import type { SegmentVault } from './ports.js';
+import type { EntryBook } from '../entry-book.js';
+import type { PeerLink } from '../peer-link.js';
+import type { SegmentVault } from '../ports.js';
 
 /** The swarm's settings the live position reads (see SwarmOptions). */
 export interface LivePositionConfig {

@@ -3,7 +3,7 @@
 // upload evenly, and a neighbour that takes the bit rate is never turned down.
 
 import { describe, expect, it } from 'vitest';
-import type { PeerLink } from './peer-link.js';
+import type { PeerLink } from '../peer-link.js';
 import {
   ASSUMED_LINE_BYTES_PER_SEC,
   BURST_SEGMENTS,

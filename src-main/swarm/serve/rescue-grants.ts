@@ -7,7 +7,7 @@
 // viewers the whole stream, first come first served, as many as its upload carries beside
 // one first copy for the viewers that do relay. The rest get what the rescue budget gives.
 
-import type { PeerLink } from './peer-link.js';
+import type { PeerLink } from '../peer-link.js';
 
 /** Upload a viewer served alone costs, in multiples of the stream's bit rate (headers, retransmissions). */
 export const GRANT_COST_STREAMS = 1.1;

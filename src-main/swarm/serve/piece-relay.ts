@@ -3,10 +3,10 @@
 // of the segment is still arriving. A neighbour is sent a segment's PIECE_MAP once, before
 // the first PIECE_HAVE of that segment, unless it is known to have the map.
 
-import { seqsToBitmap } from '../protocol/availability-bitmap.js';
-import type { ByteRange, PieceMap } from '../protocol/types.js';
-import type { PieceAssembly } from './piece-ledger.js';
-import type { PeerLink } from './peer-link.js';
+import { seqsToBitmap } from '../../protocol/availability-bitmap.js';
+import type { PieceMap } from '../../protocol/types.js';
+import type { PieceAssembly } from '../piece-ledger.js';
+import type { PeerLink } from '../peer-link.js';
 
 /** PIECE_HAVE body fields for a set of pieces given as a bit mask. */
 export function pieceHaveFrame(rendition: number, seq: number, count: number, mask: number, offer = false) {
@@ -160,12 +160,4 @@ export function offerWhole(link: PeerLink, map: PieceMap): void {
   for (let piece = 0; piece < count; piece++) mask = link.offer(rendition, seq, piece);
   sendMapOnce(link, map);
   link.session.send(pieceHaveFrame(rendition, seq, count, mask, true));
-}
-
-/**
- * The piece a range starts in, as the key the broadcaster counts copies under: per
- * rendition, since each rendition's segment seq and byte offsets are its own.
- */
-export function rangeKey(rendition: number, seq: number, range: ByteRange | undefined): string {
-  return range === undefined ? `${rendition}:${seq}` : `${rendition}:${seq}@${range.offset}`;
 }

@@ -2,10 +2,10 @@
 // rejoins near the live edge instead of drifting further and further behind.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeSession, signedEntry, viewerSwarmOptions } from '../../test/fakes/swarm-fakes.js';
-import { generateStreamKeys, signStreamInfo } from '../protocol/signing.js';
-import type { SessionListeners, SwarmSession } from './ports.js';
-import { Swarm } from './swarm.js';
+import { fakeSession, signedEntry, viewerSwarmOptions } from '../../../test/fakes/swarm-fakes.js';
+import { generateStreamKeys, signStreamInfo } from '../../protocol/signing.js';
+import type { SessionListeners, SwarmSession } from '../ports.js';
+import { Swarm } from '../swarm.js';
 
 const keys = generateStreamKeys();
 const entry = (seq: number) => signedEntry(keys, seq);
