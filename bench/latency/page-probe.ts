@@ -29,7 +29,7 @@ export interface ProbeResult {
   /** Media sequence number → when its last frame was encoded (program date-time + duration), ms. */
   segmentEndMs: Record<number, number>;
   fatal: string[];
-  /** Watch → the first of each hls.js step (MANIFEST_LOADED, LEVEL_LOADED, FRAG_LOADED, FRAG_BUFFERED), ms. */
+  /** Watch → the first of each hls.js step (MANIFEST_LOADED, LEVEL_LOADING, LEVEL_LOADED, FRAG_LOADING, FRAG_LOADED, FRAG_BUFFERED), ms. */
   milestones: Record<string, number>;
 }
 
@@ -62,7 +62,7 @@ window.__start = (args) => {
   const r = { firstFrameMs: null, g2gMs: [], stalls: 0, stallMs: 0, droppedFrames: 0, totalFrames: 0, fatal: [], segmentAgeMs: [], segmentEndMs: {}, milestones: {} };
   let stalledAt = null;
   hls.on(Hls.Events.ERROR, (_e, data) => { if (data.fatal) r.fatal.push(data.details); });
-  for (const step of ['MANIFEST_LOADED', 'LEVEL_LOADED', 'FRAG_LOADED', 'FRAG_BUFFERED']) {
+  for (const step of ['MANIFEST_LOADED', 'LEVEL_LOADING', 'LEVEL_LOADED', 'FRAG_LOADING', 'FRAG_LOADED', 'FRAG_BUFFERED']) {
     hls.on(Hls.Events[step], () => { if (r.milestones[step] === undefined) r.milestones[step] = Date.now() - args.watchAt; });
   }
   hls.on(Hls.Events.FRAG_LOADED, (_e, data) => {
