@@ -117,16 +117,8 @@ export class LivePosition {
    */
   fetchBy(rendition: number, seq: number, start: number): number {
     const due = this.deadlineOf(rendition, seq, start);
-    return this.catchingUp(rendition, seq)
-      ? Math.min(due, this.joinedAtMs + this.book.segmentDurationMs())
-      : due;
-  }
-
-  /** The segment is part of the catch-up after the join (or a rejoin), and not held in order yet. */
-  catchingUp(rendition: number, seq: number): boolean {
-    const start = this.startSeq.get(rendition);
-    if (start === undefined) return false;
-    return seq <= (this.joinEdge.get(rendition) ?? start) && this.contiguousHead(rendition) < seq;
+    const catchUp = seq <= (this.joinEdge.get(rendition) ?? start) && this.contiguousHead(rendition) < seq;
+    return catchUp ? Math.min(due, this.joinedAtMs + this.book.segmentDurationMs()) : due;
   }
 
   /** The modelled player stalls while the next segment is missing (see deadlineOf). */

@@ -233,23 +233,15 @@ describe('planRequests', () => {
       ]);
     });
 
-    it("catch-up pieces go beyond a lone holder's in-flight limit, up to catchUpOverflow times it; others do not", () => {
+    it("urgent pieces go beyond a lone holder's in-flight limit, up to urgentPieceOverflow times it; others do not", () => {
       // A joining viewer's catch-up: 2 segments of 9 pieces, all urgent, and a single holder.
       const urgent = [4, 5].flatMap((seq) =>
-        Array.from({ length: 9 }, (_, p) => ({ ...piece(p, 1500, 0), seq, catchUp: true })),
+        Array.from({ length: 9 }, (_, p) => ({ ...piece(p, 1500, 0), seq })),
       );
       const b = source('b', [4, 5], { standing: () => 2, maxInFlight: 3 });
-      const limit = 3 * DEFAULT_SCHEDULER_POLICY.catchUpOverflow;
+      const limit = 3 * DEFAULT_SCHEDULER_POLICY.urgentPieceOverflow;
       expect(planRequests(NOW, urgent, [b], [])).toHaveLength(Math.min(urgent.length, limit));
-      // Other urgent pieces, relaxed ones and whole segments stay within the limit.
-      expect(
-        planRequests(
-          NOW,
-          urgent.map(({ catchUp: _, ...w }) => w),
-          [b],
-          [],
-        ),
-      ).toHaveLength(3);
+      // Relaxed pieces (and whole segments) stay within the limit.
       const relaxed = urgent.map((w) => ({ ...w, deadlineAt: NOW + 20_000 }));
       expect(planRequests(NOW, relaxed, [b], [])).toHaveLength(3);
       expect(

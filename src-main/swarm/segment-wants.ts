@@ -59,7 +59,6 @@ export class SegmentWants {
         if (entry.seq < start || entry.seq <= head || this.config.vault.has(rendition, 'media', entry.seq))
           continue;
         const deadlineAt = this.position.fetchBy(rendition, entry.seq, start);
-        const catchUp = this.position.catchingUp(rendition, entry.seq);
         const heard = this.heard.get(`${rendition}:${entry.seq}`);
         const announcedAt = heard?.pushed ? -Infinity : (heard?.at ?? now);
         const wholeRunning = running(`${rendition}:${entry.seq}`);
@@ -80,7 +79,6 @@ export class SegmentWants {
               size,
               deadlineAt,
               announcedAt: offered ? -Infinity : announcedAt,
-              ...(catchUp && { catchUp }),
             });
           }
         } else out.push({ rendition, seq: entry.seq, size: entry.size, deadlineAt, announcedAt });
