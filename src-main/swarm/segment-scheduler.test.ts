@@ -233,27 +233,6 @@ describe('planRequests', () => {
       ]);
     });
 
-    it("urgent pieces go beyond a lone holder's in-flight limit, up to urgentPieceOverflow times it; others do not", () => {
-      // A joining viewer's catch-up: 2 segments of 9 pieces, all urgent, and a single holder.
-      const urgent = [4, 5].flatMap((seq) =>
-        Array.from({ length: 9 }, (_, p) => ({ ...piece(p, 1500, 0), seq })),
-      );
-      const b = source('b', [4, 5], { standing: () => 2, maxInFlight: 3 });
-      const limit = 3 * DEFAULT_SCHEDULER_POLICY.urgentPieceOverflow;
-      expect(planRequests(NOW, urgent, [b], [])).toHaveLength(Math.min(urgent.length, limit));
-      // Relaxed pieces (and whole segments) stay within the limit.
-      const relaxed = urgent.map((w) => ({ ...w, deadlineAt: NOW + 20_000 }));
-      expect(planRequests(NOW, relaxed, [b], [])).toHaveLength(3);
-      expect(
-        planRequests(
-          NOW,
-          [want(4, 500), want(5, 500), want(6, 500), want(7, 500)],
-          [{ ...b, has: () => true }],
-          [],
-        ),
-      ).toHaveLength(3);
-    });
-
     it('an urgent piece goes to any holder, offerers first; pieces of one segment spread over sources', () => {
       const urgent = [piece(0, 500, 0), piece(1, 500, 0), piece(2, 500, 0)];
       const a = source('a', [4], { standing: () => 0, maxInFlight: 1 });

@@ -94,13 +94,6 @@ export interface SchedulerPolicy {
    * waiting for its idle timeout (15 s) or the request's deadline would freeze the player.
    */
   silentSourceMs: number;
-  /**
-   * An urgent piece that finds every holder at its in-flight limit may still be asked of
-   * one with fewer than this many times the limit under way: a segment in pieces from a
-   * single holder (a joining viewer's catch-up from the broadcaster) otherwise came a few
-   * pieces per round trip.
-   */
-  urgentPieceOverflow: number;
 }
 
 export const DEFAULT_SCHEDULER_POLICY: SchedulerPolicy = {
@@ -111,7 +104,6 @@ export const DEFAULT_SCHEDULER_POLICY: SchedulerPolicy = {
   offerPatienceMs: 1000,
   maxUnofferedPulls: 8,
   silentSourceMs: 1500,
-  urgentPieceOverflow: 4,
 };
 
 export type SchedulerAction =
@@ -249,14 +241,9 @@ export function planRequests(
   // 2. Urgent: the peer that finishes first if it makes the deadline; otherwise whoever
   //    finishes first, broadcaster included. The broadcaster's upload is the scarcest in
   //    the swarm: spending it where a peer would do starves the segments only it has.
-  //    With every holder at its in-flight limit, an urgent piece may overflow it (see
-  //    urgentPieceOverflow).
-  const overflow = (s: SourceView): boolean =>
-    load.get(s.id)!.count < s.maxInFlight * policy.urgentPieceOverflow;
   for (const w of urgent) {
-    const holders = holdersOf(w);
-    const open = holders.filter(free);
-    const candidates = (open.length > 0 || w.piece === undefined ? open : holders.filter(overflow))
+    const candidates = holdersOf(w)
+      .filter(free)
       .map((c) => ({ c, ms: expectedDuration(view(c), w.size, policy), st: standing(c, w) }))
       .sort((a, b) => b.st - a.st || a.ms - b.ms || Number(a.c.isBroadcaster) - Number(b.c.isBroadcaster));
     if (candidates.length === 0) continue;
