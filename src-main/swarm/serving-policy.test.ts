@@ -122,21 +122,6 @@ describe('ServingPolicy', () => {
     expect(serving.answer(lonely, request(5, { deadlineMs: 3000 }))).toBe(SEGMENT);
   });
 
-  it('broadcaster: serves a viewer that has just linked beyond first copies, out of a join budget of its own', () => {
-    // No stream info: 2 s segments and a bit rate taken as 2 MB/s. A cap 10 kB/s above 1.5x
-    // that leaves a join budget of 2.5 kB (a quarter second's worth); segments are 1 kB.
-    const { serving } = policy({ role: 'broadcaster', pushFanout: 0, uploadBytesPerSec: 3_010_000 });
-    serving.notePublished(0, 5);
-    const linkedAt = (at: number) => ({ ...link(), connectedAt: at }) as unknown as PeerLink;
-    const notSoon = request(5, { deadlineMs: 10_000 }); // no rescue either
-    // Linked 11 s ago (it is t = 1 s): not joining, the segment is the peers' to spread.
-    expect(serving.answer(linkedAt(-10_000), notSoon)).toBe(NotAvailableReason.OVERLOADED);
-    // Linked just now: served, until the join budget is spent.
-    expect(serving.answer(linkedAt(900), notSoon)).toBe(SEGMENT);
-    expect(serving.answer(linkedAt(900), notSoon)).toBe(SEGMENT);
-    expect(serving.answer(linkedAt(900), notSoon)).toBe(NotAvailableReason.OVERLOADED);
-  });
-
   it('broadcaster: rescues spend what its upload cap leaves beyond 1.5x the bit rate, while it is not busy', () => {
     // No stream info: the bit rate is taken as 2 MB/s. A 1.5 MB rescue needed soon, at t = 1 s.
     const big = new Uint8Array(1_500_000);

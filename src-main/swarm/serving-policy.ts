@@ -12,7 +12,7 @@ import { rangeKey } from './piece-relay.js';
 import type { IncomingSegmentRequest, SegmentVault } from './ports.js';
 import { GRANT_COST_STREAMS, type GrantPlan } from './rescue-grants.js';
 import { ServingQueue } from './serving-queue.js';
-import { ASSUMED_LINE_BYTES_PER_SEC, UploadShares } from './upload-shares.js';
+import { UploadShares } from './upload-shares.js';
 
 /** Longest queue (ms of upload) a piece request joins, per priority class (see refuses). */
 const PIECE_QUEUE_MS = [500, 300, 150];
@@ -24,10 +24,6 @@ const RESERVED_SHARE = 1.5;
 const RESCUE_MAX_ACTIVE = 2;
 /** Broadcaster: a viewer it serves alone may take this many times the bit rate (catching up). */
 const GRANT_SHARE_STREAMS = 1.5;
-/** Broadcaster: a neighbour linked within this many segment durations is joining (see takeJoin). */
-const JOINING_SEGMENTS = 2;
-/** Broadcaster: the join budget holds this long's worth of the upload it can spare (see takeJoin). */
-const JOIN_BURST_MS = 250;
 
 /** The swarm's settings the serving side reads (live: the upload cap may change). */
 export interface ServingConfig {
@@ -45,8 +41,6 @@ export class ServingPolicy {
   private readonly copies = new Map<string, number>();
   private rescueTokens = 0;
   private rescueAt = 0;
-  private joinTokens = 0;
-  private joinAt = 0;
   /** Broadcaster: when each media segment (`rendition:seq`) was published (pieces older than a segment may be rescued). */
   private readonly publishedAt = new Map<string, number>();
   /** What our capped upload still has to send, for admission (see refuses). */
@@ -111,8 +105,7 @@ export class ServingPolicy {
     const relays = link.noPathSince === null;
     // Of those, only the next in line gets rescues: spread thin they complete nothing.
     const waiting = this.config.role === 'broadcaster' && !relays && !alone && this.grants().next !== link;
-    const joining = this.config.now() - link.connectedAt < JOINING_SEGMENTS * this.book.segmentDurationMs();
-    if (!offered && !alone && (waiting || this.refuses(req, data.length, relays, joining)))
+    if (!offered && !alone && (waiting || this.refuses(req, data.length, relays)))
       return NotAvailableReason.OVERLOADED;
     this.shares.charge(link, data.length);
     // What a viewer with no path takes is no first copy: it passes nothing on.
@@ -133,29 +126,6 @@ export class ServingPolicy {
   /** How long a response of the lowest priority class taken on now would wait, ms. */
   queuedMs(): number {
     return this.serving.waitMs(2);
-  }
-
-  /**
-   * Broadcaster: a viewer that has just linked waits for its first picture, and fetches the
-   * join point and the segments up to the live edge at once (LivePosition.fetchBy). Beyond
-   * first copies, those are served out of the upload the broadcaster can spare (its cap, or
-   * the line assumed without one, less 1.5x the bit rate), a quarter second's worth at a
-   * time; what this budget cannot pay is left to rescues and the peers. Left to rescues,
-   * viewers joining together were turned down and waited for pieces from one another: their
-   * first segment came 0.4 s later (bench:latency, 8 viewers).
-   */
-  private takeJoin(size: number): boolean {
-    const now = this.config.now();
-    const line = this.config.uploadBytesPerSec ?? ASSUMED_LINE_BYTES_PER_SEC;
-    const spare = Math.max(0, line - RESERVED_SHARE * this.streamBytesPerSec());
-    this.joinTokens = Math.min(
-      (spare * JOIN_BURST_MS) / 1000,
-      this.joinTokens + ((now - this.joinAt) / 1000) * spare,
-    );
-    this.joinAt = now;
-    if (this.joinTokens < size) return false;
-    this.joinTokens -= size;
-    return true;
   }
 
   /**
@@ -244,10 +214,9 @@ export class ServingPolicy {
    * serves the first `pushFanout` copies of a segment to viewers that relay (only it can
    * put a segment into the swarm), and after that only rescues — a segment the requester needs within about one
    * segment duration, or a piece the swarm has failed to spread for longer than a segment
-   * lasts — and only while it has little else to send; and a viewer that has just linked
-   * its catch-up, out of a budget of its own (see takeJoin).
+   * lasts — and only while it has little else to send.
    */
-  private refuses(req: IncomingSegmentRequest, size: number, relays: boolean, joining: boolean): boolean {
+  private refuses(req: IncomingSegmentRequest, size: number, relays: boolean): boolean {
     if (req.kind !== 'media') return false;
     const segMs = this.book.segmentDurationMs();
     const rate = this.config.uploadBytesPerSec ?? null;
@@ -263,7 +232,6 @@ export class ServingPolicy {
       // copies. With viewers served alone that work is theirs, planned for: the rescue budget
       // is then what they leave (see takeRescue).
       if (rate !== null && active > RESCUE_MAX_ACTIVE && this.grants().granted.size === 0) return true;
-      if (relays && joining && this.takeJoin(size)) return false;
       const age = this.config.now() - (this.publishedAt.get(`${req.rendition}:${req.seq}`) ?? -Infinity);
       if ((req.deadlineMs ?? Infinity) > 2 * segMs && !(req.range && age > segMs)) return true;
       return !this.takeRescue(size);
