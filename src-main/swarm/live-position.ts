@@ -112,7 +112,7 @@ export class LivePosition {
    * When we want a segment: by its playback deadline, except the catch-up after a join (the
    * join point up to the edge it was chosen at), wanted at once: someone waits for the
    * picture, and the local player is handed its first playlist once the catch-up is in
-   * (src-main/hls/held-media.ts). Left to its playback deadline, the segment after the
+   * (the gateway's held-media.ts). Left to its playback deadline, the segment after the
    * join point came 0.4–0.9 s after the first (bench:latency --verbose).
    */
   fetchBy(rendition: number, seq: number, start: number): number {
