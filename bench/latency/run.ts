@@ -29,14 +29,17 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '60' },
     segment: { type: 'string', default: '2' },
     hls: { type: 'string', default: '{}' },
+    stagger: { type: 'string', default: '0' },
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  console.log(`npm run bench:latency -- [--viewers 8] [--seconds 60] [--segment 2] [--hls '<json>']
+  console.log(`npm run bench:latency -- [--viewers 8] [--seconds 60] [--segment 2] [--stagger 0] [--hls '<json>']
   --viewers   viewer engines, each played by its own hls.js page
-  --seconds   how long to watch after Watch
+  --seconds   how long each viewer watches after its Watch
+  --stagger   seconds between one viewer's Watch and the next's (0: all at once); with it,
+              each viewer but the first joins a running swarm alone, as in the app
   --segment   encoder segment length (s)
   --verbose   also Watch → each step of hls.js's start, per player
   --hls       hls.js settings merged over the app's (src-renderer/components/player/hls-config.ts)
@@ -46,6 +49,7 @@ if (opts.help) {
 const VIEWERS = Math.max(1, Number(opts.viewers));
 const SECONDS = Math.max(10, Number(opts.seconds));
 const SEGMENT_S = Math.max(1, Number(opts.segment));
+const STAGGER_S = Math.max(0, Number(opts.stagger));
 const APP_CONFIG = { ...LIVE_HLS_CONFIG, ...(JSON.parse(opts.hls) as object) } as Record<string, unknown>;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const VIEWER = fileURLToPath(new URL('./viewer-engine.ts', import.meta.url));
@@ -57,7 +61,13 @@ interface Viewer {
   watching: Promise<{ url: string; watchAt: number }>;
   engineBehind: number[];
   fromPeers: number | null;
-  arrivals: Map<number, number>;
+  arrivals: Map<number, { at: number; source: string }>;
+  /** When its engine linked to its first neighbour after Watch, and whom. */
+  linked: { at: number; role: string } | null;
+  /** When the bench told it to watch (bench clock), for the time watched. */
+  pressedAt: number;
+  /** When its engine was told to watch (the viewer's clock, the page's reference). */
+  watchAt: number;
 }
 
 function startViewer(): Promise<Viewer> {
@@ -88,11 +98,15 @@ function startViewer(): Promise<Viewer> {
           engineBehind: [],
           fromPeers: null,
           arrivals: new Map(),
+          linked: null,
+          pressedAt: 0,
+          watchAt: 0,
         };
         resolve(viewer as Viewer);
       } else if (m.type === 'watching') onWatching(m);
       else if (m.type === 'failed') onFailed(new Error(m.message));
-      else if (m.type === 'arrival') viewer?.arrivals.set(m.seq, m.at);
+      else if (m.type === 'arrival') viewer?.arrivals.set(m.seq, { at: m.at, source: m.source });
+      else if (m.type === 'linked' && viewer) viewer.linked = { at: m.at, role: m.role };
       else if (m.type === 'engine' && viewer) {
         if (m.behindLiveSec !== null && m.state === 'playing') viewer.engineBehind.push(m.behindLiveSec);
         const total = m.fromPeers + m.fromBroadcaster;
@@ -104,6 +118,15 @@ function startViewer(): Promise<Viewer> {
 }
 
 const send = (v: Viewer, m: ToViewer): void => void v.child.send(m);
+
+/** --verbose: Watch → the engine's first link and its first segments stored (seq, source), ms. */
+function engineSteps(v: Viewer): string {
+  const steps: string[] = [];
+  if (v.linked) steps.push(`linked to ${v.linked.role} ${v.linked.at - v.watchAt}`);
+  const first = [...v.arrivals].sort((a, b) => a[1].at - b[1].at).slice(0, 4);
+  for (const [seq, { at, source }] of first) steps.push(`segment ${seq} from ${source} ${at - v.watchAt}`);
+  return steps.join(', ');
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const root = await mkdtemp(join(tmpdir(), 'shoal-bench-latency-'));
@@ -140,22 +163,30 @@ try {
   // Let the stream run a little, as when a user opens an address they were sent.
   await sleep(2 * SEGMENT_S * 1000);
 
-  console.log(`${VIEWERS} viewers press Watch; watching for ${SECONDS} s`);
+  console.log(
+    STAGGER_S > 0
+      ? `${VIEWERS} viewers press Watch one at a time, ${STAGGER_S} s apart; each watches for ${SECONDS} s`
+      : `${VIEWERS} viewers press Watch; watching for ${SECONDS} s`,
+  );
   const startedAt = Date.now();
   const plainUrl = `${source.origin}/stream.m3u8`;
   await Promise.all([
     plainDefault.start(plainUrl, null, Date.now()),
     plainApp.start(plainUrl, APP_CONFIG, Date.now()),
-    ...viewers.map(async (v) => {
+    ...viewers.map(async (v, i) => {
+      await sleep(i * STAGGER_S * 1000);
+      v.pressedAt = Date.now();
       send(v, { type: 'watch', address });
       const { url, watchAt } = await v.watching;
+      v.watchAt = watchAt;
       await v.page!.start(url, APP_CONFIG, watchAt);
     }),
   ]);
-  await sleep(Math.max(0, startedAt + SECONDS * 1000 - Date.now()));
+  const lastPressedAt = Math.max(startedAt, ...viewers.map((v) => v.pressedAt));
+  await sleep(Math.max(0, lastPressedAt + SECONDS * 1000 - Date.now()));
 
-  const watchedMs = (firstFrameMs: number | null) =>
-    firstFrameMs === null ? 0 : Date.now() - startedAt - firstFrameMs;
+  const watchedMs = (firstFrameMs: number | null, since = startedAt) =>
+    firstFrameMs === null ? 0 : Date.now() - since - firstFrameMs;
   const rows: PlayerRow[] = [];
   for (const [i, v] of viewers.entries()) {
     const probe = await v.page!.result();
@@ -164,14 +195,14 @@ try {
       probe,
       engineBehindSec: percentile(v.engineBehind, 50),
       atEngineMs: percentile(
-        [...v.arrivals].flatMap(([seq, at]) => {
+        [...v.arrivals].flatMap(([seq, { at }]) => {
           const end = probe.segmentEndMs[seq];
           return end === undefined ? [] : [at - end];
         }),
         50,
       ),
       fromPeers: v.fromPeers,
-      watchedMs: watchedMs(probe.firstFrameMs),
+      watchedMs: watchedMs(probe.firstFrameMs, v.pressedAt),
     });
   }
   const shoalRows = [...rows];
@@ -191,8 +222,10 @@ try {
   }
   const loadAfter = loadavg();
   console.log(renderTable(rows));
-  if (opts.verbose)
+  if (opts.verbose) {
     for (const r of rows) console.log(`${r.name}: Watch → ${JSON.stringify(r.probe?.milestones ?? {})} ms`);
+    for (const [i, v] of viewers.entries()) console.log(`viewer ${i} engine: Watch → ${engineSteps(v)}`);
+  }
   const all = pooled(shoalRows);
   const firstFrames = shoalRows.flatMap((r) => (r.probe?.firstFrameMs != null ? [r.probe.firstFrameMs] : []));
   const f = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);

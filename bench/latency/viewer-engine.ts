@@ -19,7 +19,9 @@ export type FromViewer =
       fromPeers: number;
       fromBroadcaster: number;
     }
-  | { type: 'arrival'; seq: number; at: number }
+  | { type: 'arrival'; seq: number; at: number; source: string }
+  /** The first link after Watch (for --verbose). */
+  | { type: 'linked'; at: number; role: string }
   | { type: 'failed'; message: string };
 
 const send = (m: FromViewer): void => void process.send?.(m);
@@ -45,8 +47,15 @@ const engine = new Engine({
   settings: { gatewayEnabled: true, gatewayPort, dhtEnabled: false, portMapping: false },
 });
 await engine.start();
+let linked = false;
 engine.onEvent((event) => {
-  if (event.type === 'segment') send({ type: 'arrival', seq: event.arrival.seq, at: event.arrival.at });
+  if (event.type === 'segment') {
+    const { seq, at, source } = event.arrival;
+    send({ type: 'arrival', seq, at, source });
+  } else if (event.type === 'peer-joined' && !linked) {
+    linked = true;
+    send({ type: 'linked', at: Date.now(), role: event.role });
+  }
 });
 const sampler = setInterval(() => {
   const s = engine.getSnapshot();

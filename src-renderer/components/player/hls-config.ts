@@ -30,7 +30,11 @@ export const LIVE_HLS_CONFIG: Partial<HlsConfig> = {
   lowLatencyMode: true,
   backBufferLength: 30,
   maxBufferLength: 20,
-  enableWorker: true,
+  // hls.js's ES module build (the one bundled here) has no worker of its own: without a
+  // workerPath it transmuxes on the page's thread whatever this says, and always has. Said
+  // so here; a worker (the UMD build's, in bench:latency) made the first fragment take
+  // 0.25–0.3 s longer to buffer.
+  enableWorker: false,
   startFragPrefetch: true,
   manifestLoadPolicy: loadPolicy(10_000),
   playlistLoadPolicy: loadPolicy(10_000),
