@@ -105,20 +105,24 @@ function setup(opts: { pieces?: boolean } = {}) {
 }
 
 describe('SegmentFetcher', () => {
-  it('asks a peer that holds it for the join point at once, at priority 0, with a deadline it can meet', () => {
+  it('asks a peer that holds them for the whole catch-up at once, at priority 0, with a deadline it can meet', () => {
     const t = setup();
     const a = t.neighbour('a');
     a.markHave(0, 5);
     a.markHave(0, 6);
     t.fetcher.schedule(t.now());
-    // Segment 6 is not urgent and was heard of just now: it waits for an offer (offerPatienceMs).
-    expect(a.asked.map((r) => [r.seq, r.kind, r.priority, r.expectedSize])).toEqual([[5, 'media', 0, 2500]]);
+    // The join point and the live edge at the join are the catch-up: both are due within a
+    // segment of joining (LivePosition.fetchBy), so neither waits for an offer.
+    expect(a.asked.map((r) => [r.seq, r.kind, r.priority, r.expectedSize])).toEqual([
+      [5, 'media', 0, 2500],
+      [6, 'media', 0, 2500],
+    ]);
     expect(a.asked[0]!.deadlineMs).toBeGreaterThanOrEqual(2 * 2000);
-    expect(a.inFlight).toBe(1);
-    expect(a.inFlightBytes).toBe(2500);
+    expect(a.inFlight).toBe(2);
+    expect(a.inFlightBytes).toBe(5000);
     // Planning again asks nothing twice.
     t.fetcher.schedule(t.now());
-    expect(a.asked).toHaveLength(1);
+    expect(a.asked).toHaveLength(2);
   });
 
   it('asks no neighbour that chokes us, and the broadcaster only when no peer holds it', () => {

@@ -16,8 +16,9 @@
 //    AVAILABILITY or PIECE_HAVE, §5.12, §5.15; it does not choke us, §5.13; no OVERLOADED
 //    back-off of it runs: `PeerLink.canServe`), its RTT, throughput and load, and whether it
 //    offered us a piece (`standing`).
-// 4. `SegmentWants.wanted` lists what we lack from the join point on, each with a playback
-//    deadline (`LivePosition.fetchBy`); a segment with a piece map is wanted piece by piece
+// 4. `SegmentWants.wanted` lists what we lack from the join point on, each with a deadline
+//    (`LivePosition.fetchBy`: the catch-up up to the live edge at the join is due within a
+//    segment of joining, later segments by playback); a segment with a piece map is wanted piece by piece
 //    (§6.4, §7.3). Init segments ride along under the plan key `-1 - seq`, due at once.
 //    It also moves the join point and the modelled player (see LivePosition).
 // 5. `planRequests` (segment-scheduler.ts, pure) decides who is asked for what: stalled

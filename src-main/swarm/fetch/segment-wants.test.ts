@@ -36,17 +36,18 @@ function setup(seqs: number, opts: { vault?: SegmentVault; links?: PeerLink[]; p
 const nothingRunning = () => false;
 
 describe('SegmentWants', () => {
-  it('wants every segment from the join point on, one segment duration apart', () => {
+  it('wants every segment from the join point on, the catch-up within a segment of joining', () => {
     const t = setup(6);
     const wanted = t.wants.wanted(t.now(), nothingRunning);
     // Join point: live edge 6 minus joinDistance 2, plus 1.
     expect(t.position.joinSeq(0)).toBe(5);
     expect(wanted.map((w) => w.seq)).toEqual([5, 6]);
     expect(wanted.every((w) => w.piece === undefined && w.size === 1000)).toBe(true);
-    // The join point is due within a segment (someone waits for the picture), the next one
-    // when the player reaches it: joinDistance + 1 segment durations after the join.
+    // Someone waits for the picture: the join point and the rest of the catch-up (up to the
+    // live edge at the join) are due within a segment of joining (LivePosition.fetchBy), not
+    // when the modelled player would reach them.
     expect(wanted[0]!.deadlineAt).toBe(10_000 + 2000);
-    expect(wanted[1]!.deadlineAt).toBe(10_000 + 3 * 2000);
+    expect(wanted[1]!.deadlineAt).toBe(10_000 + 2000);
   });
 
   it('leaves out what the store holds and what is played already', () => {

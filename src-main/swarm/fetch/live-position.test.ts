@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { signedEntry } from '../../test/fakes/swarm-fakes.js';
-import { generateStreamKeys } from '../protocol/signing.js';
-import { EntryBook } from './entry-book.js';
+import { signedEntry } from '../../../test/fakes/swarm-fakes.js';
+import { generateStreamKeys } from '../../protocol/signing.js';
+import { EntryBook } from '../entry-book.js';
 import { LivePosition } from './live-position.js';
-import type { SegmentVault } from './ports.js';
+import type { SegmentVault } from '../ports.js';
 
 const keys = generateStreamKeys();
 const SEGMENT_MS = 2000; // the book's segment duration before a stream info is known
