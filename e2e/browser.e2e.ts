@@ -286,7 +286,7 @@ describe('browser UI against two engines', () => {
     await live.getByTestId('nav-dashboard').click();
     await new Promise((r) => setTimeout(r, 1000));
     expect(await live.getByTestId('upload-cap').innerText()).toMatch(
-      /^Upload limit: none \(set one in Settings/,
+      /^Upload limit: none \(set one, about 90%/,
     );
     await shot(live, 'dashboard-broadcaster');
 

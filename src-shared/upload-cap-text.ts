@@ -15,7 +15,7 @@ export function describeUploadCap(cap: UploadCap, broadcasting = false): string 
         : `upload limit: automatic, ${formatRate(cap.bytesPerSec)} (measured by filling the line)`;
     case 'none':
       return broadcasting
-        ? 'upload limit: none (set one in Settings, about 90% of your upload, so rescues never crowd your line)'
+        ? 'upload limit: none (set one, about 90% of your upload, so rescues never crowd your line)'
         : 'upload limit: none';
   }
 }

@@ -365,13 +365,22 @@ async function stream(
   // When each viewer's CLI began to watch (its "joining" line): its process start-up (tsx
   // compiling the sources on a busy machine) is not part of what a user of the app waits for.
   const joinedAt = new Map<number, number>();
+  let reading = false;
   const joinWatch = setInterval(() => {
-    for (const h of started.keys())
-      if (!joinedAt.has(h.index))
-        void readText(join(dir, `h${h.index}.log`)).then((text) => {
-          if (!joinedAt.has(h.index) && /^joining /m.test(text)) joinedAt.set(h.index, Date.now());
-        });
+    const waiting = [...started.keys()].filter((h) => !joinedAt.has(h.index));
+    // Done once every viewer (late ones too) has joined; one round of reads at a time.
+    if (started.size === viewerHosts.length && waiting.length === 0) clearInterval(joinWatch);
+    if (reading || waiting.length === 0) return;
+    reading = true;
+    void Promise.all(
+      waiting.map(async (h) => {
+        const text = await readText(join(dir, `h${h.index}.log`));
+        if (/^joining /m.test(text)) joinedAt.set(h.index, Date.now());
+      }),
+    ).finally(() => (reading = false));
   }, 50);
+  // A failed run exits without reaching the end of this function: never hold the process.
+  joinWatch.unref();
   const pollAll = async (): Promise<void> => {
     await source.refresh();
     const now = Date.now();

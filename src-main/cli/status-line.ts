@@ -49,7 +49,10 @@ export function statusLine(s: StatsSnapshot): string {
   if (s.path) parts.push(s.path);
   if (s.totals.toGateway > 0) parts.push(`gateway ${formatBytes(s.totals.toGateway)}`);
   if (s.reachability) parts.push(describeReachability(s.reachability));
-  if (s.uploadCap && s.uploadCap.mode !== 'none') parts.push(describeUploadCap(s.uploadCap));
+  // A broadcaster finds no limit by itself (PROTOCOL §9.4): say so, and what to do.
+  const broadcasting = s.mode === 'broadcasting';
+  if (s.uploadCap && (s.uploadCap.mode !== 'none' || broadcasting))
+    parts.push(describeUploadCap(s.uploadCap, broadcasting));
   if (s.lastError) parts.push(`last error: ${s.lastError.message}`);
   return parts.join(' | ');
 }

@@ -230,6 +230,7 @@ export class StreamNode {
       clock: this.clock,
       limiter: this.endpoint.limiter,
       sessions: () => this.endpoint.sessions(),
+      targetDelayMs: this.endpoint.config.congestion.targetMs,
       floorBytesPerSec: () =>
         Math.max(AUTO_CAP_FLOOR_BYTES, AUTO_CAP_FLOOR_STREAMS * swarm.streamBytesPerSec()),
       onCap: (bytesPerSec) => swarm.setUploadRate(bytesPerSec),

@@ -37,6 +37,25 @@ function neighbourhood(maxPeers = 4) {
   return { n, advance: (ms: number) => (now += ms) };
 }
 
+describe("Neighbourhood: other viewers known (the lone viewer's note)", () => {
+  it('counts a viewer a neighbour named or one linked, not the stream address nor a bare DHT address', () => {
+    const { n } = neighbourhood();
+    n.addCandidates([{ host: '198.18.0.10', port: 4000 }], true);
+    expect(n.knowsOtherViewers()).toBe(false);
+    // get_peers may hand back a stale address, or our own announce: no node id, never answered.
+    n.addCandidates([{ host: '198.18.0.11', port: 4001 }]);
+    expect(n.knowsOtherViewers()).toBe(false);
+    // Peer exchange (and REJECT FULL) name viewers with their node ids (PROTOCOL §5.14).
+    n.addCandidates([{ host: '198.18.0.12', port: 4002, nodeId: 'ab'.repeat(8) }], false, 'cd'.repeat(8));
+    expect(n.knowsOtherViewers()).toBe(true);
+    const linked = neighbourhood();
+    linked.n.adopt(session('a1', 5));
+    expect(linked.n.knowsOtherViewers()).toBe(true);
+    n.destroy();
+    linked.n.destroy();
+  });
+});
+
 describe('Neighbourhood closes', () => {
   it('says GOODBYE CLOSED to every neighbour on destroy, and to sessions that arrive after it', () => {
     const { n } = neighbourhood();

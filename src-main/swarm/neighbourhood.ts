@@ -176,11 +176,14 @@ export class Neighbourhood {
 
   /**
    * Whether any viewer but us is known: a neighbour other than the broadcaster, or a
-   * candidate that did not come from the stream address (peer exchange, the DHT).
+   * candidate a neighbour named (peer exchange and REJECT FULL carry node ids, PROTOCOL
+   * §5.14) or that answered us. A bare address from the DHT's get_peers may be stale, or our
+   * own announce come back: it does not count until it answers.
    */
   knowsOtherViewers(): boolean {
     for (const l of this.linksById.values()) if (!l.isBroadcaster) return true;
-    for (const c of this.candidates.values()) if (!c.permanent) return true;
+    for (const c of this.candidates.values())
+      if (!c.permanent && (c.validated || c.nodeId !== null)) return true;
     return false;
   }
 

@@ -9,10 +9,10 @@ import type { UploadLimiter } from './upload-limiter.js';
 import { UplinkEstimator } from './uplink-estimator.js';
 
 const INTERVAL_MS = 1_000;
-/** A session counts as sending in an interval when it sent at least this many bytes. */
+/** A session counts as sending in an interval when it sent at least this many bytes. The
+ * uplink's queue shows when the median sending session's queuing delay reaches TARGET/2. */
 const MIN_SENDER_BYTES = 4 * 1200;
-/** The uplink's queue shows when the median sending session's queuing delay reaches this (TARGET/2, §9.2). */
-const QUEUE_DELAY_MS = 37.5;
+
 /**
  * … or when this share of the packets the sending sessions sent was lost: a full drop-tail
  * queue. Queuing delay alone misses a line that was already full when a session began (its
@@ -29,6 +29,8 @@ export interface UplinkGovernorOptions {
   sessions: () => Iterable<{ stats(): PeerSessionStats }>;
   /** The cap never goes below this, bytes/s. */
   floorBytesPerSec: () => number;
+  /** LEDBAT's TARGET, ms (§9.2): the uplink's queue shows at half of it. */
+  targetDelayMs: number;
   /** A new cap (bytes/s) to plan with; the limiter has it already. */
   onCap: (bytesPerSec: number | null) => void;
 }
@@ -73,8 +75,11 @@ export class UplinkGovernor {
   private schedule(): void {
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = null;
-      this.tick();
-      this.schedule();
+      try {
+        this.tick();
+      } finally {
+        this.schedule();
+      }
     }, INTERVAL_MS);
   }
 
@@ -104,7 +109,7 @@ export class UplinkGovernor {
     delays.sort((a, b) => a - b);
     const median = delays.length > 0 ? delays[Math.floor((delays.length - 1) / 2)]! : 0;
     const lossy = sent >= MIN_LOSS_PACKETS && lost >= QUEUE_LOSS_SHARE * sent;
-    const queue = delays.length > 0 && (median >= QUEUE_DELAY_MS || lossy);
+    const queue = delays.length > 0 && (median >= this.options.targetDelayMs / 2 || lossy);
     const cap = this.estimator.update({
       sentBytes: bytes - this.lastBytes,
       intervalMs: now - this.lastAt,

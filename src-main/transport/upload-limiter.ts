@@ -32,6 +32,8 @@ export class UploadLimiter {
 
   /** null = unlimited. */
   setRate(bytesPerSec: number | null): void {
+    // Tokens earned at the old rate are kept (the automatic cap changes it every second).
+    this.refill(this.clock.now());
     this.rate = bytesPerSec !== null && bytesPerSec > 0 ? bytesPerSec : null;
     if (this.rate !== null) {
       this.burst = Math.max(MIN_BURST_BYTES, (this.rate * BURST_MS) / 1000);

@@ -18,6 +18,9 @@ describe.skipIf(!hasFfmpeg())('upload cap in force', () => {
     expect(idle.getSnapshot().uploadCap).toBeNull();
     const { broadcaster, address } = await live.start();
     expect(broadcaster.getSnapshot().uploadCap).toEqual({ mode: 'none', bytesPerSec: null });
+    expect(statusLine(broadcaster.getSnapshot())).toContain(
+      'upload limit: none (set one, about 90% of your upload',
+    );
     await broadcaster.updateSettings({ uploadCapKbps: 2000 });
     expect(broadcaster.getSnapshot().uploadCap).toEqual({ mode: 'set', bytesPerSec: 250_000 });
     expect(statusLine(broadcaster.getSnapshot())).toContain('upload limit: 2.00 Mbit/s (set in Settings)');

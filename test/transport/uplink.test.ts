@@ -64,6 +64,7 @@ describe('automatic upload cap', () => {
       limiter: server.endpoint.limiter,
       sessions: () => server.endpoint.sessions(),
       floorBytesPerSec: () => FLOOR,
+      targetDelayMs: server.endpoint.config.congestion.targetMs,
       onCap: (cap) => caps.push(cap),
     });
     governor = g;
